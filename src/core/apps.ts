@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Database, Queryable } from '../storage/database.ts';
+import { isUniqueViolation } from '../storage/database.ts';
+import type { Audience } from './audience.ts';
+import { APP_CONFIG_SCHEMAS, defaultAppName, splitSecrets, type AppType } from './app-config.ts';
+import type { Actor, AuditLog } from './audit.ts';
+import { FrontdoorError } from './errors.ts';
+import type { SecretBox } from './secrets.ts';
+
+export type SsoMode = 'disabled' | 'automatic';
+
+export type AuthApp = {
+  id: string;
+  slug: string;
+  audience: Audience;
+  type: AppType;
+  name: string;
+  enabled: boolean;
+  sso: SsoMode;
+  showButton: boolean;
+  displayOrder: number;
+  /** The config without its secrets. */
+  config: Record<string, unknown>;
+  /** Names of the secrets that are set (their values are never returned). */
+  secretsSet: string[];
+  lastTestSucceededAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type NewApp = {
+  audience: Audience;
+  type: AppType;
+  name?: string | undefined;
+  slug?: string | undefined;
+  enabled?: boolean | undefined;
+  sso?: SsoMode | undefined;
+  showButton?: boolean | undefined;
+  displayOrder?: number | undefined;
+  config?: Record<string, unknown> | undefined;
+};
+
+export type AppChanges = {
+  name?: string | undefined;
+  enabled?: boolean | undefined;
+  sso?: SsoMode | undefined;
+  showButton?: boolean | undefined;
+  displayOrder?: number | undefined;
+  /** Merged over the stored config; a secret left out keeps its stored value. */
+  config?: Record<string, unknown> | undefined;
+};
+
+export const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
+
+// Every column but the encrypted secrets: those are read only by secretsOf().
+const APP_COLUMNS = `id, slug, audience, type, name, enabled, sso, show_button, display_order, config, secret_names,
+  last_test_succeeded_at, created_at, updated_at`;
+
+type AppRow = {
+  id: string; slug: string; audience: Audience; type: AppType; name: string; enabled: boolean; sso: SsoMode; show_button: boolean;
+  display_order: number; config: Record<string, unknown>; secret_names: string[]; last_test_succeeded_at: Date | null;
+  created_at: Date; updated_at: Date;
+};
+
+export class AuthAppRegistry {
+  readonly #db: Database;
+  readonly #box: SecretBox;
+  readonly #audit: AuditLog;
+
+  constructor(db: Database, box: SecretBox, audit: AuditLog) {
+    this.#db = db;
+    this.#box = box;
+    this.#audit = audit;
+  }
+
+  async list(audience?: Audience): Promise<AuthApp[]> {
+    const rows = await this.#db.query<AppRow>(
+      `SELECT ${APP_COLUMNS} FROM auth_apps ${audience ? 'WHERE audience = $1' : ''} ORDER BY audience, display_order, created_at`,
+      audience ? [audience] : [],
+    );
+    return rows.map((row) => this.#toApp(row));
+  }
+
+  /** Looks an app up by id or slug. */
+  async find(idOrSlug: string, q: Queryable = this.#db): Promise<AuthApp | undefined> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
+    const rows = await q.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE ${isUuid ? 'id = $1' : 'slug = $1'}`, [idOrSlug]);
+    return rows[0] && this.#toApp(rows[0]);
+  }
+
+  async require(idOrSlug: string): Promise<AuthApp> {
+    const app = await this.find(idOrSlug);
+    if (!app) throw new FrontdoorError('app.not_found', 'No such auth app.');
+    return app;
+  }
+
+  async automaticApp(audience: Audience): Promise<AuthApp | undefined> {
+    const rows = await this.#db.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE audience = $1 AND sso = 'automatic'`, [audience]);
+    return rows[0] && this.#toApp(rows[0]);
+  }
+
+  async passwordApp(audience: Audience): Promise<AuthApp> {
+    const rows = await this.#db.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE audience = $1 AND type = 'password'`, [audience]);
+    return this.#toApp(rows[0]!);
+  }
+
+  /** The decrypted secret part of an app's config, for the protocol code. */
+  async secretsOf(appId: string): Promise<Record<string, unknown>> {
+    const rows = await this.#db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM auth_apps WHERE id = $1', [appId]);
+    const sealed = rows[0]?.secrets;
+    return sealed ? (JSON.parse(this.#box.open(sealed)) as Record<string, unknown>) : {};
+  }
+
+  async create(input: NewApp, actor: Actor): Promise<AuthApp> {
+    if (input.type === 'password') {
+      throw new FrontdoorError('app.password_unique', 'The password app is built in; each audience has exactly one.');
+    }
+    const config = this.#validateConfig(input.type, input.config ?? {});
+    const { publicPart, secretPart } = splitSecrets(input.type, config);
+    const id = await this.#db.transaction(async (q) => {
+      await lockAudience(q, input.audience);
+      const slug = input.slug ?? (await this.#freeSlug(q, `${input.type}-${input.audience}`));
+      const wantsAutomatic = input.sso === 'automatic';
+      if (wantsAutomatic && input.enabled === false) {
+        throw new FrontdoorError('app.cannot_be_automatic', 'A disabled app cannot be Automatic.');
+      }
+      const demoted = wantsAutomatic ? await this.#demoteAutomatic(q, input.audience) : undefined;
+      let row: AppRow;
+      try {
+        [row] = (await q.query<AppRow>(
+          `INSERT INTO auth_apps (slug, audience, type, name, enabled, sso, show_button, display_order, config, secrets, secret_names)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${APP_COLUMNS}`,
+          [
+            slug,
+            input.audience,
+            input.type,
+            input.name ?? defaultAppName(input.type),
+            input.enabled ?? true,
+            input.sso ?? 'disabled',
+            input.showButton ?? false,
+            input.displayOrder ?? 0,
+            JSON.stringify(publicPart),
+            Object.keys(secretPart).length ? this.#box.seal(JSON.stringify(secretPart)) : null,
+            Object.keys(secretPart),
+          ],
+        )) as [AppRow];
+      } catch (error) {
+        if (isUniqueViolation(error, 'auth_apps_slug_key')) throw new FrontdoorError('app.slug_taken', `The slug ${slug} is taken.`);
+        throw error;
+      }
+      await this.#audit.record(
+        { action: 'app.created', outcome: 'success', audience: input.audience, actor, target: { type: 'app', id: row.id }, details: { type: input.type, slug, sso: row.sso } },
+        q,
+      );
+      if (demoted) await this.#recordDemotion(q, demoted, row.id, actor);
+      return row.id;
+    });
+    return (await this.find(id))!;
+  }
+
+  async update(idOrSlug: string, changes: AppChanges, actor: Actor): Promise<AuthApp> {
+    const current = await this.require(idOrSlug);
+    let publicPart: Record<string, unknown> | undefined;
+    let secretPart: Record<string, unknown> | undefined;
+    if (changes.config) {
+      const storedSecrets = await this.secretsOf(current.id);
+      const merged = this.#validateConfig(current.type, { ...current.config, ...storedSecrets, ...changes.config });
+      ({ publicPart, secretPart } = splitSecrets(current.type, merged));
+    }
+    await this.#db.transaction(async (q) => {
+      await lockAudience(q, current.audience);
+      const [row] = await q.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE id = $1`, [current.id]);
+      if (!row) throw new FrontdoorError('app.not_found', 'No such auth app.');
+      const enabled = changes.enabled ?? row.enabled;
+      // Disabling an Automatic app also takes it out of Automatic mode.
+      let sso = changes.sso ?? (enabled ? row.sso : 'disabled');
+      if (changes.sso === 'automatic') {
+        if (row.type === 'password') {
+          throw new FrontdoorError('app.cannot_be_automatic', 'The password app has a login form; it cannot be Automatic SSO.');
+        }
+        if (!enabled) throw new FrontdoorError('app.cannot_be_automatic', 'A disabled app cannot be Automatic; enable it first.');
+      }
+      if (!enabled) sso = 'disabled';
+      const demoted = sso === 'automatic' && row.sso !== 'automatic' ? await this.#demoteAutomatic(q, row.audience) : undefined;
+      await q.query(
+        `UPDATE auth_apps SET name = $2, enabled = $3, sso = $4, show_button = $5, display_order = $6,
+                config = COALESCE($7::jsonb, config), secrets = CASE WHEN $8::boolean THEN $9::bytea ELSE secrets END,
+                secret_names = CASE WHEN $8::boolean THEN $10::text[] ELSE secret_names END,
+                updated_at = now()
+          WHERE id = $1`,
+        [
+          row.id,
+          changes.name ?? row.name,
+          enabled,
+          sso,
+          changes.showButton ?? row.show_button,
+          changes.displayOrder ?? row.display_order,
+          publicPart ? JSON.stringify(publicPart) : null,
+          secretPart !== undefined,
+          secretPart && Object.keys(secretPart).length ? this.#box.seal(JSON.stringify(secretPart)) : null,
+          Object.keys(secretPart ?? {}),
+        ],
+      );
+      if (row.audience === 'agents' && !enabled) await this.#refuseIfNoAgentSignIn(q);
+      await this.#audit.record(
+        {
+          action: 'app.updated', outcome: 'success', audience: row.audience, actor, target: { type: 'app', id: row.id },
+          details: { changed: Object.keys(changes), enabled, sso, previousSso: row.sso },
+        },
+        q,
+      );
+      if (sso !== row.sso) {
+        await this.#audit.record(
+          { action: 'app.sso_changed', outcome: 'success', audience: row.audience, actor, target: { type: 'app', id: row.id }, details: { from: row.sso, to: sso } },
+          q,
+        );
+      }
+      if (demoted) await this.#recordDemotion(q, demoted, row.id, actor);
+    });
+    return (await this.find(current.id))!;
+  }
+
+  async remove(idOrSlug: string, actor: Actor): Promise<void> {
+    const app = await this.require(idOrSlug);
+    if (app.type === 'password') {
+      throw new FrontdoorError('app.password_not_removable', 'The built-in password app cannot be removed; disable it instead.');
+    }
+    await this.#db.transaction(async (q) => {
+      await lockAudience(q, app.audience);
+      await q.query('DELETE FROM auth_apps WHERE id = $1', [app.id]);
+      if (app.audience === 'agents') await this.#refuseIfNoAgentSignIn(q);
+      await this.#audit.record(
+        { action: 'app.removed', outcome: 'success', audience: app.audience, actor, target: { type: 'app', id: app.id }, details: { type: app.type, slug: app.slug } },
+        q,
+      );
+    });
+  }
+
+  async markTestSucceeded(appId: string): Promise<void> {
+    await this.#db.query('UPDATE auth_apps SET last_test_succeeded_at = now() WHERE id = $1', [appId]);
+  }
+
+  #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
+    const result = APP_CONFIG_SCHEMAS[type].safeParse(config);
+    if (result.success) return result.data as Record<string, unknown>;
+    const fields = result.error.issues.map((issue) => ({ field: `config.${issue.path.join('.')}`.replace(/\.$/, ''), problem: issue.message }));
+    throw new FrontdoorError(
+      'app.config_invalid',
+      `The ${type} app's configuration is not valid: ${fields.map((f) => `${f.field}: ${f.problem}`).join('; ')}.`,
+      { fields },
+    );
+  }
+
+  // Invariant 1: the caller holds the audience lock, so demote-then-promote is atomic and
+  // concurrent switches serialise; the partial unique index is the last line of defence.
+  async #demoteAutomatic(q: Queryable, audience: Audience): Promise<string | undefined> {
+    const rows = await q.query<{ id: string }>(
+      "UPDATE auth_apps SET sso = 'disabled', updated_at = now() WHERE audience = $1 AND sso = 'automatic' RETURNING id",
+      [audience],
+    );
+    return rows[0]?.id;
+  }
+
+  async #recordDemotion(q: Queryable, demotedId: string, promotedId: string, actor: Actor): Promise<void> {
+    const [row] = await q.query<{ audience: Audience }>('SELECT audience FROM auth_apps WHERE id = $1', [demotedId]);
+    await this.#audit.record(
+      {
+        action: 'app.sso_changed', outcome: 'success', audience: row?.audience, actor, target: { type: 'app', id: demotedId },
+        details: { from: 'automatic', to: 'disabled', because: `app ${promotedId} became automatic` },
+      },
+      q,
+    );
+  }
+
+  // Admins can always get in (invariant 6): the Agents audience keeps at least one enabled app.
+  async #refuseIfNoAgentSignIn(q: Queryable): Promise<void> {
+    const [row] = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM auth_apps WHERE audience = 'agents' AND enabled");
+    if (row!.n === 0) {
+      throw new FrontdoorError('app.last_admin_sign_in', 'This is the last enabled sign-in method for Agents; admins would be locked out.');
+    }
+  }
+
+  async #freeSlug(q: Queryable, base: string): Promise<string> {
+    const taken = await q.query('SELECT 1 FROM auth_apps WHERE slug = $1', [base]);
+    return taken.length ? `${base}-${randomBytes(3).toString('hex')}` : base;
+  }
+
+  #toApp(row: AppRow): AuthApp {
+    return {
+      id: row.id,
+      slug: row.slug,
+      audience: row.audience,
+      type: row.type,
+      name: row.name,
+      enabled: row.enabled,
+      sso: row.sso,
+      showButton: row.show_button,
+      displayOrder: row.display_order,
+      config: row.config,
+      secretsSet: row.secret_names,
+      lastTestSucceededAt: row.last_test_succeeded_at ? new Date(row.last_test_succeeded_at).toISOString() : null,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+}
+
+/** Serialises audience-wide changes (SSO mode, last sign-in method) across all nodes. */
+export async function lockAudience(q: Queryable, audience: Audience): Promise<void> {
+  await q.query('SELECT 1 FROM audience_settings WHERE audience = $1 FOR UPDATE', [audience]);
+}

@@ -1,0 +1,60 @@
+// One error type for everything Frontdoor refuses. The `code` is stable (clients, tests
+// and docs rely on it); the HTTP status is looked up here once, so no route invents its own.
+
+export const ERROR_STATUS = {
+  'request.invalid': 400,
+  'request.csrf_invalid': 403,
+  'request.not_found': 404,
+  'request.too_large': 413,
+  'auth.required': 401,
+  'auth.invalid_credentials': 401,
+  'auth.account_disabled': 403,
+  'auth.method_disabled': 403,
+  'auth.forbidden': 403,
+  'auth.wrong_audience': 403,
+  'registration.closed': 403,
+  'registration.email_taken': 409,
+  'password.too_short': 400,
+  'password.too_long': 400,
+  'person.not_found': 404,
+  'person.email_taken': 409,
+  'person.last_admin': 409,
+  'usergroup.not_found': 404,
+  'usergroup.name_taken': 409,
+  'usergroup.system': 409,
+  'article.not_found': 404,
+  'app.not_found': 404,
+  'app.slug_taken': 409,
+  'app.config_invalid': 400,
+  'app.password_unique': 409,
+  'app.cannot_be_automatic': 409,
+  'app.last_admin_sign_in': 409,
+  'app.password_not_removable': 409,
+  'session.not_found': 404,
+  'apikey.not_found': 404,
+  'sso.app_unavailable': 404,
+  'sso.protocol_unavailable': 501,
+  'service.unavailable': 503,
+  'internal': 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class FrontdoorError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra facts for the client (which field was wrong); never secrets. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'FrontdoorError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = details;
+  }
+}
+
+export function isFrontdoorError(error: unknown): error is FrontdoorError {
+  return error instanceof FrontdoorError;
+}

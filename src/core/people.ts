@@ -1,0 +1,263 @@
+import type { Database, Queryable } from '../storage/database.ts';
+import { isUniqueViolation } from '../storage/database.ts';
+import type { Audience } from './audience.ts';
+import { FrontdoorError } from './errors.ts';
+import { hashPassword } from '../protocols/password/hash.ts';
+import { checkPasswordRules } from '../protocols/password/rules.ts';
+import { EmailSchema, NameSchema, parseInput } from './validation.ts';
+
+export type PersonEmail = { email: string; primary: boolean; verified: boolean };
+export type Person = {
+  id: string;
+  audience: Audience;
+  name: string;
+  isAdmin: boolean;
+  disabled: boolean;
+  hasPassword: boolean;
+  emails: PersonEmail[];
+  /** Custom usergroups (Users only); Everyone and Registered apply implicitly. */
+  usergroups: { id: string; name: string }[];
+  identities: { appId: string; subject: string }[];
+  createdAt: string;
+};
+
+export type NewPerson = {
+  audience: Audience;
+  name: string;
+  email: string;
+  emailVerified?: boolean;
+  password?: string | undefined;
+  isAdmin?: boolean;
+  usergroupIds?: string[];
+};
+
+export type PersonChanges = {
+  name?: string;
+  isAdmin?: boolean;
+  disabled?: boolean;
+  usergroupIds?: string[];
+  /** Replaces the email list; the first one flagged primary (or the first) is primary. */
+  emails?: { email: string; primary?: boolean }[];
+};
+
+type PersonRow = {
+  id: string; audience: Audience; name: string; is_admin: boolean; disabled_at: Date | null; password_hash: string | null; created_at: Date;
+};
+
+export class PeopleDirectory {
+  readonly #db: Database;
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async create(input: NewPerson, tx?: Queryable): Promise<Person> {
+    if (input.isAdmin && input.audience !== 'agents') {
+      throw new FrontdoorError('request.invalid', 'Only an Agent can be an admin.');
+    }
+    const name = parseInput(NameSchema, input.name);
+    const email = parseInput(EmailSchema, input.email);
+    let passwordHash: string | null = null;
+    if (input.password !== undefined) {
+      checkPasswordRules(input.password);
+      passwordHash = await hashPassword(input.password);
+    }
+    const work = async (q: Queryable) => {
+      const [row] = await q.query<{ id: string }>(
+        'INSERT INTO people (audience, name, is_admin, password_hash) VALUES ($1, $2, $3, $4) RETURNING id',
+        [input.audience, name, input.isAdmin ?? false, passwordHash],
+      );
+      const id = row!.id;
+      await this.#insertEmail(q, id, input.audience, email, true, input.emailVerified ?? false);
+      if (input.usergroupIds?.length) await this.#setUsergroups(q, id, input.audience, input.usergroupIds);
+      return id;
+    };
+    const id = tx ? await work(tx) : await this.#db.transaction(work);
+    return (await this.get(id, tx))!;
+  }
+
+  async get(id: string, q: Queryable = this.#db): Promise<Person | undefined> {
+    const rows = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1', [id]);
+    return rows[0] ? (await this.#hydrate(q, rows))[0] : undefined;
+  }
+
+  async require(id: string, audience?: Audience): Promise<Person> {
+    const person = await this.get(id);
+    if (!person || (audience && person.audience !== audience)) {
+      throw new FrontdoorError('person.not_found', 'No such person.');
+    }
+    return person;
+  }
+
+  /** The person and their stored password hash, for sign-in. Emails compare case-insensitively. */
+  async findForSignIn(audience: Audience, email: string): Promise<{ person: Person; passwordHash: string | null } | undefined> {
+    const rows = await this.#db.query<PersonRow>(
+      `SELECT p.* FROM people p JOIN person_emails e ON e.person_id = p.id
+        WHERE e.audience = $1 AND lower(e.email) = lower($2)`,
+      [audience, email.trim()],
+    );
+    if (!rows[0]) return undefined;
+    const [person] = await this.#hydrate(this.#db, rows);
+    return { person: person!, passwordHash: rows[0].password_hash };
+  }
+
+  async list(filter: { audience: Audience; query?: string | undefined; limit?: number | undefined; offset?: number | undefined }): Promise<Person[]> {
+    const params: unknown[] = [filter.audience];
+    let where = 'p.audience = $1';
+    if (filter.query) {
+      params.push(`%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where += ` AND (p.name ILIKE $2 OR EXISTS (SELECT 1 FROM person_emails e WHERE e.person_id = p.id AND e.email ILIKE $2))`;
+    }
+    params.push(Math.min(Math.max(filter.limit ?? 50, 1), 500), Math.max(filter.offset ?? 0, 0));
+    const rows = await this.#db.query<PersonRow>(
+      `SELECT p.* FROM people p WHERE ${where} ORDER BY p.created_at, p.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return this.#hydrate(this.#db, rows);
+  }
+
+  async update(id: string, audience: Audience, changes: PersonChanges): Promise<Person> {
+    await this.#db.transaction(async (q) => {
+      const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
+      if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
+      if (changes.isAdmin !== undefined && audience !== 'agents') {
+        throw new FrontdoorError('request.invalid', 'Only an Agent can be an admin.');
+      }
+      const losesAdmin = row.is_admin && (changes.isAdmin === false || changes.disabled === true);
+      if (losesAdmin) await this.#refuseIfLastAdmin(q, id);
+      await q.query(
+        `UPDATE people SET name = COALESCE($2, name), is_admin = COALESCE($3, is_admin),
+            disabled_at = CASE WHEN $4::boolean IS NULL THEN disabled_at WHEN $4 THEN COALESCE(disabled_at, now()) ELSE NULL END,
+            updated_at = now()
+          WHERE id = $1`,
+        [id, changes.name === undefined ? null : parseInput(NameSchema, changes.name), changes.isAdmin ?? null, changes.disabled ?? null],
+      );
+      if (changes.usergroupIds) await this.#setUsergroups(q, id, audience, changes.usergroupIds);
+      if (changes.emails) {
+        if (changes.emails.length === 0) throw new FrontdoorError('request.invalid', 'A person needs at least one email.');
+        const verified = await q.query<{ email: string }>(
+          'SELECT lower(email) AS email FROM person_emails WHERE person_id = $1 AND verified_at IS NOT NULL',
+          [id],
+        );
+        const verifiedSet = new Set(verified.map((v) => v.email));
+        await q.query('DELETE FROM person_emails WHERE person_id = $1', [id]);
+        const primaryIndex = Math.max(changes.emails.findIndex((e) => e.primary), 0);
+        for (const [index, entry] of changes.emails.entries()) {
+          await this.#insertEmail(q, id, audience, parseInput(EmailSchema, entry.email), index === primaryIndex, verifiedSet.has(entry.email.toLowerCase()));
+        }
+      }
+    });
+    return (await this.get(id))!;
+  }
+
+  async setPassword(id: string, password: string, q: Queryable = this.#db): Promise<void> {
+    checkPasswordRules(password);
+    const passwordHash = await hashPassword(password);
+    await this.#storePasswordHash(id, passwordHash, q);
+  }
+
+  /** Stores an already computed hash (rehash on sign-in). */
+  async storePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.#storePasswordHash(id, passwordHash, this.#db);
+  }
+
+  async remove(id: string, audience: Audience): Promise<void> {
+    await this.#db.transaction(async (q) => {
+      const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
+      if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
+      if (row.is_admin) await this.#refuseIfLastAdmin(q, id);
+      await q.query('DELETE FROM people WHERE id = $1', [id]);
+    });
+  }
+
+  async countAdmins(): Promise<number> {
+    const [row] = await this.#db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM people WHERE audience = 'agents' AND is_admin AND disabled_at IS NULL",
+    );
+    return row!.n;
+  }
+
+  async #storePasswordHash(id: string, passwordHash: string, q: Queryable): Promise<void> {
+    const rows = await q.query('UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING id', [id, passwordHash]);
+    if (rows.length === 0) throw new FrontdoorError('person.not_found', 'No such person.');
+  }
+
+  // Admins can always get in (invariant 6): the last active admin cannot be demoted,
+  // disabled or removed. The lock makes two admins demoting each other at once safe.
+  async #refuseIfLastAdmin(q: Queryable, exceptId: string): Promise<void> {
+    await q.query("SELECT 1 FROM audience_settings WHERE audience = 'agents' FOR UPDATE");
+    const [row] = await q.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM people WHERE audience = 'agents' AND is_admin AND disabled_at IS NULL AND id <> $1",
+      [exceptId],
+    );
+    if (row!.n === 0) {
+      throw new FrontdoorError('person.last_admin', 'This is the last active admin; make another admin first.');
+    }
+  }
+
+  async #insertEmail(q: Queryable, personId: string, audience: Audience, email: string, primary: boolean, verified: boolean) {
+    try {
+      await q.query(
+        'INSERT INTO person_emails (person_id, audience, email, is_primary, verified_at) VALUES ($1, $2, $3, $4, $5)',
+        [personId, audience, email.trim(), primary, verified ? new Date() : null],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'person_emails_unique')) {
+        throw new FrontdoorError('person.email_taken', `The email ${email} already belongs to someone in this audience.`);
+      }
+      throw error;
+    }
+  }
+
+  async #setUsergroups(q: Queryable, personId: string, audience: Audience, usergroupIds: string[]) {
+    if (audience !== 'users') throw new FrontdoorError('request.invalid', 'Usergroups are for Users only.');
+    const unique = [...new Set(usergroupIds)];
+    const found = await q.query<{ id: string }>(
+      'SELECT id FROM usergroups WHERE id = ANY($1::uuid[]) AND system IS NULL',
+      [unique],
+    );
+    if (found.length !== unique.length) {
+      throw new FrontdoorError('usergroup.not_found', 'A usergroup does not exist (Everyone and Registered are implicit).');
+    }
+    await q.query('DELETE FROM person_usergroups WHERE person_id = $1', [personId]);
+    for (const id of unique) {
+      await q.query('INSERT INTO person_usergroups (person_id, usergroup_id) VALUES ($1, $2)', [personId, id]);
+    }
+  }
+
+  async #hydrate(q: Queryable, rows: PersonRow[]): Promise<Person[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    // Sequential on purpose: a pg client in a transaction runs one query at a time.
+    const emails = await q.query<{ person_id: string; email: string; is_primary: boolean; verified_at: Date | null }>(
+        'SELECT person_id, email, is_primary, verified_at FROM person_emails WHERE person_id = ANY($1::uuid[]) ORDER BY is_primary DESC, created_at',
+        [ids],
+      );
+    const groups = await q.query<{ person_id: string; id: string; name: string }>(
+        `SELECT pu.person_id, g.id, g.name FROM person_usergroups pu JOIN usergroups g ON g.id = pu.usergroup_id
+          WHERE pu.person_id = ANY($1::uuid[]) ORDER BY g.name`,
+        [ids],
+      );
+    const identities = await q.query<{ person_id: string; app_id: string; subject: string }>(
+        'SELECT person_id, app_id, subject FROM identities WHERE person_id = ANY($1::uuid[]) ORDER BY created_at',
+        [ids],
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      audience: row.audience,
+      name: row.name,
+      isAdmin: row.is_admin,
+      disabled: row.disabled_at !== null,
+      hasPassword: row.password_hash !== null,
+      emails: emails
+        .filter((e) => e.person_id === row.id)
+        .map((e) => ({ email: e.email, primary: e.is_primary, verified: e.verified_at !== null })),
+      usergroups: groups.filter((g) => g.person_id === row.id).map((g) => ({ id: g.id, name: g.name })),
+      identities: identities.filter((i) => i.person_id === row.id).map((i) => ({ appId: i.app_id, subject: i.subject })),
+      createdAt: new Date(row.created_at).toISOString(),
+    }));
+  }
+}
+
+export function primaryEmail(person: Person): string {
+  return (person.emails.find((e) => e.primary) ?? person.emails[0])!.email;
+}

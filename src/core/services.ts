@@ -1,0 +1,57 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../storage/database.ts';
+import { ApiKeys } from './api-keys.ts';
+import { AuthAppRegistry } from './apps.ts';
+import { Articles } from './articles.ts';
+import { AuditLog } from './audit.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { PasswordSignIn } from './password-sign-in.ts';
+import { PeopleDirectory } from './people.ts';
+import { Registration } from './registration.ts';
+import { SecretBox, loadOrCreateSecret } from './secrets.ts';
+import { SessionStore } from './sessions.ts';
+import { Usergroups } from './usergroups.ts';
+
+/** The domain core, wired once per process and shared by the HTTP server and the CLI. */
+export type Services = {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  audit: AuditLog;
+  people: PeopleDirectory;
+  apps: AuthAppRegistry;
+  sessions: SessionStore;
+  usergroups: Usergroups;
+  articles: Articles;
+  registration: Registration;
+  passwordSignIn: PasswordSignIn;
+  apiKeys: ApiKeys;
+  /** Key for CSRF tokens, shared by every node through the database. */
+  csrfKey: Buffer;
+};
+
+export async function createServices(db: Database, config: Config, clock: Clock = systemClock): Promise<Services> {
+  const encryptionKey = config.encryptionKey
+    ? Buffer.from(config.encryptionKey, 'base64url')
+    : await loadOrCreateSecret(db, 'app-secrets-encryption');
+  const csrfKey = await loadOrCreateSecret(db, 'csrf');
+  const audit = new AuditLog(db);
+  const people = new PeopleDirectory(db);
+  const apps = new AuthAppRegistry(db, new SecretBox(encryptionKey), audit);
+  const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  return {
+    db,
+    config,
+    clock,
+    audit,
+    people,
+    apps,
+    sessions,
+    usergroups: new Usergroups(db),
+    articles: new Articles(db),
+    registration: new Registration(db, people, apps, audit),
+    passwordSignIn: new PasswordSignIn(people, apps, sessions, audit),
+    apiKeys: new ApiKeys(db),
+    csrfKey,
+  };
+}

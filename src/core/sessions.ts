@@ -1,0 +1,142 @@
+import type { Database, Queryable } from '../storage/database.ts';
+import type { Audience } from './audience.ts';
+import type { Clock } from './clock.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export type Session = {
+  id: string;
+  personId: string;
+  audience: Audience;
+  appId: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  idleExpiresAt: string;
+  absoluteExpiresAt: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+export type SessionTimeouts = { idleMs: number; absoluteMs: number };
+
+type SessionRow = {
+  id: string; person_id: string; audience: Audience; app_id: string | null; created_at: Date; last_seen_at: Date;
+  idle_expires_at: Date; absolute_expires_at: Date; revoked_at: Date | null; revoked_reason: string | null; ip: string | null;
+  user_agent: string | null;
+};
+
+// Sliding the idle expiry costs a write; doing it at most once a minute per session keeps
+// the per-request check a read while still honouring idle timeouts to the minute.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export class SessionStore {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #timeouts: SessionTimeouts;
+
+  constructor(db: Database, clock: Clock, timeouts: SessionTimeouts) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#timeouts = timeouts;
+  }
+
+  /** A new session with a fresh token: called at every sign-in, so a planted token never survives one. */
+  async create(
+    input: { personId: string; audience: Audience; appId?: string | null; ip?: string | undefined; userAgent?: string | undefined },
+    q: Queryable = this.#db,
+  ): Promise<{ token: string; session: Session }> {
+    const token = newToken();
+    const now = this.#clock.now();
+    const absolute = new Date(now.getTime() + this.#timeouts.absoluteMs);
+    const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
+    const [row] = await q.query<SessionRow>(
+      `INSERT INTO sessions (token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
+       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9) RETURNING *`,
+      [hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null, input.userAgent?.slice(0, 500) ?? null],
+    );
+    return { token, session: toSession(row!) };
+  }
+
+  /**
+   * The live session a cookie token stands for, in the given audience only (invariant 2),
+   * or undefined: unknown, revoked, expired, of the other audience, or its person disabled.
+   */
+  async resolve(token: string, audience: Audience): Promise<Session | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const now = this.#clock.now();
+    const rows = await this.#db.query<SessionRow>(
+      `SELECT s.* FROM sessions s JOIN people p ON p.id = s.person_id
+        WHERE s.token_hash = $1 AND s.audience = $2 AND s.revoked_at IS NULL AND p.disabled_at IS NULL
+          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3`,
+      [hashToken(token), audience, now],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_INTERVAL_MS) {
+      const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, new Date(row.absolute_expires_at).getTime()));
+      await this.#db.query('UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1', [row.id, now, idle]);
+      row.last_seen_at = now;
+      row.idle_expires_at = idle;
+    }
+    return toSession(row);
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const rows = await this.#db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    return rows[0] && toSession(rows[0]);
+  }
+
+  async list(filter: { personId?: string | undefined; audience?: Audience | undefined; activeOnly?: boolean; limit?: number | undefined }): Promise<Session[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.personId) where.push(`person_id = $${params.push(filter.personId)}`);
+    if (filter.audience) where.push(`audience = $${params.push(filter.audience)}`);
+    if (filter.activeOnly ?? true) {
+      where.push(`revoked_at IS NULL AND idle_expires_at > $${params.push(this.#clock.now())} AND absolute_expires_at > $${params.length}`);
+    }
+    params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+    const rows = await this.#db.query<SessionRow>(
+      `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toSession);
+  }
+
+  /** Revokes one session; true when it was live. */
+  async revoke(id: string, reason: string): Promise<boolean> {
+    const rows = await this.#db.query(
+      'UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+      [id, this.#clock.now(), reason],
+    );
+    return rows.length > 0;
+  }
+
+  /** Revokes every live session of a person, but `exceptId`; returns how many. */
+  async revokeAllFor(personId: string, reason: string, exceptId?: string, q: Queryable = this.#db): Promise<number> {
+    const rows = await q.query(
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+        WHERE person_id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4) RETURNING id`,
+      [personId, this.#clock.now(), reason, exceptId ?? null],
+    );
+    return rows.length;
+  }
+}
+
+function toSession(row: SessionRow): Session {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: row.id,
+    personId: row.person_id,
+    audience: row.audience,
+    appId: row.app_id,
+    createdAt: iso(row.created_at)!,
+    lastSeenAt: iso(row.last_seen_at)!,
+    idleExpiresAt: iso(row.idle_expires_at)!,
+    absoluteExpiresAt: iso(row.absolute_expires_at)!,
+    revokedAt: iso(row.revoked_at),
+    revokedReason: row.revoked_reason,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}

@@ -1,0 +1,37 @@
+import { hash, verify } from '@node-rs/argon2';
+
+// @node-rs/argon2 exports Algorithm as a const enum, which type stripping cannot see; 2 is Argon2id.
+const ARGON2ID = 2;
+
+// OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
+export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export async function hashPassword(password: string, params = ARGON2_PARAMS): Promise<string> {
+  return hash(password, { ...params, algorithm: ARGON2ID });
+}
+
+export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
+  try {
+    return await verify(encoded, password);
+  } catch {
+    return false; // a malformed stored hash never signs anyone in
+  }
+}
+
+/** True when a stored hash was made with other parameters than today's: rehash on sign-in. */
+export function needsRehash(encoded: string, params = ARGON2_PARAMS): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(encoded);
+  if (!match) return true;
+  return Number(match[1]) !== params.memoryCost || Number(match[2]) !== params.timeCost || Number(match[3]) !== params.parallelism;
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Verifies against a throwaway hash, so that a sign-in for an unknown email (or a person
+ * without a password) costs the same time as a wrong password and does not reveal who exists.
+ */
+export async function burnVerifyTime(password: string): Promise<void> {
+  dummyHash ??= hashPassword('frontdoor-timing-equaliser');
+  await verifyPassword(await dummyHash, password);
+}

@@ -1,0 +1,27 @@
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import { createServices, type Services } from '../../src/core/services.ts';
+import { freshDatabase } from './database.ts';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  #now: number;
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ PUBLIC_URL: 'http://localhost:8080', LOG_LEVEL: 'silent', ...overrides });
+}
+
+export async function testServices(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<Services> {
+  const db = await freshDatabase();
+  return createServices(db, testConfig(options.env), options.clock);
+}
