@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { registerAppRoutes } from './apps.ts';
+import { AdminApi } from './define-route.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+
+export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
+  const api = new AdminApi(app, ctx);
+  registerAppRoutes(api, ctx);
+
+  // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
+  app.get('/api/v1/csrf-token', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { token: ctx.csrf.tokenFor(request, reply) };
+  });
+
+  let document: Record<string, unknown> | undefined;
+  app.get('/api/v1/openapi.json', async () => {
+    document ??= buildOpenApiDocument(api.docs, `${ctx.services.config.publicUrl.origin}${ctx.services.config.publicUrl.pathname.replace(/\/$/, '')}`);
+    return document;
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
+import { errorPage, type PageChrome } from './pages/layout.ts';
+
+/** JSON for the API and health endpoints, a readable page for browser flows. */
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url.startsWith('/health/');
+}
+
+export function areaOf(url: string): PageChrome['area'] {
+  if (url.startsWith('/admin')) return 'admin';
+  if (url.startsWith('/agent')) return 'agent';
+  return 'help-center';
+}
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Something in the request is not right',
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'That conflicts with what exists',
+  413: 'Too much data',
+  501: 'Not available yet',
+  503: 'Temporarily unavailable',
+};
+
+/** Turns any thrown error into the one error shape: stable code, human message, trace id. */
+export function toFrontdoorError(error: unknown): FrontdoorError {
+  if (isFrontdoorError(error)) return error;
+  const e = error as FastifyError;
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FrontdoorError('request.too_large', 'The request body is too large.');
+  if (e?.code?.startsWith?.('FST_ERR_CTP') || e?.code === 'FST_ERR_VALIDATION' || e?.statusCode === 400) {
+    return new FrontdoorError('request.invalid', 'The request could not be read: check its content type and body.');
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new FrontdoorError('service.unavailable', 'The service is briefly unavailable. Please try again in a moment.');
+  }
+  return new FrontdoorError('internal', 'Something went wrong on our side. It has been logged.');
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code);
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const fd = toFrontdoorError(error);
+  const log = { code: fd.code, status: fd.status, url: request.url.split('?')[0], method: request.method };
+  if (fd.status >= 500) request.log.error({ ...log, err: error }, 'request failed');
+  else request.log.warn(log, 'request refused');
+  reply.code(fd.status);
+  if (wantsJson(request)) {
+    return reply.send({ error: { code: fd.code, message: fd.message, traceId: request.id, ...(fd.details ? { details: fd.details } : {}) } });
+  }
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(
+      errorPage({ title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId: request.id, area: areaOf(request.url) }).value,
+    );
+}

@@ -1,0 +1,55 @@
+import { html, type SafeHtml } from '../html.ts';
+
+export type PageChrome = {
+  title: string;
+  /** Whose pages these are: the header links differ for the Help Center and the agent console. */
+  area: 'help-center' | 'agent' | 'admin';
+  signedInAs?: string | undefined;
+  /** Needed to render the sign-out button when someone is signed in. */
+  csrfToken?: string | undefined;
+};
+
+function areaName(area: PageChrome['area']): string {
+  return area === 'help-center' ? 'Help Center' : area === 'admin' ? 'Admin console' : 'Agent console';
+}
+
+export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
+  const home = chrome.area === 'help-center' ? '/' : '/agent';
+  const logoutAction = chrome.area === 'help-center' ? '/logout' : '/agent/logout';
+  const loginHref = chrome.area === 'help-center' ? '/login' : '/agent/login';
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${chrome.title === areaName(chrome.area) ? chrome.title : `${chrome.title} · ${areaName(chrome.area)}`}</title>
+<link rel="stylesheet" href="/assets/frontdoor.css">
+</head>
+<body>
+<header class="site">
+  <a class="brand" href="${home}">${areaName(chrome.area)}</a>
+  <nav aria-label="Account">
+    ${chrome.signedInAs
+      ? html`<span class="muted">Signed in as ${chrome.signedInAs}</span>
+        <form method="post" action="${logoutAction}"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button class="link" type="submit">Sign out</button></form>`
+      : html`<a href="${loginHref}">Sign in</a>`}
+  </nav>
+</header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function errorPage(input: { title: string; message: string; code: string; traceId: string; area: PageChrome['area'] }): SafeHtml {
+  return layout(
+    { title: input.title, area: input.area },
+    html`<div class="card">
+  <h1>${input.title}</h1>
+  <p class="error" role="alert">${input.message}</p>
+  <p class="muted">Error <code>${input.code}</code> · trace <code>${input.traceId}</code>. Quote the trace when you contact support.</p>
+  <p><a href="${input.area === 'help-center' ? '/' : '/agent'}">Back to the start</a></p>
+</div>`,
+  );
+}

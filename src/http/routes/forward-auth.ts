@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { AudienceSchema } from '../../core/audience.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import { primaryEmail } from '../../core/people.ts';
+import { parseInput } from '../../core/validation.ts';
+import type { HttpContext } from '../context.ts';
+
+/**
+ * Forward auth for helpdesk apps behind a proxy (nginx auth_request, Traefik ForwardAuth):
+ * 200 and who it is for a live session cookie, else 401. The audience defaults to `users`;
+ * an agent app must ask for `?audience=agents`, so a User cookie can never pass for an Agent.
+ */
+export function registerForwardAuthRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.get<{ Querystring: { audience?: string } }>('/api/v1/session', async (request, reply) => {
+    const audience = parseInput(AudienceSchema, request.query.audience ?? request.headers['x-frontdoor-audience'] ?? 'users');
+    const signedIn = await ctx.signedIn(request, audience);
+    reply.header('cache-control', 'no-store');
+    if (!signedIn) throw new FrontdoorError('auth.required', `No valid ${audience} session.`);
+    const { person, session } = signedIn;
+    const usergroups = audience === 'users' ? ['Everyone', 'Registered', ...person.usergroups.map((g) => g.name)] : [];
+    reply.header('x-frontdoor-person-id', person.id).header('x-frontdoor-audience', audience).header('x-frontdoor-email', primaryEmail(person));
+    return {
+      audience,
+      person: { id: person.id, name: person.name, email: primaryEmail(person), isAdmin: person.isAdmin },
+      usergroups,
+      session: { id: session.id, idleExpiresAt: session.idleExpiresAt, absoluteExpiresAt: session.absoluteExpiresAt },
+    };
+  });
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { FrontdoorError } from '../core/errors.ts';
+import type { Services } from '../core/services.ts';
+import { registerAdminApi } from './api/index.ts';
+import { createHttpContext } from './context.ts';
+import { sendError } from './errors.ts';
+import { registerAgentRoutes } from './routes/agent.ts';
+import { registerAssetRoutes } from './routes/assets.ts';
+import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerHelpCenterRoutes } from './routes/help-center.ts';
+import { registerSignInRoutes } from './routes/sign-in.ts';
+import { registerSsoRoutes } from './routes/sso.ts';
+import { addSecurityHeaders } from './security-headers.ts';
+
+// Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
+// against memory exhaustion. SAML responses (issue 4) get their own, larger route limit.
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export type ServerOptions = {
+  /** pino options, or false for no logs (tests). */
+  logger?: boolean | Record<string, unknown>;
+};
+
+export async function buildServer(services: Services, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: services.config.logLevel },
+    genReqId: () => randomBytes(8).toString('hex'),
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: 200,
+    requestTimeout: 30_000,
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  addSecurityHeaders(app);
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
+  );
+
+  const ctx = createHttpContext(services);
+  registerAssetRoutes(app);
+  registerHealthRoutes(app, ctx);
+  registerHelpCenterRoutes(app, ctx);
+  registerSignInRoutes(app, ctx);
+  registerAgentRoutes(app, ctx);
+  registerSsoRoutes(app, ctx);
+  registerForwardAuthRoutes(app, ctx);
+  registerAdminApi(app, ctx);
+  return app;
+}

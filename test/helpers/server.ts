@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../src/core/clock.ts';
+import type { Services } from '../../src/core/services.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { testServices } from './services.ts';
+
+export type TestServer = {
+  url: string;
+  services: Services;
+  app: FastifyInstance;
+  /** A new browser-like client with its own cookie jar. */
+  client(): TestClient;
+  close(): Promise<void>;
+};
+
+/** A real Frontdoor listening on a free loopback port, on a fresh database. */
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const services = await testServices(options);
+  const app = await buildServer(services, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    services,
+    app,
+    client: () => new TestClient(url),
+    async close() {
+      await app.close();
+      await services.db.close();
+    },
+  };
+}
+
+export type TestResponse = { status: number; headers: Headers; text: string; json: any; location: string | null };
+
+/** fetch with a cookie jar, no automatic redirects, and helpers for our forms. */
+export class TestClient {
+  readonly baseUrl: string;
+  readonly cookies = new Map<string, string>();
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
+
+  async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<TestResponse> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = setCookie.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index).trim();
+      const value = pair!.slice(index + 1).trim();
+      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0$/i.test(a));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json, location: response.headers.get('location') };
+  }
+
+  get(path: string, headers?: Record<string, string>) {
+    return this.request('GET', path, { headers });
+  }
+
+  /** Posts a form as a browser would (application/x-www-form-urlencoded). */
+  postForm(path: string, fields: Record<string, string>) {
+    return this.request('POST', path, {
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  }
+
+  sendJson(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    return this.request(method, path, {
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    });
+  }
+
+  /** Loads a page and returns the CSRF token of its first form. */
+  async csrfFrom(path: string): Promise<string> {
+    const page = await this.get(path);
+    const match = /name="_csrf" value="([^"]+)"/.exec(page.text);
+    if (!match) throw new Error(`no CSRF token on ${path} (status ${page.status})`);
+    return match[1]!;
+  }
+
+  /** Signs in through the real password form; returns the final response. */
+  async signIn(email: string, password: string, audience: 'users' | 'agents' = 'users', extra: Record<string, string> = {}) {
+    const path = audience === 'users' ? '/login' : '/agent/login';
+    const csrf = await this.csrfFrom(extra.break_glass ? `${path}?break_glass=1` : path);
+    return this.postForm(path, { _csrf: csrf, email, password, ...extra });
+  }
+
+  /** The X-CSRF-Token header value for cookie-authenticated admin API changes. */
+  async apiCsrfHeader(): Promise<Record<string, string>> {
+    const response = await this.get('/api/v1/csrf-token');
+    return { 'x-csrf-token': response.json.token };
+  }
+}
