@@ -88,12 +88,12 @@ export class AuditLog {
     if (filter.audience) add('audience = ?', filter.audience);
     if (filter.actorId) add('actor_id = ?', filter.actorId);
     if (filter.targetId) add('target_id = ?', filter.targetId);
-    if (filter.before) add('id < ?', filter.before);
+    if (filter.before) add('audit_events.id < ?::bigint', filter.before);
     params.push(Math.min(Math.max(filter.limit ?? 100, 1), 500));
     const rows = await this.#db.query<AuditRow>(
       `SELECT id::text, at, action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details
          FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC LIMIT $${params.length}`,
+        ORDER BY audit_events.id DESC LIMIT $${params.length}`,
       params,
     );
     return rows.map((row) => ({

@@ -30,7 +30,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     logger: options.logger ?? { level: services.config.logLevel },
     genReqId: () => randomBytes(8).toString('hex'),
     bodyLimit: BODY_LIMIT_BYTES,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     requestTimeout: 30_000,
   });
   await app.register(cookie);

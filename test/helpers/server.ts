@@ -96,7 +96,9 @@ export class TestClient {
   /** Signs in through the real password form; returns the final response. */
   async signIn(email: string, password: string, audience: 'users' | 'agents' = 'users', extra: Record<string, string> = {}) {
     const path = audience === 'users' ? '/login' : '/agent/login';
-    const csrf = await this.csrfFrom(extra.break_glass ? `${path}?break_glass=1` : path);
+    // Someone already signed in is redirected away from the form; the token is per browser,
+    // so take it from the API then.
+    const csrf = await this.csrfFrom(extra.break_glass ? `${path}?break_glass=1` : path).catch(async () => (await this.apiCsrfHeader())['x-csrf-token']!);
     return this.postForm(path, { _csrf: csrf, email, password, ...extra });
   }
 

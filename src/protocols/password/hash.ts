@@ -4,9 +4,10 @@ import { hash, verify } from '@node-rs/argon2';
 const ARGON2ID = 2;
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
-export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export type Argon2Params = { memoryCost: number; timeCost: number; parallelism: number };
+export const ARGON2_PARAMS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-export async function hashPassword(password: string, params = ARGON2_PARAMS): Promise<string> {
+export async function hashPassword(password: string, params: Argon2Params = ARGON2_PARAMS): Promise<string> {
   return hash(password, { ...params, algorithm: ARGON2ID });
 }
 
@@ -19,7 +20,7 @@ export async function verifyPassword(encoded: string, password: string): Promise
 }
 
 /** True when a stored hash was made with other parameters than today's: rehash on sign-in. */
-export function needsRehash(encoded: string, params = ARGON2_PARAMS): boolean {
+export function needsRehash(encoded: string, params: Argon2Params = ARGON2_PARAMS): boolean {
   const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(encoded);
   if (!match) return true;
   return Number(match[1]) !== params.memoryCost || Number(match[2]) !== params.timeCost || Number(match[3]) !== params.parallelism;
