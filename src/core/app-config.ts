@@ -23,32 +23,86 @@ const domain = z
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain like example.okta.com');
 
 const oidcClaims = z
-  .object({ email: z.string().min(1).default('email'), name: z.string().min(1).default('name'), groups: z.string().min(1).optional() })
+  .object({ email: z.string().min(1).default('email'), name: z.string().min(1).default('name'), groups: z.string().min(1).default('groups') })
   .strict();
+
+/**
+ * Settings every external app (OIDC family, SAML, JWT) shares: how much its identity service
+ * is trusted, who it lets in, and what a sign-in does to the account.
+ */
+const externalShape = {
+  buttonText: z.string().trim().min(1).max(60).optional(),
+  /** Link to an existing account by email when the service says the email is verified. */
+  trustEmail: z.boolean().default(true),
+  /** Refresh name and email from the service at each sign-in. */
+  syncProfile: z.boolean().default(true),
+  /** Agents apps only: create unknown agents on first sign-in (off: only existing agents). */
+  autoAgent: z.boolean().default(false),
+  filter: z
+    .object({
+      emailDomains: z.array(domain).default([]),
+      requiredGroup: z.string().min(1).max(200).optional(),
+      requiredClaim: z.object({ name: z.string().min(1).max(100), value: z.string().max(500) }).strict().optional(),
+    })
+    .strict()
+    .default({ emailDomains: [] }),
+  loginActions: z
+    .object({
+      addUsergroupIds: z.array(z.uuid()).default([]),
+      groupMappings: z.array(z.object({ group: z.string().min(1).max(200), usergroupId: z.uuid() }).strict()).default([]),
+    })
+    .strict()
+    .default({ addUsergroupIds: [], groupMappings: [] }),
+  /** Leeway for token times (iat, exp, nbf) against our clock. */
+  clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  /** Where Automatic-mode logout sends people when the service has no logout endpoint. */
+  logoutUrl: serviceUrl.optional(),
+};
+
+export const ExternalSettingsSchema = z.object(externalShape);
+export type ExternalSettings = z.infer<typeof ExternalSettingsSchema>;
+
+/** OpenID Connect settings shared by the generic type and the presets. */
+const oidcShape = {
+  clientId,
+  clientSecret: clientSecret.optional(),
+  /** `none`: a public client protected by PKCE alone, for services that issue no secret. */
+  clientAuth: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).default('client_secret_basic'),
+  /** For private_key_jwt: the client's private key as a JWK (JSON text). */
+  privateKeyJwk: z.string().min(2).max(20_000).optional(),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).min(1).default(['openid', 'email', 'profile']),
+  claims: oidcClaims.default({ email: 'email', name: 'name', groups: 'groups' }),
+  /** Optional: sent at RP-initiated logout; unset, people stay on the provider's logout screen. */
+  postLogoutRedirectUri: z.url().optional(),
+  ...externalShape,
+};
+
+const needsClientCredential = (c: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: string | undefined }) =>
+  c.clientAuth === 'none' || (c.clientAuth === 'private_key_jwt' ? Boolean(c.privateKeyJwk) : Boolean(c.clientSecret));
+const credentialMessage = {
+  message: 'give clientSecret, or privateKeyJwk with clientAuth private_key_jwt (or clientAuth none for a public client)',
+  path: ['clientSecret'],
+};
 
 export const APP_CONFIG_SCHEMAS = {
   password: z.object({}).strict(),
-  oidc: z
-    .object({
-      issuer: serviceUrl,
-      clientId,
-      clientSecret: clientSecret.optional(),
-      scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).min(1).default(['openid', 'email', 'profile']),
-      claims: oidcClaims.default({ email: 'email', name: 'name' }),
-    })
-    .strict(),
+  oidc: z.object({ issuer: serviceUrl, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   google: z
-    .object({ clientId, clientSecret: clientSecret.optional(), hostedDomains: z.array(domain).default([]) })
-    .strict(),
+    .object({ ...oidcShape, hostedDomains: z.array(domain).default([]) })
+    .strict()
+    .refine(needsClientCredential, credentialMessage),
   microsoft: z
     .object({
-      tenant: z.string().trim().regex(/^([0-9a-f-]{36}|organizations|common|consumers|[a-z0-9.-]+)$/i).default('organizations'),
-      clientId,
-      clientSecret: clientSecret.optional(),
+      ...oidcShape,
+      tenant: z.string().trim().regex(/^([0-9a-f-]{36}|organizations|common|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id, a tenant domain or organizations'),
+      // Entra's email claim is not verified by Microsoft for every account type (the nOAuth
+      // attack): linking by email is off unless the admin turns it on knowingly.
+      trustEmail: z.boolean().default(false),
     })
-    .strict(),
-  okta: z.object({ domain, clientId, clientSecret: clientSecret.optional() }).strict(),
-  onelogin: z.object({ domain, clientId, clientSecret: clientSecret.optional() }).strict(),
+    .strict()
+    .refine(needsClientCredential, credentialMessage),
+  okta: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
+  onelogin: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   saml: z
     .object({
       idpMetadataUrl: serviceUrl.optional(),
@@ -57,6 +111,7 @@ export const APP_CONFIG_SCHEMAS = {
       idpSsoUrl: serviceUrl.optional(),
       idpSloUrl: serviceUrl.optional(),
       idpCertificate: z.string().min(1).max(20_000).optional(),
+      ...externalShape,
     })
     .strict()
     .refine(
@@ -66,20 +121,20 @@ export const APP_CONFIG_SCHEMAS = {
   jwt: z
     .object({
       remoteLoginUrl: serviceUrl,
-      logoutUrl: serviceUrl.optional(),
       algorithms: z.array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA'])).min(1).default(['HS256']),
       sharedSecret: z.string().min(32, 'must be at least 32 bytes').max(1000).optional(),
+      ...externalShape,
     })
     .strict(),
 } satisfies Record<AppType, z.ZodType>;
 
 export const SECRET_KEYS: Record<AppType, readonly string[]> = {
   password: [],
-  oidc: ['clientSecret'],
-  google: ['clientSecret'],
-  microsoft: ['clientSecret'],
-  okta: ['clientSecret'],
-  onelogin: ['clientSecret'],
+  oidc: ['clientSecret', 'privateKeyJwk'],
+  google: ['clientSecret', 'privateKeyJwk'],
+  microsoft: ['clientSecret', 'privateKeyJwk'],
+  okta: ['clientSecret', 'privateKeyJwk'],
+  onelogin: ['clientSecret', 'privateKeyJwk'],
   saml: [],
   jwt: ['sharedSecret'],
 };

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
+import { AccountResolver } from './account-resolution.ts';
 import { ApiKeys } from './api-keys.ts';
 import { AuthAppRegistry } from './apps.ts';
 import { Articles } from './articles.ts';
@@ -26,6 +27,7 @@ export type Services = {
   registration: Registration;
   passwordSignIn: PasswordSignIn;
   apiKeys: ApiKeys;
+  accounts: AccountResolver;
   /** Key for CSRF tokens, shared by every node through the database. */
   csrfKey: Buffer;
 };
@@ -38,6 +40,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const audit = new AuditLog(db);
   const people = new PeopleDirectory(db);
   const apps = new AuthAppRegistry(db, new SecretBox(encryptionKey), audit);
+  const registration = new Registration(db, people, apps, audit);
   const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   return {
     db,
@@ -49,9 +52,10 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     sessions,
     usergroups: new Usergroups(db),
     articles: new Articles(db),
-    registration: new Registration(db, people, apps, audit),
+    registration,
     passwordSignIn: new PasswordSignIn(people, apps, sessions, audit),
     apiKeys: new ApiKeys(db),
+    accounts: new AccountResolver(db, people, registration),
     csrfKey,
   };
 }

@@ -50,7 +50,7 @@ describe('auth-app registry', () => {
   it('makes B automatic and demotes A in one step', async () => {
     const a = await s.apps.create({ audience: 'users', type: 'oidc', name: 'A', sso: 'automatic', config: oidcConfig }, admin);
     assert.equal(a.sso, 'automatic');
-    const b = await s.apps.create({ audience: 'users', type: 'google', name: 'B', config: { clientId: 'g' } }, admin);
+    const b = await s.apps.create({ audience: 'users', type: 'google', name: 'B', config: { clientId: 'g', clientSecret: 'g-secret' } }, admin);
     await s.apps.update(b.id, { sso: 'automatic' }, admin);
     assert.equal((await s.apps.require(a.id)).sso, 'disabled');
     assert.equal((await s.apps.require(b.id)).sso, 'automatic');
@@ -101,7 +101,7 @@ describe('auth-app registry', () => {
     await rejectsWithCode(s.apps.update(agents.id, { enabled: false }, admin), 'app.last_admin_sign_in');
     assert.equal((await s.apps.passwordApp('agents')).enabled, true, 'refusal changed nothing');
 
-    const sso = await s.apps.create({ audience: 'agents', type: 'okta', config: { domain: 'acme.okta.com', clientId: 'x' } }, admin);
+    const sso = await s.apps.create({ audience: 'agents', type: 'okta', config: { domain: 'acme.okta.com', clientId: 'x', clientSecret: 'x-secret' } }, admin);
     await s.apps.update(agents.id, { enabled: false }, admin);
     await rejectsWithCode(s.apps.remove(sso.id, admin), 'app.last_admin_sign_in');
     await rejectsWithCode(s.apps.update(sso.id, { enabled: false }, admin), 'app.last_admin_sign_in');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-const oidc = { issuer: 'https://idp.example.com', clientId: 'frontdoor' };
+const oidc = { issuer: 'https://idp.example.com', clientId: 'frontdoor', clientSecret: 'frontdoor-secret' };
 
 describe('Help Center gate', () => {
   let server: TestServer;

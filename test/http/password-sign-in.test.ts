@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
 
 const PASSWORD = 'correct horse battery';
-const oidc = { issuer: 'https://idp.example.com', clientId: 'frontdoor' };
+const oidc = { issuer: 'https://idp.example.com', clientId: 'frontdoor', clientSecret: 'frontdoor-secret' };
 
 describe('password sign-in and sessions', () => {
   let server: TestServer;
@@ -182,7 +182,7 @@ describe('password sign-in and sessions', () => {
   it('hides the password form and refuses password sign-in when the Users password app is off', async () => {
     const s = server.services;
     const passwordApp = await s.apps.passwordApp('users');
-    const google = await s.apps.create({ audience: 'users', type: 'google', showButton: true, config: { clientId: 'g' } }, { type: 'cli' });
+    const google = await s.apps.create({ audience: 'users', type: 'google', showButton: true, config: { clientId: 'g', clientSecret: 'g-secret' } }, { type: 'cli' });
     await s.apps.update(passwordApp.id, { enabled: false }, { type: 'cli' });
     try {
       const page = await server.client().get('/login');

@@ -1,0 +1,181 @@
+import type { Database, Queryable } from '../storage/database.ts';
+import type { AuthApp } from './apps.ts';
+import { ExternalSettingsSchema, type ExternalSettings } from './app-config.ts';
+import { FrontdoorError } from './errors.ts';
+import type { PeopleDirectory, Person } from './people.ts';
+import type { Registration } from './registration.ts';
+import { EmailSchema } from './validation.ts';
+
+/** What an identity service told us about the person, already verified by the protocol code. */
+export type ExternalProfile = {
+  /** Stable id at the identity service (Microsoft: `tid:oid`), never a mutable email. */
+  subject: string;
+  issuer: string;
+  email: string | undefined;
+  /** True only when the service asserted a boolean `true` (the string "false" is false). */
+  emailVerified: boolean;
+  name: string | undefined;
+  groups: string[];
+  /** All claims, for filters on an arbitrary claim. */
+  claims: Record<string, unknown>;
+};
+
+export type ResolvedAccount = { person: Person; outcome: 'signed_in' | 'linked' | 'created' };
+
+export function externalSettingsOf(app: AuthApp): ExternalSettings {
+  return ExternalSettingsSchema.parse(app.config);
+}
+
+/**
+ * Turns a verified external identity into a person of the app's audience, in one transaction:
+ * 1. a known identity (app, subject) signs its person in;
+ * 2. else the person with that email is linked, only if the service verified the email and
+ *    the app trusts its verification (invariant 5: never a silent takeover);
+ * 3. else a new person is created when the audience allows it (open registration for Users,
+ *    Auto Agent for Agents);
+ * 4. else a clear refusal.
+ * Advisory locks on the identity and the email make concurrent first sign-ins of one person
+ * create exactly one account (invariant 4).
+ */
+export class AccountResolver {
+  readonly #db: Database;
+  readonly #people: PeopleDirectory;
+  readonly #registration: Registration;
+
+  constructor(db: Database, people: PeopleDirectory, registration: Registration) {
+    this.#db = db;
+    this.#people = people;
+    this.#registration = registration;
+  }
+
+  async resolve(app: AuthApp, profile: ExternalProfile): Promise<ResolvedAccount> {
+    const settings = externalSettingsOf(app);
+    const email = profile.email === undefined ? undefined : normaliseEmail(profile.email);
+    checkFilter(settings, profile, email);
+    const registrationOpen = app.audience === 'users' ? (await this.#registration.settings()).mode === 'open' : settings.autoAgent;
+
+    const resolved = await this.#db.transaction(async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
+      if (email) await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`email:${app.audience}:${email.toLowerCase()}`]);
+
+      const known = await q.query<{ person_id: string }>('SELECT person_id FROM identities WHERE app_id = $1 AND subject = $2', [app.id, profile.subject]);
+      if (known[0]) {
+        const personId = known[0].person_id;
+        await q.query('UPDATE identities SET last_used_at = now(), email = $2, issuer = $3 WHERE app_id = $1 AND subject = $4', [
+          app.id, email ?? null, profile.issuer, profile.subject,
+        ]);
+        if (settings.syncProfile) await this.#syncProfile(q, personId, app, profile, email, settings);
+        return { personId, outcome: 'signed_in' as const };
+      }
+
+      if (email) {
+        const owners = await q.query<{ person_id: string }>(
+          'SELECT DISTINCT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
+          [app.audience, email],
+        );
+        if (owners.length > 1) {
+          throw new FrontdoorError('sso.email_ambiguous', 'More than one account has this email. Ask the helpdesk to sort it out.');
+        }
+        if (owners[0]) {
+          if (!(profile.emailVerified && settings.trustEmail)) {
+            throw new FrontdoorError(
+              'sso.email_unverified',
+              'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.',
+            );
+          }
+          await insertIdentity(q, app, profile, owners[0].person_id, email);
+          return { personId: owners[0].person_id, outcome: 'linked' as const };
+        }
+      }
+
+      if (!registrationOpen) {
+        throw app.audience === 'users'
+          ? new FrontdoorError('registration.closed', 'Registration is closed, and there is no account for you here yet. Ask the helpdesk for one.')
+          : new FrontdoorError('sso.unknown_agent', 'There is no agent account for you. An admin must create it first.');
+      }
+      if (!email) throw new FrontdoorError('sso.email_missing', 'The identity service did not share an email address, which an account needs.');
+      const person = await this.#people.create(
+        {
+          audience: app.audience,
+          name: profile.name?.trim() || email.split('@')[0]!,
+          email,
+          emailVerified: profile.emailVerified && settings.trustEmail,
+        },
+        q,
+      );
+      await insertIdentity(q, app, profile, person.id, email);
+      return { personId: person.id, outcome: 'created' as const };
+    });
+
+    await this.#applyLoginActions(resolved.personId, app, profile, settings);
+    const person = (await this.#people.get(resolved.personId))!;
+    if (person.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
+    if (person.audience !== app.audience) throw new FrontdoorError('auth.wrong_audience', 'This sign-in method is for another audience.');
+    return { person, outcome: resolved.outcome };
+  }
+
+  async #syncProfile(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings) {
+    const name = profile.name?.trim();
+    if (name && name.length <= 200) await q.query('UPDATE people SET name = $2, updated_at = now() WHERE id = $1 AND name <> $2', [personId, name]);
+    if (!email) return;
+    const owner = await q.query<{ person_id: string }>(
+      'SELECT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
+      [app.audience, email],
+    );
+    // A new address at the identity service moves the primary email only if nobody else has it.
+    if (owner.length === 0) {
+      await q.query('UPDATE person_emails SET email = $2, verified_at = $3 WHERE person_id = $1 AND is_primary', [
+        personId, email, profile.emailVerified && settings.trustEmail ? new Date() : null,
+      ]);
+    }
+  }
+
+  async #applyLoginActions(personId: string, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings) {
+    if (app.audience !== 'users') return;
+    const groups = new Set(profile.groups);
+    const usergroupIds = [
+      ...settings.loginActions.addUsergroupIds,
+      ...settings.loginActions.groupMappings.filter((m) => groups.has(m.group)).map((m) => m.usergroupId),
+    ];
+    for (const usergroupId of new Set(usergroupIds)) {
+      // Only custom groups that still exist; a deleted group in an old config is skipped, not an error.
+      await this.#db.query(
+        `INSERT INTO person_usergroups (person_id, usergroup_id)
+         SELECT $1, id FROM usergroups WHERE id = $2 AND system IS NULL ON CONFLICT DO NOTHING`,
+        [personId, usergroupId],
+      );
+    }
+  }
+}
+
+function normaliseEmail(raw: string): string | undefined {
+  const parsed = EmailSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function checkFilter(settings: ExternalSettings, profile: ExternalProfile, email: string | undefined): void {
+  const { emailDomains, requiredGroup, requiredClaim } = settings.filter;
+  if (emailDomains.length > 0) {
+    const domain = email?.split('@')[1]?.toLowerCase();
+    if (!domain || !emailDomains.includes(domain)) {
+      throw new FrontdoorError('sso.filter_refused', 'Your account is not allowed by this sign-in method: its email domain is not on the list.');
+    }
+  }
+  if (requiredGroup && !profile.groups.includes(requiredGroup)) {
+    throw new FrontdoorError('sso.filter_refused', 'Your account is not allowed by this sign-in method: it is not in the required group.');
+  }
+  if (requiredClaim) {
+    const value = profile.claims[requiredClaim.name];
+    const values = Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+    if (!values.includes(requiredClaim.value)) {
+      throw new FrontdoorError('sso.filter_refused', 'Your account is not allowed by this sign-in method.');
+    }
+  }
+}
+
+async function insertIdentity(q: Queryable, app: AuthApp, profile: ExternalProfile, personId: string, email: string | undefined) {
+  await q.query(
+    'INSERT INTO identities (app_id, audience, subject, person_id, email, issuer, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, now())',
+    [app.id, app.audience, profile.subject, personId, email ?? null, profile.issuer],
+  );
+}
