@@ -11,6 +11,8 @@ import { PeopleDirectory } from './people.ts';
 import { Registration } from './registration.ts';
 import { SecretBox, loadOrCreateSecret } from './secrets.ts';
 import { SessionStore } from './sessions.ts';
+import { SsoTraces } from './sso-traces.ts';
+import { SsoTransactionStore } from './sso-transactions.ts';
 import { Usergroups } from './usergroups.ts';
 
 /** The domain core, wired once per process and shared by the HTTP server and the CLI. */
@@ -28,6 +30,10 @@ export type Services = {
   passwordSignIn: PasswordSignIn;
   apiKeys: ApiKeys;
   accounts: AccountResolver;
+  ssoTransactions: SsoTransactionStore;
+  ssoTraces: SsoTraces;
+  /** Seals secrets at rest (app secrets, in-flight PKCE verifiers, ID tokens kept for logout). */
+  secretBox: SecretBox;
   /** Key for CSRF tokens, shared by every node through the database. */
   csrfKey: Buffer;
 };
@@ -39,7 +45,8 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const csrfKey = await loadOrCreateSecret(db, 'csrf');
   const audit = new AuditLog(db);
   const people = new PeopleDirectory(db);
-  const apps = new AuthAppRegistry(db, new SecretBox(encryptionKey), audit);
+  const secretBox = new SecretBox(encryptionKey);
+  const apps = new AuthAppRegistry(db, secretBox, audit);
   const registration = new Registration(db, people, apps, audit);
   const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   return {
@@ -56,6 +63,9 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     passwordSignIn: new PasswordSignIn(people, apps, sessions, audit),
     apiKeys: new ApiKeys(db),
     accounts: new AccountResolver(db, people, registration),
+    ssoTransactions: new SsoTransactionStore(db, clock, secretBox),
+    ssoTraces: new SsoTraces(db, clock),
+    secretBox,
     csrfKey,
   };
 }

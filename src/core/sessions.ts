@@ -16,6 +16,8 @@ export type Session = {
   revokedReason: string | null;
   ip: string | null;
   userAgent: string | null;
+  externalSubject: string | null;
+  externalSid: string | null;
 };
 
 export type SessionTimeouts = { idleMs: number; absoluteMs: number };
@@ -23,8 +25,11 @@ export type SessionTimeouts = { idleMs: number; absoluteMs: number };
 type SessionRow = {
   id: string; person_id: string; audience: Audience; app_id: string | null; created_at: Date; last_seen_at: Date;
   idle_expires_at: Date; absolute_expires_at: Date; revoked_at: Date | null; revoked_reason: string | null; ip: string | null;
-  user_agent: string | null;
+  user_agent: string | null; external_subject: string | null; external_sid: string | null;
 };
+
+const SESSION_COLUMNS = `id, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
+  revoked_at, revoked_reason, ip, user_agent, external_subject, external_sid`;
 
 // Sliding the idle expiry costs a write; doing it at most once a minute per session keeps
 // the per-request check a read while still honouring idle timeouts to the minute.
@@ -43,7 +48,15 @@ export class SessionStore {
 
   /** A new session with a fresh token: called at every sign-in, so a planted token never survives one. */
   async create(
-    input: { personId: string; audience: Audience; appId?: string | null; ip?: string | undefined; userAgent?: string | undefined },
+    input: {
+      personId: string;
+      audience: Audience;
+      appId?: string | null;
+      ip?: string | undefined;
+      userAgent?: string | undefined;
+      /** For single logout: the identity-service subject and session id, and the sealed ID token. */
+      external?: { subject: string; sid?: string | undefined; sealedIdToken?: Buffer | undefined };
+    },
     q: Queryable = this.#db,
   ): Promise<{ token: string; session: Session }> {
     const token = newToken();
@@ -51,9 +64,13 @@ export class SessionStore {
     const absolute = new Date(now.getTime() + this.#timeouts.absoluteMs);
     const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
     const [row] = await q.query<SessionRow>(
-      `INSERT INTO sessions (token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9) RETURNING *`,
-      [hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null, input.userAgent?.slice(0, 500) ?? null],
+      `INSERT INTO sessions (token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent,
+                             external_subject, external_sid, id_token)
+       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${SESSION_COLUMNS}`,
+      [
+        hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null,
+        input.userAgent?.slice(0, 500) ?? null, input.external?.subject ?? null, input.external?.sid ?? null, input.external?.sealedIdToken ?? null,
+      ],
     );
     return { token, session: toSession(row!) };
   }
@@ -66,7 +83,9 @@ export class SessionStore {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const now = this.#clock.now();
     const rows = await this.#db.query<SessionRow>(
-      `SELECT s.* FROM sessions s JOIN people p ON p.id = s.person_id
+      `SELECT s.id, s.person_id, s.audience, s.app_id, s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at,
+              s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.external_subject, s.external_sid
+         FROM sessions s JOIN people p ON p.id = s.person_id
         WHERE s.token_hash = $1 AND s.audience = $2 AND s.revoked_at IS NULL AND p.disabled_at IS NULL
           AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3`,
       [hashToken(token), audience, now],
@@ -83,7 +102,7 @@ export class SessionStore {
   }
 
   async get(id: string): Promise<Session | undefined> {
-    const rows = await this.#db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    const rows = await this.#db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]);
     return rows[0] && toSession(rows[0]);
   }
 
@@ -97,7 +116,7 @@ export class SessionStore {
     }
     params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
     const rows = await this.#db.query<SessionRow>(
-      `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${params.length}`,
+      `SELECT ${SESSION_COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${params.length}`,
       params,
     );
     return rows.map(toSession);
@@ -110,6 +129,24 @@ export class SessionStore {
       [id, this.#clock.now(), reason],
     );
     return rows.length > 0;
+  }
+
+  /** The sealed ID token kept for RP-initiated logout (id_token_hint), if any. */
+  async sealedIdToken(id: string): Promise<Uint8Array | undefined> {
+    const rows = await this.#db.query<{ id_token: Uint8Array | null }>('SELECT id_token FROM sessions WHERE id = $1', [id]);
+    return rows[0]?.id_token ?? undefined;
+  }
+
+  /** Back-channel logout: revokes the live sessions an identity-service session (or subject) started. */
+  async revokeExternal(appId: string, match: { sid?: string | undefined; subject?: string | undefined }, reason: string): Promise<number> {
+    if (!match.sid && !match.subject) return 0;
+    const rows = await this.#db.query(
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+        WHERE app_id = $1 AND revoked_at IS NULL
+          AND ($4::text IS NULL OR external_sid = $4) AND ($5::text IS NULL OR external_subject = $5) RETURNING id`,
+      [appId, this.#clock.now(), reason, match.sid ?? null, match.subject ?? null],
+    );
+    return rows.length;
   }
 
   /** Revokes every live session of a person, but `exceptId`; returns how many. */
@@ -138,5 +175,7 @@ function toSession(row: SessionRow): Session {
     revokedReason: row.revoked_reason,
     ip: row.ip,
     userAgent: row.user_agent,
+    externalSubject: row.external_subject,
+    externalSid: row.external_sid,
   };
 }
