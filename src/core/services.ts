@@ -5,10 +5,12 @@ import { ApiKeys } from './api-keys.ts';
 import { AuthAppRegistry } from './apps.ts';
 import { Articles } from './articles.ts';
 import { AuditLog } from './audit.ts';
+import { ExternalSignIn } from './external-sign-in.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
 import { PeopleDirectory } from './people.ts';
 import { Registration } from './registration.ts';
+import { ReplayCache } from './replay-cache.ts';
 import { SecretBox, loadOrCreateSecret } from './secrets.ts';
 import { SessionStore } from './sessions.ts';
 import { SsoTraces } from './sso-traces.ts';
@@ -32,6 +34,8 @@ export type Services = {
   accounts: AccountResolver;
   ssoTransactions: SsoTransactionStore;
   ssoTraces: SsoTraces;
+  externalSignIn: ExternalSignIn;
+  replay: ReplayCache;
   /** Seals secrets at rest (app secrets, in-flight PKCE verifiers, ID tokens kept for logout). */
   secretBox: SecretBox;
   /** Key for CSRF tokens, shared by every node through the database. */
@@ -49,6 +53,9 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const apps = new AuthAppRegistry(db, secretBox, audit);
   const registration = new Registration(db, people, apps, audit);
   const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const accounts = new AccountResolver(db, people, registration);
+  const ssoTransactions = new SsoTransactionStore(db, clock, secretBox);
+  const ssoTraces = new SsoTraces(db, clock);
   return {
     db,
     config,
@@ -62,10 +69,12 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     registration,
     passwordSignIn: new PasswordSignIn(people, apps, sessions, audit),
     apiKeys: new ApiKeys(db),
-    accounts: new AccountResolver(db, people, registration),
-    ssoTransactions: new SsoTransactionStore(db, clock, secretBox),
-    ssoTraces: new SsoTraces(db, clock),
+    accounts,
+    ssoTransactions,
+    ssoTraces,
+    externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox),
     secretBox,
+    replay: new ReplayCache(db, clock),
     csrfKey,
   };
 }

@@ -5,11 +5,14 @@ import type { Services } from '../core/services.ts';
 import type { Session } from '../core/sessions.ts';
 import { readSessionCookie } from './cookies.ts';
 import { CsrfProtection } from './csrf.ts';
+import { OidcConfigurations } from '../protocols/oidc/provider-config.ts';
 
 /** What every route module gets: the domain core and the HTTP-level helpers. */
 export type HttpContext = {
   services: Services;
   csrf: CsrfProtection;
+  /** Discovery cache of OIDC apps, per process. */
+  oidc: OidcConfigurations;
   signedIn(request: FastifyRequest, audience: Audience): Promise<SignedInPerson | undefined>;
 };
 
@@ -30,6 +33,7 @@ export function createHttpContext(services: Services): HttpContext {
   return {
     services,
     csrf: new CsrfProtection(services.csrfKey, services.config),
+    oidc: new OidcConfigurations(),
     signedIn(request, audience) {
       let perRequest = cache.get(request);
       if (!perRequest) cache.set(request, (perRequest = new Map()));

@@ -43,18 +43,27 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code);
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  page: { traceId?: string | undefined; retryHref?: string | undefined; area?: PageChrome['area'] } = {},
+): FastifyReply {
   const fd = toFrontdoorError(error);
-  const log = { code: fd.code, status: fd.status, url: request.url.split('?')[0], method: request.method };
+  const traceId = page.traceId ?? (error as { traceId?: string } | null)?.traceId ?? request.id;
+  const log = { code: fd.code, status: fd.status, url: request.url.split('?')[0], method: request.method, traceId };
   if (fd.status >= 500) request.log.error({ ...log, err: error }, 'request failed');
   else request.log.warn(log, 'request refused');
   reply.code(fd.status);
   if (wantsJson(request)) {
-    return reply.send({ error: { code: fd.code, message: fd.message, traceId: request.id, ...(fd.details ? { details: fd.details } : {}) } });
+    return reply.send({ error: { code: fd.code, message: fd.message, traceId, ...(fd.details && fd.status < 500 ? { details: fd.details } : {}) } });
   }
   return reply
     .type('text/html; charset=utf-8')
     .send(
-      errorPage({ title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId: request.id, area: areaOf(request.url) }).value,
+      errorPage({
+        title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId,
+        area: page.area ?? areaOf(request.url), retryHref: page.retryHref,
+      }).value,
     );
 }

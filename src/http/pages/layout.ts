@@ -42,13 +42,22 @@ ${body}
 </html>`;
 }
 
-export function errorPage(input: { title: string; message: string; code: string; traceId: string; area: PageChrome['area'] }): SafeHtml {
+export function errorPage(input: {
+  title: string;
+  message: string;
+  code: string;
+  traceId: string;
+  area: PageChrome['area'];
+  /** Where "Try again" goes (SSO failures: a new attempt, never an automatic one). */
+  retryHref?: string | undefined;
+}): SafeHtml {
   return layout(
     { title: input.title, area: input.area },
     html`<div class="card">
   <h1>${input.title}</h1>
   <p class="error" role="alert">${input.message}</p>
   <p class="muted">Error <code>${input.code}</code> · trace <code>${input.traceId}</code>. Quote the trace when you contact support.</p>
+  ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">Try again</a></p>` : ''}
   <p><a href="${input.area === 'help-center' ? '/' : '/agent'}">Back to the start</a></p>
 </div>`,
   );

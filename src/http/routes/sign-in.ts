@@ -6,6 +6,7 @@ import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { loginPage, logoutPage, registerPage } from '../pages/sign-in.ts';
+import { providerLogoutFor } from './sso.ts';
 
 /** The sign-in doors of one audience: the Help Center's for Users, the console's for Agents. */
 type Door = { audience: Audience; area: 'help-center' | 'agent'; loginPath: string; logoutPath: string; homePath: string };
@@ -98,7 +99,9 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     app.post(door.logoutPath, async (request, reply) => {
       ctx.csrf.verify(request);
       const signedIn = await ctx.signedIn(request, door.audience);
+      let landing = door.homePath;
       if (signedIn) {
+        landing = (await providerLogoutFor(ctx, signedIn.session)) ?? door.homePath;
         await services.sessions.revoke(signedIn.session.id, 'signed out');
         await services.audit.record({
           action: 'signout', outcome: 'success', audience: door.audience, actor: { type: 'person', id: signedIn.person.id },
@@ -106,7 +109,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
         });
       }
       clearSessionCookie(reply, services.config, door.audience);
-      return redirectSeeOther(reply, door.homePath);
+      return redirectSeeOther(reply, landing);
     });
   }
 

@@ -1,17 +1,195 @@
-import type { FastifyInstance } from 'fastify';
-import { FrontdoorError } from '../../core/errors.ts';
-import type { HttpContext } from '../context.ts';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthApp } from '../../core/apps.ts';
+import { externalSettingsOf } from '../../core/account-resolution.ts';
+import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
+import { safeReturnTo } from '../../core/return-to.ts';
+import type { Session } from '../../core/sessions.ts';
+import { completeOidcAuthorization, startOidcAuthorization } from '../../protocols/oidc/authorization.ts';
+import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
+import { profileFromClaims } from '../../protocols/oidc/profile.ts';
+import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
+import { cookieOptions, setSessionCookie } from '../cookies.ts';
+import { redirectSeeOther, type HttpContext } from '../context.ts';
+import { sendError } from '../errors.ts';
 
-/**
- * The SSO entry points. Each protocol (OIDC, SAML, JWT) plugs in here; until one is
- * installed for an app's type, starting it answers a clear 501 instead of a dead end.
- */
+/** The addresses an admin copies into the identity service. */
+export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
+  const base = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/sso/${app.slug}`;
+  return { start: `${base}/start`, callback: `${base}/callback`, backchannelLogout: `${base}/backchannel-logout` };
+}
+
+const homeOf = (app: AuthApp) => (app.audience === 'users' ? '/' : '/agent');
+
+// Loop guard: more starts than this within the window from one browser means something
+// (blocked cookies, a misconfigured app) bounces people back and forth. Show a page instead.
+const MAX_STARTS = 5;
+const START_WINDOW_SECONDS = 120;
+const ATTEMPTS_COOKIE = 'fd_sso_attempts';
+
 export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get<{ Params: { app: string } }>('/sso/:app/start', async (request) => {
-    const found = await ctx.services.apps.find(request.params.app);
+  const { services } = ctx;
+  const now = () => services.clock.now();
+  // The browser this attempt belongs to: a digest of its CSRF token, which only this browser's cookie yields.
+  const browserHash = (request: FastifyRequest, reply: FastifyReply) =>
+    createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
+
+  const findSsoApp = async (slug: string): Promise<AuthApp> => {
+    const found = await services.apps.find(slug);
     if (!found || !found.enabled || found.type === 'password') {
       throw new FrontdoorError('sso.app_unavailable', 'This sign-in method does not exist or is turned off.');
     }
-    throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
+    return found;
+  };
+
+  const retryHref = (found: AuthApp, returnTo: string) =>
+    `/sso/${found.slug}/start?retry=1${returnTo === homeOf(found) ? '' : `&return_to=${encodeURIComponent(returnTo)}`}`;
+
+  app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
+    const found = await findSsoApp(request.params.app);
+    const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found));
+    if (!OIDC_TYPES.has(found.type)) {
+      throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
+    }
+    if (!countStart(request, reply, ctx, request.query.retry === '1')) {
+      return sendError(
+        request,
+        reply,
+        new FrontdoorError('sso.loop_detected', `Signing in with ${found.name} keeps coming back here without success. Check that cookies are allowed for this site, then try again.`),
+        { retryHref: retryHref(found, returnTo) },
+      );
+    }
+    let traceId: string | undefined;
+    try {
+      const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
+      const start = await startOidcAuthorization(configuration, found, ssoUrlsFor(found, services.config.publicUrl).callback);
+      traceId = await services.externalSignIn.begin(found, {
+        state: start.state, returnTo, browserHash: browserHash(request, reply), secrets: start.secrets, ip: request.ip,
+      });
+      return reply.redirect(start.url.href, 302);
+    } catch (error) {
+      const shown = await services.externalSignIn.fail(found, traceId, asProviderError(error), { ip: request.ip });
+      return sendError(request, reply, shown, { retryHref: retryHref(found, returnTo) });
+    }
+  });
+
+  app.get<{ Params: { app: string }; Querystring: Record<string, string | undefined> }>('/sso/:app/callback', async (request, reply) => {
+    const found = await findSsoApp(request.params.app);
+    if (!OIDC_TYPES.has(found.type)) throw new FrontdoorError('sso.app_unavailable', 'This sign-in method has no such endpoint.');
+    let transaction;
+    try {
+      transaction = await services.externalSignIn.takeTransaction(found, request.query.state, browserHash(request, reply));
+    } catch (error) {
+      const shown = await services.externalSignIn.fail(found, (error as { traceId?: string }).traceId, error, { ip: request.ip });
+      return sendError(request, reply, shown, { retryHref: retryHref(found, homeOf(found)) });
+    }
+    let claims: Record<string, unknown> | undefined;
+    let clockSkewMs: number | undefined;
+    try {
+      const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
+      const result = await completeOidcAuthorization(configuration, new URL(request.url, services.config.publicUrl.origin), {
+        state: request.query.state!,
+        codeVerifier: transaction.secrets.codeVerifier!,
+        nonce: transaction.secrets.nonce!,
+        emailClaim: (found.config as { claims: { email: string } }).claims.email,
+        now: now(),
+      });
+      ({ claims, clockSkewMs } = result);
+      const profile = profileFromClaims(found, result.claims);
+      const previous = await ctx.signedIn(request, found.audience);
+      const signedIn = await services.externalSignIn.complete(found, transaction, profile, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+        clockSkewMs,
+        external: { subject: String(result.claims.sub), sid: typeof result.claims.sid === 'string' ? result.claims.sid : undefined, idToken: result.idToken },
+      });
+      if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
+      setSessionCookie(reply, services.config, found.audience, signedIn.token);
+      reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
+      return redirectSeeOther(reply, signedIn.returnTo);
+    } catch (error) {
+      const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs });
+      return sendError(request, reply, shown, { retryHref: retryHref(found, transaction.returnTo) });
+    }
+  });
+
+  // OpenID Connect Back-Channel Logout 1.0: the provider tells us a session ended there.
+  app.post<{ Params: { app: string } }>('/sso/:app/backchannel-logout', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const fail = (error: FrontdoorError) => {
+      request.log.warn({ code: error.code, detail: error.details?.detail }, 'back-channel logout refused');
+      return reply.code(400).type('application/json').send({ error: 'invalid_request', error_description: error.message, code: error.code });
+    };
+    const found = await services.apps.find(request.params.app);
+    if (!found || !found.enabled || !OIDC_TYPES.has(found.type)) {
+      return fail(new FrontdoorError('sso.app_unavailable', 'No such OpenID Connect app.'));
+    }
+    const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
+    if (typeof token !== 'string' || token.length > 20_000) return fail(new FrontdoorError('sso.logout_token_invalid', 'No logout_token in the request.'));
+    try {
+      const settings = externalSettingsOf(found);
+      const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
+      const claims = await verifyLogoutToken(configuration, token, { clockToleranceSeconds: settings.clockToleranceSeconds, now: now() });
+      if (!(await services.replay.firstUse(found.id, claims.jti, new Date(claims.exp * 1000 + 600_000)))) {
+        throw new FrontdoorError('sso.logout_token_invalid', 'This logout token was already used.', { check: 'jti_replay' });
+      }
+      const revoked = await services.sessions.revokeExternal(found.id, { sid: claims.sid, subject: claims.sub }, 'back-channel logout from the identity service');
+      await services.audit.record({
+        action: 'signout.backchannel', outcome: 'success', audience: found.audience, actor: { type: 'system' },
+        target: { type: 'app', id: found.id }, details: { revoked, sid: claims.sid ?? null },
+      });
+      return reply.code(200).send();
+    } catch (error) {
+      if (!isFrontdoorError(error)) throw error;
+      await services.audit.record({
+        action: 'signout.backchannel', outcome: 'failure', reason: error.code, audience: found.audience, actor: { type: 'anonymous' },
+        target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.details?.check ?? null },
+      });
+      return fail(error);
+    }
+  });
+}
+
+/**
+ * Where signing out of a session should end: with an Automatic app, at the identity service
+ * (its logout screen, so an Automatic sign-in does not start again at once); otherwise here.
+ */
+export async function providerLogoutFor(ctx: HttpContext, session: Session): Promise<string | undefined> {
+  if (!session.appId) return undefined;
+  const found = await ctx.services.apps.find(session.appId);
+  if (!found || found.sso !== 'automatic' || !OIDC_TYPES.has(found.type)) return undefined;
+  const settings = externalSettingsOf(found);
+  try {
+    const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());
+    const url = providerLogoutUrl(configuration, {
+      idToken: await ctx.services.externalSignIn.sealedIdTokenOf(session.id),
+      postLogoutRedirectUri: (found.config as { postLogoutRedirectUri?: string }).postLogoutRedirectUri,
+    });
+    return url?.href ?? settings.logoutUrl;
+  } catch {
+    // The provider is unreachable: the local session is gone either way; use the fallback.
+    return settings.logoutUrl;
+  }
+}
+
+function countStart(request: FastifyRequest, reply: FastifyReply, ctx: HttpContext, reset: boolean): boolean {
+  const nowSeconds = Math.floor(ctx.services.clock.now().getTime() / 1000);
+  const [countText, sinceText] = (request.cookies[ATTEMPTS_COOKIE] ?? '').split('.');
+  let count = Number(countText) || 0;
+  let since = Number(sinceText) || nowSeconds;
+  if (reset || nowSeconds - since > START_WINDOW_SECONDS) {
+    count = 0;
+    since = nowSeconds;
+  }
+  count += 1;
+  reply.setCookie(ATTEMPTS_COOKIE, `${count}.${since}`, cookieOptions(ctx.services.config, START_WINDOW_SECONDS));
+  return count <= MAX_STARTS;
+}
+
+function asProviderError(error: unknown): unknown {
+  if (isFrontdoorError(error)) return error;
+  return new FrontdoorError('sso.provider_error', 'The identity service could not be reached. Please try again in a moment.', {
+    check: 'discovery',
+    detail: (error as Error)?.message,
   });
 }

@@ -1,0 +1,124 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { AccountResolver, ExternalProfile } from './account-resolution.ts';
+import type { AuthApp } from './apps.ts';
+import type { AuditLog } from './audit.ts';
+import { FrontdoorError, isFrontdoorError } from './errors.ts';
+import type { Person } from './people.ts';
+import type { SecretBox } from './secrets.ts';
+import type { Session, SessionStore } from './sessions.ts';
+import type { SsoTraces } from './sso-traces.ts';
+import type { SsoTransaction, SsoTransactionStore } from './sso-transactions.ts';
+
+export type ExternalSignedIn = { person: Person; session: Session; token: string; returnTo: string; traceId: string };
+
+/**
+ * The protocol-independent half of every external sign-in (OIDC now, SAML and JWT later):
+ * remember the attempt, check that the answer belongs to it, turn the verified profile into
+ * a person and a session, and leave a trace and an audit entry either way.
+ */
+export class ExternalSignIn {
+  readonly #transactions: SsoTransactionStore;
+  readonly #traces: SsoTraces;
+  readonly #accounts: AccountResolver;
+  readonly #sessions: SessionStore;
+  readonly #audit: AuditLog;
+  readonly #box: SecretBox;
+
+  constructor(transactions: SsoTransactionStore, traces: SsoTraces, accounts: AccountResolver, sessions: SessionStore, audit: AuditLog, box: SecretBox) {
+    this.#transactions = transactions;
+    this.#traces = traces;
+    this.#accounts = accounts;
+    this.#sessions = sessions;
+    this.#audit = audit;
+    this.#box = box;
+  }
+
+  async begin(
+    app: AuthApp,
+    input: { state: string; returnTo: string; browserHash: Buffer; secrets: Record<string, string>; ip?: string | undefined },
+  ): Promise<string> {
+    const traceId = await this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip });
+    await this.#transactions.save(input.state, {
+      appId: app.id, audience: app.audience, browserHash: input.browserHash, returnTo: input.returnTo, traceId, secrets: input.secrets,
+    });
+    return traceId;
+  }
+
+  /**
+   * The transaction this callback answers. Unknown, expired or already used state, another
+   * app's state, or another browser's: refused (login CSRF, replay, mix-up between apps).
+   */
+  async takeTransaction(app: AuthApp, state: string | undefined, browserHash: Buffer): Promise<SsoTransaction> {
+    const transaction = state ? await this.#transactions.take(state) : undefined;
+    if (!transaction || transaction.appId !== app.id) {
+      throw new FrontdoorError('sso.state_invalid', 'This sign-in link has expired or was already used. Please start again.', { check: 'state' });
+    }
+    const sameBrowser = transaction.browserHash.length === browserHash.length && timingSafeEqual(transaction.browserHash, browserHash);
+    if (!sameBrowser) {
+      await this.#traces.fail(transaction.traceId, { errorCode: 'sso.browser_mismatch', failedCheck: 'browser_binding' });
+      throw Object.assign(
+        new FrontdoorError('sso.browser_mismatch', 'This sign-in was started in another browser. Please start again here.', { check: 'browser_binding' }),
+        { traceId: transaction.traceId },
+      );
+    }
+    return transaction;
+  }
+
+  async complete(
+    app: AuthApp,
+    transaction: SsoTransaction,
+    profile: ExternalProfile,
+    input: {
+      ip?: string | undefined;
+      userAgent?: string | undefined;
+      clockSkewMs?: number | undefined;
+      external: { subject: string; sid?: string | undefined; idToken?: string | undefined };
+    },
+  ): Promise<ExternalSignedIn> {
+    const resolved = await this.#accounts.resolve(app, profile);
+    const { token, session } = await this.#sessions.create({
+      personId: resolved.person.id,
+      audience: app.audience,
+      appId: app.id,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      external: {
+        subject: input.external.subject,
+        sid: input.external.sid,
+        sealedIdToken: input.external.idToken ? this.#box.seal(input.external.idToken) : undefined,
+      },
+    });
+    await this.#traces.succeed(transaction.traceId, {
+      personId: resolved.person.id, claims: profile.claims, clockSkewMs: input.clockSkewMs, detail: resolved.outcome,
+    });
+    await this.#audit.record({
+      action: 'signin.sso', outcome: 'success', audience: app.audience, actor: { type: 'person', id: resolved.person.id },
+      target: { type: 'session', id: session.id }, ip: input.ip,
+      details: { app: app.slug, type: app.type, traceId: transaction.traceId, account: resolved.outcome },
+    });
+    return { person: resolved.person, session, token, returnTo: transaction.returnTo, traceId: transaction.traceId };
+  }
+
+  /** Records a failed attempt (trace and audit) and returns the error to show, carrying the trace id. */
+  async fail(
+    app: AuthApp,
+    traceId: string | undefined,
+    error: unknown,
+    input: { ip?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined },
+  ): Promise<FrontdoorError & { traceId?: string }> {
+    const fd = isFrontdoorError(error) ? error : new FrontdoorError('internal', 'Something went wrong on our side. It has been logged.');
+    const check = typeof fd.details?.check === 'string' ? fd.details.check : fd.code;
+    const detail = typeof fd.details?.detail === 'string' ? fd.details.detail : fd.message;
+    if (traceId) await this.#traces.fail(traceId, { errorCode: fd.code, failedCheck: check, detail, claims: input.claims, clockSkewMs: input.clockSkewMs });
+    await this.#audit.record({
+      action: 'signin.sso', outcome: 'failure', reason: fd.code, audience: app.audience, actor: { type: 'anonymous' }, ip: input.ip,
+      details: { app: app.slug, type: app.type, traceId: traceId ?? null, check },
+    });
+    return Object.assign(fd, { traceId });
+  }
+
+  async sealedIdTokenOf(sessionId: string): Promise<string | undefined> {
+    const sealed = await this.#sessions.sealedIdToken(sessionId);
+    return sealed ? this.#box.open(sealed) : undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import * as client from 'openid-client';
+import type { AuthApp } from '../../core/apps.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+
+export type OidcAuthorizationStart = { url: URL; state: string; secrets: { codeVerifier: string; nonce: string } };
+
+/** The authorization request: code flow with PKCE S256, `state` and `nonce` (OIDC Core 3.1.2.1). */
+export async function startOidcAuthorization(
+  configuration: client.Configuration,
+  app: AuthApp,
+  redirectUri: string,
+): Promise<OidcAuthorizationStart> {
+  const config = app.config as { scopes: string[]; hostedDomains?: string[] };
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const parameters: Record<string, string> = {
+    redirect_uri: redirectUri,
+    scope: config.scopes.join(' '),
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  };
+  // A hint for Google's account chooser only; the `hd` claim is what is checked.
+  if (app.type === 'google' && config.hostedDomains?.length === 1) parameters.hd = config.hostedDomains[0]!;
+  return { url: client.buildAuthorizationUrl(configuration, parameters), state, secrets: { codeVerifier, nonce } };
+}
+
+export type OidcAuthorizationResult = {
+  claims: Record<string, unknown>;
+  idToken: string;
+  /** Seconds between the provider's `iat` and our clock, for the trace. */
+  clockSkewMs: number;
+};
+
+/**
+ * Exchanges the code and validates the ID token as OIDC Core 3.1.3.7 requires (issuer,
+ * audience, azp, signature, nonce, exp/iat within tolerance); openid-client does the checks,
+ * we name the one that failed. Fetches userinfo when the ID token lacks the email.
+ */
+export async function completeOidcAuthorization(
+  configuration: client.Configuration,
+  callbackUrl: URL,
+  checks: { state: string; codeVerifier: string; nonce: string; emailClaim: string; now: Date },
+): Promise<OidcAuthorizationResult> {
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  try {
+    tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+      pkceCodeVerifier: checks.codeVerifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    throw classifyOidcError(error);
+  }
+  const idTokenClaims = tokens.claims();
+  if (!idTokenClaims || !tokens.id_token) {
+    throw new FrontdoorError('sso.token_invalid', 'The identity service sent no ID token.', { check: 'id_token_present' });
+  }
+  let claims: Record<string, unknown> = { ...idTokenClaims };
+  if (claims[checks.emailClaim] === undefined && configuration.serverMetadata().userinfo_endpoint && tokens.access_token) {
+    try {
+      const userinfo = await client.fetchUserInfo(configuration, tokens.access_token, idTokenClaims.sub);
+      // The ID token's claims win over userinfo's: they are the signed ones.
+      claims = { ...userinfo, ...claims };
+    } catch (error) {
+      throw classifyOidcError(error, 'userinfo');
+    }
+  }
+  return {
+    claims,
+    idToken: tokens.id_token,
+    clockSkewMs: typeof idTokenClaims.iat === 'number' ? checks.now.getTime() - idTokenClaims.iat * 1000 : 0,
+  };
+}
+
+const CLAIM_CHECKS: Record<string, string> = { iss: 'issuer', aud: 'audience', azp: 'audience', nonce: 'nonce', sub: 'subject' };
+const TIME_CHECKS: Record<string, string> = { exp: 'expiry', iat: 'issued_at', nbf: 'not_before', auth_time: 'auth_time' };
+
+/** Maps an openid-client failure to our error code, with the check that failed in `details.check`. */
+export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorError {
+  if (error instanceof FrontdoorError) return error;
+  const e = error as { name?: string; code?: string; message?: string; error?: string; error_description?: string; cause?: { claim?: string } };
+  if (error instanceof client.AuthorizationResponseError) {
+    const oauthError = e.error ?? 'error';
+    if (oauthError === 'access_denied') {
+      return new FrontdoorError('sso.cancelled', 'Sign-in was cancelled or refused at the identity service.', { check: 'authorization_response', detail: e.error_description ?? oauthError });
+    }
+    return new FrontdoorError('sso.provider_error', 'The identity service reported an error.', { check: 'authorization_response', detail: `${oauthError}: ${e.error_description ?? ''}` });
+  }
+  if (error instanceof client.ResponseBodyError) {
+    return new FrontdoorError('sso.provider_error', 'The identity service refused the sign-in.', { check: `${stage}_endpoint`, detail: `${e.error}: ${e.error_description ?? ''}` });
+  }
+  const claim = e.cause?.claim ?? /"(\w+)" \(/.exec(e.message ?? '')?.[1];
+  if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+    return invalidToken(CLAIM_CHECKS[claim ?? ''] ?? `claim_${claim ?? 'unknown'}`, e.message);
+  }
+  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return invalidToken(TIME_CHECKS[claim ?? ''] ?? 'time', e.message);
+  if (/signature/i.test(e.message ?? '') || e.code === 'OAUTH_KEY_SELECTION_FAILED' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+    return invalidToken('signature', e.message);
+  }
+  if (/alg|unsecured|unsigned/i.test(e.message ?? '')) return invalidToken('algorithm', e.message);
+  if (e.code === 'OAUTH_INVALID_RESPONSE' || e.code === 'OAUTH_PARSE_ERROR' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+    return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', e.message);
+  }
+  return new FrontdoorError('sso.provider_error', 'The identity service could not be reached or answered something unexpected.', {
+    check: stage === 'userinfo' ? 'userinfo' : 'provider_reachable', detail: e.message,
+  });
+}
+
+function invalidToken(check: string, detail: string | undefined): FrontdoorError {
+  return new FrontdoorError('sso.token_invalid', 'The identity service’s answer did not pass our security checks.', { check, detail });
+}

@@ -1,0 +1,95 @@
+import * as client from 'openid-client';
+import { importJWK } from 'jose';
+import type { AuthApp } from '../../core/apps.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+
+/** The issuer each OIDC preset stands for, from the short value the admin typed. */
+export function issuerOf(app: AuthApp): string {
+  const config = app.config as { issuer?: string; tenant?: string; domain?: string };
+  if (config.issuer) return config.issuer; // generic OIDC, or an override (Okta custom server, sovereign cloud)
+  switch (app.type) {
+    case 'google':
+      return 'https://accounts.google.com';
+    case 'microsoft':
+      return `https://login.microsoftonline.com/${config.tenant}/v2.0`;
+    case 'okta':
+      return `https://${config.domain}`;
+    case 'onelogin':
+      return `https://${config.domain}/oidc/2`;
+    default:
+      throw new FrontdoorError('sso.protocol_unavailable', `${app.type} apps do not use OpenID Connect.`);
+  }
+}
+
+export const OIDC_TYPES = new Set(['oidc', 'google', 'microsoft', 'okta', 'onelogin']);
+
+type OidcAppConfig = {
+  clientId: string;
+  clientAuth: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  clockToleranceSeconds: number;
+};
+
+type PrivateKey = Extract<Parameters<typeof client.PrivateKeyJwt>[0], { kid?: string }>;
+
+type CachedMetadata = { key: string; fetchedAt: number; metadata: Promise<client.ServerMetadata> };
+
+// Discovery documents change rarely; refetch hourly, and at once when the app is edited.
+const METADATA_TTL_MS = 60 * 60_000;
+
+/**
+ * Builds openid-client Configurations for apps. Discovery is cached per app; a fresh
+ * Configuration is made per use (cheap) so that our clock (tests move it) becomes the
+ * client's notion of now through `clockSkew`.
+ */
+export class OidcConfigurations {
+  readonly #metadata = new Map<string, CachedMetadata>();
+
+  async forApp(app: AuthApp, secrets: Record<string, unknown>, now: Date): Promise<client.Configuration> {
+    const config = app.config as unknown as OidcAppConfig;
+    const metadata = await this.#discover(app);
+    const clientMetadata: Partial<client.ClientMetadata> = {
+      [client.clockTolerance]: config.clockToleranceSeconds,
+      [client.clockSkew]: Math.round((now.getTime() - Date.now()) / 1000),
+    };
+    const configuration = new client.Configuration(metadata, config.clientId, clientMetadata, await clientAuthentication(config, secrets));
+    if (issuerOf(app).startsWith('http:')) client.allowInsecureRequests(configuration); // loopback only: the config schema allows nothing else
+    return configuration;
+  }
+
+  /** Drops the cached discovery of an app (after an edit, or a key lookup failure). */
+  forget(appId: string): void {
+    this.#metadata.delete(appId);
+  }
+
+  async #discover(app: AuthApp): Promise<client.ServerMetadata> {
+    const key = `${app.updatedAt}|${issuerOf(app)}`;
+    const cached = this.#metadata.get(app.id);
+    if (cached && cached.key === key && Date.now() - cached.fetchedAt < METADATA_TTL_MS) return cached.metadata;
+    const issuer = new URL(issuerOf(app));
+    const metadata = client
+      .discovery(issuer, (app.config as unknown as OidcAppConfig).clientId, undefined, undefined, {
+        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+        timeout: 10,
+      })
+      .then((configuration) => ({ ...configuration.serverMetadata() }) as client.ServerMetadata);
+    this.#metadata.set(app.id, { key, fetchedAt: Date.now(), metadata });
+    metadata.catch(() => this.#metadata.delete(app.id)); // a failed discovery is retried next time
+    return metadata;
+  }
+}
+
+async function clientAuthentication(config: OidcAppConfig, secrets: Record<string, unknown>): Promise<client.ClientAuth> {
+  switch (config.clientAuth) {
+    case 'none':
+      return client.None();
+    case 'client_secret_post':
+      return client.ClientSecretPost(String(secrets.clientSecret));
+    case 'private_key_jwt': {
+      const jwk = JSON.parse(String(secrets.privateKeyJwk)) as { alg?: string; kid?: string };
+      const key = (await importJWK(jwk, jwk.alg ?? 'RS256')) as PrivateKey['key'];
+      return client.PrivateKeyJwt({ key, ...(jwk.kid ? { kid: jwk.kid } : {}) });
+    }
+    default:
+      return client.ClientSecretBasic(String(secrets.clientSecret));
+  }
+}
