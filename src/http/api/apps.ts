@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { AppTypeSchema } from '../../core/app-config.ts';
 import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
+import type { AuthApp } from '../../core/apps.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import { diagnoseOidcApp } from '../../protocols/oidc/diagnostics.ts';
+import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
 import type { HttpContext } from '../context.ts';
+import { ssoUrlsFor } from '../routes/sso.ts';
 import type { AdminApi } from './define-route.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -35,24 +40,26 @@ const AppChangesBody = z
 
 export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
   const { apps } = ctx.services;
+  // Every external app answers with the addresses to paste into its identity service.
+  const view = (app: AuthApp) => (app.type === 'password' ? app : { ...app, urls: ssoUrlsFor(app, ctx.services.config.publicUrl) });
 
   api.route({
     method: 'GET', path: '/api/v1/apps', tag: 'apps', summary: 'List auth apps, optionally of one audience',
     query: z.object({ audience: AudienceSchema.optional() }).strict(),
-    handler: async ({ query }) => ({ apps: await apps.list(query.audience) }),
+    handler: async ({ query }) => ({ apps: (await apps.list(query.audience)).map(view) }),
   });
 
   api.route({
     method: 'POST', path: '/api/v1/apps', tag: 'apps', status: 201,
     summary: 'Install an auth app for one audience. sso=automatic demotes the audience\'s current automatic app.',
     body: NewAppBody,
-    handler: async ({ body, principal }) => ({ app: await apps.create(body, principal.actor) }),
+    handler: async ({ body, principal }) => ({ app: view(await apps.create(body, principal.actor)) }),
   });
 
   api.route({
     method: 'GET', path: '/api/v1/apps/:id', tag: 'apps', summary: 'One auth app, by id or slug (secrets are never returned)',
     params: IdParams,
-    handler: async ({ params }) => ({ app: await apps.require(params.id) }),
+    handler: async ({ params }) => ({ app: view(await apps.require(params.id)) }),
   });
 
   api.route({
@@ -60,12 +67,35 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     summary: 'Change an auth app. config is merged; a secret left out keeps its stored value.',
     params: IdParams,
     body: AppChangesBody,
-    handler: async ({ params, body, principal }) => ({ app: await apps.update(params.id, body, principal.actor) }),
+    handler: async ({ params, body, principal }) => {
+      const app = await apps.update(params.id, body, principal.actor);
+      ctx.oidc.forget(app.id);
+      return { app: view(app) };
+    },
   });
 
   api.route({
     method: 'DELETE', path: '/api/v1/apps/:id', tag: 'apps', status: 204, summary: 'Remove an auth app (not the built-in password app)',
     params: IdParams,
     handler: async ({ params, principal }) => apps.remove(params.id, principal.actor),
+  });
+
+  api.route({
+    method: 'POST', path: '/api/v1/apps/:id/test', tag: 'apps',
+    summary: 'Check an external app\'s setup without signing anyone in: discovery, signing keys, endpoints, client credentials',
+    params: IdParams,
+    handler: async ({ params, principal }) => {
+      const app = await apps.require(params.id);
+      if (!OIDC_TYPES.has(app.type)) {
+        throw new FrontdoorError('sso.protocol_unavailable', `Testing ${app.type} apps is not available in this version of Frontdoor.`);
+      }
+      const checks = await diagnoseOidcApp(ctx.oidc, app, await apps.secretsOf(app.id), ctx.services.clock.now());
+      const ok = checks.every((check) => check.ok);
+      await ctx.services.audit.record({
+        action: 'app.tested', outcome: ok ? 'success' : 'failure', reason: ok ? undefined : 'app.test_failed', audience: app.audience,
+        actor: principal.actor, target: { type: 'app', id: app.id }, details: { failed: checks.filter((c) => !c.ok).map((c) => c.name) },
+      });
+      return { ok, checks };
+    },
   });
 }

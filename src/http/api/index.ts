@@ -3,10 +3,12 @@ import type { HttpContext } from '../context.ts';
 import { registerAppRoutes } from './apps.ts';
 import { AdminApi } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { registerSsoTraceRoutes } from './sso-traces.ts';
 
 export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   const api = new AdminApi(app, ctx);
   registerAppRoutes(api, ctx);
+  registerSsoTraceRoutes(api, ctx);
 
   // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
   app.get('/api/v1/csrf-token', async (request, reply) => {
