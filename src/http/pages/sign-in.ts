@@ -19,6 +19,11 @@ function errorBox(error: { code: string; message: string } | undefined): SafeHtm
   return error ? html`<p class="error" role="alert" data-code="${error.code}">${error.message}</p>` : '';
 }
 
+function buttonLabel(app: AuthApp): string {
+  const custom = (app.config as { buttonText?: string }).buttonText;
+  return custom ?? `Sign in with ${app.name}`;
+}
+
 export function loginPage(model: LoginPageModel): SafeHtml {
   const returnQuery = model.returnTo === '/' || model.returnTo === '/agent' ? '' : `?return_to=${encodeURIComponent(model.returnTo)}`;
   const heading = model.breakGlass ? 'Admin break-glass sign-in' : model.area === 'agent' ? 'Agent sign-in' : 'Sign in';
@@ -40,7 +45,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
     : ''}
   ${model.buttons.length
     ? html`<div class="sso-buttons">${model.buttons.map(
-        (app) => html`<a class="button secondary" href="/sso/${app.slug}/start${returnQuery}">Sign in with ${app.name}</a>`,
+        (app) => html`<a class="button secondary" href="/sso/${app.slug}/start${returnQuery}">${buttonLabel(app)}</a>`,
       )}</div>`
     : ''}
   ${!model.showPasswordForm && model.buttons.length === 0 ? html`<p>No way to sign in is set up here yet. Please contact the helpdesk.</p>` : ''}
