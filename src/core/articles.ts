@@ -13,6 +13,12 @@ export const ArticleInputSchema = z.object({
   usergroupIds: z.array(z.uuid()).default([]),
 });
 export type ArticleInput = z.infer<typeof ArticleInputSchema>;
+/** A change names only what changes: no defaults, so leaving out the readers keeps them. */
+export const ArticleChangesSchema = z.object({
+  title: ArticleInputSchema.shape.title.optional(),
+  body: ArticleInputSchema.shape.body.optional(),
+  usergroupIds: z.array(z.uuid()).optional(),
+});
 
 type ArticleRow = { id: string; title: string; body: string; usergroup_ids: string[]; created_at: Date; updated_at: Date };
 

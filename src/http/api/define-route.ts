@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { Audience } from '../../core/audience.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 import { requireAdmin, type AdminPrincipal } from './admin-auth.ts';
@@ -19,6 +20,12 @@ export type AdminRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Zod
   body?: B;
   /** Status on success: 200 by default, 201 for creations, 204 for deletions. */
   status?: 200 | 201 | 204;
+  /**
+   * Audit action recorded on success (`person.updated`, ...), with the admin as actor and the
+   * `:id` in the path, or the id of the object answered, as target. Routes whose core method
+   * already audits (apps, registration settings) leave it out.
+   */
+  audit?: { action: string; targetType: string; audience?: Audience };
   handler(input: {
     params: z.infer<P>;
     query: z.infer<Q>;
@@ -64,9 +71,26 @@ export class AdminApi {
           request,
           reply,
         });
+        if (route.audit) await this.#recordSuccess(route.audit, principal, request, request.params, result);
         reply.code(status).header('cache-control', 'no-store');
         return status === 204 ? reply.send() : reply.send(result);
       },
     });
   }
+
+  async #recordSuccess(audit: NonNullable<AdminRoute<z.ZodType, z.ZodType, z.ZodType>['audit']>, principal: AdminPrincipal, request: FastifyRequest, params: unknown, result: unknown) {
+    const targetId = (params as { id?: string }).id ?? idOfAnswer(result);
+    await this.#ctx.services.audit.record({
+      action: audit.action, outcome: 'success', audience: audit.audience, actor: principal.actor, ip: request.ip,
+      ...(targetId ? { target: { type: audit.targetType, id: targetId } } : {}),
+    });
+  }
+}
+
+/** The id of the one object an answer like `{ person: { id } }` carries. */
+function idOfAnswer(result: unknown): string | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const values = Object.values(result);
+  const only = values.length === 1 ? values[0] : undefined;
+  return only && typeof only === 'object' && typeof (only as { id?: unknown }).id === 'string' ? (only as { id: string }).id : undefined;
 }

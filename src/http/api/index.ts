@@ -4,11 +4,17 @@ import { registerAppRoutes } from './apps.ts';
 import { AdminApi } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { registerSsoTraceRoutes } from './sso-traces.ts';
+import { registerContentRoutes } from './content.ts';
+import { registerPeopleRoutes } from './people.ts';
+import { registerOversightRoutes } from './oversight.ts';
 
 export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   const api = new AdminApi(app, ctx);
   registerAppRoutes(api, ctx);
   registerSsoTraceRoutes(api, ctx);
+  registerPeopleRoutes(api, ctx);
+  registerContentRoutes(api, ctx);
+  registerOversightRoutes(api, ctx);
 
   // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
   app.get('/api/v1/csrf-token', async (request, reply) => {

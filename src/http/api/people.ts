@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Audience } from '../../core/audience.ts';
+import { EmailSchema, NameSchema } from '../../core/validation.ts';
+import type { HttpContext } from '../context.ts';
+import type { AdminApi } from './define-route.ts';
+
+export const IdParams = z.object({ id: z.uuid() }).strict();
+
+// Users and Agents share one shape; the path decides the audience, and every lookup is made
+// within it, so an agent id under /users (or the reverse) is simply not found (invariant 2).
+const PATHS: Record<Audience, string> = { users: '/api/v1/users', agents: '/api/v1/agents' };
+const SINGULAR: Record<Audience, string> = { users: 'User', agents: 'Agent' };
+
+function newPersonBody(audience: Audience) {
+  return z
+    .object({
+      name: NameSchema,
+      email: EmailSchema,
+      /** Optional: people without a password sign in through an external app. */
+      password: z.string().max(1024).optional(),
+      emailVerified: z.boolean().optional(),
+      ...(audience === 'agents' ? { isAdmin: z.boolean().optional() } : { usergroupIds: z.array(z.uuid()).max(200).optional() }),
+    })
+    .strict();
+}
+
+function personChangesBody(audience: Audience) {
+  return z
+    .object({
+      name: NameSchema.optional(),
+      disabled: z.boolean().optional(),
+      emails: z.array(z.object({ email: EmailSchema, primary: z.boolean().optional() }).strict()).min(1).max(20).optional(),
+      ...(audience === 'agents' ? { isAdmin: z.boolean().optional() } : { usergroupIds: z.array(z.uuid()).max(200).optional() }),
+    })
+    .strict();
+}
+
+export function registerPeopleRoutes(api: AdminApi, ctx: HttpContext): void {
+  for (const audience of ['users', 'agents'] as const) registerAudiencePeople(api, ctx, audience);
+}
+
+function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audience): void {
+  const { people, sessions } = ctx.services;
+  const base = PATHS[audience];
+  const noun = SINGULAR[audience];
+  const tag = audience;
+  const audit = (action: string) => ({ action, targetType: 'person', audience });
+
+  api.route({
+    method: 'GET', path: base, tag, summary: `${noun}s, oldest first; query matches name or email`,
+    query: z
+      .object({ query: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() })
+      .strict(),
+    handler: async ({ query }) => ({ people: await people.list({ audience, ...query }) }),
+  });
+
+  api.route({
+    method: 'POST', path: base, tag, status: 201, summary: `Create a ${noun}`,
+    body: newPersonBody(audience),
+    audit: audit('person.created'),
+    handler: async ({ body }) => ({ person: await people.create({ audience, ...body }) }),
+  });
+
+  api.route({
+    method: 'GET', path: `${base}/:id`, tag, summary: `One ${noun}, with emails, usergroups and linked identities`,
+    params: IdParams,
+    handler: async ({ params }) => ({ person: await people.require(params.id, audience) }),
+  });
+
+  api.route({
+    method: 'PATCH', path: `${base}/:id`, tag,
+    summary: `Change a ${noun}. Disabling ends every session at once; the last admin cannot lose admin rights.`,
+    params: IdParams,
+    body: personChangesBody(audience),
+    audit: audit('person.updated'),
+    handler: async ({ params, body }) => {
+      const person = await people.update(params.id, audience, body);
+      if (body.disabled) await sessions.revokeAllFor(person.id, 'person disabled by an admin');
+      return { person };
+    },
+  });
+
+  api.route({
+    method: 'DELETE', path: `${base}/:id`, tag, status: 204, summary: `Remove a ${noun} (and their sessions and identities)`,
+    params: IdParams,
+    audit: audit('person.removed'),
+    handler: async ({ params }) => people.remove(params.id, audience),
+  });
+
+  api.route({
+    method: 'GET', path: `${base}/:id/sessions`, tag, summary: `The ${noun}'s live sessions`,
+    params: IdParams,
+    handler: async ({ params }) => {
+      await people.require(params.id, audience);
+      return { sessions: await sessions.list({ personId: params.id, audience }) };
+    },
+  });
+
+  api.route({
+    method: 'DELETE', path: `${base}/:id/sessions`, tag, summary: `Sign the ${noun} out everywhere`,
+    params: IdParams,
+    audit: audit('person.sessions_revoked'),
+    handler: async ({ params }) => {
+      await people.require(params.id, audience);
+      return { revoked: await sessions.revokeAllFor(params.id, 'revoked by an admin') };
+    },
+  });
+}
