@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
+import { ChangeListeners } from './change-listeners.ts';
 import { FrontdoorError } from './errors.ts';
 import { hashPassword } from '../protocols/password/hash.ts';
 import { checkPasswordRules } from '../protocols/password/rules.ts';
@@ -46,6 +47,8 @@ type PersonRow = {
 
 export class PeopleDirectory {
   readonly #db: Database;
+  /** Told after a person changes (disabled, removed, regrouped), so cached session checks forget them. */
+  readonly changes = new ChangeListeners();
   constructor(db: Database) {
     this.#db = db;
   }
@@ -146,6 +149,7 @@ export class PeopleDirectory {
         }
       }
     });
+    this.changes.notify();
     return (await this.get(id))!;
   }
 
@@ -167,6 +171,7 @@ export class PeopleDirectory {
       if (row.is_admin) await this.#refuseIfLastAdmin(q, id);
       await q.query('DELETE FROM people WHERE id = $1', [id]);
     });
+    this.changes.notify();
   }
 
   async countAdmins(): Promise<number> {

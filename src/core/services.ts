@@ -12,6 +12,7 @@ import { PeopleDirectory } from './people.ts';
 import { Registration } from './registration.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { SecretBox, loadOrCreateSecret } from './secrets.ts';
+import { SessionCheck } from './session-check.ts';
 import { SessionStore } from './sessions.ts';
 import { SsoTraces } from './sso-traces.ts';
 import { SsoTransactionStore } from './sso-transactions.ts';
@@ -26,6 +27,8 @@ export type Services = {
   people: PeopleDirectory;
   apps: AuthAppRegistry;
   sessions: SessionStore;
+  /** The per-request "whose session is this cookie?", cached for under a second. */
+  sessionCheck: SessionCheck;
   usergroups: Usergroups;
   articles: Articles;
   registration: Registration;
@@ -64,6 +67,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     people,
     apps,
     sessions,
+    sessionCheck: new SessionCheck(sessions, people, clock),
     usergroups: new Usergroups(db),
     articles: new Articles(db),
     registration,

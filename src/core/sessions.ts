@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
+import { ChangeListeners } from './change-listeners.ts';
 import type { Clock } from './clock.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -33,12 +34,14 @@ const SESSION_COLUMNS = `id, person_id, audience, app_id, created_at, last_seen_
 
 // Sliding the idle expiry costs a write; doing it at most once a minute per session keeps
 // the per-request check a read while still honouring idle timeouts to the minute.
-const TOUCH_INTERVAL_MS = 60_000;
+export const TOUCH_INTERVAL_MS = 60_000;
 
 export class SessionStore {
   readonly #db: Database;
   readonly #clock: Clock;
   readonly #timeouts: SessionTimeouts;
+  /** Told after every revocation, so the per-request cache forgets at once on this node. */
+  readonly changes = new ChangeListeners();
 
   constructor(db: Database, clock: Clock, timeouts: SessionTimeouts) {
     this.#db = db;
@@ -128,6 +131,7 @@ export class SessionStore {
       'UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
       [id, this.#clock.now(), reason],
     );
+    this.changes.notify();
     return rows.length > 0;
   }
 
@@ -146,6 +150,7 @@ export class SessionStore {
           AND ($4::text IS NULL OR external_sid = $4) AND ($5::text IS NULL OR external_subject = $5) RETURNING id`,
       [appId, this.#clock.now(), reason, match.sid ?? null, match.subject ?? null],
     );
+    this.changes.notify();
     return rows.length;
   }
 
@@ -156,6 +161,7 @@ export class SessionStore {
         WHERE person_id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4) RETURNING id`,
       [personId, this.#clock.now(), reason, exceptId ?? null],
     );
+    this.changes.notify();
     return rows.length;
   }
 }

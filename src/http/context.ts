@@ -23,12 +23,8 @@ export function createHttpContext(services: Services): HttpContext {
   const lookUp = async (request: FastifyRequest, audience: Audience): Promise<SignedInPerson | undefined> => {
     const token = readSessionCookie(request, services.config, audience);
     if (!token) return undefined;
-    const session = await services.sessions.resolve(token, audience);
-    if (!session) return undefined;
-    const person = await services.people.get(session.personId);
-    // Belt and braces for invariant 2: the session and the person agree on the audience.
-    if (!person || person.audience !== audience || person.disabled) return undefined;
-    return { session, person, token };
+    const checked = await services.sessionCheck.check(token, audience);
+    return checked && { ...checked, token };
   };
   return {
     services,

@@ -1,0 +1,58 @@
+import autocannon from 'autocannon';
+import { cpuSecondsOf } from './processes.ts';
+
+export type LoadResult = {
+  requests: number;
+  perSecond: number;
+  /** Requests per CPU-second the server itself spent: throughput independent of idle cores. */
+  perServerCpuSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+};
+
+export type LoadOptions = {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  seconds: number;
+  /** The server process whose CPU time is measured. */
+  serverPid: number;
+  /** Statuses that count as success (a sign-in answers 303). */
+  expectStatus?: number;
+};
+
+/** Drives load with autocannon from this process and measures what the server spent on it. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const cpuBefore = cpuSecondsOf(options.serverPid);
+  let unexpected = 0;
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    duration: options.seconds,
+    setupClient: options.expectStatus
+      ? (client) => {
+          client.on('response', (statusCode: number) => {
+            if (statusCode !== options.expectStatus) unexpected += 1;
+          });
+        }
+      : undefined,
+  });
+  const cpu = cpuSecondsOf(options.serverPid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    requests,
+    perSecond: requests / options.seconds,
+    perServerCpuSecond: cpu > 0 ? requests / cpu : 0,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: options.expectStatus ? unexpected : result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}

@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { formState } from '../lib/frontdoor-client.ts';
+import { runLoad } from '../lib/load.ts';
+import type { Server } from '../lib/processes.ts';
+import type { Row } from '../lib/report.ts';
+import { SECONDS } from './session-check.ts';
+
+const run = promisify(execFile);
+
+/**
+ * Password sign-in end to end (form POST, argon2id verify, session written, cookie set)
+ * against the bare argon2id verification rate of this machine; and the session check's p99
+ * while sign-ins saturate the cores, since a login storm must not slow everyone else down.
+ */
+export async function passwordSignIn(frontdoor: Server, account: { email: string; password: string }, sessionCookie: string): Promise<Row[]> {
+  const { stdout } = await run(process.execPath, ['bench/servers/hash-floor.ts'], { env: { ...process.env, SECONDS: String(Math.min(SECONDS, 5)) } });
+  const floor = JSON.parse(stdout) as { perSecond: number };
+
+  const form = await formState(frontdoor.url, '/login');
+  const body = new URLSearchParams({ _csrf: form.csrfToken, email: account.email, password: account.password }).toString();
+  const [signIns, checks] = await Promise.all([
+    runLoad({
+      url: `${frontdoor.url}/login`, method: 'POST', body, connections: 8, seconds: SECONDS, serverPid: frontdoor.child.pid!, expectStatus: 303,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
+    }),
+    runLoad({
+      url: `${frontdoor.url}/api/v1/session`, headers: { cookie: sessionCookie }, connections: 2, seconds: SECONDS,
+      serverPid: frontdoor.child.pid!, expectStatus: 200,
+    }),
+  ]);
+  if (signIns.non2xx || signIns.errors) throw new Error(`sign-in: ${signIns.non2xx} unexpected answers, ${signIns.errors} errors`);
+  const ratio = signIns.perSecond / floor.perSecond;
+  return [
+    { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'sign-ins/s', value: signIns.perSecond, unit: '/s', floor: { name: 'bare argon2id verify, all cores', value: floor.perSecond }, ratio, goal: '≥ 0.7 of floor', met: ratio >= 0.7 },
+    { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'p99 latency', value: signIns.p99Ms, unit: 'ms' },
+    { scenario: 'session check while sign-ins saturate', figure: 'p99 latency', value: checks.p99Ms, unit: 'ms', goal: '≤ 5 ms', met: checks.p99Ms <= 5 },
+  ];
+}

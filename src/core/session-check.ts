@@ -1,0 +1,89 @@
+import type { Audience } from './audience.ts';
+import type { Clock } from './clock.ts';
+import type { PeopleDirectory, Person } from './people.ts';
+import { TOUCH_INTERVAL_MS, type Session, type SessionStore } from './sessions.ts';
+import { hashToken } from './tokens.ts';
+
+export type CheckedSession = { session: Session; person: Person };
+
+type Entry = { value: CheckedSession; fetchedAt: number };
+
+// How long an answer is reused. It bounds how late another node sees a revocation (the
+// issue's promise: within 1 s everywhere); this node forgets at once through ChangeListeners.
+const DEFAULT_TTL_MS = 900;
+// Enough for every live browser of a large helpdesk on one node; past it the oldest go first.
+const DEFAULT_MAX_ENTRIES = 20_000;
+
+/**
+ * The per-request question "whose live session is this cookie?" (every page, every proxied
+ * request through forward auth). The answer takes several queries, so it is kept in memory
+ * for under a second: a busy browser or proxy costs one database round trip a second, not one
+ * a request. Only live sessions are kept; an unknown token always asks the database.
+ */
+export class SessionCheck {
+  readonly #sessions: SessionStore;
+  readonly #people: PeopleDirectory;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  #entries = new Map<string, Entry>();
+
+  constructor(sessions: SessionStore, people: PeopleDirectory, clock: Clock, options: { ttlMs?: number; maxEntries?: number } = {}) {
+    this.#sessions = sessions;
+    this.#people = people;
+    this.#clock = clock;
+    this.#ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    const forgetAll = () => this.forgetAll();
+    sessions.changes.add(forgetAll);
+    people.changes.add(forgetAll);
+  }
+
+  async check(token: string, audience: Audience): Promise<CheckedSession | undefined> {
+    const key = `${audience}:${hashToken(token)}`;
+    const cached = this.#entries.get(key);
+    // Monotonic time for the cache's own lifetime: a test clock that stands still must not
+    // keep an answer forever. The session's expiry is still judged by the injected clock.
+    if (cached && performance.now() - cached.fetchedAt < this.#ttlMs && this.#stillLive(cached.value.session)) {
+      return cached.value;
+    }
+    this.#entries.delete(key);
+    const value = await this.#lookUp(token, audience);
+    if (value) this.#remember(key, value);
+    return value;
+  }
+
+  /** How many sessions are held in memory now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  forgetAll(): void {
+    this.#entries = new Map();
+  }
+
+  async #lookUp(token: string, audience: Audience): Promise<CheckedSession | undefined> {
+    const session = await this.#sessions.resolve(token, audience);
+    if (!session) return undefined;
+    const person = await this.#people.get(session.personId);
+    // Belt and braces for invariant 2: the session and the person agree on the audience.
+    if (!person || person.audience !== audience || person.disabled) return undefined;
+    return { session, person };
+  }
+
+  /** Unexpired, and not yet due for the idle-window slide that only the database lookup does. */
+  #stillLive(session: Session): boolean {
+    const now = this.#clock.now().getTime();
+    return (
+      Date.parse(session.idleExpiresAt) > now && Date.parse(session.absoluteExpiresAt) > now && now - Date.parse(session.lastSeenAt) < TOUCH_INTERVAL_MS
+    );
+  }
+
+  #remember(key: string, value: CheckedSession): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.set(key, { value, fetchedAt: performance.now() });
+  }
+}
