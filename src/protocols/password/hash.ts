@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import { WorkQueue } from '../../core/work-queue.ts';
 
 // @node-rs/argon2 exports Algorithm as a const enum, which type stripping cannot see; 2 is Argon2id.
 const ARGON2ID = 2;
@@ -7,13 +9,17 @@ const ARGON2ID = 2;
 export type Argon2Params = { memoryCost: number; timeCost: number; parallelism: number };
 export const ARGON2_PARAMS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
+// One argon2id computation per core at most: each takes ~20 MiB and a core for ~10-20 ms, and
+// more at once only makes every one of them (and the event loop) slower.
+const hashing = new WorkQueue(availableParallelism());
+
 export async function hashPassword(password: string, params: Argon2Params = ARGON2_PARAMS): Promise<string> {
-  return hash(password, { ...params, algorithm: ARGON2ID });
+  return hashing.run(() => hash(password, { ...params, algorithm: ARGON2ID }));
 }
 
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
   try {
-    return await verify(encoded, password);
+    return await hashing.run(() => verify(encoded, password));
   } catch {
     return false; // a malformed stored hash never signs anyone in
   }
