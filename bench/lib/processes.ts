@@ -63,13 +63,13 @@ export async function startModule(modulePath: string, env: Record<string, string
   return { url, port, child, stop: stopper(child) };
 }
 
-/** `frontdoor serve` as a production would run it, on its own database. */
+/** `frontdoor serve` as a production would run it (default log level, logs discarded), on its own database. */
 export async function startFrontdoor(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
-    env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PUBLIC_URL: url, ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, HOST: '127.0.0.1', PUBLIC_URL: url, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitUntilAnswering(`${url}/health/ready`, child);
   return { url, port, child, stop: stopper(child) };

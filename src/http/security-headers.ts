@@ -10,14 +10,21 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  // return_to values and SSO parameters must not leak to other sites through Referer.
+  'referrer-policy': 'same-origin',
+  // Nothing is cacheable unless a route says so (the stylesheet does).
+  'cache-control': 'no-store',
+};
+
 export function addSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-frame-options', 'DENY');
-    reply.header('x-content-type-options', 'nosniff');
-    // return_to values and SSO parameters must not leak to other sites through Referer.
-    reply.header('referrer-policy', 'same-origin');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    void request;
+  // Set before the route runs (a route may still override cache-control): one synchronous
+  // hook with a prebuilt object, since it runs on every request, forward-auth checks included.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
   });
 }
