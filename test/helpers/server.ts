@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/core/clock.ts';
 import type { Services } from '../../src/core/services.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { testServices } from './services.ts';
 
@@ -13,8 +14,11 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-/** A real Frontdoor listening on a free loopback port, on a fresh database. */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+/**
+ * A real Frontdoor listening on a free loopback port, on a fresh database; or, given
+ * `database`, another node on that one (closing it then leaves the database to its owner).
+ */
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: Database } = {}): Promise<TestServer> {
   const services = await testServices(options);
   const app = await buildServer(services, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -27,7 +31,7 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
     client: () => new TestClient(url),
     async close() {
       await app.close();
-      await services.db.close();
+      if (!options.database) await services.db.close();
     },
   };
 }

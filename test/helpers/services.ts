@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { createServices, type Services } from '../../src/core/services.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { freshDatabase } from './database.ts';
 
 /** A clock the test moves by hand. */
@@ -21,7 +22,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ PUBLIC_URL: 'http://localhost:8080', LOG_LEVEL: 'silent', ...overrides });
 }
 
-export async function testServices(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<Services> {
-  const db = await freshDatabase();
+export async function testServices(options: { clock?: Clock; env?: Record<string, string>; database?: Database } = {}): Promise<Services> {
+  const db = options.database ?? (await freshDatabase());
   return createServices(db, testConfig(options.env), options.clock);
 }
