@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerHelpCenterRoutes } from './routes/help-center.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
+import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 
 // Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
@@ -48,6 +49,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSignInRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
+  registerJwtSsoRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
   return app;
