@@ -6,7 +6,8 @@ import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { claimsAt, errorCodeOf, signingKeyPair, signToken, traceIdOf, type SigningKeyPair } from '../helpers/jwt.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
-import { TestClock } from '../helpers/services.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { TestClock, testServices } from '../helpers/services.ts';
 
 const cli = { type: 'cli' } as const;
 const remoteLoginUrl = 'https://www.example.com/sso/frontdoor?brand=acme';
@@ -299,5 +300,27 @@ describe('JWT sign-in over HTTP', () => {
     }
     assert.equal(errorCodeOf(await server.client().postForm('/sso/nope/jwt', { jwt: 'x' })), 'sso.app_unavailable');
     assert.equal(errorCodeOf(await server.client().postForm('/sso/password/jwt', { jwt: 'x' })), 'sso.app_unavailable');
+  });
+});
+
+describe('JWT sign-in logs', () => {
+  it('keeps a token sent by GET out of the request log', async () => {
+    const services = await testServices();
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    const app = await buildServer(services, { logger: { level: 'info', stream } });
+    try {
+      const secret = generateJwtSharedSecret();
+      await services.apps.create({ audience: 'users', type: 'jwt', slug: 'logged', config: { remoteLoginUrl, sharedSecret: secret } }, cli);
+      const token = await signToken(claimsAt(new Date()), secret, { alg: 'HS256' });
+      const response = await app.inject({ method: 'GET', url: `/sso/logged/jwt?return_to=%2F&jwt=${token}` });
+      assert.equal(response.statusCode, 303);
+      const logged = lines.join('\n');
+      assert.match(logged, /\/sso\/logged\/jwt\?return_to=%2F&jwt=\[redacted\]/);
+      assert.equal(logged.includes(token.split('.')[1]!), false);
+    } finally {
+      await app.close();
+      await services.db.close();
+    }
   });
 });
