@@ -196,11 +196,41 @@ describe('JWKS keys with rotation (real HTTP JWKS server)', () => {
     await verify(second);
     assert.equal(fetches, 2, 're-fetched once for the new kid');
 
+    // During the rotation both keys are published: a token without kid is tried against both.
+    const noKid = await signToken(claimsAt(clock.now()), second.privateKey, { alg: 'ES256' });
+    const now = clock.now();
+    const verified = await verifySignInJwt(noKid, { config: cfg, key: verificationKeyFor(cfg, {}, keySets, now), now, firstUse: replay.firstUse });
+    assert.equal(verified.claims.email, 'pat@example.com');
+
     published = [second];
     clock.advance(31_000);
     await verify(second);
     const attacker = await signingKeyPair('ES256', 'key-2026-01');
     await rejectsWithCode(verify(attacker), 'sso.jwt.signature_invalid', (e) => assert.equal(e.details?.check, 'signature'));
+  });
+
+  it('reports a JWKS that answers an error or no JSON as key_unavailable', async () => {
+    const broken = createServer((request, response) => {
+      if (request.url === '/500') response.writeHead(500).end('oops');
+      else if (request.url === '/redirect') response.writeHead(302, { location: url }).end();
+      else response.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    try {
+      const pair = await signingKeyPair('ES256', 'k');
+      for (const path of ['/500', '/html', '/redirect']) {
+        const clock = new TestClock();
+        const cfg = config({ algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${(broken.address() as AddressInfo).port}${path}` });
+        const token = await signToken(claimsAt(clock.now()), pair.privateKey, { alg: 'ES256', kid: 'k' });
+        await rejectsWithCode(
+          verifySignInJwt(token, { config: cfg, key: verificationKeyFor(cfg, {}, new JwtKeySets(), clock.now()), now: clock.now(), firstUse: memoryReplay().firstUse }),
+          'sso.jwt.key_unavailable',
+          (e) => assert.equal(e.details?.check, 'jwks', path),
+        );
+      }
+    } finally {
+      await new Promise<void>((resolve) => broken.close(() => resolve()));
+    }
   });
 
   it('reports an unreachable JWKS as key_unavailable', async () => {

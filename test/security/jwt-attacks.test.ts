@@ -170,6 +170,7 @@ describe('JWT sign-in attacks', () => {
     await refused(users, await hs(claims({ jti: 'x'.repeat(256) })), 'sso.jwt.claim_invalid', { check: 'jti' });
     await refused(users, await hs(claims({ email: undefined })), 'sso.jwt.claim_missing', { check: 'email' });
     await refused(users, await hs(claims({ email: ['a@example.com'] })), 'sso.jwt.claim_missing', { check: 'email' });
+    await refused(users, await hs(claims({ email: 'not an email' })), 'sso.jwt.claim_invalid', { check: 'email' });
   });
 
   it('uses a token once: the second use is refused', async () => {

@@ -6,10 +6,9 @@ import { safeReturnTo } from '../../core/return-to.ts';
 import { JwtKeySets, verificationKeyFor } from '../../protocols/jwt/keys.ts';
 import { profileFromJwtClaims } from '../../protocols/jwt/profile.ts';
 import { verifySignInJwt, type JwtRefusal } from '../../protocols/jwt/verify.ts';
-import { cookieOptions, setSessionCookie } from '../cookies.ts';
+import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
-import { SSO_ATTEMPTS_COOKIE } from './sso.ts';
 
 // JWT single sign-on: the helpdesk owner's own website signs people in. Frontdoor sends the
 // browser to the app's remote login URL with `return_to`; the site signs a short JWT for

@@ -9,7 +9,7 @@ import { completeOidcAuthorization, startOidcAuthorization } from '../../protoco
 import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
 import { profileFromClaims } from '../../protocols/oidc/profile.ts';
 import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
-import { cookieOptions, setSessionCookie } from '../cookies.ts';
+import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { startJwtSignIn } from './sso-jwt.ts';
@@ -26,7 +26,6 @@ const homeOf = (app: AuthApp) => (app.audience === 'users' ? '/' : '/agent');
 // (blocked cookies, a misconfigured app) bounces people back and forth. Show a page instead.
 const MAX_STARTS = 5;
 const START_WINDOW_SECONDS = 120;
-export const SSO_ATTEMPTS_COOKIE = 'fd_sso_attempts';
 const ATTEMPTS_COOKIE = SSO_ATTEMPTS_COOKIE;
 
 export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void {

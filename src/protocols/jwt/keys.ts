@@ -64,12 +64,21 @@ export class JwtKeySets {
     const entry = set;
     return async (header, token) => {
       try {
-        return await entry.jwks(header, token);
+        try {
+          return await entry.jwks(header, token);
+        } catch (error) {
+          if (!(error instanceof errors.JWKSNoMatchingKey) || now.getTime() - entry.lastReloadMs < this.#cooldownMs) throw error;
+          entry.lastReloadMs = now.getTime();
+          await entry.jwks.reload();
+          return await entry.jwks(header, token);
+        }
       } catch (error) {
-        if (!(error instanceof errors.JWKSNoMatchingKey) || now.getTime() - entry.lastReloadMs < this.#cooldownMs) throw error;
-        entry.lastReloadMs = now.getTime();
-        await entry.jwks.reload();
-        return entry.jwks(header, token);
+        // No key for this token is the token's problem; anything else (network, timeout, not
+        // 200, not a JWKS) is the signing site's key set being unavailable.
+        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+        throw new FrontdoorError('sso.jwt.key_unavailable', "The signing site's key set (JWKS) could not be fetched or read. Please try again in a moment.", {
+          check: 'jwks', detail: (error as Error)?.message,
+        });
       }
     };
   }

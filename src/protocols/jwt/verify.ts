@@ -1,6 +1,7 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import type { JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
+import { EmailSchema } from '../../core/validation.ts';
 import type { JwtVerificationKey } from './keys.ts';
 
 /** Longer than any honest sign-in token (a few hundred bytes); refused before parsing. */
@@ -58,7 +59,7 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
   const tolerance = config.clockToleranceSeconds;
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, input.key, {
+    ({ payload } = await verifyWithCandidates(token, input.key, {
       algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
@@ -80,6 +81,9 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
   if (typeof email !== 'string' || email.trim() === '') {
     throw refuse('sso.jwt.claim_missing', `The token has no "${config.claims.email}" claim: Frontdoor needs the person's email.`, 'email', undefined, claims);
   }
+  if (!EmailSchema.safeParse(email).success) {
+    throw refuse('sso.jwt.claim_invalid', `The "${config.claims.email}" claim is not an email address.`, 'email', undefined, claims);
+  }
   // Remembered past the last moment this token could be accepted (iat + maxTokenAge +
   // tolerance), with margin, so a replay is refused for as long as the token is otherwise good.
   const lastAcceptedSeconds = Math.max(iat, now.getTime() / 1000) + config.maxTokenAgeSeconds + 2 * tolerance;
@@ -93,6 +97,24 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
     );
   }
   return { claims, jti, clockSkewMs: now.getTime() - iat * 1000 };
+}
+
+// A JWKS may hold several keys that fit a token without `kid` (during a rotation): jose then
+// hands over the candidates, and the one whose signature verifies wins.
+async function verifyWithCandidates(token: string, key: JwtVerificationKey, options: JWTVerifyOptions) {
+  try {
+    return await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], options);
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error as unknown as AsyncIterable<CryptoKey>) {
+      try {
+        return await jwtVerify(token, candidate, options);
+      } catch (inner) {
+        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
 }
 
 function checkHeader(header: ProtectedHeaderParameters, config: JwtAppConfig): void {
@@ -133,16 +155,13 @@ function explainJoseError(error: unknown, header: ProtectedHeaderParameters, con
       `alg ${header.alg}${kid ? `, kid ${kid}` : ''}`,
     );
   }
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+  if (error instanceof errors.JWKSNoMatchingKey) {
     return refuse(
       'sso.jwt.signature_invalid',
-      kid ? `No key with kid "${kid}" for ${header.alg} is in this app's key set.` : `The token has no kid, and this app's key set has no single ${header.alg} key.`,
+      kid ? `No key with kid "${kid}" for ${header.alg} is in this app's key set.` : `This app's key set has no ${header.alg} key.`,
       'key_selection',
       error.message,
     );
-  }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') || error instanceof TypeError) {
-    return refuse('sso.jwt.key_unavailable', 'The signing site\'s key set (JWKS) could not be fetched or read. Please try again in a moment.', 'jwks', (error as Error).message);
   }
   if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired) {
     return explainClaimError(error, config, now);
