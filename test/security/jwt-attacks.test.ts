@@ -125,6 +125,16 @@ describe('JWT sign-in attacks', () => {
     await refused(strictApp, await hs(claims({ iss: 'https://www.example.com', aud: 'helpdesk-users' })), 'sso.jwt.signature_invalid');
   });
 
+  it('keeps Users and Agents apart when one key signs for both, by their audiences', async () => {
+    const s = server.services;
+    const shared = await signingKeyPair('EdDSA');
+    const config = (audience: string) => ({ remoteLoginUrl, algorithms: ['EdDSA'], publicKey: shared.pem, audience, autoAgent: true });
+    await s.apps.create({ audience: 'users', type: 'jwt', slug: 'shared-users', config: config('helpdesk-users') }, cli);
+    const staff = await s.apps.create({ audience: 'agents', type: 'jwt', slug: 'shared-agents', config: config('helpdesk-agents') }, cli);
+    const customerToken = await signToken(claims({ aud: 'helpdesk-users', email: 'customer@example.com' }), shared.privateKey, { alg: 'EdDSA' });
+    await refused(staff, customerToken, 'sso.jwt.audience_mismatch', { check: 'aud' });
+  });
+
   it('never lets kid, jku, x5u, jwk or x5c bring in a key', async () => {
     const attacker = await signingKeyPair('ES256', 'site-key-1');
     // kid tricks: path traversal to an empty file, SQL, a URL; signed with what such a kid would yield.
