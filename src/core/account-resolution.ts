@@ -16,6 +16,8 @@ export type ExternalProfile = {
   emailVerified: boolean;
   name: string | undefined;
   groups: string[];
+  /** Custom usergroups to add by name (JWT apps with mapGroups); names that match none are skipped. */
+  usergroupNames?: string[] | undefined;
   /** All claims, for filters on an arbitrary claim. */
   claims: Record<string, unknown>;
 };
@@ -143,6 +145,13 @@ export class AccountResolver {
         `INSERT INTO person_usergroups (person_id, usergroup_id)
          SELECT $1, id FROM usergroups WHERE id = $2 AND system IS NULL ON CONFLICT DO NOTHING`,
         [personId, usergroupId],
+      );
+    }
+    for (const name of new Set(profile.usergroupNames ?? [])) {
+      await this.#db.query(
+        `INSERT INTO person_usergroups (person_id, usergroup_id)
+         SELECT $1, id FROM usergroups WHERE lower(name) = lower($2) AND system IS NULL ON CONFLICT DO NOTHING`,
+        [personId, name],
       );
     }
   }

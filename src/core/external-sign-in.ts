@@ -45,6 +45,15 @@ export class ExternalSignIn {
   }
 
   /**
+   * The trace of a sign-in that arrives without a transaction we started: a JWT app posts
+   * its token with no `state` to match, so the token itself (signature, age, single-use
+   * jti) is what binds the answer; there is nothing to take.
+   */
+  async beginUnsolicited(app: AuthApp, input: { ip?: string | undefined }): Promise<string> {
+    return this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip });
+  }
+
+  /**
    * The transaction this callback answers. Unknown, expired or already used state, another
    * app's state, or another browser's: refused (login CSRF, replay, mix-up between apps).
    */
@@ -66,7 +75,8 @@ export class ExternalSignIn {
 
   async complete(
     app: AuthApp,
-    transaction: SsoTransaction,
+    /** The taken transaction, or for an unsolicited sign-in its trace and landing page. */
+    transaction: Pick<SsoTransaction, 'traceId' | 'returnTo'>,
     profile: ExternalProfile,
     input: {
       ip?: string | undefined;

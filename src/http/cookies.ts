@@ -10,6 +10,9 @@ export function sessionCookieName(audience: Audience, config: Config): string {
   return `${config.secureCookies ? '__Host-' : ''}fd_session_${audience}`;
 }
 
+/** Counts SSO starts per browser (the loop guard of /sso/:app/start). */
+export const SSO_ATTEMPTS_COOKIE = 'fd_sso_attempts';
+
 export function csrfCookieName(config: Config): string {
   return `${config.secureCookies ? '__Host-' : ''}fd_csrf`;
 }

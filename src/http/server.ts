@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerHelpCenterRoutes } from './routes/help-center.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
+import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 
 // Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
@@ -26,8 +27,9 @@ export type ServerOptions = {
 };
 
 export async function buildServer(services: Services, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? { level: services.config.logLevel };
   const app = Fastify({
-    logger: options.logger ?? { level: services.config.logLevel },
+    logger: typeof logger === 'object' ? { serializers: { req: serializeRequest }, ...logger } : logger,
     genReqId: () => randomBytes(8).toString('hex'),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
@@ -48,7 +50,13 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSignInRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
+  registerJwtSsoRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
   return app;
+}
+
+// A JWT sign-in may arrive as GET /sso/:app/jwt?jwt=...: the token must not land in the logs.
+function serializeRequest(request: FastifyRequest) {
+  return { method: request.method, url: request.url.replace(/([?&]jwt=)[^&#]*/gi, '$1[redacted]'), host: request.host, remoteAddress: request.ip };
 }

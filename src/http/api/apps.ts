@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppTypeSchema } from '../../core/app-config.ts';
+import { AppTypeSchema, isHmacAlgorithm } from '../../core/app-config.ts';
 import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
@@ -8,6 +8,8 @@ import { diagnoseOidcApp } from '../../protocols/oidc/diagnostics.ts';
 import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
 import type { HttpContext } from '../context.ts';
 import { ssoUrlsFor } from '../routes/sso.ts';
+import { jwtUrlsFor } from '../routes/sso-jwt.ts';
+import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -41,7 +43,14 @@ const AppChangesBody = z
 export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
   const { apps } = ctx.services;
   // Every external app answers with the addresses to paste into its identity service.
-  const view = (app: AuthApp) => (app.type === 'password' ? app : { ...app, urls: ssoUrlsFor(app, ctx.services.config.publicUrl) });
+  const view = (app: AuthApp) => {
+    if (app.type === 'password') return app;
+    if (app.type === 'jwt') {
+      // Shown to the admin: this app's word on an email is taken as verified.
+      return { ...app, urls: jwtUrlsFor(app, ctx.services.config.publicUrl), emailTrust: JWT_EMAIL_TRUST };
+    }
+    return { ...app, urls: ssoUrlsFor(app, ctx.services.config.publicUrl) };
+  };
 
   api.route({
     method: 'GET', path: '/api/v1/apps', tag: 'apps', summary: 'List auth apps, optionally of one audience',
@@ -53,7 +62,13 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     method: 'POST', path: '/api/v1/apps', tag: 'apps', status: 201,
     summary: 'Install an auth app for one audience. sso=automatic demotes the audience\'s current automatic app.',
     body: NewAppBody,
-    handler: async ({ body, principal }) => ({ app: view(await apps.create(body, principal.actor)) }),
+    handler: async ({ body, principal }) => {
+      // A JWT app on HS256/384/512 without a secret of the admin's own gets one generated,
+      // answered this once (regenerate it with POST /api/v1/apps/{id}/jwt-secret).
+      const generated = body.type === 'jwt' && needsGeneratedSecret(body.config ?? {}) ? generateJwtSharedSecret() : undefined;
+      const app = await apps.create(generated ? { ...body, config: { ...body.config, sharedSecret: generated } } : body, principal.actor);
+      return { app: view(app), ...(generated ? { sharedSecret: generated } : {}) };
+    },
   });
 
   api.route({
@@ -81,6 +96,25 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
   });
 
   api.route({
+    method: 'POST', path: '/api/v1/apps/:id/jwt-secret', tag: 'apps',
+    summary: 'Generate a new shared secret for a JWT app (HS256/384/512). It is answered this once; the previous secret stops working at once.',
+    params: IdParams,
+    handler: async ({ params, principal }) => {
+      const current = await apps.require(params.id);
+      const config = current.config as { algorithms?: string[] };
+      if (current.type !== 'jwt' || !(config.algorithms ?? []).some(isHmacAlgorithm)) {
+        throw new FrontdoorError('app.config_invalid', 'Only JWT apps that use HS256, HS384 or HS512 have a shared secret.');
+      }
+      const sharedSecret = generateJwtSharedSecret();
+      const app = await apps.update(current.id, { config: { sharedSecret } }, principal.actor);
+      await ctx.services.audit.record({
+        action: 'app.jwt_secret_generated', outcome: 'success', audience: app.audience, actor: principal.actor, target: { type: 'app', id: app.id },
+      });
+      return { app: view(app), sharedSecret };
+    },
+  });
+
+  api.route({
     method: 'POST', path: '/api/v1/apps/:id/test', tag: 'apps',
     summary: 'Check an external app\'s setup without signing anyone in: discovery, signing keys, endpoints, client credentials',
     params: IdParams,
@@ -98,4 +132,12 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
       return { ok, checks };
     },
   });
+}
+
+const JWT_EMAIL_TRUST =
+  'The signing site asserts each email address; Frontdoor treats it as verified (you vouch for that site), so with trustEmail a token links to the existing account with that email.';
+
+function needsGeneratedSecret(config: Record<string, unknown>): boolean {
+  const algorithms = Array.isArray(config.algorithms) ? (config.algorithms as unknown[]) : ['HS256'];
+  return algorithms.some((alg) => typeof alg === 'string' && isHmacAlgorithm(alg)) && config.sharedSecret === undefined;
 }

@@ -9,9 +9,10 @@ import { completeOidcAuthorization, startOidcAuthorization } from '../../protoco
 import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
 import { profileFromClaims } from '../../protocols/oidc/profile.ts';
 import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
-import { cookieOptions, setSessionCookie } from '../cookies.ts';
+import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
+import { startJwtSignIn } from './sso-jwt.ts';
 
 /** The addresses an admin copies into the identity service. */
 export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
@@ -25,7 +26,7 @@ const homeOf = (app: AuthApp) => (app.audience === 'users' ? '/' : '/agent');
 // (blocked cookies, a misconfigured app) bounces people back and forth. Show a page instead.
 const MAX_STARTS = 5;
 const START_WINDOW_SECONDS = 120;
-const ATTEMPTS_COOKIE = 'fd_sso_attempts';
+const ATTEMPTS_COOKIE = SSO_ATTEMPTS_COOKIE;
 
 export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { services } = ctx;
@@ -48,7 +49,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
   app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
     const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found));
-    if (!OIDC_TYPES.has(found.type)) {
+    if (!OIDC_TYPES.has(found.type) && found.type !== 'jwt') {
       throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
     }
     if (!countStart(request, reply, ctx, request.query.retry === '1')) {
@@ -59,6 +60,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
         { retryHref: retryHref(found, returnTo) },
       );
     }
+    if (found.type === 'jwt') return startJwtSignIn(ctx, found, returnTo, reply);
     let traceId: string | undefined;
     try {
       const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
@@ -157,8 +159,11 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
 export async function providerLogoutFor(ctx: HttpContext, session: Session): Promise<string | undefined> {
   if (!session.appId) return undefined;
   const found = await ctx.services.apps.find(session.appId);
-  if (!found || found.sso !== 'automatic' || !OIDC_TYPES.has(found.type)) return undefined;
+  if (!found || found.sso !== 'automatic') return undefined;
   const settings = externalSettingsOf(found);
+  // A JWT app's site has no protocol logout: its logout redirect URL is the way out.
+  if (found.type === 'jwt') return settings.logoutUrl;
+  if (!OIDC_TYPES.has(found.type)) return undefined;
   try {
     const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());
     const url = providerLogoutUrl(configuration, {
