@@ -84,7 +84,8 @@ export class OidcPeer {
   async sendBackchannelLogout(clientId: string, accountId: string, sid: string): Promise<void> {
     const client = await this.provider.Client.find(clientId);
     if (!client) throw new Error(`no client ${clientId}`);
-    await client.backchannelLogout(accountId, sid);
+    // A public method of oidc-provider's Client that its types do not declare.
+    await (client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }).backchannelLogout(accountId, sid);
   }
 
   /** A logout token exactly as the provider signs them, handed to the test (to replay it). */
@@ -92,7 +93,7 @@ export class OidcPeer {
     const client = await this.provider.Client.find(clientId);
     if (!client) throw new Error(`no client ${clientId}`);
     // The same construction as oidc-provider's Client#backchannelLogout.
-    const token = new this.provider.IdToken({ sub: accountId }, { client, ctx: undefined } as never);
+    const token = new this.provider.IdToken({ sub: accountId }, { client });
     (token as unknown as { mask: unknown }).mask = { sub: null };
     token.set('events', { 'http://schemas.openid.net/event/backchannel-logout': {} });
     token.set('jti', randomBytes(12).toString('base64url'));
@@ -169,7 +170,7 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
       backchannelLogout: { enabled: true },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600 },
+    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Grant: 3600, Session: 3600 },
     // First-party clients only: every requested scope and claim is granted without a consent screen.
     async loadExistingGrant(ctx) {
       const oidc = ctx.oidc;

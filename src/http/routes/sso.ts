@@ -93,6 +93,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
         nonce: transaction.secrets.nonce!,
         emailClaim: (found.config as { claims: { email: string } }).claims.email,
         now: now(),
+        clockToleranceSeconds: externalSettingsOf(found).clockToleranceSeconds,
       });
       ({ claims, clockSkewMs } = result);
       const profile = profileFromClaims(found, result.claims);

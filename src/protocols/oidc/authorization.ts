@@ -42,7 +42,7 @@ export type OidcAuthorizationResult = {
 export async function completeOidcAuthorization(
   configuration: client.Configuration,
   callbackUrl: URL,
-  checks: { state: string; codeVerifier: string; nonce: string; emailClaim: string; now: Date },
+  checks: { state: string; codeVerifier: string; nonce: string; emailClaim: string; now: Date; clockToleranceSeconds: number },
 ): Promise<OidcAuthorizationResult> {
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {
@@ -59,6 +59,7 @@ export async function completeOidcAuthorization(
   if (!idTokenClaims || !tokens.id_token) {
     throw new FrontdoorError('sso.token_invalid', 'The identity service sent no ID token.', { check: 'id_token_present' });
   }
+  checkIssuedAt(idTokenClaims.iat, checks.now, checks.clockToleranceSeconds);
   let claims: Record<string, unknown> = { ...idTokenClaims };
   if (claims[checks.emailClaim] === undefined && configuration.serverMetadata().userinfo_endpoint && tokens.access_token) {
     try {
@@ -76,6 +77,18 @@ export async function completeOidcAuthorization(
   };
 }
 
+/**
+ * An ID token issued in the future (beyond the tolerance) means one of the clocks is wrong or
+ * the token was minted ahead for later use; OIDC Core 3.1.3.7 (10) leaves `iat` to the client,
+ * and openid-client checks only its type, so the check is ours.
+ */
+function checkIssuedAt(iat: number, now: Date, toleranceSeconds: number): void {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (iat > nowSeconds + toleranceSeconds) {
+    throw invalidToken('issued_at', `the ID token was issued ${iat - nowSeconds} s in the future (tolerance ${toleranceSeconds} s)`);
+  }
+}
+
 const CLAIM_CHECKS: Record<string, string> = { iss: 'issuer', aud: 'audience', azp: 'audience', nonce: 'nonce', sub: 'subject' };
 const TIME_CHECKS: Record<string, string> = { exp: 'expiry', iat: 'issued_at', nbf: 'not_before', auth_time: 'auth_time' };
 
@@ -91,6 +104,13 @@ export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorErr
     return new FrontdoorError('sso.provider_error', 'The identity service reported an error.', { check: 'authorization_response', detail: `${oauthError}: ${e.error_description ?? ''}` });
   }
   if (error instanceof client.ResponseBodyError) {
+    // At the token endpoint, invalid_grant means this code was used before, has expired or
+    // does not match our PKCE verifier: a replayed or stale callback, not a provider fault.
+    if (stage === 'token' && e.error === 'invalid_grant') {
+      return new FrontdoorError('sso.code_invalid', 'This sign-in link was already used or has expired. Please start again.', {
+        check: 'authorization_code', detail: `${e.error}: ${e.error_description ?? ''}`,
+      });
+    }
     return new FrontdoorError('sso.provider_error', 'The identity service refused the sign-in.', { check: `${stage}_endpoint`, detail: `${e.error}: ${e.error_description ?? ''}` });
   }
   const claim = e.cause?.claim ?? /"(\w+)" \(/.exec(e.message ?? '')?.[1];

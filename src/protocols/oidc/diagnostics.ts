@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
-import { issuerOf, type OidcConfigurations } from './provider-config.ts';
+import type { OidcConfigurations } from './provider-config.ts';
 
 export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
 
@@ -22,9 +22,9 @@ export async function diagnoseOidcApp(
   try {
     configuration = await configurations.forApp(app, secrets, now);
     const server = configuration.serverMetadata();
-    checks.push({ name: 'discovery', ok: true, detail: `${issuerOf(app)} publishes its configuration (issuer ${server.issuer})` });
+    checks.push({ name: 'discovery', ok: true, detail: `${configurations.issuerFor(app)} publishes its configuration (issuer ${server.issuer})` });
   } catch (error) {
-    checks.push({ name: 'discovery', ok: false, detail: `${issuerOf(app)}: ${(error as Error).message}` });
+    checks.push({ name: 'discovery', ok: false, detail: `${configurations.issuerFor(app)}: ${(error as Error).message}` });
     return checks;
   }
   const server = configuration.serverMetadata();
