@@ -109,7 +109,8 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
       return redirectSeeOther(reply, signedIn.returnTo);
     } catch (error) {
-      const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs });
+      const measuredSkew = isFrontdoorError(error) && typeof error.details?.clockSkewMs === 'number' ? error.details.clockSkewMs : undefined;
+      const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs: clockSkewMs ?? measuredSkew });
       return sendError(request, reply, shown, { retryHref: retryHref(found, transaction.returnTo) });
     }
   });

@@ -53,7 +53,7 @@ export async function completeOidcAuthorization(
       idTokenExpected: true,
     });
   } catch (error) {
-    throw classifyOidcError(error);
+    throw withMeasuredSkew(classifyOidcError(error), error, checks.now);
   }
   const idTokenClaims = tokens.claims();
   if (!idTokenClaims || !tokens.id_token) {
@@ -82,10 +82,18 @@ export async function completeOidcAuthorization(
  * the token was minted ahead for later use; OIDC Core 3.1.3.7 (10) leaves `iat` to the client,
  * and openid-client checks only its type, so the check is ours.
  */
+/** A token refused for its times carries its `iat`: the trace shows how far apart the clocks were. */
+function withMeasuredSkew(refusal: FrontdoorError, error: unknown, now: Date): FrontdoorError {
+  const iat = (innerOidcError(error).cause as { claims?: { iat?: unknown } } | undefined)?.claims?.iat;
+  if (typeof iat !== 'number' || refusal.details?.clockSkewMs !== undefined) return refusal;
+  return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, clockSkewMs: now.getTime() - iat * 1000 });
+}
+
 function checkIssuedAt(iat: number, now: Date, toleranceSeconds: number): void {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (iat > nowSeconds + toleranceSeconds) {
-    throw invalidToken('issued_at', `the ID token was issued ${iat - nowSeconds} s in the future (tolerance ${toleranceSeconds} s)`);
+    const refusal = invalidToken('issued_at', `the ID token was issued ${iat - nowSeconds} s in the future (tolerance ${toleranceSeconds} s)`);
+    throw new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, clockSkewMs: now.getTime() - iat * 1000 });
   }
 }
 
@@ -113,21 +121,32 @@ export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorErr
     }
     return new FrontdoorError('sso.provider_error', 'The identity service refused the sign-in.', { check: `${stage}_endpoint`, detail: `${e.error}: ${e.error_description ?? ''}` });
   }
-  const claim = e.cause?.claim ?? /"(\w+)" \(/.exec(e.message ?? '')?.[1];
+  const inner = innerOidcError(error) as { message?: string; cause?: { claim?: string } };
+  const detail = inner.message ?? e.message;
+  const claim = inner.cause?.claim ?? /"(\w+)" \(/.exec(detail ?? '')?.[1];
   if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
-    return invalidToken(CLAIM_CHECKS[claim ?? ''] ?? `claim_${claim ?? 'unknown'}`, e.message);
+    return invalidToken(CLAIM_CHECKS[claim ?? ''] ?? `claim_${claim ?? 'unknown'}`, detail);
   }
-  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return invalidToken(TIME_CHECKS[claim ?? ''] ?? 'time', e.message);
-  if (/signature/i.test(e.message ?? '') || e.code === 'OAUTH_KEY_SELECTION_FAILED' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-    return invalidToken('signature', e.message);
+  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return invalidToken(TIME_CHECKS[claim ?? ''] ?? 'time', detail);
+  if (/signature/i.test(detail ?? '') || e.code === 'OAUTH_KEY_SELECTION_FAILED' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+    return invalidToken('signature', detail);
   }
-  if (/alg|unsecured|unsigned/i.test(e.message ?? '')) return invalidToken('algorithm', e.message);
+  if (/"alg"|unsecured|unsigned/i.test(detail ?? '')) return invalidToken('algorithm', detail);
   if (e.code === 'OAUTH_INVALID_RESPONSE' || e.code === 'OAUTH_PARSE_ERROR' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
-    return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', e.message);
+    return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', detail);
   }
   return new FrontdoorError('sso.provider_error', 'The identity service could not be reached or answered something unexpected.', {
-    check: stage === 'userinfo' ? 'userinfo' : 'provider_reachable', detail: e.message,
+    check: stage === 'userinfo' ? 'userinfo' : 'provider_reachable', detail,
   });
+}
+
+/**
+ * openid-client wraps oauth4webapi's error (whose message and `cause` say what failed: the
+ * claim, the claims, our now) in a ClientError with a generic message: the inner one.
+ */
+function innerOidcError(error: unknown): { message?: string; cause?: unknown } {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return (cause instanceof Error ? cause : error) as { message?: string; cause?: unknown };
 }
 
 function invalidToken(check: string, detail: string | undefined): FrontdoorError {

@@ -68,6 +68,11 @@ export class OidcConfigurations {
     };
     const configuration = new client.Configuration(metadata, config.clientId, clientMetadata, await clientAuthentication(config, secrets));
     if (this.issuerFor(app).startsWith('http:')) client.allowInsecureRequests(configuration); // loopback only: the config schema allows nothing else
+    // openid-client, like OIDC Core 3.1.3.7 (6) allows, trusts TLS for ID tokens from the token
+    // endpoint and skips their signature. We promise (and test) that the signature is checked
+    // against the provider's JWKS: a token endpoint answer proxied, cached or replayed by
+    // anything between us and the provider must still be the provider's own.
+    client.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 
