@@ -86,3 +86,22 @@ export function errorPageFacts(response: TestResponse): { code: string; traceId:
   const retry = /<a class="button" href="([^"]+)">Try again<\/a>/.exec(response.text);
   return { code: match[1]!, traceId: match[2]!, retryHref: retry?.[1]?.replaceAll('&amp;', '&') };
 }
+
+/**
+ * Signs out at the identity service as a person would: its end_session page (RP-initiated
+ * logout, or the provider's own sign-out), "Yes, sign me out", then wherever it leads.
+ */
+export async function confirmSignOutAtProvider(browser: TestClient, endSessionUrl: string): Promise<TestResponse> {
+  const confirmPage = await browser.get(endSessionUrl);
+  assert.equal(confirmPage.status, 200, confirmPage.text.slice(0, 300));
+  assert.match(confirmPage.text, /Do you want to sign-out/);
+  const form = /<form[^>]*action="([^"]+)"[^>]*>\s*<input type="hidden" name="xsrf" value="([^"]+)"/.exec(confirmPage.text);
+  assert.ok(form, 'the logout confirmation form');
+  let response = await browser.postForm(new URL(form[1]!, endSessionUrl).href, { xsrf: form[2]!, logout: 'yes' });
+  let current = new URL(endSessionUrl);
+  for (let hops = 0; response.location && hops < 10; hops++) {
+    current = new URL(response.location, current);
+    response = await browser.get(current.href);
+  }
+  return response;
+}

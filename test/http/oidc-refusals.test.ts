@@ -16,6 +16,7 @@ import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 const USERS = { clientId: 'frontdoor-users', clientSecret: 'users-client-secret' };
 const FILTERED = { clientId: 'frontdoor-filtered', clientSecret: 'filtered-client-secret' };
 const AGENTS = { clientId: 'frontdoor-agents', clientSecret: 'agents-client-secret' };
+const MISCONFIGURED = { clientId: 'frontdoor-misconfigured', clientSecret: 'the-real-secret' };
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 describe('OIDC refusals create nothing', () => {
@@ -35,6 +36,7 @@ describe('OIDC refusals create nothing', () => {
         { ...USERS, redirectUris: [callbackUrlFor(server, 'idp-users')] },
         { ...FILTERED, redirectUris: [callbackUrlFor(server, 'idp-filtered')] },
         { ...AGENTS, redirectUris: [callbackUrlFor(server, 'idp-agents')] },
+        { ...MISCONFIGURED, redirectUris: [callbackUrlFor(server, 'idp-misconfigured')] },
       ],
       accounts: [
         { id: 'first-sub', email: 'first@example.com', email_verified: true, name: 'First' },
@@ -55,6 +57,7 @@ describe('OIDC refusals create nothing', () => {
       config: { filter: { emailDomains: ['example.com'], requiredGroup: 'staff' } },
     });
     await installOidcApp(server, { audience: 'agents', slug: 'idp-agents', issuer: peer.issuer, ...AGENTS });
+    await installOidcApp(server, { audience: 'users', slug: 'idp-misconfigured', issuer: peer.issuer, clientId: MISCONFIGURED.clientId, clientSecret: 'a-stale-secret' });
     await installOidcApp(server, { audience: 'users', slug: 'forged-users', issuer: forger.issuer, clientId: 'forged-client', clientSecret: 'forged-secret' });
     await server.services.apps.create(
       {
@@ -134,6 +137,12 @@ describe('OIDC refusals create nothing', () => {
       });
       await assertRefused(await browser.get(callbackUrl), 'sso.token_invalid', before, 'nonce');
     });
+  });
+
+  it('refuses when the provider rejects our client secret, naming the token endpoint', async () => {
+    const before = await counts();
+    peer.signInAs('first-sub');
+    await assertRefused(await signInThroughProvider(server, server.client(), '/sso/idp-misconfigured/start'), 'sso.provider_error', before, 'token_endpoint');
   });
 
   describe('ID token times against our clock (tolerance 30 s)', () => {

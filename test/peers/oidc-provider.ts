@@ -51,6 +51,8 @@ export class OidcPeer {
   #next: NextInteraction;
   /** Every interaction the provider asked for, so tests can count visits to the login screen. */
   interactions = 0;
+  /** Back-channel logout deliveries the client refused or could not take (oidc-provider only emits them). */
+  readonly backchannelErrors: Error[] = [];
 
   constructor(issuer: string, provider: Provider, server: Server, accounts: Map<string, PeerAccount>) {
     this.issuer = issuer;
@@ -58,6 +60,7 @@ export class OidcPeer {
     this.#server = server;
     this.#accounts = accounts;
     this.#next = { accountId: [...accounts.keys()][0]! };
+    provider.on('backchannel.error', (_ctx: unknown, error: Error) => this.backchannelErrors.push(error));
   }
 
   /** The account the next browser at the login screen signs in as. */
@@ -168,6 +171,12 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
+    },
+    // oidc-provider refuses to call loopback addresses (SSRF protection, through a dispatcher
+    // it passes here); Frontdoor's back-channel endpoint is on loopback in these tests.
+    fetch: (url, init) => {
+      const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: { IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Grant: 3600, Session: 3600 },

@@ -111,6 +111,12 @@ export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorErr
     }
     return new FrontdoorError('sso.provider_error', 'The identity service reported an error.', { check: 'authorization_response', detail: `${oauthError}: ${e.error_description ?? ''}` });
   }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    // The provider refused our client credentials (a wrong or rotated secret): the admin's to fix.
+    return new FrontdoorError('sso.provider_error', 'The identity service refused this site’s credentials. The helpdesk has to fix the sign-in setup.', {
+      check: `${stage}_endpoint`, detail: `client authentication refused (HTTP ${(error as { status?: number }).status ?? '?'})`,
+    });
+  }
   if (error instanceof client.ResponseBodyError) {
     // At the token endpoint, invalid_grant means this code was used before, has expired or
     // does not match our PKCE verifier: a replayed or stale callback, not a provider fault.

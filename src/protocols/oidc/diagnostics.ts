@@ -56,7 +56,13 @@ async function probeClientCredentials(configuration: client.Configuration): Prom
     });
     return { name: 'client_credentials', ok: false, detail: 'the provider accepted a made-up code: it is not safe to use' };
   } catch (error) {
-    const e = error as { error?: string; status?: number; message?: string };
+    const e = error as { error?: string; status?: number; message?: string; cause?: { parameters?: { error?: string } }[] };
+    // A 401 with a WWW-Authenticate challenge is how many providers (oidc-provider, Keycloak)
+    // refuse client credentials at the token endpoint.
+    if (error instanceof client.WWWAuthenticateChallengeError) {
+      const challenge = e.cause?.[0]?.parameters?.error;
+      return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (HTTP ${e.status}${challenge ? `, ${challenge}` : ''})` };
+    }
     if (error instanceof client.ResponseBodyError) {
       if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.status === 401) {
         return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (${e.error})` };
