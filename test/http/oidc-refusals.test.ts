@@ -18,6 +18,7 @@ const FILTERED = { clientId: 'frontdoor-filtered', clientSecret: 'filtered-clien
 const AGENTS = { clientId: 'frontdoor-agents', clientSecret: 'agents-client-secret' };
 const MISCONFIGURED = { clientId: 'frontdoor-misconfigured', clientSecret: 'the-real-secret' };
 const CLOCK_TOLERANCE_SECONDS = 30;
+const ENTRA_TENANT = '6f1c2a4e-0000-4000-8000-00000000e1a7';
 
 describe('OIDC refusals create nothing', () => {
   let server: TestServer;
@@ -51,6 +52,7 @@ describe('OIDC refusals create nothing', () => {
     });
     forger = await startForgingOidcPeer();
     presetIssuers.set('google-users', forger.issuer);
+    presetIssuers.set('entra-users', forger.issuer);
     usersApp = await installOidcApp(server, { audience: 'users', slug: 'idp-users', issuer: peer.issuer, ...USERS });
     await installOidcApp(server, {
       audience: 'users', slug: 'idp-filtered', issuer: peer.issuer, ...FILTERED,
@@ -64,6 +66,10 @@ describe('OIDC refusals create nothing', () => {
         audience: 'users', type: 'google', slug: 'google-users', showButton: true,
         config: { clientId: 'google-client', clientSecret: 'google-secret', hostedDomains: ['example.com'] },
       },
+      { type: 'cli' },
+    );
+    await server.services.apps.create(
+      { audience: 'users', type: 'microsoft', slug: 'entra-users', config: { tenant: ENTRA_TENANT, clientId: 'entra-client', clientSecret: 'entra-secret' } },
       { type: 'cli' },
     );
     await server.services.people.create({ audience: 'users', name: 'Owner', email: 'owner@example.com', password: 'correct horse battery' });
@@ -225,7 +231,46 @@ describe('OIDC refusals create nothing', () => {
     });
   });
 
+  describe('Microsoft Entra', () => {
+    it('keys the person on tid and oid, not on sub or the editable email', async () => {
+      forger.subject = 'pairwise-sub-1';
+      forger.baseClaims = { tid: ENTRA_TENANT, oid: 'object-1', email: 'entra.person@example.com', name: 'Entra Person' };
+      assert.equal((await signInThroughProvider(server, server.client(), '/sso/entra-users/start')).status, 303);
+      const before = await counts();
+      forger.subject = 'pairwise-sub-2';
+      forger.baseClaims = { tid: ENTRA_TENANT, oid: 'object-1', email: 'renamed@example.com', name: 'Entra Person' };
+      assert.equal((await signInThroughProvider(server, server.client(), '/sso/entra-users/start')).status, 303);
+      assert.deepEqual(await counts(), { ...before, sessions: before.sessions + 1 }, 'the same person again');
+      const [person] = await server.services.people.list({ audience: 'users', query: 'renamed@example.com' });
+      assert.deepEqual(person?.identities.map((i) => i.subject), [`${ENTRA_TENANT}:object-1`]);
+    });
+
+    it('never links an existing account by email (trustEmail is off for Entra), even with email_verified true', async () => {
+      const before = await counts();
+      forger.subject = 'entra-attacker';
+      forger.baseClaims = { tid: ENTRA_TENANT, oid: 'object-attacker', email: 'owner@example.com', email_verified: true };
+      await assertRefused(await signInThroughProvider(server, server.client(), '/sso/entra-users/start'), 'sso.email_unverified', before);
+    });
+
+    it('refuses an Entra ID token without tid and oid', async () => {
+      const before = await counts();
+      forger.subject = 'entra-no-oid';
+      forger.baseClaims = { email: 'no.oid@example.com' };
+      await assertRefused(await signInThroughProvider(server, server.client(), '/sso/entra-users/start'), 'sso.token_invalid', before, 'microsoft_tid_oid');
+    });
+  });
+
   describe('account resolution', () => {
+    it('refuses a disabled person, linked or not, without linking or touching anything', async () => {
+      const disabled = await server.services.people.create({ audience: 'users', name: 'Dee', email: 'dee@example.com' });
+      await server.services.people.update(disabled.id, 'users', { disabled: true });
+      peer.putAccount({ id: 'dee-sub', email: 'dee@example.com', email_verified: true, name: 'Dee' });
+      const before = await counts();
+      peer.signInAs('dee-sub');
+      await assertRefused(await signInThroughProvider(server, server.client(), '/sso/idp-users/start'), 'auth.account_disabled', before);
+      assert.deepEqual((await server.services.people.get(disabled.id))?.identities, []);
+    });
+
     it('refuses to link an existing account when email_verified is false or the string "false"', async () => {
       for (const account of ['false-sub', 'string-false-sub']) {
         const before = await counts();
