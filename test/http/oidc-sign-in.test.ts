@@ -165,6 +165,24 @@ describe('OIDC sign-in against a real provider', () => {
     for (const session of await server.services.sessions.list({ personId: asUser!.id })) assert.equal(session.audience, 'users');
   });
 
+  it('reads email and name from userinfo when the ID token carries only the subject', async () => {
+    const thin = await startOidcPeer({
+      clients: [{ clientId: 'frontdoor-thin', clientSecret: 'thin-client-secret', redirectUris: [callbackUrlFor(server, 'thin-users')] }],
+      accounts: [{ id: 'thin-sub', email: 'thin@example.com', email_verified: true, name: 'Thin Token' }],
+      claimsInIdToken: false,
+    });
+    try {
+      const app = await installOidcApp(server, { audience: 'users', slug: 'thin-users', issuer: thin.issuer, clientId: 'frontdoor-thin', clientSecret: 'thin-client-secret' });
+      assert.equal((await signInThroughProvider(server, server.client(), '/sso/thin-users/start')).status, 303);
+      const person = await personByEmail('users', 'thin@example.com');
+      assert.equal(person?.name, 'Thin Token');
+      assert.deepEqual(person?.emails, [{ email: 'thin@example.com', primary: true, verified: true }]);
+      assert.deepEqual(person?.identities, [{ appId: app.id, subject: 'thin-sub' }]);
+    } finally {
+      await thin.close();
+    }
+  });
+
   it('creates exactly one person and one identity when one person signs in from 12 browsers at once', async () => {
     const before = await accountCounts(server.services.db);
     peer.signInAs('crowd-sub');

@@ -41,6 +41,8 @@ export type OidcPeerOptions = {
   accounts: PeerAccount[];
   /** Lifetime of ID tokens (default an hour); short ones let a test expire them by moving Frontdoor's clock. */
   idTokenTtlSeconds?: number;
+  /** false: the ID token carries only `sub` (and sid); email and profile come from userinfo, as with Okta. */
+  claimsInIdToken?: boolean;
 };
 
 export class OidcPeer {
@@ -158,8 +160,8 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
-    // All granted claims go into the ID token as well, as Google and Entra do.
-    conformIdTokenClaims: false,
+    // By default all granted claims go into the ID token as well, as Google and Entra do.
+    conformIdTokenClaims: options.claimsInIdToken === false,
     claims: {
       openid: ['sub', 'hd'],
       email: ['email', 'email_verified'],
