@@ -306,6 +306,21 @@ describe('OIDC refusals create nothing', () => {
     });
   });
 
+  it('signs out of an Automatic app without end_session at its configured logout URL', async () => {
+    await server.services.apps.update('forged-users', { sso: 'automatic', config: { logoutUrl: 'http://localhost:9/signed-out' } }, { type: 'cli' });
+    try {
+      forger.subject = 'logout-url-person';
+      const browser = server.client();
+      assert.equal((await signInThroughProvider(server, browser, '/')).status, 303);
+      const out = await browser.postForm('/logout', { _csrf: await browser.csrfFrom('/logout') });
+      assert.equal(out.status, 303);
+      assert.equal(out.location, 'http://localhost:9/signed-out');
+      assert.equal((await browser.get('/')).location, '/sso/forged-users/start?return_to=%2F', 'signed out');
+    } finally {
+      await server.services.apps.update('forged-users', { sso: 'disabled' }, { type: 'cli' });
+    }
+  });
+
   it('lets an admin read the trace of a refusal through the API, without tokens', async () => {
     const { key } = await server.services.apiKeys.create('trace reader', null);
     peer.signInAs('false-sub');
