@@ -6,15 +6,21 @@ import type { TestClient, TestResponse, TestServer } from './server.ts';
 const cli = { type: 'cli' } as const;
 
 /** The callback address an identity service is given for an app (PUBLIC_URL of the test config). */
-export const callbackUrlFor = (server: TestServer, slug: string) => `${server.services.config.publicUrl.origin}/sso/${slug}/callback`;
+export const callbackUrlFor = (server: TestServer, slug: string) => `${publicBase(server)}/sso/${slug}/callback`;
+
+const publicBase = (server: TestServer) => {
+  const publicUrl = server.services.config.publicUrl;
+  return `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}`;
+};
 
 /**
- * Frontdoor builds its addresses from PUBLIC_URL (http://localhost:8080 in tests) while it
- * listens on a free port: the "browser" maps one to the other, as a reverse proxy would.
+ * Frontdoor builds its addresses from PUBLIC_URL (http://localhost:8080 in tests, maybe with a
+ * path) while it listens on a free port: the "browser" maps one to the other, as a reverse
+ * proxy would, stripping the path.
  */
 export function toListeningAddress(server: TestServer, url: string): string {
-  const publicOrigin = server.services.config.publicUrl.origin;
-  return url.startsWith(publicOrigin) ? server.url + url.slice(publicOrigin.length) : url;
+  const base = publicBase(server);
+  return url.startsWith(`${base}/`) ? server.url + url.slice(base.length) : url;
 }
 
 export async function installOidcApp(

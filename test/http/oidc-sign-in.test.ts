@@ -12,6 +12,7 @@ import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 const USERS = { clientId: 'frontdoor-users', clientSecret: 'users-client-secret' };
 const AGENTS = { clientId: 'frontdoor-agents', clientSecret: 'agents-client-secret' };
 const AUTO_AGENTS = { clientId: 'frontdoor-auto-agents', clientSecret: 'auto-agents-client-secret' };
+const PREFIXED = { clientId: 'frontdoor-prefixed', clientSecret: 'prefixed-client-secret' };
 
 describe('OIDC sign-in against a real provider', () => {
   let server: TestServer;
@@ -27,6 +28,7 @@ describe('OIDC sign-in against a real provider', () => {
         { ...USERS, redirectUris: [callbackUrlFor(server, 'idp-users')] },
         { ...AGENTS, redirectUris: [callbackUrlFor(server, 'idp-agents')] },
         { ...AUTO_AGENTS, redirectUris: [callbackUrlFor(server, 'idp-auto-agents')] },
+        { ...PREFIXED, redirectUris: ['http://localhost:8080/help/sso/idp-prefixed/callback'] },
       ],
       accounts: [
         { id: 'pat-sub', email: 'pat@example.com', email_verified: true, name: 'Pat Doe', groups: ['vip'] },
@@ -180,6 +182,22 @@ describe('OIDC sign-in against a real provider', () => {
       assert.deepEqual(person?.identities, [{ appId: app.id, subject: 'thin-sub' }]);
     } finally {
       await thin.close();
+    }
+  });
+
+  it('works behind a proxy that serves Frontdoor under a path (PUBLIC_URL with a path)', async () => {
+    const prefixed = await startTestServer({ env: { PUBLIC_URL: 'http://localhost:8080/help' } });
+    try {
+      await installOidcApp(prefixed, { audience: 'users', slug: 'idp-prefixed', issuer: peer.issuer, ...PREFIXED });
+      peer.signInAs('pat-sub');
+      const browser = prefixed.client();
+      const { authorizationUrl, callbackUrl } = await authorizeAtProvider(prefixed, browser, '/sso/idp-prefixed/start');
+      assert.equal(authorizationUrl.searchParams.get('redirect_uri'), 'http://localhost:8080/help/sso/idp-prefixed/callback');
+      const landed = await browser.get(callbackUrl);
+      assert.equal(landed.status, 303, landed.text.slice(0, 400));
+      assert.ok(browser.cookies.get('fd_session_users'));
+    } finally {
+      await prefixed.close();
     }
   });
 
