@@ -210,6 +210,15 @@ describe('OIDC refusals create nothing', () => {
     });
   });
 
+  it('follows a key rotation at the provider: a token signed with a new key is checked against the new JWKS', async () => {
+    forger.subject = 'keys-person';
+    assert.equal((await signInThroughProvider(server, server.client(), '/sso/forged-users/start')).status, 303);
+    await forger.rotateKeys();
+    const fetched = forger.jwksRequests;
+    assert.equal((await signInThroughProvider(server, server.client(), '/sso/forged-users/start')).status, 303);
+    assert.equal(forger.jwksRequests, fetched + 1, 'the keys were fetched for this sign-in');
+  });
+
   describe('Google hosted domain', () => {
     it('refuses a Google account of another hosted domain, or of none, whatever the hd hint said', async () => {
       for (const hd of ['elsewhere.example', undefined]) {

@@ -23,12 +23,14 @@ type PendingCode = { clientId: string; nonce: string | undefined; redirectUri: s
 export class ForgingOidcPeer {
   readonly issuer: string;
   readonly #server: Server;
-  readonly #keys: { published: CryptoKey; unpublished: CryptoKey; jwk: Record<string, unknown> };
+  #keys: { published: CryptoKey; unpublished: CryptoKey; jwk: Record<string, unknown> };
   readonly #codes = new Map<string, PendingCode>();
   /** The subject and claims of the person "signing in". */
   subject = 'forged-person';
   baseClaims: Record<string, unknown> = {};
   forgery: IdTokenForgery = {};
+  /** How often the JWKS was fetched. */
+  jwksRequests = 0;
 
   constructor(issuer: string, server: Server, keys: { published: CryptoKey; unpublished: CryptoKey; jwk: Record<string, unknown> }) {
     this.issuer = issuer;
@@ -39,7 +41,10 @@ export class ForgingOidcPeer {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.issuer);
     if (url.pathname === '/.well-known/openid-configuration') return json(res, 200, this.#discovery());
-    if (url.pathname === '/jwks') return json(res, 200, { keys: [this.#keys.jwk] });
+    if (url.pathname === '/jwks') {
+      this.jwksRequests += 1;
+      return json(res, 200, { keys: [this.#keys.jwk] });
+    }
     if (url.pathname === '/authorize') return this.#authorize(url, res);
     if (url.pathname === '/token' && req.method === 'POST') return this.#token(await readForm(req), res);
     json(res, 404, { error: 'not_found' });
@@ -87,7 +92,12 @@ export class ForgingOidcPeer {
     if (signWith === 'none') return new UnsecuredJWT(claims).encode();
     const key = signWith === 'published' ? this.#keys.published : this.#keys.unpublished;
     // The unpublished key claims the published key's kid: a forger would do just that.
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'forger-key', typ: 'JWT' }).sign(key);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: String(this.#keys.jwk.kid), typ: 'JWT' }).sign(key);
+  }
+
+  /** Key rotation: a new signing key with a new kid replaces the published one. */
+  async rotateKeys(): Promise<void> {
+    this.#keys = { ...(await forgerKeys(`forger-key-${randomBytes(4).toString('hex')}`)), unpublished: this.#keys.unpublished };
   }
 
   async close(): Promise<void> {
@@ -96,17 +106,21 @@ export class ForgingOidcPeer {
   }
 }
 
+async function forgerKeys(kid: string): Promise<{ published: CryptoKey; jwk: Record<string, unknown> }> {
+  const published = await generateKeyPair('RS256');
+  return { published: published.privateKey, jwk: { ...(await exportJWK(published.publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
 export async function startForgingOidcPeer(): Promise<ForgingOidcPeer> {
-  const published = await generateKeyPair('RS256', { extractable: true });
+  const { published, jwk } = await forgerKeys('forger-key');
   const unpublished = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(published.publicKey)), kid: 'forger-key', alg: 'RS256', use: 'sig' };
   let peer: ForgingOidcPeer | undefined;
   const server = createServer((req, res) => {
     peer!.handle(req, res).catch((error: Error) => json(res, 500, { error: 'server_error', error_description: error.message }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  peer = new ForgingOidcPeer(issuer, server, { published: published.privateKey, unpublished: unpublished.privateKey, jwk });
+  peer = new ForgingOidcPeer(issuer, server, { published, unpublished: unpublished.privateKey, jwk });
   return peer;
 }
 

@@ -72,6 +72,9 @@ export class OidcConfigurations {
     // endpoint and skips their signature. We promise (and test) that the signature is checked
     // against the provider's JWKS: a token endpoint answer proxied, cached or replayed by
     // anything between us and the provider must still be the provider's own.
+    // The keys are fetched per sign-in on purpose: sharing openid-client's JWKS cache between
+    // Configurations would refuse to refetch for 60 s after a fetch, failing sign-ins right
+    // after a key rotation (tested in oidc-refusals).
     client.enableNonRepudiationChecks(configuration);
     return configuration;
   }
