@@ -141,6 +141,41 @@ describe('Automatic SSO and logout with a real provider', () => {
     assert.equal(garbage.status, 400);
   });
 
+  it('refuses logout tokens that are signed by the provider but not valid, revoking nothing', async () => {
+    const browser = server.client();
+    peer.signInAs('bo-sub');
+    assert.equal((await signInThroughProvider(server, browser, '/sso/idp-users/start')).status, 303);
+    const session = await sessionOf(browser, 'users');
+    const sid = session!.externalSid!;
+    const now = Math.floor(Date.now() / 1000);
+    const valid = {
+      iss: peer.issuer, aud: USERS.clientId, iat: now, exp: now + 120, sub: 'bo-sub', sid,
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    };
+    const { events: _events, ...withoutEvents } = valid;
+    const { sub: _sub, sid: _sid, ...withoutSubject } = valid;
+    const invalid: Record<string, Record<string, unknown>> = {
+      'no events claim (an ID token)': { ...withoutEvents, jti: 'j-1' },
+      'a nonce': { ...valid, jti: 'j-2', nonce: 'n' },
+      'another issuer': { ...valid, jti: 'j-3', iss: 'https://evil.example' },
+      'another audience': { ...valid, jti: 'j-4', aud: AGENTS.clientId },
+      'no jti': { ...valid },
+      'neither sub nor sid': { ...withoutSubject, jti: 'j-5' },
+      'an expiry in the past': { ...valid, jti: 'j-6', iat: now - 900, exp: now - 600 },
+    };
+    for (const [name, claims] of Object.entries(invalid)) {
+      const response = await server.client().postForm('/sso/idp-users/backchannel-logout', { logout_token: await peer.signLogoutToken(claims) });
+      assert.equal(response.status, 400, name);
+      assert.equal(response.json.code, 'sso.logout_token_invalid', name);
+    }
+    // The ID token itself (as sent in id_token_hint) is no logout token either.
+    const out = await browser.postForm('/logout', { _csrf: await browser.csrfFrom('/logout') });
+    const idToken = new URL(out.location!).searchParams.get('id_token_hint')!;
+    const asLogout = await server.client().postForm('/sso/idp-users/backchannel-logout', { logout_token: idToken });
+    assert.equal(asLogout.json.code, 'sso.logout_token_invalid');
+    assert.equal((await server.services.sessions.get(session!.id))?.revokedReason, 'signed out', 'only the person\'s own sign-out revoked it');
+  });
+
   it('shows an error page with Try again when the person cancels at the provider, and never redirects on its own', async () => {
     const before = await accountCounts(server.services.db);
     const browser = server.client();

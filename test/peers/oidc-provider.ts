@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
 
 /**
@@ -56,8 +56,11 @@ export class OidcPeer {
   /** Back-channel logout deliveries the client refused or could not take (oidc-provider only emits them). */
   readonly backchannelErrors: Error[] = [];
 
-  constructor(issuer: string, provider: Provider, server: Server, accounts: Map<string, PeerAccount>) {
+  readonly #signingKey: CryptoKey;
+
+  constructor(issuer: string, provider: Provider, server: Server, accounts: Map<string, PeerAccount>, signingKey: CryptoKey) {
     this.issuer = issuer;
+    this.#signingKey = signingKey;
     this.provider = provider;
     this.#server = server;
     this.#accounts = accounts;
@@ -104,6 +107,15 @@ export class OidcPeer {
     token.set('jti', randomBytes(12).toString('base64url'));
     token.set('sid', sid);
     return token.issue({ use: 'logout' });
+  }
+
+  /**
+   * A logout token signed with the provider's own key but with the claims the test chooses
+   * (no events, a nonce, another issuer, expired...): what a broken or malicious sender might
+   * post, with a valid signature.
+   */
+  async signLogoutToken(claims: JWTPayload): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'peer-rs256', typ: 'logout+jwt' }).sign(this.#signingKey);
   }
 
   async close(): Promise<void> {
@@ -210,6 +222,6 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
     },
   };
   const provider = new Provider(issuer, configuration);
-  peer = new OidcPeer(issuer, provider, server, accounts);
+  peer = new OidcPeer(issuer, provider, server, accounts, privateKey);
   return peer;
 }
