@@ -63,10 +63,12 @@ export class AccountResolver {
       const known = await q.query<{ person_id: string }>('SELECT person_id FROM identities WHERE app_id = $1 AND subject = $2', [app.id, profile.subject]);
       if (known[0]) {
         const personId = known[0].person_id;
+        await refuseDisabled(q, personId);
         await q.query('UPDATE identities SET last_used_at = now(), email = $2, issuer = $3 WHERE app_id = $1 AND subject = $4', [
           app.id, email ?? null, profile.issuer, profile.subject,
         ]);
         if (settings.syncProfile) await this.#syncProfile(q, personId, app, profile, email, settings);
+        await applyLoginActions(q, personId, app, profile, settings);
         return { personId, outcome: 'signed_in' as const };
       }
 
@@ -85,7 +87,9 @@ export class AccountResolver {
               'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.',
             );
           }
+          await refuseDisabled(q, owners[0].person_id);
           await insertIdentity(q, app, profile, owners[0].person_id, email);
+          await applyLoginActions(q, owners[0].person_id, app, profile, settings);
           return { personId: owners[0].person_id, outcome: 'linked' as const };
         }
       }
@@ -106,10 +110,10 @@ export class AccountResolver {
         q,
       );
       await insertIdentity(q, app, profile, person.id, email);
+      await applyLoginActions(q, person.id, app, profile, settings);
       return { personId: person.id, outcome: 'created' as const };
     });
 
-    await this.#applyLoginActions(resolved.personId, app, profile, settings);
     const person = (await this.#people.get(resolved.personId))!;
     if (person.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
     if (person.audience !== app.audience) throw new FrontdoorError('auth.wrong_audience', 'This sign-in method is for another audience.');
@@ -131,30 +135,38 @@ export class AccountResolver {
       ]);
     }
   }
+}
 
-  async #applyLoginActions(personId: string, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings) {
-    if (app.audience !== 'users') return;
-    const groups = new Set(profile.groups);
-    const usergroupIds = [
-      ...settings.loginActions.addUsergroupIds,
-      ...settings.loginActions.groupMappings.filter((m) => groups.has(m.group)).map((m) => m.usergroupId),
-    ];
-    for (const usergroupId of new Set(usergroupIds)) {
-      // Only custom groups that still exist; a deleted group in an old config is skipped, not an error.
-      await this.#db.query(
-        `INSERT INTO person_usergroups (person_id, usergroup_id)
-         SELECT $1, id FROM usergroups WHERE id = $2 AND system IS NULL ON CONFLICT DO NOTHING`,
-        [personId, usergroupId],
-      );
-    }
-    for (const name of new Set(profile.usergroupNames ?? [])) {
-      await this.#db.query(
-        `INSERT INTO person_usergroups (person_id, usergroup_id)
-         SELECT $1, id FROM usergroups WHERE lower(name) = lower($2) AND system IS NULL ON CONFLICT DO NOTHING`,
-        [personId, name],
-      );
-    }
+/** Usergroups a sign-in adds (never removes), in the sign-in's transaction. */
+async function applyLoginActions(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings) {
+  if (app.audience !== 'users') return;
+  const groups = new Set(profile.groups);
+  const usergroupIds = [
+    ...settings.loginActions.addUsergroupIds,
+    ...settings.loginActions.groupMappings.filter((m) => groups.has(m.group)).map((m) => m.usergroupId),
+  ];
+  for (const usergroupId of new Set(usergroupIds)) {
+    // Only custom groups that still exist; a deleted group in an old config is skipped, not an error.
+    await q.query(
+      `INSERT INTO person_usergroups (person_id, usergroup_id)
+       SELECT $1, id FROM usergroups WHERE id = $2 AND system IS NULL ON CONFLICT DO NOTHING`,
+      [personId, usergroupId],
+    );
   }
+  // JWT apps may name usergroups directly (mapGroups): existing custom groups only.
+  for (const name of new Set(profile.usergroupNames ?? [])) {
+    await q.query(
+      `INSERT INTO person_usergroups (person_id, usergroup_id)
+       SELECT $1, id FROM usergroups WHERE lower(name) = lower($2) AND system IS NULL ON CONFLICT DO NOTHING`,
+      [personId, name],
+    );
+  }
+}
+
+/** A disabled person is refused before their identity is linked or touched: a refusal writes nothing. */
+async function refuseDisabled(q: Queryable, personId: string) {
+  const rows = await q.query<{ disabled: boolean }>('SELECT disabled_at IS NOT NULL AS disabled FROM people WHERE id = $1', [personId]);
+  if (rows[0]?.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
 }
 
 function normaliseEmail(raw: string): string | undefined {

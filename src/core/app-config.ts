@@ -191,6 +191,8 @@ export const APP_CONFIG_SCHEMAS = {
   microsoft: z
     .object({
       ...oidcShape,
+      // A sovereign cloud (login.microsoftonline.us, login.chinacloudapi.cn): its issuer URL.
+      issuer: httpsUrl.optional(),
       tenant: z.string().trim().regex(/^([0-9a-f-]{36}|organizations|common|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id, a tenant domain or organizations'),
       // Entra's email claim is not verified by Microsoft for every account type (the nOAuth
       // attack): linking by email is off unless the admin turns it on knowingly.
@@ -198,8 +200,11 @@ export const APP_CONFIG_SCHEMAS = {
     })
     .strict()
     .refine(needsClientCredential, credentialMessage),
-  okta: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
-  onelogin: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
+  // `issuer` overrides the one built from the domain: an Okta custom authorization server
+  // (https://acme.okta.com/oauth2/default). Google has no such field: it has one issuer, and
+  // its hosted-domain check means something only for tokens that issuer signed.
+  okta: z.object({ domain, issuer: httpsUrl.optional(), ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
+  onelogin: z.object({ domain, issuer: httpsUrl.optional(), ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   saml: z
     .object({
       idpMetadataUrl: serviceUrl.optional(),

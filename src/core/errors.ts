@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   'sso.protocol_unavailable': 501,
   'sso.state_invalid': 400,
   'sso.browser_mismatch': 400,
+  'sso.code_invalid': 400,
   'sso.cancelled': 401,
   'sso.provider_error': 502,
   'sso.token_invalid': 401,

@@ -115,16 +115,19 @@ export class ExternalSignIn {
     traceId: string | undefined,
     error: unknown,
     input: { ip?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined },
-  ): Promise<FrontdoorError & { traceId?: string }> {
+  ): Promise<FrontdoorError & { traceId: string }> {
     const fd = isFrontdoorError(error) ? error : new FrontdoorError('internal', 'Something went wrong on our side. It has been logged.');
     const check = typeof fd.details?.check === 'string' ? fd.details.check : fd.code;
     const detail = typeof fd.details?.detail === 'string' ? fd.details.detail : fd.message;
-    if (traceId) await this.#traces.fail(traceId, { errorCode: fd.code, failedCheck: check, detail, claims: input.claims, clockSkewMs: input.clockSkewMs });
+    // A callback whose state matches no attempt still gets a trace of its own, so the id on
+    // the person's error page is always one an admin can look up.
+    const id = traceId ?? (await this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip }));
+    await this.#traces.fail(id, { errorCode: fd.code, failedCheck: check, detail, claims: input.claims, clockSkewMs: input.clockSkewMs });
     await this.#audit.record({
       action: 'signin.sso', outcome: 'failure', reason: fd.code, audience: app.audience, actor: { type: 'anonymous' }, ip: input.ip,
-      details: { app: app.slug, type: app.type, traceId: traceId ?? null, check },
+      details: { app: app.slug, type: app.type, traceId: id, check },
     });
-    return Object.assign(fd, { traceId });
+    return Object.assign(fd, { traceId: id });
   }
 
   async sealedIdTokenOf(sessionId: string): Promise<string | undefined> {

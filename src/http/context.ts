@@ -18,7 +18,7 @@ export type HttpContext = {
 
 export type SignedInPerson = { session: Session; person: Person; token: string };
 
-export function createHttpContext(services: Services): HttpContext {
+export function createHttpContext(services: Services, options: { oidcPresetIssuers?: ReadonlyMap<string, string> } = {}): HttpContext {
   const cache = new WeakMap<FastifyRequest, Map<Audience, Promise<SignedInPerson | undefined>>>();
   const lookUp = async (request: FastifyRequest, audience: Audience): Promise<SignedInPerson | undefined> => {
     const token = readSessionCookie(request, services.config, audience);
@@ -29,7 +29,7 @@ export function createHttpContext(services: Services): HttpContext {
   return {
     services,
     csrf: new CsrfProtection(services.csrfKey, services.config),
-    oidc: new OidcConfigurations(),
+    oidc: new OidcConfigurations({ presetIssuers: options.oidcPresetIssuers }),
     signedIn(request, audience) {
       let perRequest = cache.get(request);
       if (!perRequest) cache.set(request, (perRequest = new Map()));

@@ -24,6 +24,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export type ServerOptions = {
   /** pino options, or false for no logs (tests). */
   logger?: boolean | Record<string, unknown>;
+  /** Tests only: app slug -> issuer, to point a preset (Google) at a loopback provider. Never from config. */
+  oidcPresetIssuers?: ReadonlyMap<string, string>;
 };
 
 export async function buildServer(services: Services, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -43,7 +45,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
   );
 
-  const ctx = createHttpContext(services);
+  const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
   registerAssetRoutes(app);
   registerHealthRoutes(app, ctx);
   registerHelpCenterRoutes(app, ctx);

@@ -18,9 +18,11 @@ export type TestServer = {
  * A real Frontdoor listening on a free loopback port, on a fresh database; or, given
  * `database`, another node on that one (closing it then leaves the database to its owner).
  */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: Database } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { clock?: Clock; env?: Record<string, string>; database?: Database; oidcPresetIssuers?: ReadonlyMap<string, string> } = {},
+): Promise<TestServer> {
   const services = await testServices(options);
-  const app = await buildServer(services, { logger: false });
+  const app = await buildServer(services, { logger: false, oidcPresetIssuers: options.oidcPresetIssuers });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

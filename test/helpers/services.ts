@@ -18,6 +18,14 @@ export class TestClock implements Clock {
   }
 }
 
+/** Real time plus an offset the test sets: Frontdoor running ahead of or behind a provider. */
+export class ShiftedClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ PUBLIC_URL: 'http://localhost:8080', LOG_LEVEL: 'silent', ...overrides });
 }

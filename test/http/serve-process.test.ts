@@ -21,7 +21,10 @@ describe('frontdoor serve (a real process)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       let ready = false;
-      for (let attempt = 0; attempt < 300 && !ready && child.exitCode === null; attempt++) {
+      // Opening a fresh embedded database takes seconds, and over 40 s on a loaded 2-core
+      // machine: wait for readiness (or an exit) up to a generous deadline, not a fixed count.
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline && !ready && child.exitCode === null) {
         ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
         if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
       }

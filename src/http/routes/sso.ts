@@ -89,12 +89,13 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
     let clockSkewMs: number | undefined;
     try {
       const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
-      const result = await completeOidcAuthorization(configuration, new URL(request.url, services.config.publicUrl.origin), {
+      const result = await completeOidcAuthorization(configuration, callbackUrlOf(found, request, services.config.publicUrl), {
         state: request.query.state!,
         codeVerifier: transaction.secrets.codeVerifier!,
         nonce: transaction.secrets.nonce!,
         emailClaim: (found.config as { claims: { email: string } }).claims.email,
         now: now(),
+        clockToleranceSeconds: externalSettingsOf(found).clockToleranceSeconds,
       });
       ({ claims, clockSkewMs } = result);
       const profile = profileFromClaims(found, result.claims);
@@ -110,7 +111,8 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
       return redirectSeeOther(reply, signedIn.returnTo);
     } catch (error) {
-      const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs });
+      const measuredSkew = isFrontdoorError(error) && typeof error.details?.clockSkewMs === 'number' ? error.details.clockSkewMs : undefined;
+      const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs: clockSkewMs ?? measuredSkew });
       return sendError(request, reply, shown, { retryHref: retryHref(found, transaction.returnTo) });
     }
   });
@@ -175,6 +177,18 @@ export async function providerLogoutFor(ctx: HttpContext, session: Session): Pro
     // The provider is unreachable: the local session is gone either way; use the fallback.
     return settings.logoutUrl;
   }
+}
+
+/**
+ * The callback as the provider was told it: openid-client sends the URL it is given (minus the
+ * query) as the token request's redirect_uri, which must equal the one in the authorization
+ * request. Built from PUBLIC_URL, not from the request line, which a proxy serving Frontdoor
+ * under a path (https://example.com/help) has already stripped of that path.
+ */
+function callbackUrlOf(app: AuthApp, request: FastifyRequest, publicUrl: URL): URL {
+  const url = new URL(ssoUrlsFor(app, publicUrl).callback);
+  url.search = new URL(request.url, publicUrl.origin).search;
+  return url;
 }
 
 function countStart(request: FastifyRequest, reply: FastifyReply, ctx: HttpContext, reset: boolean): boolean {

@@ -42,7 +42,7 @@ export type OidcAuthorizationResult = {
 export async function completeOidcAuthorization(
   configuration: client.Configuration,
   callbackUrl: URL,
-  checks: { state: string; codeVerifier: string; nonce: string; emailClaim: string; now: Date },
+  checks: { state: string; codeVerifier: string; nonce: string; emailClaim: string; now: Date; clockToleranceSeconds: number },
 ): Promise<OidcAuthorizationResult> {
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {
@@ -53,12 +53,13 @@ export async function completeOidcAuthorization(
       idTokenExpected: true,
     });
   } catch (error) {
-    throw classifyOidcError(error);
+    throw withMeasuredSkew(classifyOidcError(error), error, checks.now);
   }
   const idTokenClaims = tokens.claims();
   if (!idTokenClaims || !tokens.id_token) {
     throw new FrontdoorError('sso.token_invalid', 'The identity service sent no ID token.', { check: 'id_token_present' });
   }
+  checkIssuedAt(idTokenClaims.iat, checks.now, checks.clockToleranceSeconds);
   let claims: Record<string, unknown> = { ...idTokenClaims };
   if (claims[checks.emailClaim] === undefined && configuration.serverMetadata().userinfo_endpoint && tokens.access_token) {
     try {
@@ -76,6 +77,26 @@ export async function completeOidcAuthorization(
   };
 }
 
+/**
+ * An ID token issued in the future (beyond the tolerance) means one of the clocks is wrong or
+ * the token was minted ahead for later use; OIDC Core 3.1.3.7 (10) leaves `iat` to the client,
+ * and openid-client checks only its type, so the check is ours.
+ */
+/** A token refused for its times carries its `iat`: the trace shows how far apart the clocks were. */
+function withMeasuredSkew(refusal: FrontdoorError, error: unknown, now: Date): FrontdoorError {
+  const iat = (innerOidcError(error).cause as { claims?: { iat?: unknown } } | undefined)?.claims?.iat;
+  if (typeof iat !== 'number' || refusal.details?.clockSkewMs !== undefined) return refusal;
+  return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, clockSkewMs: now.getTime() - iat * 1000 });
+}
+
+function checkIssuedAt(iat: number, now: Date, toleranceSeconds: number): void {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (iat > nowSeconds + toleranceSeconds) {
+    const refusal = invalidToken('issued_at', `the ID token was issued ${iat - nowSeconds} s in the future (tolerance ${toleranceSeconds} s)`);
+    throw new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, clockSkewMs: now.getTime() - iat * 1000 });
+  }
+}
+
 const CLAIM_CHECKS: Record<string, string> = { iss: 'issuer', aud: 'audience', azp: 'audience', nonce: 'nonce', sub: 'subject' };
 const TIME_CHECKS: Record<string, string> = { exp: 'expiry', iat: 'issued_at', nbf: 'not_before', auth_time: 'auth_time' };
 
@@ -90,24 +111,48 @@ export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorErr
     }
     return new FrontdoorError('sso.provider_error', 'The identity service reported an error.', { check: 'authorization_response', detail: `${oauthError}: ${e.error_description ?? ''}` });
   }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    // The provider refused our client credentials (a wrong or rotated secret): the admin's to fix.
+    return new FrontdoorError('sso.provider_error', 'The identity service refused this site’s credentials. The helpdesk has to fix the sign-in setup.', {
+      check: `${stage}_endpoint`, detail: `client authentication refused (HTTP ${(error as { status?: number }).status ?? '?'})`,
+    });
+  }
   if (error instanceof client.ResponseBodyError) {
+    // At the token endpoint, invalid_grant means this code was used before, has expired or
+    // does not match our PKCE verifier: a replayed or stale callback, not a provider fault.
+    if (stage === 'token' && e.error === 'invalid_grant') {
+      return new FrontdoorError('sso.code_invalid', 'This sign-in link was already used or has expired. Please start again.', {
+        check: 'authorization_code', detail: `${e.error}: ${e.error_description ?? ''}`,
+      });
+    }
     return new FrontdoorError('sso.provider_error', 'The identity service refused the sign-in.', { check: `${stage}_endpoint`, detail: `${e.error}: ${e.error_description ?? ''}` });
   }
-  const claim = e.cause?.claim ?? /"(\w+)" \(/.exec(e.message ?? '')?.[1];
+  const inner = innerOidcError(error) as { message?: string; cause?: { claim?: string } };
+  const detail = inner.message ?? e.message;
+  const claim = inner.cause?.claim ?? /"(\w+)" \(/.exec(detail ?? '')?.[1];
   if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
-    return invalidToken(CLAIM_CHECKS[claim ?? ''] ?? `claim_${claim ?? 'unknown'}`, e.message);
+    return invalidToken(CLAIM_CHECKS[claim ?? ''] ?? `claim_${claim ?? 'unknown'}`, detail);
   }
-  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return invalidToken(TIME_CHECKS[claim ?? ''] ?? 'time', e.message);
-  if (/signature/i.test(e.message ?? '') || e.code === 'OAUTH_KEY_SELECTION_FAILED' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-    return invalidToken('signature', e.message);
+  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return invalidToken(TIME_CHECKS[claim ?? ''] ?? 'time', detail);
+  if (/signature/i.test(detail ?? '') || e.code === 'OAUTH_KEY_SELECTION_FAILED' || e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+    return invalidToken('signature', detail);
   }
-  if (/alg|unsecured|unsigned/i.test(e.message ?? '')) return invalidToken('algorithm', e.message);
+  if (/"alg"|unsecured|unsigned/i.test(detail ?? '')) return invalidToken('algorithm', detail);
   if (e.code === 'OAUTH_INVALID_RESPONSE' || e.code === 'OAUTH_PARSE_ERROR' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
-    return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', e.message);
+    return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', detail);
   }
   return new FrontdoorError('sso.provider_error', 'The identity service could not be reached or answered something unexpected.', {
-    check: stage === 'userinfo' ? 'userinfo' : 'provider_reachable', detail: e.message,
+    check: stage === 'userinfo' ? 'userinfo' : 'provider_reachable', detail,
   });
+}
+
+/**
+ * openid-client wraps oauth4webapi's error (whose message and `cause` say what failed: the
+ * claim, the claims, our now) in a ClientError with a generic message: the inner one.
+ */
+function innerOidcError(error: unknown): { message?: string; cause?: unknown } {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return (cause instanceof Error ? cause : error) as { message?: string; cause?: unknown };
 }
 
 function invalidToken(check: string, detail: string | undefined): FrontdoorError {

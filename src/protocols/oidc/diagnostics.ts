@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
-import { issuerOf, type OidcConfigurations } from './provider-config.ts';
+import type { OidcConfigurations } from './provider-config.ts';
 
 export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
 
@@ -22,9 +22,9 @@ export async function diagnoseOidcApp(
   try {
     configuration = await configurations.forApp(app, secrets, now);
     const server = configuration.serverMetadata();
-    checks.push({ name: 'discovery', ok: true, detail: `${issuerOf(app)} publishes its configuration (issuer ${server.issuer})` });
+    checks.push({ name: 'discovery', ok: true, detail: `${configurations.issuerFor(app)} publishes its configuration (issuer ${server.issuer})` });
   } catch (error) {
-    checks.push({ name: 'discovery', ok: false, detail: `${issuerOf(app)}: ${(error as Error).message}` });
+    checks.push({ name: 'discovery', ok: false, detail: `${configurations.issuerFor(app)}: ${(error as Error).message}` });
     return checks;
   }
   const server = configuration.serverMetadata();
@@ -56,7 +56,13 @@ async function probeClientCredentials(configuration: client.Configuration): Prom
     });
     return { name: 'client_credentials', ok: false, detail: 'the provider accepted a made-up code: it is not safe to use' };
   } catch (error) {
-    const e = error as { error?: string; status?: number; message?: string };
+    const e = error as { error?: string; status?: number; message?: string; cause?: { parameters?: { error?: string } }[] };
+    // A 401 with a WWW-Authenticate challenge is how many providers (oidc-provider, Keycloak)
+    // refuse client credentials at the token endpoint.
+    if (error instanceof client.WWWAuthenticateChallengeError) {
+      const challenge = e.cause?.[0]?.parameters?.error;
+      return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (HTTP ${e.status}${challenge ? `, ${challenge}` : ''})` };
+    }
     if (error instanceof client.ResponseBodyError) {
       if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.status === 401) {
         return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (${e.error})` };

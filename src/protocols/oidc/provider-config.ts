@@ -43,6 +43,21 @@ const METADATA_TTL_MS = 60 * 60_000;
  */
 export class OidcConfigurations {
   readonly #metadata = new Map<string, CachedMetadata>();
+  readonly #presetIssuers: ReadonlyMap<string, string>;
+
+  /**
+   * `presetIssuers` (app slug -> issuer) exists for integration tests only: a Google app has
+   * one issuer, which a test cannot run on a loopback port. It is a constructor argument,
+   * never read from configuration or the environment, so no admin or request can set it.
+   */
+  constructor(options: { presetIssuers?: ReadonlyMap<string, string> } = {}) {
+    this.#presetIssuers = options.presetIssuers ?? new Map();
+  }
+
+  /** The issuer this app's sign-ins are checked against. */
+  issuerFor(app: AuthApp): string {
+    return this.#presetIssuers.get(app.slug) ?? issuerOf(app);
+  }
 
   async forApp(app: AuthApp, secrets: Record<string, unknown>, now: Date): Promise<client.Configuration> {
     const config = app.config as unknown as OidcAppConfig;
@@ -52,7 +67,15 @@ export class OidcConfigurations {
       [client.clockSkew]: Math.round((now.getTime() - Date.now()) / 1000),
     };
     const configuration = new client.Configuration(metadata, config.clientId, clientMetadata, await clientAuthentication(config, secrets));
-    if (issuerOf(app).startsWith('http:')) client.allowInsecureRequests(configuration); // loopback only: the config schema allows nothing else
+    if (this.issuerFor(app).startsWith('http:')) client.allowInsecureRequests(configuration); // loopback only: the config schema allows nothing else
+    // openid-client, like OIDC Core 3.1.3.7 (6) allows, trusts TLS for ID tokens from the token
+    // endpoint and skips their signature. We promise (and test) that the signature is checked
+    // against the provider's JWKS: a token endpoint answer proxied, cached or replayed by
+    // anything between us and the provider must still be the provider's own.
+    // The keys are fetched per sign-in on purpose: sharing openid-client's JWKS cache between
+    // Configurations would refuse to refetch for 60 s after a fetch, failing sign-ins right
+    // after a key rotation (tested in oidc-refusals).
+    client.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 
@@ -62,10 +85,10 @@ export class OidcConfigurations {
   }
 
   async #discover(app: AuthApp): Promise<client.ServerMetadata> {
-    const key = `${app.updatedAt}|${issuerOf(app)}`;
+    const key = `${app.updatedAt}|${this.issuerFor(app)}`;
     const cached = this.#metadata.get(app.id);
     if (cached && cached.key === key && Date.now() - cached.fetchedAt < METADATA_TTL_MS) return cached.metadata;
-    const issuer = new URL(issuerOf(app));
+    const issuer = new URL(this.issuerFor(app));
     const metadata = client
       .discovery(issuer, (app.config as unknown as OidcAppConfig).clientId, undefined, undefined, {
         ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
