@@ -193,7 +193,13 @@ export const APP_CONFIG_SCHEMAS = {
       ...oidcShape,
       // A sovereign cloud (login.microsoftonline.us, login.chinacloudapi.cn): its issuer URL.
       issuer: httpsUrl.optional(),
-      tenant: z.string().trim().regex(/^([0-9a-f-]{36}|organizations|common|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id, a tenant domain or organizations'),
+      // Only a tenant id: the discovery documents of `organizations`, `common` and tenant
+      // domains name a templated issuer that no ID token carries, so such an app could never
+      // sign anyone in. Refused here, at configuration time, rather than at every sign-in.
+      tenant: z
+        .string()
+        .trim()
+        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'the Directory (tenant) id, a GUID from the Entra overview page; multi-tenant (organizations, common) is not supported yet'),
       // Entra's email claim is not verified by Microsoft for every account type (the nOAuth
       // attack): linking by email is off unless the admin turns it on knowingly.
       trustEmail: z.boolean().default(false),

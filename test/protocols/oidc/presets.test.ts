@@ -34,6 +34,12 @@ describe('OIDC presets', () => {
     assert.equal(issuerOf(await install('onelogin', { domain: 'acme.onelogin.com' })), 'https://acme.onelogin.com/oidc/2');
   });
 
+  it('refuses a Microsoft tenant that could never sign anyone in (organizations, common, a domain)', async () => {
+    for (const tenant of ['organizations', 'common', 'acme.onmicrosoft.com', 'not-a-guid']) {
+      await rejectsWithCode(install('microsoft', { tenant }), 'app.config_invalid');
+    }
+  });
+
   it('lets Okta, OneLogin and Microsoft override the issuer (https only), never Google', async () => {
     const custom = await install('okta', { domain: 'acme.okta.com', issuer: 'https://acme.okta.com/oauth2/default' });
     assert.equal(issuerOf(custom), 'https://acme.okta.com/oauth2/default');
