@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { registerUser } from './lib/frontdoor-client.ts';
 import { rssMegabytesOf, startFrontdoor } from './lib/processes.ts';
 import { markdownTable, type Row } from './lib/report.ts';
+import { createApiKey } from './lib/admin.ts';
+import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
 import { sessionCheck, SECONDS } from './scenarios/session-check.ts';
 
@@ -17,12 +19,14 @@ const rows: Row[] = [];
 const firstStart = await startFrontdoor({ FRONTDOOR_DATA_DIR: dataDir });
 rows.push({ scenario: 'embedded PGlite, first start (creates the database)', figure: 'resident memory', value: rssMegabytesOf(firstStart.child.pid!), unit: 'MB' });
 await firstStart.stop();
+const apiKey = await createApiKey({ FRONTDOOR_DATA_DIR: dataDir });
 const frontdoor = await startFrontdoor({ FRONTDOOR_DATA_DIR: dataDir });
 try {
   rows.push({ scenario: 'embedded PGlite, ordinary start, at rest', figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
   const sessionCookie = await registerUser(frontdoor.url, account);
   rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
   rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
+  rows.push(...(await jwtSignIn(frontdoor, apiKey)));
   rows.push({ scenario: 'embedded PGlite, after the load', figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
 } finally {
   await frontdoor.stop();

@@ -23,6 +23,8 @@ export type LoadOptions = {
   serverPid: number;
   /** Statuses that count as success (a sign-in answers 303). */
   expectStatus?: number;
+  /** Changes each request before it is sent (a fresh one-time token per request). */
+  setupRequest?: (request: { body?: string | Buffer; [key: string]: unknown }) => { body?: string | Buffer; [key: string]: unknown };
 };
 
 /** Drives load with autocannon from this process and measures what the server spent on it. */
@@ -34,6 +36,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest as never }] } : {}),
     connections: options.connections,
     duration: options.seconds,
     setupClient: options.expectStatus
