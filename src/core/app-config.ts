@@ -55,6 +55,13 @@ const externalShape = {
     .default({ addUsergroupIds: [], groupMappings: [] }),
   /** Leeway for token times (iat, exp, nbf) against our clock. */
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  /**
+   * Trust the identity service's own MFA: external sign-ins skip our second factor. Off: people
+   * with 2FA here (or required to have it) complete ours after the identity service.
+   */
+  trustProviderMfa: z.boolean().default(true),
+  /** Where people who sign in only with this app change a forgotten password (sent from the reset form). */
+  lostPasswordUrl: serviceUrl.optional(),
   /** Where Automatic-mode logout sends people when the service has no logout endpoint. */
   logoutUrl: serviceUrl.optional(),
 };

@@ -26,6 +26,7 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
     app,
     client: () => new TestClient(url),
     async close() {
+      await services.mail.idle();
       await app.close();
       await services.db.close();
     },

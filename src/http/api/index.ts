@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
+import { registerAccountRoutes } from './accounts.ts';
 import { registerAppRoutes } from './apps.ts';
 import { AdminApi } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -9,6 +10,7 @@ export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   const api = new AdminApi(app, ctx);
   registerAppRoutes(api, ctx);
   registerSsoTraceRoutes(api, ctx);
+  registerAccountRoutes(api, ctx);
 
   // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
   app.get('/api/v1/csrf-token', async (request, reply) => {

@@ -12,6 +12,7 @@ import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
 import { cookieOptions, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
+import { nextStepAfterFirstFactor } from './account.ts';
 
 /** The addresses an admin copies into the identity service. */
 export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
@@ -106,7 +107,8 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
       setSessionCookie(reply, services.config, found.audience, signedIn.token);
       reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
-      return redirectSeeOther(reply, signedIn.returnTo);
+      const door = found.audience === 'users' ? { loginPath: '/login', homePath: '/' } : { loginPath: '/agent/login', homePath: '/agent' };
+      return redirectSeeOther(reply, nextStepAfterFirstFactor(door, signedIn.session, signedIn.returnTo));
     } catch (error) {
       const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs });
       return sendError(request, reply, shown, { retryHref: retryHref(found, transaction.returnTo) });
