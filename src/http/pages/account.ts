@@ -71,6 +71,8 @@ export function twoFactorSetupPage(
   model: {
     heading: string; intro: string; action: string; emailAction: string; csrfToken: string; returnTo?: string | undefined;
     enrolment: EnrolmentView; error?: ErrorModel; notice?: string | undefined;
+    /** From the account page: offer to end the person's other sessions when 2FA goes on. */
+    offerEndOthers?: boolean;
   },
 ): SafeHtml {
   return layout(
@@ -86,6 +88,7 @@ export function twoFactorSetupPage(
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="totp">
     <label>Code shown by the app <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
+    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>` : ''}
     <button type="submit">Turn on</button>
   </form>
   <h2>Or: codes by email</h2>
@@ -94,6 +97,7 @@ export function twoFactorSetupPage(
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="email">
     <label>Code from the email <input type="text" name="code" inputmode="numeric" maxlength="8" required></label>
+    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>` : ''}
     <button class="secondary" type="submit">Use email codes</button>
   </form>
 </div>`,

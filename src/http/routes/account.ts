@@ -130,7 +130,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
           ? 'Your organisation requires a second step at sign-in. Set it up now to continue.'
           : 'A second step at sign-in keeps your account safe even if your password leaks.',
         action: where.action, emailAction: where.emailAction, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo: where.returnTo,
-        enrolment: enrolment ?? { secret: '', qrDataUri: '' }, error: errorModel(extra.error), notice: extra.notice,
+        enrolment: enrolment ?? { secret: '', qrDataUri: '' }, error: errorModel(extra.error), notice: extra.notice, offerEndOthers: !where.required,
       }));
     };
     const confirmSetup = async (person: Person, method: string, code: string, ip: string | undefined): Promise<string[]> => {
@@ -319,6 +319,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
       const signedIn = await requireSignedIn(request);
       try {
         const codes = await confirmSetup(signedIn.person, field(request.body, 'method'), field(request.body, 'code'), request.ip);
+        if (field(request.body, 'end_other_sessions') === '1') {
+          await services.sessions.revokeAllFor(signedIn.person.id, 'two-factor authentication turned on', signedIn.session.id);
+        }
         return send(reply, 200, recoveryCodesPage(chrome(request, reply, 'Recovery codes', signedIn.person), { codes, continueHref: `${door.base}/account` }));
       } catch (error) {
         const fd = refusal(error);
