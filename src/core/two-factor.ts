@@ -104,6 +104,10 @@ export class TwoFactor {
 
   /** Emails a sign-in code (10 minutes, single use). */
   async sendEmailCode(person: Person, ip: string | undefined): Promise<void> {
+    // Someone who knows the password must not be able to flood the inbox.
+    if (!(await this.#throttle.allow(`mail:code:${person.id}`, 10))) {
+      throw new FrontdoorError('auth.throttled', 'Too many codes were sent in the last hour. Use one of them, or try again later.', { retryAfterSeconds: 3600 });
+    }
     const code = await this.#tokens.issueCode(person.id);
     this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.emailCode({ name: person.name, code, expiresMinutes: TOKEN_LIFETIME_MS.email_code / 60_000 }) });
     await this.#audit.record({ action: 'two_factor.email_code_sent', outcome: 'success', audience: person.audience, actor: { type: 'person', id: person.id }, target: { type: 'person', id: person.id }, ip });

@@ -110,7 +110,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
       ctx.csrf.verify(request);
       const returnTo = returnToOf(field(request.body, 'return_to'));
       const { person } = await pendingOf(request, 'second_factor');
-      await services.twoFactor.sendEmailCode(person, request.ip);
+      try {
+        await services.twoFactor.sendEmailCode(person, request.ip);
+      } catch (error) {
+        const fd = refusal(error);
+        withRetryAfter(reply, fd);
+        return renderChallenge(request, reply, person, returnTo, fd.status, { error: fd });
+      }
       return renderChallenge(request, reply, person, returnTo, 200, { notice: `We sent a code to ${primaryEmail(person)}. It works once, for 10 minutes.` });
     });
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // RFC 6238 (TOTP) over RFC 4226 (HOTP): HMAC-SHA1, 30-second steps, 6 digits, the defaults
 // every authenticator app supports. Pure functions over the secret and a time: the caller
@@ -72,7 +72,8 @@ export function matchingTotpSteps(secret: Buffer, code: string, at: Date): numbe
   if (!new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(code)) return [];
   const now = totpStep(at);
   const steps = [now, now - 1, now + 1].slice(0, 1 + 2 * TOTP_WINDOW);
-  return steps.filter((step) => hotp(secret, step) === code);
+  const given = Buffer.from(code);
+  return steps.filter((step) => timingSafeEqual(Buffer.from(hotp(secret, step)), given));
 }
 
 /** The otpauth:// URI authenticator apps read from the QR code (Google Authenticator key format). */
