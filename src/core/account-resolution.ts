@@ -54,8 +54,8 @@ export class AccountResolver {
     checkFilter(settings, profile, email);
     const mode = app.audience === 'users' ? (await this.#registration.settings()).mode : undefined;
     // Open, require-registration and agent-approval modes all let new Users in (the last one
-    // as pending accounts); closed does not. Agents need the app's Auto Agent setting.
-    const registrationOpen = app.audience === 'users' ? mode !== 'closed' : settings.autoAgent;
+    // as pending accounts); closed only through an app with Auto User. Agents need Auto Agent.
+    const registrationOpen = app.audience === 'users' ? mode !== 'closed' || settings.autoUser : settings.autoAgent;
 
     const resolved = await this.#db.transaction(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);

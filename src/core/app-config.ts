@@ -38,6 +38,8 @@ const externalShape = {
   syncProfile: z.boolean().default(true),
   /** Agents apps only: create unknown agents on first sign-in (off: only existing agents). */
   autoAgent: z.boolean().default(false),
+  /** Users apps only: create accounts on first sign-in even while registration is closed. */
+  autoUser: z.boolean().default(false),
   filter: z
     .object({
       emailDomains: z.array(domain).default([]),

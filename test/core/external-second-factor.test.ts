@@ -8,7 +8,7 @@ import { testServices } from '../helpers/services.ts';
 const cli = { type: 'cli' } as const;
 const oidc = { issuer: 'https://idp.example.com', clientId: 'frontdoor', clientSecret: 'frontdoor-secret' };
 
-describe('external sign-in and our second factor (the per-app MFA trust setting)', () => {
+describe('external sign-in and the account rules: MFA trust, approval, closed registration', () => {
   let s: Services;
   before(async () => {
     s = await testServices();
@@ -48,5 +48,16 @@ describe('external sign-in and our second factor (the per-app MFA trust setting)
     const created = await s.people.findForSignIn('users', 'newbie@example.com');
     assert.equal(created?.person.approvalPending, true);
     assert.equal((await s.sessions.list({ personId: created!.person.id })).length, 0);
+  });
+
+  it('closed registration: external apps create Users only with Auto User on', async () => {
+    await s.registration.updateSettings({ mode: 'closed' }, cli);
+    const plain = (await s.apps.find('trusting'))!;
+    await assert.rejects(signInThrough(plain, 'closed-1', 'shut@example.com'), (e: { code?: string }) => e.code === 'registration.closed');
+    assert.equal(await s.people.findForSignIn('users', 'shut@example.com'), undefined);
+    const auto = await s.apps.create({ audience: 'users', type: 'oidc', slug: 'auto-users', config: { ...oidc, autoUser: true } }, cli);
+    const created = await signInThrough(auto, 'closed-2', 'shut@example.com');
+    assert.equal(created.person.audience, 'users');
+    assert.equal(created.session.restriction, null);
   });
 });
