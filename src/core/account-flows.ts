@@ -288,6 +288,11 @@ export class AccountFlows {
   }): Promise<{ endedSessions: number }> {
     const { person } = input;
     try {
+      // Someone who signs in only through an external app changes their password there: a
+      // local password would be a second way in that skips the identity service's policies.
+      if (!person.hasPassword) {
+        throw new FrontdoorError('auth.method_disabled', 'Your account signs in through an external service; change your password there.');
+      }
       await this.verifyCurrentPassword(person, input.current, input.ip);
       const settings = await this.#registration.settings();
       await this.#people.setPassword(person.id, input.next, undefined, settings.passwordMinLength);

@@ -128,6 +128,18 @@ describe('password reset and change (over HTTP, real SMTP)', () => {
     assert.match(mail.text, /no password here/);
     assert.match(mail.text, /https:\/\/shop\.example\.com\/login/);
     assert.doesNotMatch(mail.text, /password\/reset/);
+
+    // Nor can they set a local password from the account page: that would bypass the app.
+    const { token } = await s.sessions.create({ personId: person.id, audience: 'users', appId: app.id });
+    const browser = server.client();
+    browser.cookies.set('fd_session_users', token);
+    const page = await browser.get('/account');
+    assert.match(page.text, /change your password there/);
+    assert.doesNotMatch(page.text, /name="new_password"/);
+    const refused = await browser.postForm('/account/password', { _csrf: csrfOf(page.text), current_password: '', new_password: 'a fine local passphrase' });
+    assert.equal(refused.status, 403);
+    assert.match(refused.text, /data-code="auth\.method_disabled"/);
+    assert.equal((await s.people.get(person.id))!.hasPassword, false);
   });
 
   it('changing the password needs the current one and offers to end the other sessions', async () => {

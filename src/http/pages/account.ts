@@ -221,16 +221,18 @@ ${errorBox(model.error)}${noticeBox(model.notice)}
     ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">End all other sessions</button></form>`
     : ''}
 </section>
-<section class="card" aria-labelledby="password-h">
-  <h2 id="password-h">${person.hasPassword ? 'Change your password' : 'Set a password'}</h2>
+${person.hasPassword
+  ? html`<section class="card" aria-labelledby="password-h">
+  <h2 id="password-h">Change your password</h2>
   <form class="stack" method="post" action="${base}/account/password">
     ${csrf}
-    ${person.hasPassword ? html`<label>Current password <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>` : ''}
+    <label>Current password <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>
     <label>New password <input type="password" name="new_password" autocomplete="new-password" required minlength="${model.passwordMinLength}" maxlength="256"></label>
     <label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>
     <button type="submit">Save password</button>
   </form>
-</section>
+</section>`
+  : html`<section class="card"><h2>Password</h2><p class="muted">You sign in through an external service; change your password there.</p></section>`}
 <section class="card" aria-labelledby="tfa-h">
   <h2 id="tfa-h">Two-factor authentication</h2>
   ${person.twoFactor.methods.length
