@@ -39,8 +39,9 @@ export class Mailer {
   }
 }
 
-export function createMailer(config: Config): Mailer {
-  const log = pino({ level: config.logLevel, name: 'mail' });
+/** `destination`: where the log goes (standard output by default; tests pass a stream). */
+export function createMailer(config: Config, destination?: pino.DestinationStream): Mailer {
+  const log = destination ? pino({ level: config.logLevel, name: 'mail' }, destination) : pino({ level: config.logLevel, name: 'mail' });
   if (!config.smtpUrl) {
     return new Mailer(async (message) => {
       log.info({ mail: message }, `email to ${message.to} (SMTP_URL is not set, so it is logged instead of sent)`);
