@@ -15,7 +15,8 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes, base64url (openssl rand -base64 32 | tr "+/" "-_")')
     .optional(),
-  SMTP_URL: z.string().min(1).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://...' }).optional(),
+  MAIL_FROM: z.string().min(3).max(300).default('Frontdoor <frontdoor@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 90).default(8 * 60),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
@@ -29,6 +30,8 @@ export type Config = {
   dataDir: string;
   encryptionKey: string | undefined;
   smtpUrl: string | undefined;
+  /** The From of every email Frontdoor sends. */
+  mailFrom: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
@@ -54,6 +57,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: c.FRONTDOOR_DATA_DIR,
     encryptionKey: c.FRONTDOOR_ENCRYPTION_KEY,
     smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
     logLevel: c.LOG_LEVEL,
     sessionIdleMs: c.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000,

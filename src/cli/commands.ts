@@ -27,6 +27,7 @@ Commands:
                                           create an admin agent (password prompted, or read from stdin)
   admin reset-password --email E [--password-stdin]
                                           set an agent's password (break-glass)
+  admin reset-sso --audience agents|users set every app of the audience back to SSO Disabled (break-glass)
   apikey create --name N                  create an admin API key (shown once)
   app list                                list auth apps
   app disable-sso --audience agents|users set the audience's Automatic app back to Disabled (break-glass)
@@ -87,6 +88,25 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number | un
         await s.sessions.revokeAllFor(found.person.id, 'password reset from the CLI');
         await s.audit.record({ action: 'person.password_reset', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: found.person.id } });
         io.stdout.write(`password set for ${values.email}; their sessions were signed out\n`);
+      });
+    }
+    case 'admin reset-sso': {
+      const values = options({ audience: { type: 'string' } });
+      if (values.audience !== 'agents' && values.audience !== 'users') return usageError(io, 'admin reset-sso needs --audience agents or users');
+      const audience = values.audience;
+      return withServices(async (s) => {
+        // Every app, not just the Automatic one: the login form comes back for the audience
+        // whatever state a half-finished change left behind.
+        const changed: string[] = [];
+        for (const app of await s.apps.list(audience)) {
+          if (app.sso === 'disabled') continue;
+          await s.apps.update(app.id, { sso: 'disabled' }, { type: 'cli' });
+          changed.push(app.slug);
+        }
+        await s.audit.record({ action: 'breakglass.reset_sso', outcome: 'success', audience, actor: { type: 'cli' }, details: { apps: changed } });
+        io.stdout.write(changed.length
+          ? `set ${changed.join(', ')} back to SSO Disabled; the ${audience} login form is back\n`
+          : `every ${audience} app was already SSO Disabled\n`);
       });
     }
     case 'apikey create': {

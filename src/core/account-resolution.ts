@@ -54,7 +54,10 @@ export class AccountResolver {
     const settings = externalSettingsOf(app);
     const email = profile.email === undefined ? undefined : normaliseEmail(profile.email);
     checkFilter(settings, profile, email);
-    const registrationOpen = app.audience === 'users' ? (await this.#registration.settings()).mode === 'open' : settings.autoAgent;
+    const mode = app.audience === 'users' ? (await this.#registration.settings()).mode : undefined;
+    // Open, require-registration and agent-approval modes all let new Users in (the last one
+    // as pending accounts); closed only through an app with Auto User. Agents need Auto Agent.
+    const registrationOpen = app.audience === 'users' ? mode !== 'closed' || settings.autoUser : settings.autoAgent;
 
     const resolved = await this.#db.transaction(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
@@ -106,6 +109,7 @@ export class AccountResolver {
           name: profile.name?.trim() || email.split('@')[0]!,
           email,
           emailVerified: profile.emailVerified && settings.trustEmail,
+          approvalPending: mode === 'agent_approval',
         },
         q,
       );

@@ -39,6 +39,8 @@ const externalShape = {
   syncProfile: z.boolean().default(true),
   /** Agents apps only: create unknown agents on first sign-in (off: only existing agents). */
   autoAgent: z.boolean().default(false),
+  /** Users apps only: create accounts on first sign-in even while registration is closed. */
+  autoUser: z.boolean().default(false),
   filter: z
     .object({
       emailDomains: z.array(domain).default([]),
@@ -56,6 +58,13 @@ const externalShape = {
     .default({ addUsergroupIds: [], groupMappings: [] }),
   /** Leeway for token times (iat, exp, nbf) against our clock. */
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  /**
+   * Trust the identity service's own MFA: external sign-ins skip our second factor. Off: people
+   * with 2FA here (or required to have it) complete ours after the identity service.
+   */
+  trustProviderMfa: z.boolean().default(true),
+  /** Where people who sign in only with this app change a forgotten password (sent from the reset form). */
+  lostPasswordUrl: serviceUrl.optional(),
   /** Where Automatic-mode logout sends people when the service has no logout endpoint. */
   logoutUrl: serviceUrl.optional(),
 };

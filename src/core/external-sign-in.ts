@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { AccountFlows } from './account-flows.ts';
 import type { AccountResolver, ExternalProfile } from './account-resolution.ts';
+import { externalSettingsOf } from './account-resolution.ts';
 import type { AuthApp } from './apps.ts';
 import type { AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
@@ -23,8 +25,12 @@ export class ExternalSignIn {
   readonly #sessions: SessionStore;
   readonly #audit: AuditLog;
   readonly #box: SecretBox;
+  readonly #flows: AccountFlows;
 
-  constructor(transactions: SsoTransactionStore, traces: SsoTraces, accounts: AccountResolver, sessions: SessionStore, audit: AuditLog, box: SecretBox) {
+  constructor(
+    transactions: SsoTransactionStore, traces: SsoTraces, accounts: AccountResolver, sessions: SessionStore, audit: AuditLog, box: SecretBox, flows: AccountFlows,
+  ) {
+    this.#flows = flows;
     this.#transactions = transactions;
     this.#traces = traces;
     this.#accounts = accounts;
@@ -86,12 +92,13 @@ export class ExternalSignIn {
     },
   ): Promise<ExternalSignedIn> {
     const resolved = await this.#accounts.resolve(app, profile);
-    const { token, session } = await this.#sessions.create({
-      personId: resolved.person.id,
+    // Pending approval or email validation refuse here; 2FA follows unless the app's MFA is trusted.
+    const { token, session } = await this.#flows.startSession(resolved.person, {
       audience: app.audience,
       appId: app.id,
       ip: input.ip,
       userAgent: input.userAgent,
+      skipSecondFactor: externalSettingsOf(app).trustProviderMfa,
       external: {
         subject: input.external.subject,
         sid: input.external.sid,
@@ -104,7 +111,7 @@ export class ExternalSignIn {
     await this.#audit.record({
       action: 'signin.sso', outcome: 'success', audience: app.audience, actor: { type: 'person', id: resolved.person.id },
       target: { type: 'session', id: session.id }, ip: input.ip,
-      details: { app: app.slug, type: app.type, traceId: transaction.traceId, account: resolved.outcome },
+      details: { app: app.slug, type: app.type, traceId: transaction.traceId, account: resolved.outcome, ...(session.restriction ? { pending: session.restriction } : {}) },
     });
     return { person: resolved.person, session, token, returnTo: transaction.returnTo, traceId: transaction.traceId };
   }

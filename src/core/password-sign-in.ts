@@ -1,9 +1,13 @@
+import type { AccountFlows } from './account-flows.ts';
 import type { AuthAppRegistry } from './apps.ts';
 import type { Audience } from './audience.ts';
 import type { AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
-import type { PeopleDirectory, Person } from './people.ts';
-import type { Session, SessionStore } from './sessions.ts';
+import { mailTemplates, type Mailer } from './mail.ts';
+import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
+import type { Registration } from './registration.ts';
+import type { Session } from './sessions.ts';
+import type { SignInThrottle } from './throttle.ts';
 import { burnVerifyTime, hashPassword, needsRehash, verifyPassword } from '../protocols/password/hash.ts';
 import { PASSWORD_MAX_LENGTH } from '../protocols/password/rules.ts';
 
@@ -17,19 +21,28 @@ export type PasswordSignInRequest = {
   userAgent?: string | undefined;
 };
 
+/** `session.restriction` set: the password was right, the second factor (or its set-up) is next. */
 export type SignedIn = { person: Person; session: Session; token: string };
 
 export class PasswordSignIn {
   readonly #people: PeopleDirectory;
   readonly #apps: AuthAppRegistry;
-  readonly #sessions: SessionStore;
   readonly #audit: AuditLog;
+  readonly #throttle: SignInThrottle;
+  readonly #flows: AccountFlows;
+  readonly #mail: Mailer;
+  readonly #registration: Registration;
 
-  constructor(people: PeopleDirectory, apps: AuthAppRegistry, sessions: SessionStore, audit: AuditLog) {
-    this.#people = people;
-    this.#apps = apps;
-    this.#sessions = sessions;
-    this.#audit = audit;
+  constructor(deps: {
+    people: PeopleDirectory; apps: AuthAppRegistry; audit: AuditLog; throttle: SignInThrottle; flows: AccountFlows; mail: Mailer; registration: Registration;
+  }) {
+    this.#people = deps.people;
+    this.#apps = deps.apps;
+    this.#audit = deps.audit;
+    this.#throttle = deps.throttle;
+    this.#flows = deps.flows;
+    this.#mail = deps.mail;
+    this.#registration = deps.registration;
   }
 
   /** Whether the password form is offered to everyone in this audience. */
@@ -46,16 +59,24 @@ export class PasswordSignIn {
         throw new FrontdoorError('auth.method_disabled', 'Sign-in with a password is turned off here.');
       }
       const found = request.password.length <= PASSWORD_MAX_LENGTH * 4 ? await this.#people.findForSignIn(request.audience, request.email) : undefined;
+      // Throttled before the password is looked at, for known and unknown emails alike.
+      const subject = {
+        audience: request.audience, account: found ? `person:${found.person.id}` : request.email.trim().slice(0, 254), ip: request.ip, personId: found?.person.id,
+      };
+      await this.#throttle.check(subject);
       if (!found?.passwordHash) {
         await burnVerifyTime(request.password);
+        await this.#recordFailure(subject, found?.person);
         throw new FrontdoorError('auth.invalid_credentials', 'The email or password is not right.');
       }
       personId = found.person.id;
       if (!(await verifyPassword(found.passwordHash, request.password))) {
+        await this.#recordFailure(subject, found.person);
         throw new FrontdoorError('auth.invalid_credentials', 'The email or password is not right.');
       }
+      await this.#throttle.recordSuccess(subject);
       // Only after the password is right do we say more, so these reveal nothing to a guesser.
-      if (found.person.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
+      this.#flows.assertMaySignIn(found.person);
       if (breakGlass && !found.person.isAdmin) {
         throw new FrontdoorError('auth.forbidden', 'The break-glass sign-in is for admins only.');
       }
@@ -63,14 +84,15 @@ export class PasswordSignIn {
         await this.#people.storePasswordHash(found.person.id, await hashPassword(request.password));
       }
       const passwordApp = await this.#apps.passwordApp(request.audience);
-      const { token, session } = await this.#sessions.create({
-        personId: found.person.id, audience: request.audience, appId: passwordApp.id, ip: request.ip, userAgent: request.userAgent,
+      const started = await this.#flows.startSession(found.person, {
+        audience: request.audience, appId: passwordApp.id, ip: request.ip, userAgent: request.userAgent,
       });
       await this.#audit.record({
         action: 'signin.password', outcome: 'success', audience: request.audience, actor: { type: 'person', id: found.person.id },
-        target: { type: 'session', id: session.id }, ip: request.ip, details: breakGlass ? { breakGlass: true } : undefined,
+        target: { type: 'session', id: started.session.id }, ip: request.ip,
+        details: { ...(breakGlass ? { breakGlass: true } : {}), ...(started.session.restriction ? { pending: started.session.restriction } : {}) },
       });
-      return { person: found.person, session, token };
+      return started;
     } catch (error) {
       await this.#audit.record({
         action: 'signin.password', outcome: 'failure', reason: isFrontdoorError(error) ? error.code : 'internal',
@@ -78,6 +100,17 @@ export class PasswordSignIn {
         details: { email: request.email.slice(0, 254) },
       });
       throw error;
+    }
+  }
+
+  async #recordFailure(subject: Parameters<SignInThrottle['recordFailure']>[0], person: Person | undefined): Promise<void> {
+    const blocks = await this.#throttle.recordFailure(subject, 'password');
+    const personal = blocks.find((b) => b.scope === 'pair' || b.scope === 'account');
+    if (person && personal && (await this.#registration.settings()).alerts.failedSignIns) {
+      this.#mail.queue({
+        to: primaryEmail(person),
+        ...mailTemplates.failedSignIns({ name: person.name, ip: subject.ip ?? 'unknown', until: personal.until.toISOString() }),
+      });
     }
   }
 }

@@ -19,6 +19,17 @@ export type Person = {
   /** Custom usergroups (Users only); Everyone and Registered apply implicitly. */
   usergroups: { id: string; name: string }[];
   identities: { appId: string; subject: string }[];
+  /** Registered while agent approval was on, and not approved yet: cannot sign in. */
+  approvalPending: boolean;
+  /** Registered while email validation was on, and the link not clicked yet: cannot sign in. */
+  emailValidationPending: boolean;
+  twoFactor: {
+    /** Second factors set up: TOTP (an authenticator app) and/or email codes. */
+    methods: ('totp' | 'email')[];
+    /** Required for this person by an admin (besides the audience-wide policy). */
+    required: boolean;
+    graceUntil: string | null;
+  };
   createdAt: string;
 };
 
@@ -30,6 +41,10 @@ export type NewPerson = {
   password?: string | undefined;
   isAdmin?: boolean;
   usergroupIds?: string[];
+  approvalPending?: boolean;
+  emailValidationPending?: boolean;
+  /** The admin-set minimum length (registration); other rules always apply. */
+  passwordMinLength?: number;
 };
 
 export type PersonChanges = {
@@ -43,6 +58,8 @@ export type PersonChanges = {
 
 type PersonRow = {
   id: string; audience: Audience; name: string; is_admin: boolean; disabled_at: Date | null; password_hash: string | null; created_at: Date;
+  approval_pending_since: Date | null; email_validation_pending: boolean; two_factor_required: boolean; two_factor_grace_until: Date | null;
+  email_two_factor_at: Date | null;
 };
 
 export class PeopleDirectory {
@@ -61,13 +78,14 @@ export class PeopleDirectory {
     const email = parseInput(EmailSchema, input.email);
     let passwordHash: string | null = null;
     if (input.password !== undefined) {
-      checkPasswordRules(input.password);
+      checkPasswordRules(input.password, input.passwordMinLength);
       passwordHash = await hashPassword(input.password);
     }
     const work = async (q: Queryable) => {
       const [row] = await q.query<{ id: string }>(
-        'INSERT INTO people (audience, name, is_admin, password_hash) VALUES ($1, $2, $3, $4) RETURNING id',
-        [input.audience, name, input.isAdmin ?? false, passwordHash],
+        `INSERT INTO people (audience, name, is_admin, password_hash, approval_pending_since, email_validation_pending)
+         VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END, $6) RETURNING id`,
+        [input.audience, name, input.isAdmin ?? false, passwordHash, input.approvalPending ?? false, input.emailValidationPending ?? false],
       );
       const id = row!.id;
       await this.#insertEmail(q, id, input.audience, email, true, input.emailVerified ?? false);
@@ -153,8 +171,8 @@ export class PeopleDirectory {
     return (await this.get(id))!;
   }
 
-  async setPassword(id: string, password: string, q: Queryable = this.#db): Promise<void> {
-    checkPasswordRules(password);
+  async setPassword(id: string, password: string, q: Queryable = this.#db, minLength?: number): Promise<void> {
+    checkPasswordRules(password, minLength);
     const passwordHash = await hashPassword(password);
     await this.#storePasswordHash(id, passwordHash, q);
   }
@@ -246,6 +264,11 @@ export class PeopleDirectory {
         'SELECT person_id, app_id, subject FROM identities WHERE person_id = ANY($1::uuid[]) ORDER BY created_at',
         [ids],
       );
+    const totp = await q.query<{ person_id: string }>(
+        'SELECT person_id FROM totp_secrets WHERE person_id = ANY($1::uuid[]) AND confirmed_at IS NOT NULL',
+        [ids],
+      );
+    const withTotp = new Set(totp.map((t) => t.person_id));
     return rows.map((row) => ({
       id: row.id,
       audience: row.audience,
@@ -258,6 +281,13 @@ export class PeopleDirectory {
         .map((e) => ({ email: e.email, primary: e.is_primary, verified: e.verified_at !== null })),
       usergroups: groups.filter((g) => g.person_id === row.id).map((g) => ({ id: g.id, name: g.name })),
       identities: identities.filter((i) => i.person_id === row.id).map((i) => ({ appId: i.app_id, subject: i.subject })),
+      approvalPending: row.approval_pending_since !== null,
+      emailValidationPending: row.email_validation_pending,
+      twoFactor: {
+        methods: [...(withTotp.has(row.id) ? ['totp' as const] : []), ...(row.email_two_factor_at ? ['email' as const] : [])],
+        required: row.two_factor_required,
+        graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
+      },
       createdAt: new Date(row.created_at).toISOString(),
     }));
   }

@@ -1,11 +1,14 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
+import { AccountFlows } from './account-flows.ts';
 import { AccountResolver } from './account-resolution.ts';
+import { AccountTokens } from './account-tokens.ts';
 import { ApiKeys } from './api-keys.ts';
 import { AuthAppRegistry } from './apps.ts';
 import { Articles } from './articles.ts';
 import { AuditLog } from './audit.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
+import { createMailer, type Mailer } from './mail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
 import { PeopleDirectory } from './people.ts';
@@ -16,6 +19,8 @@ import { SessionCheck } from './session-check.ts';
 import { SessionStore } from './sessions.ts';
 import { SsoTraces } from './sso-traces.ts';
 import { SsoTransactionStore } from './sso-transactions.ts';
+import { SignInThrottle } from './throttle.ts';
+import { TwoFactor } from './two-factor.ts';
 import { Usergroups } from './usergroups.ts';
 
 /** The domain core, wired once per process and shared by the HTTP server and the CLI. */
@@ -39,13 +44,19 @@ export type Services = {
   ssoTraces: SsoTraces;
   externalSignIn: ExternalSignIn;
   replay: ReplayCache;
+  mail: Mailer;
+  accountTokens: AccountTokens;
+  throttle: SignInThrottle;
+  twoFactor: TwoFactor;
+  /** Email validation, approval, password reset and change, sessions after a first factor, admin bypass. */
+  accountFlows: AccountFlows;
   /** Seals secrets at rest (app secrets, in-flight PKCE verifiers, ID tokens kept for logout). */
   secretBox: SecretBox;
   /** Key for CSRF tokens, shared by every node through the database. */
   csrfKey: Buffer;
 };
 
-export async function createServices(db: Database, config: Config, clock: Clock = systemClock): Promise<Services> {
+export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
   const encryptionKey = config.encryptionKey
     ? Buffer.from(config.encryptionKey, 'base64url')
     : await loadOrCreateSecret(db, 'app-secrets-encryption');
@@ -54,8 +65,16 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const people = new PeopleDirectory(db);
   const secretBox = new SecretBox(encryptionKey);
   const apps = new AuthAppRegistry(db, secretBox, audit);
-  const registration = new Registration(db, people, apps, audit);
+  const accountTokens = new AccountTokens(db, clock);
+  const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl);
   const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const throttle = new SignInThrottle(db, clock, audit);
+  const twoFactor = new TwoFactor({
+    db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host,
+  });
+  const accountFlows = new AccountFlows({
+    db, clock, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, twoFactor, registration, publicUrl: config.publicUrl,
+  });
   const accounts = new AccountResolver(db, people, registration);
   const ssoTransactions = new SsoTransactionStore(db, clock, secretBox);
   const ssoTraces = new SsoTraces(db, clock);
@@ -71,12 +90,17 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     usergroups: new Usergroups(db),
     articles: new Articles(db),
     registration,
-    passwordSignIn: new PasswordSignIn(people, apps, sessions, audit),
+    passwordSignIn: new PasswordSignIn({ people, apps, audit, throttle, flows: accountFlows, mail, registration }),
     apiKeys: new ApiKeys(db),
     accounts,
     ssoTransactions,
     ssoTraces,
-    externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox),
+    externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox, accountFlows),
+    mail,
+    accountTokens,
+    throttle,
+    twoFactor,
+    accountFlows,
     secretBox,
     replay: new ReplayCache(db, clock),
     csrfKey,

@@ -19,18 +19,25 @@ export type Session = {
   userAgent: string | null;
   externalSubject: string | null;
   externalSid: string | null;
+  /** Set while the second factor is pending or must be set up: such a session grants nothing else. */
+  restriction: SessionRestriction | null;
 };
+
+export type SessionRestriction = 'second_factor' | 'two_factor_setup';
+
+/** How long a password-verified session may wait for its second factor. */
+export const RESTRICTED_SESSION_MS = 10 * 60_000;
 
 export type SessionTimeouts = { idleMs: number; absoluteMs: number };
 
 type SessionRow = {
   id: string; person_id: string; audience: Audience; app_id: string | null; created_at: Date; last_seen_at: Date;
   idle_expires_at: Date; absolute_expires_at: Date; revoked_at: Date | null; revoked_reason: string | null; ip: string | null;
-  user_agent: string | null; external_subject: string | null; external_sid: string | null;
+  user_agent: string | null; external_subject: string | null; external_sid: string | null; restriction: SessionRestriction | null;
 };
 
 const SESSION_COLUMNS = `id, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
-  revoked_at, revoked_reason, ip, user_agent, external_subject, external_sid`;
+  revoked_at, revoked_reason, ip, user_agent, external_subject, external_sid, restriction`;
 
 // Sliding the idle expiry costs a write; doing it at most once a minute per session keeps
 // the per-request check a read while still honouring idle timeouts to the minute.
@@ -58,21 +65,23 @@ export class SessionStore {
       ip?: string | undefined;
       userAgent?: string | undefined;
       /** For single logout: the identity-service subject and session id, and the sealed ID token. */
-      external?: { subject: string; sid?: string | undefined; sealedIdToken?: Buffer | undefined };
+      external?: { subject: string; sid?: string | undefined; sealedIdToken?: Buffer | undefined } | undefined;
+      restriction?: SessionRestriction | undefined;
     },
     q: Queryable = this.#db,
   ): Promise<{ token: string; session: Session }> {
     const token = newToken();
     const now = this.#clock.now();
-    const absolute = new Date(now.getTime() + this.#timeouts.absoluteMs);
+    const absolute = new Date(now.getTime() + (input.restriction ? RESTRICTED_SESSION_MS : this.#timeouts.absoluteMs));
     const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
     const [row] = await q.query<SessionRow>(
       `INSERT INTO sessions (token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent,
-                             external_subject, external_sid, id_token)
-       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${SESSION_COLUMNS}`,
+                             external_subject, external_sid, id_token, restriction)
+       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${SESSION_COLUMNS}`,
       [
         hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null,
         input.userAgent?.slice(0, 500) ?? null, input.external?.subject ?? null, input.external?.sid ?? null, input.external?.sealedIdToken ?? null,
+        input.restriction ?? null,
       ],
     );
     return { token, session: toSession(row!) };
@@ -83,14 +92,24 @@ export class SessionStore {
    * or undefined: unknown, revoked, expired, of the other audience, or its person disabled.
    */
   async resolve(token: string, audience: Audience): Promise<Session | undefined> {
+    return this.#resolve(token, audience, false);
+  }
+
+  /** A live session that waits for its second factor (or its setup): only the 2FA pages use this. */
+  async resolveRestricted(token: string, audience: Audience): Promise<Session | undefined> {
+    return this.#resolve(token, audience, true);
+  }
+
+  async #resolve(token: string, audience: Audience, restricted: boolean): Promise<Session | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const now = this.#clock.now();
     const rows = await this.#db.query<SessionRow>(
       `SELECT s.id, s.person_id, s.audience, s.app_id, s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at,
-              s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.external_subject, s.external_sid
+              s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.external_subject, s.external_sid, s.restriction
          FROM sessions s JOIN people p ON p.id = s.person_id
         WHERE s.token_hash = $1 AND s.audience = $2 AND s.revoked_at IS NULL AND p.disabled_at IS NULL
-          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3`,
+          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3
+          AND s.restriction IS ${restricted ? 'NOT NULL' : 'NULL'}`,
       [hashToken(token), audience, now],
     );
     const row = rows[0];
@@ -102,6 +121,29 @@ export class SessionStore {
       row.idle_expires_at = idle;
     }
     return toSession(row);
+  }
+
+  /**
+   * The second factor is done: the restricted session becomes a full one, under a new token
+   * (the restricted one stops working), with full timeouts counted from now. Undefined when it
+   * was no longer restricted or live: of two concurrent completions only one gets a token.
+   */
+  async lift(id: string): Promise<{ token: string; session: Session } | undefined> {
+    const token = newToken();
+    const now = this.#clock.now();
+    const absolute = new Date(now.getTime() + this.#timeouts.absoluteMs);
+    const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
+    const [row] = await this.#db.query<SessionRow>(
+      `UPDATE sessions SET restriction = NULL, token_hash = $2, created_at = $3, last_seen_at = $3, idle_expires_at = $4, absolute_expires_at = $5
+        WHERE id = $1 AND restriction IS NOT NULL AND revoked_at IS NULL AND absolute_expires_at > $3 RETURNING ${SESSION_COLUMNS}`,
+      [id, hashToken(token), now, idle, absolute],
+    );
+    return row ? { token, session: toSession(row) } : undefined;
+  }
+
+  /** Turns a pending-second-factor session into one that must set 2FA up first (or back). */
+  async restrict(id: string, restriction: SessionRestriction): Promise<void> {
+    await this.#db.query('UPDATE sessions SET restriction = $2 WHERE id = $1 AND restriction IS NOT NULL', [id, restriction]);
   }
 
   async get(id: string): Promise<Session | undefined> {
@@ -183,5 +225,6 @@ function toSession(row: SessionRow): Session {
     userAgent: row.user_agent,
     externalSubject: row.external_subject,
     externalSid: row.external_sid,
+    restriction: row.restriction,
   };
 }

@@ -19,7 +19,9 @@ const TITLES: Partial<Record<number, string>> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'That conflicts with what exists',
+  410: 'This link no longer works',
   413: 'Too much data',
+  429: 'Too many attempts',
   501: 'Not available yet',
   503: 'Temporarily unavailable',
 };

@@ -7,6 +7,7 @@ import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
 import { sendError } from './errors.ts';
+import { registerAccountRoutes } from './routes/account.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
@@ -50,6 +51,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerHealthRoutes(app, ctx);
   registerHelpCenterRoutes(app, ctx);
   registerSignInRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
   registerJwtSsoRoutes(app, ctx);

@@ -32,6 +32,7 @@ export async function startTestServer(
     app,
     client: () => new TestClient(url),
     async close() {
+      await services.mail.idle();
       await app.close();
       if (!options.database) await services.db.close();
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
+import { registerAccountRoutes } from './accounts.ts';
 import { registerAppRoutes } from './apps.ts';
 import { AdminApi } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -15,6 +16,7 @@ export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   registerPeopleRoutes(api, ctx);
   registerContentRoutes(api, ctx);
   registerOversightRoutes(api, ctx);
+  registerAccountRoutes(api, ctx);
 
   // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
   app.get('/api/v1/csrf-token', async (request, reply) => {

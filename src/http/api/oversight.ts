@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AudienceSchema } from '../../core/audience.ts';
 import { FrontdoorError } from '../../core/errors.ts';
-import { RegistrationSettingsSchema } from '../../core/registration.ts';
+import { RegistrationSettingsChangesSchema } from '../../core/registration.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
 import { IdParams } from './people.ts';
@@ -50,11 +50,9 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
     handler: async () => ({ registration: await registration.settings() }),
   });
   api.route({
-    method: 'PATCH', path: '/api/v1/settings/registration', tag: 'settings', summary: 'Change how Users may get an account (audited)',
-    body: RegistrationSettingsSchema.partial().strict(),
-    handler: async ({ body, principal }) => ({
-      registration: await registration.updateSettings({ ...(await registration.settings()), ...body }, principal.actor),
-    }),
+    method: 'PATCH', path: '/api/v1/settings/registration', tag: 'settings', summary: 'Change how Users may get an account: mode, email validation, the Everyone group, password minimum, 2FA policy (audited)',
+    body: RegistrationSettingsChangesSchema,
+    handler: async ({ body, principal }) => ({ registration: await registration.updateSettings(body, principal.actor) }),
   });
 
   api.route({

@@ -30,7 +30,7 @@ export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
   <a class="brand" href="${home}">${areaName(chrome.area)}</a>
   <nav aria-label="Account">
     ${chrome.signedInAs
-      ? html`<span class="muted">Signed in as ${chrome.signedInAs}</span>
+      ? html`<a href="${chrome.area === 'help-center' ? '/account' : '/agent/account'}">Your account</a><span class="muted">Signed in as ${chrome.signedInAs}</span>
         <form method="post" action="${logoutAction}"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button class="link" type="submit">Sign out</button></form>`
       : html`<a href="${loginHref}">Sign in</a>`}
   </nav>

@@ -11,6 +11,8 @@ export type LoginPageModel = {
   buttons: AuthApp[];
   registerHref?: string | undefined;
   breakGlass?: boolean;
+  forgotHref?: string | undefined;
+  bypassHref?: string | undefined;
   email?: string | undefined;
   error?: { code: string; message: string } | undefined;
 };
@@ -49,6 +51,12 @@ export function loginPage(model: LoginPageModel): SafeHtml {
       )}</div>`
     : ''}
   ${!model.showPasswordForm && model.buttons.length === 0 ? html`<p>No way to sign in is set up here yet. Please contact the helpdesk.</p>` : ''}
+  ${model.error?.code === 'auth.email_unverified'
+    ? html`<form class="inline" method="post" action="/register/validate/resend"><input type="hidden" name="_csrf" value="${model.csrfToken}">
+    <input type="hidden" name="email" value="${model.email ?? ''}"><button class="link" type="submit">Send the confirmation link again</button></form>`
+    : ''}
+  ${model.showPasswordForm && model.forgotHref ? html`<p><a href="${model.forgotHref}">Forgot your password?</a></p>` : ''}
+  ${model.breakGlass && model.bypassHref ? html`<p><a href="${model.bypassHref}">Email me a one-time admin sign-in link</a></p>` : ''}
   ${model.registerHref ? html`<p>New here? <a href="${model.registerHref}">Create an account</a></p>` : ''}
 </div>`,
   );
@@ -56,6 +64,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
 
 export type RegisterPageModel = {
   csrfToken: string;
+  passwordMinLength?: number;
   returnTo: string;
   name?: string | undefined;
   email?: string | undefined;
@@ -73,8 +82,8 @@ export function registerPage(model: RegisterPageModel): SafeHtml {
     <input type="hidden" name="return_to" value="${model.returnTo}">
     <label>Name <input type="text" name="name" autocomplete="name" required maxlength="200" value="${model.name ?? ''}"></label>
     <label>Email <input type="email" name="email" autocomplete="email" required maxlength="254" value="${model.email ?? ''}"></label>
-    <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="8" maxlength="256">
-      <span class="muted">At least 8 characters. A few unrelated words make a strong one.</span></label>
+    <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="${model.passwordMinLength ?? 8}" maxlength="256">
+      <span class="muted">At least ${model.passwordMinLength ?? 8} characters, not one of the most common passwords. A few unrelated words make a strong one.</span></label>
     <button type="submit">Create account</button>
   </form>
   <p>Have an account? <a href="/login">Sign in</a></p>

@@ -26,6 +26,11 @@ async function visitorOrRedirect(ctx: HttpContext, request: FastifyRequest, repl
     reply.redirect(`/sso/${automatic.slug}/start?return_to=${encodeURIComponent(request.url)}`, 302);
     return undefined;
   }
+  // "Require registration", or the Everyone usergroup switched off: nothing is public.
+  if (!(await ctx.services.registration.anonymousReadingAllowed())) {
+    reply.redirect(`/login${request.url === '/' ? '' : `?return_to=${encodeURIComponent(request.url)}`}`, 302);
+    return undefined;
+  }
   return { reader: { signedIn: false }, chrome: { title, area: 'help-center' } };
 }
 

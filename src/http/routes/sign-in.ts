@@ -5,16 +5,21 @@ import { safeReturnTo } from '../../core/return-to.ts';
 import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
+import { messagePage } from '../pages/account.ts';
 import { loginPage, logoutPage, registerPage } from '../pages/sign-in.ts';
+import { nextStepAfterFirstFactor } from './account.ts';
 import { providerLogoutFor } from './sso.ts';
 
 /** The sign-in doors of one audience: the Help Center's for Users, the console's for Agents. */
-type Door = { audience: Audience; area: 'help-center' | 'agent'; loginPath: string; logoutPath: string; homePath: string };
+type Door = { audience: Audience; area: 'help-center' | 'agent'; base: string; loginPath: string; logoutPath: string; homePath: string };
 
 const DOORS: Door[] = [
-  { audience: 'users', area: 'help-center', loginPath: '/login', logoutPath: '/logout', homePath: '/' },
-  { audience: 'agents', area: 'agent', loginPath: '/agent/login', logoutPath: '/agent/logout', homePath: '/agent' },
+  { audience: 'users', area: 'help-center', base: '', loginPath: '/login', logoutPath: '/logout', homePath: '/' },
+  { audience: 'agents', area: 'agent', base: '/agent', loginPath: '/agent/login', logoutPath: '/agent/logout', homePath: '/agent' },
 ];
+
+/** The admins' password door when SSO is broken: `?break_glass=1`, or `?local=1` (the same door). */
+const isBreakGlassFlag = (value: unknown) => value === '1';
 
 type Form = Record<string, unknown>;
 const field = (body: unknown, name: string): string | undefined => {
@@ -50,16 +55,18 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
           buttons: apps.filter((a) => a.enabled && a.showButton && a.type !== 'password'),
           registerHref: registerOpen ? `/register${options.returnTo === '/' ? '' : `?return_to=${encodeURIComponent(options.returnTo)}`}` : undefined,
           breakGlass,
+          forgotHref: `${door.base}/password/forgot`,
+          bypassHref: door.audience === 'agents' ? '/agent/login/bypass' : undefined,
           email: options.email,
           error: options.error && { code: options.error.code, message: options.error.message },
         }),
       );
     };
 
-    app.get<{ Querystring: { return_to?: string; break_glass?: string } }>(door.loginPath, async (request, reply) => {
+    app.get<{ Querystring: { return_to?: string; break_glass?: string; local?: string } }>(door.loginPath, async (request, reply) => {
       const returnTo = returnToOf(request.query.return_to);
       if (await ctx.signedIn(request, door.audience)) return reply.redirect(returnTo, 302);
-      const breakGlass = door.audience === 'agents' && request.query.break_glass === '1';
+      const breakGlass = door.audience === 'agents' && (isBreakGlassFlag(request.query.break_glass) || isBreakGlassFlag(request.query.local));
       if (!breakGlass) {
         const automatic = await services.apps.automaticApp(door.audience);
         if (automatic) return reply.redirect(`/sso/${automatic.slug}/start?return_to=${encodeURIComponent(returnTo)}`, 302);
@@ -71,7 +78,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
       ctx.csrf.verify(request);
       const body = request.body;
       const returnTo = returnToOf(field(body, 'return_to'));
-      const breakGlass = door.audience === 'agents' && field(body, 'break_glass') === '1';
+      const breakGlass = door.audience === 'agents' && (isBreakGlassFlag(field(body, 'break_glass')) || isBreakGlassFlag(field(body, 'local')));
       const email = field(body, 'email') ?? '';
       const password = field(body, 'password') ?? '';
       try {
@@ -82,10 +89,12 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
         });
         if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
         setSessionCookie(reply, services.config, door.audience, signedIn.token);
-        return redirectSeeOther(reply, returnTo);
+        return redirectSeeOther(reply, nextStepAfterFirstFactor(door, signedIn.session, returnTo));
       } catch (error) {
         if (!isFrontdoorError(error) || error.status >= 500) throw error;
         request.log.warn({ code: error.code, audience: door.audience }, 'sign-in refused');
+        const retryAfter = error.details?.retryAfterSeconds;
+        if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
         return renderLogin(request, reply, { returnTo, breakGlass, status: error.status, email, error });
       }
     });
@@ -113,12 +122,13 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     });
   }
 
-  const renderRegister = (request: FastifyRequest, reply: FastifyReply, status: number, model: { returnTo: string; name?: string; email?: string; error?: FrontdoorError }) =>
+  const renderRegister = async (request: FastifyRequest, reply: FastifyReply, status: number, model: { returnTo: string; name?: string; email?: string; error?: FrontdoorError }) =>
     html(
       reply,
       status,
       registerPage({
         csrfToken: ctx.csrf.tokenFor(request, reply),
+        passwordMinLength: (await services.registration.settings()).passwordMinLength,
         returnTo: model.returnTo,
         name: model.name,
         email: model.email,
@@ -141,11 +151,23 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     const email = field(body, 'email') ?? '';
     try {
       const person = await services.registration.register({ name, email, password: field(body, 'password') ?? '', ip: request.ip });
-      const { token } = await services.sessions.create({
-        personId: person.id, audience: 'users', appId: (await services.apps.passwordApp('users')).id, ip: request.ip, userAgent: request.headers['user-agent'],
+      // Not signed in while the email is unconfirmed or an agent has to approve: a page says what is next.
+      if (person.emailValidationPending || person.approvalPending) {
+        return html(reply, 201, messagePage({ title: 'Account created', area: 'help-center' }, person.emailValidationPending
+          ? {
+              heading: 'Check your email', state: 'email-validation-pending',
+              message: `We sent a link to ${email.trim()}. Open it to confirm your address${person.approvalPending ? '; then an agent will approve your account' : ' and finish creating your account'}. The link works once, for 24 hours.`,
+            }
+          : {
+              heading: 'Waiting for approval', state: 'approval-pending',
+              message: 'Your account was created. An agent has to approve it before you can sign in; we will email you when they have.',
+            }));
+      }
+      const started = await services.accountFlows.startSession(person, {
+        audience: 'users', appId: (await services.apps.passwordApp('users')).id, ip: request.ip, userAgent: request.headers['user-agent'],
       });
-      setSessionCookie(reply, services.config, 'users', token);
-      return redirectSeeOther(reply, returnTo);
+      setSessionCookie(reply, services.config, 'users', started.token);
+      return redirectSeeOther(reply, nextStepAfterFirstFactor(DOORS[0]!, started.session, returnTo));
     } catch (error) {
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
       request.log.warn({ code: error.code }, 'registration refused');

@@ -8,6 +8,7 @@ import { profileFromJwtClaims } from '../../protocols/jwt/profile.ts';
 import { verifySignInJwt, type JwtRefusal } from '../../protocols/jwt/verify.ts';
 import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
+import { nextStepAfterExternalSignIn } from './account.ts';
 import { sendError } from '../errors.ts';
 
 // JWT single sign-on: the helpdesk owner's own website signs people in. Frontdoor sends the
@@ -77,7 +78,7 @@ export function registerJwtSsoRoutes(app: FastifyInstance, ctx: HttpContext): vo
       if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
       setSessionCookie(reply, services.config, found.audience, signedIn.token);
       reply.clearCookie(SSO_ATTEMPTS_COOKIE, cookieOptions(services.config));
-      return redirectSeeOther(reply, signedIn.returnTo);
+      return redirectSeeOther(reply, nextStepAfterExternalSignIn(found.audience, signedIn.session, signedIn.returnTo));
     } catch (error) {
       const shown = await services.externalSignIn.fail(found, traceId, error, {
         ip: request.ip, claims: claims ?? (error as JwtRefusal).claims, clockSkewMs,

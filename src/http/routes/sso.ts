@@ -13,6 +13,7 @@ import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { startJwtSignIn } from './sso-jwt.ts';
+import { nextStepAfterExternalSignIn } from './account.ts';
 
 /** The addresses an admin copies into the identity service. */
 export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
@@ -109,7 +110,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
       setSessionCookie(reply, services.config, found.audience, signedIn.token);
       reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
-      return redirectSeeOther(reply, signedIn.returnTo);
+      return redirectSeeOther(reply, nextStepAfterExternalSignIn(found.audience, signedIn.session, signedIn.returnTo));
     } catch (error) {
       const measuredSkew = isFrontdoorError(error) && typeof error.details?.clockSkewMs === 'number' ? error.details.clockSkewMs : undefined;
       const shown = await services.externalSignIn.fail(found, transaction.traceId, error, { ip: request.ip, claims, clockSkewMs: clockSkewMs ?? measuredSkew });
