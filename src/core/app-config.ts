@@ -77,6 +77,66 @@ const oidcShape = {
   ...externalShape,
 };
 
+const pemOrBase64Certificate = z.string().trim().min(100).max(20_000);
+const fingerprint = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[:\s]/g, '').toLowerCase())
+  .pipe(z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'a SHA-256 (64 hex digits) or SHA-1 (40 hex digits) fingerprint'));
+
+export const SAML_NAME_ID_FORMATS = ['emailAddress', 'persistent', 'unspecified', 'transient'] as const;
+
+/** SAML 2.0 service-provider settings (issue 4); see docs/SAML.md for each. */
+const samlShape = {
+  /** The identity service's metadata: fetched, validated and refreshed on a schedule. */
+  idpMetadataUrl: serviceUrl.optional(),
+  /** Or the metadata pasted as XML. */
+  idpMetadataXml: z.string().min(1).max(1_000_000).optional(),
+  /** Or the fields, one by one. */
+  idpEntityId: z.string().min(1).max(1000).optional(),
+  idpSsoUrl: serviceUrl.optional(),
+  idpSloUrl: serviceUrl.optional(),
+  idpCertificate: pemOrBase64Certificate.optional(),
+  /** More signing certificates, accepted side by side during a rollover. */
+  idpCertificates: z.array(pemOrBase64Certificate).max(10).default([]),
+  /** Pins the metadata's signing certificates: only one with this fingerprint is trusted. */
+  idpCertificateFingerprint: fingerprint.optional(),
+  /** How often metadata from a URL is fetched again (it is also refetched once on a signature failure). */
+  metadataRefreshHours: z.number().int().min(1).max(24 * 7).default(24),
+  nameIdFormat: z.enum(SAML_NAME_ID_FORMATS).default('emailAddress'),
+  /** Attribute names; unset, the usual names (Okta, OneLogin, Entra claims, LDAP OIDs) are tried. */
+  attributes: z
+    .object({
+      email: z.string().min(1).max(500).optional(),
+      firstName: z.string().min(1).max(500).optional(),
+      lastName: z.string().min(1).max(500).optional(),
+      displayName: z.string().min(1).max(500).optional(),
+      groups: z.string().min(1).max(500).optional(),
+    })
+    .strict()
+    .default({}),
+  signAuthnRequests: z.boolean().default(true),
+  /** How the AuthnRequest travels: HTTP-Redirect (a link) or HTTP-POST (an auto-submitted form). */
+  authnRequestBinding: z.enum(['redirect', 'post']).default('redirect'),
+  /** The assertion itself must carry a valid signature (on by default; off accepts a signed response). */
+  wantAssertionsSigned: z.boolean().default(true),
+  /** The whole response must carry a valid signature. */
+  wantResponseSigned: z.boolean().default(false),
+  /** Require encrypted assertions (encrypted ones are always accepted). */
+  requireEncryptedAssertions: z.boolean().default(false),
+  /** IdP-initiated (unsolicited) sign-in; off by default: it cannot be tied to a request we made. */
+  allowIdpInitiated: z.boolean().default(false),
+  /** Accept RSA-SHA1 signatures and SHA-1 digests from a legacy identity service. */
+  allowSha1: z.boolean().default(false),
+  /** The SP key pair (generated at install; rotatable through the API). The private keys are secrets. */
+  spCertificate: pemOrBase64Certificate.optional(),
+  spPrivateKey: z.string().min(100).max(20_000).optional(),
+  spNextCertificate: pemOrBase64Certificate.optional(),
+  spNextPrivateKey: z.string().min(100).max(20_000).optional(),
+  spPreviousCertificate: pemOrBase64Certificate.optional(),
+  spPreviousPrivateKey: z.string().min(100).max(20_000).optional(),
+};
+
 const needsClientCredential = (c: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: string | undefined }) =>
   c.clientAuth === 'none' || (c.clientAuth === 'private_key_jwt' ? Boolean(c.privateKeyJwk) : Boolean(c.clientSecret));
 const credentialMessage = {
@@ -105,17 +165,15 @@ export const APP_CONFIG_SCHEMAS = {
   onelogin: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   saml: z
     .object({
-      idpMetadataUrl: serviceUrl.optional(),
-      idpMetadataXml: z.string().min(1).max(1_000_000).optional(),
-      idpEntityId: z.string().min(1).max(1000).optional(),
-      idpSsoUrl: serviceUrl.optional(),
-      idpSloUrl: serviceUrl.optional(),
-      idpCertificate: z.string().min(1).max(20_000).optional(),
+      ...samlShape,
       ...externalShape,
+      // SAML has no email_verified: whether the identity service vouches for the email is
+      // the admin's call, so linking by email is off until they say it does.
+      trustEmail: z.boolean().default(false),
     })
     .strict()
     .refine(
-      (c) => c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && c.idpCertificate),
+      (c) => c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && (c.idpCertificate || c.idpCertificates.length > 0)),
       'give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate',
     ),
   jwt: z
@@ -135,7 +193,7 @@ export const SECRET_KEYS: Record<AppType, readonly string[]> = {
   microsoft: ['clientSecret', 'privateKeyJwk'],
   okta: ['clientSecret', 'privateKeyJwk'],
   onelogin: ['clientSecret', 'privateKeyJwk'],
-  saml: [],
+  saml: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
   jwt: ['sharedSecret'],
 };
 

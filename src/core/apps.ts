@@ -7,6 +7,7 @@ import { APP_CONFIG_SCHEMAS, defaultAppName, splitSecrets, type AppType } from '
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError } from './errors.ts';
 import type { SecretBox } from './secrets.ts';
+import { generateKeyPair } from '../protocols/saml/sp-keys.ts';
 
 export type SsoMode = 'disabled' | 'automatic';
 
@@ -116,7 +117,13 @@ export class AuthAppRegistry {
     if (input.type === 'password') {
       throw new FrontdoorError('app.password_unique', 'The password app is built in; each audience has exactly one.');
     }
-    const config = this.#validateConfig(input.type, input.config ?? {});
+    let given = input.config ?? {};
+    if (input.type === 'saml' && !given.spPrivateKey) {
+      // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
+      const pair = await generateKeyPair(`Frontdoor SAML ${input.slug ?? input.audience}`);
+      given = { ...given, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
+    }
+    const config = this.#validateConfig(input.type, given);
     const { publicPart, secretPart } = splitSecrets(input.type, config);
     const id = await this.#db.transaction(async (q) => {
       await lockAudience(q, input.audience);

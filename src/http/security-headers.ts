@@ -12,7 +12,9 @@ const CONTENT_SECURITY_POLICY = [
 
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    // A route may set a stricter-scoped policy of its own (the SAML POST-binding form allows
+    // one script by hash); every other response gets the default.
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');
     // return_to values and SSO parameters must not leak to other sites through Referer.

@@ -9,13 +9,19 @@ import { completeOidcAuthorization, startOidcAuthorization } from '../../protoco
 import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
 import { profileFromClaims } from '../../protocols/oidc/profile.ts';
 import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
+import { SAML_TYPES, samlUrlsFor } from '../../protocols/saml/settings.ts';
 import { cookieOptions, setSessionCookie } from '../cookies.ts';
+import { samlLogoutUrlFor, startSamlSignIn } from './sso-saml.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 
 /** The addresses an admin copies into the identity service. */
-export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
+export function ssoUrlsFor(app: Pick<AuthApp, 'slug' | 'type'>, publicUrl: URL): Record<string, string> {
   const base = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/sso/${app.slug}`;
+  if (SAML_TYPES.has(app.type)) {
+    const saml = samlUrlsFor(app, publicUrl);
+    return { start: `${base}/start`, entityId: saml.entityId, acs: saml.acsUrl, slo: saml.sloUrl, metadata: saml.metadataUrl };
+  }
   return { start: `${base}/start`, callback: `${base}/callback`, backchannelLogout: `${base}/backchannel-logout` };
 }
 
@@ -48,7 +54,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
   app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
     const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found));
-    if (!OIDC_TYPES.has(found.type)) {
+    if (!OIDC_TYPES.has(found.type) && !SAML_TYPES.has(found.type)) {
       throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
     }
     if (!countStart(request, reply, ctx, request.query.retry === '1')) {
@@ -59,10 +65,18 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
         { retryHref: retryHref(found, returnTo) },
       );
     }
+    if (SAML_TYPES.has(found.type)) {
+      try {
+        return await startSamlSignIn(ctx, request, reply, found, returnTo, browserHash(request, reply));
+      } catch (error) {
+        const shown = await services.externalSignIn.fail(found, undefined, error, { ip: request.ip });
+        return sendError(request, reply, shown, { retryHref: retryHref(found, returnTo) });
+      }
+    }
     let traceId: string | undefined;
     try {
       const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
-      const start = await startOidcAuthorization(configuration, found, ssoUrlsFor(found, services.config.publicUrl).callback);
+      const start = await startOidcAuthorization(configuration, found, ssoUrlsFor(found, services.config.publicUrl).callback!);
       traceId = await services.externalSignIn.begin(found, {
         state: start.state, returnTo, browserHash: browserHash(request, reply), secrets: start.secrets, ip: request.ip,
       });
@@ -157,7 +171,9 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
 export async function providerLogoutFor(ctx: HttpContext, session: Session): Promise<string | undefined> {
   if (!session.appId) return undefined;
   const found = await ctx.services.apps.find(session.appId);
-  if (!found || found.sso !== 'automatic' || !OIDC_TYPES.has(found.type)) return undefined;
+  if (!found || found.sso !== 'automatic') return undefined;
+  if (SAML_TYPES.has(found.type)) return samlLogoutUrlFor(ctx, session, found);
+  if (!OIDC_TYPES.has(found.type)) return undefined;
   const settings = externalSettingsOf(found);
   try {
     const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());
