@@ -202,6 +202,7 @@ export function splitSecrets(type: AppType, config: Record<string, unknown>) {
   const publicPart: Record<string, unknown> = {};
   const secretPart: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue; // a key removed by an update (SAML key rotation)
     (SECRET_KEYS[type].includes(key) ? secretPart : publicPart)[key] = value;
   }
   return { publicPart, secretPart };

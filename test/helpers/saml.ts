@@ -58,3 +58,12 @@ function decodeHtml(value: string): string {
 export function errorCodeOf(response: TestResponse): string | undefined {
   return /Error <code>([^<]+)<\/code>/.exec(response.text)?.[1] ?? response.json?.error?.code;
 }
+
+/** The error code, failed check and detail of a refused attempt, from its trace (for assertion messages). */
+export async function failureOf(server: TestServer, response: TestResponse): Promise<string> {
+  const traceId = /trace <code>([^<]+)<\/code>/.exec(response.text)?.[1];
+  const [trace] = traceId
+    ? await server.services.db.query<{ error_code: string; failed_check: string; detail: string }>('SELECT error_code, failed_check, detail FROM sso_traces WHERE id = $1', [traceId])
+    : [];
+  return trace ? `${trace.error_code} [${trace.failed_check}] ${trace.detail}` : `${response.status} ${errorCodeOf(response)}`;
+}

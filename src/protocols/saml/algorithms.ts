@@ -29,7 +29,9 @@ export function checkSignatureAlgorithms(doc: Document | Element, allowSha1: boo
     const algorithm = method.getAttribute('Algorithm') ?? '';
     if (!(SIGNATURE_ALGORITHMS.has(algorithm) || (allowSha1 && algorithm === SHA1_SIGNATURE))) refuse('signature', algorithm);
   }
-  for (const method of elements(doc, NS.dsig, 'DigestMethod')) {
+  // Only the digests of signature references: RSA-OAEP key transport names its own
+  // (SHA-1 by default in XML Encryption, which is not a signature digest).
+  for (const method of elements(doc, NS.dsig, 'DigestMethod').filter((m) => (m.parentNode as Element | null)?.localName === 'Reference')) {
     const algorithm = method.getAttribute('Algorithm') ?? '';
     if (!(DIGEST_ALGORITHMS.has(algorithm) || (allowSha1 && algorithm === SHA1_DIGEST))) refuse('digest', algorithm);
   }

@@ -19,6 +19,8 @@ export function samlClient(
   return new SAML({
     entryPoint: (binding === 'post' ? idp.ssoPostUrl ?? idp.ssoRedirectUrl : idp.ssoRedirectUrl ?? idp.ssoPostUrl) ?? '',
     authnRequestBinding: binding === 'post' ? 'HTTP-POST' : 'HTTP-Redirect',
+    // HTTP-POST carries plain base64 (Bindings 3.5.4); only HTTP-Redirect is DEFLATEd.
+    skipRequestCompression: binding === 'post',
     issuer: sp.entityId,
     callbackUrl: sp.acsUrl,
     audience: sp.entityId,

@@ -108,7 +108,7 @@ export class IdpMetadataCache {
     if (!config.idpMetadataUrl) return this.#combine(config, config.idpMetadataXml ? { ...parseIdpMetadata(config.idpMetadataXml, now), source: 'xml', fetchedAt: undefined } : undefined, now);
     const key = `${app.updatedAt}|${config.idpMetadataUrl}`;
     const cached = this.#cache.get(app.id);
-    const age = cached ? Date.now() - cached.fetchedAt : Infinity;
+    const age = cached ? now.getTime() - cached.fetchedAt : Infinity;
     const fresh = cached && cached.key === key && age < config.metadataRefreshHours * 3600_000 && !(options.refresh && age > 60_000);
     if (fresh) {
       const descriptor = await cached.descriptor;
@@ -116,7 +116,7 @@ export class IdpMetadataCache {
       if (!descriptor.validUntil || Date.parse(descriptor.validUntil) > now.getTime()) return descriptor;
     }
     const descriptor = this.#fetchMetadata(config.idpMetadataUrl, now).then((metadata) => this.#combine(config, metadata, now));
-    this.#cache.set(app.id, { key, fetchedAt: Date.now(), descriptor });
+    this.#cache.set(app.id, { key, fetchedAt: now.getTime(), descriptor });
     descriptor.catch(() => this.#cache.delete(app.id));
     return descriptor;
   }
