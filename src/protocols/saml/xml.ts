@@ -46,6 +46,9 @@ export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES)
     problems.push((error as Error).message);
     doc = undefined as unknown as Document;
   }
+  if (problems.some((p) => /Only one element can be added/.test(p))) {
+    throw new FrontdoorError('sso.saml.structure_invalid', 'The SAML message must have exactly one root element.', { check: 'single_root' });
+  }
   if (problems.length > 0 || !doc?.documentElement) {
     throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML.', { check: 'xml_parse', detail: problems[0]?.slice(0, 300) });
   }
