@@ -177,6 +177,50 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     assert.equal(errorCodeOf(await browser.get(unsigned)), 'sso.saml.signature_invalid');
   });
 
+  it('Users, Automatic, HTTP-POST binding: the Help Center sends visitors to the IdP; sign-out ends there too', async () => {
+    const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-users-auto', sso: 'automatic', config: { authnRequestBinding: 'post' } });
+    const browser = server.client();
+    const gate = await browser.get('/');
+    assert.equal(gate.status, 302);
+    assert.equal(gate.location, `/sso/${app.slug}/start?return_to=%2F`);
+    const answer = await loginAtIdp(browser, app, idp, sp, { nameId: 'hana@example.com', email: 'hana@example.com', sessionIndex: '_hana' });
+    const done = await postToAcs(browser, app, answer);
+    assert.equal(done.status, 303, await failureOf(server, done));
+    assert.equal((await whoAmI(browser, 'users'))?.email, 'hana@example.com');
+    const out = await signOut(browser, 'users');
+    assert.ok(out.location?.startsWith(`${idp.baseUrl}/slo?SAMLRequest=`), out.location ?? '');
+    assert.equal(await whoAmI(browser, 'users'), undefined);
+    const { responseUrl } = await idp.answerLogout(sp, out.location!);
+    const back = new URL(responseUrl);
+    const landing = await browser.get(`/sso/${app.slug}/saml/slo${back.search}`);
+    assert.equal(landing.status, 200);
+    assert.match(landing.text, /You are signed out/);
+    await server.services.apps.update(app.id, { sso: 'disabled' }, cli);
+  });
+
+  it('a Disabled (button) app signs out locally only, to the Help Center', async () => {
+    const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-users-button' });
+    const browser = server.client();
+    assert.equal((await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'ike@example.com', email: 'ike@example.com' }))).status, 303);
+    const out = await signOut(browser, 'users');
+    assert.equal(out.status, 303);
+    assert.equal(out.location, '/');
+    assert.equal(await whoAmI(browser, 'users'), undefined);
+  });
+
+  it('IdP-initiated single logout by HTTP-POST (enveloped signature) revokes the session', async () => {
+    const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-slo-post' });
+    const browser = server.client();
+    assert.equal((await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'jan@example.com', email: 'jan@example.com', sessionIndex: '_jan' }))).status, 303);
+    const form = idp.logoutRequestForm(sp, 'jan@example.com', '_jan');
+    const answer = await server.client().postForm(`/sso/${app.slug}/saml/slo`, form);
+    assert.equal(answer.status, 302, await failureOf(server, answer));
+    assert.ok(answer.location?.startsWith(`${idp.baseUrl}/slo?SAMLResponse=`));
+    assert.equal(await whoAmI(browser, 'users'), undefined, 'revoked although the request came without the session cookie');
+    const tampered = { ...form, SAMLRequest: Buffer.from(Buffer.from(form.SAMLRequest!, 'base64').toString().replace('jan@example.com', 'ann@example.com')).toString('base64') };
+    assert.equal(errorCodeOf(await server.client().postForm(`/sso/${app.slug}/saml/slo`, tampered)), 'sso.saml.signature_invalid');
+  });
+
   it('IdP-initiated sign-in: refused by default; when allowed, RelayState may only be a path here', async () => {
     const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-unsolicited' });
     const before = await accountCounts(server.services.db);

@@ -195,6 +195,12 @@ export class SamlIdp {
     return { url: context, id };
   }
 
+  /** The same, by HTTP-POST (an enveloped XML signature): the form fields the browser would post. */
+  logoutRequestForm(sp: samlify.ServiceProviderInstance, nameId: string, sessionIndex?: string): Record<string, string> {
+    const { context, relayState } = this.#idp.createLogoutRequest(sp, 'post', { logoutNameID: nameId, ...(sessionIndex ? { sessionIndex } : {}) }, 'rs-post') as { context: string; relayState?: string };
+    return { SAMLRequest: context, RelayState: relayState ?? 'rs-post' };
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

@@ -115,7 +115,15 @@ export class IdpMetadataCache {
       // Cached metadata that has since expired is refetched rather than trusted.
       if (!descriptor.validUntil || Date.parse(descriptor.validUntil) > now.getTime()) return descriptor;
     }
-    const descriptor = this.#fetchMetadata(config.idpMetadataUrl, now).then((metadata) => this.#combine(config, metadata, now));
+    // A refetch that fails (the IdP's metadata endpoint is briefly down) keeps the last good
+    // metadata of the same configuration while it has not expired, rather than stopping all sign-ins.
+    const lastGood = cached && cached.key === key ? await cached.descriptor.catch(() => undefined) : undefined;
+    const descriptor = this.#fetchMetadata(config.idpMetadataUrl, now)
+      .then((metadata) => this.#combine(config, metadata, now))
+      .catch((error: unknown) => {
+        if (lastGood && (!lastGood.validUntil || Date.parse(lastGood.validUntil) > now.getTime())) return lastGood;
+        throw error;
+      });
     this.#cache.set(app.id, { key, fetchedAt: now.getTime(), descriptor });
     descriptor.catch(() => this.#cache.delete(app.id));
     return descriptor;
