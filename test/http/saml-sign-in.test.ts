@@ -201,6 +201,7 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
   it('a Disabled (button) app signs out locally only, to the Help Center', async () => {
     const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-users-button' });
     const browser = server.client();
+    assert.match((await browser.get('/login')).text, /href="\/sso\/saml-users-button\/start/);
     assert.equal((await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'ike@example.com', email: 'ike@example.com' }))).status, 303);
     const out = await signOut(browser, 'users');
     assert.equal(out.status, 303);

@@ -99,16 +99,17 @@ export async function samlLogoutUrlFor(ctx: HttpContext, session: Session, found
 export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { services } = ctx;
 
-  const findSamlApp = async (slug: string): Promise<AuthApp> => {
+  const findSamlApp = async (slug: string, options: { evenDisabled?: boolean } = {}): Promise<AuthApp> => {
     const found = await services.apps.find(slug);
-    if (!found || !found.enabled || !SAML_TYPES.has(found.type)) {
+    if (!found || !(found.enabled || options.evenDisabled) || !SAML_TYPES.has(found.type)) {
       throw new FrontdoorError('sso.app_unavailable', 'This sign-in method does not exist or is turned off.');
     }
     return found;
   };
 
   app.get<{ Params: { app: string } }>('/sso/:app/saml/metadata', async (request, reply) => {
-    const found = await findSamlApp(request.params.app);
+    // Public, and served while the app is still disabled: the IdP is set up before people use it.
+    const found = await findSamlApp(request.params.app, { evenDisabled: true });
     const keys = spKeysOf(found, await services.apps.secretsOf(found.id));
     return reply
       .type('application/samlmetadata+xml; charset=utf-8')
