@@ -331,6 +331,13 @@ describe('SAML ACS attacks', () => {
     await expectRefused(() => postToAcs(server.client(), app, { SAMLResponse: answer, RelayState: otherStart.RelayState }), 'sso.saml.in_response_to_invalid');
   });
 
+  it('an unsolicited assertion given a pending request\'s InResponseTo on the unsigned Response', async () => {
+    const pending = await genuine('pending@example.com');
+    const unsolicited = unb64(await idp.createResponse(sp, { nameId: 'admin@example.com', email: 'admin@example.com' }, { inResponseTo: null }));
+    const injected = unsolicited.replace('<samlp:Response ', `<samlp:Response InResponseTo="${pending.requestId}" `);
+    await expectRefused(() => postXml(injected, pending.relayState), 'sso.saml.in_response_to_invalid');
+  });
+
   it('expired conditions', async () => {
     const { xml, relayState } = await genuine('late@example.com', { notOnOrAfterMs: -60 * 60_000, notBeforeMs: -2 * 60 * 60_000 });
     await expectRefused(() => postXml(xml, relayState), 'sso.saml.time_invalid');

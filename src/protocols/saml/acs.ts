@@ -1,6 +1,7 @@
 import xmlenc from 'xml-encryption';
 import { promisify } from 'node:util';
 import { SamlStatusError } from '@node-saml/node-saml';
+import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
 import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
 import { checkSignatureAlgorithms } from './algorithms.ts';
 import { samlClient } from './client.ts';
@@ -188,10 +189,26 @@ export async function consumeSamlResponse(input: {
   if (confirmationNotBefore && now.getTime() + toleranceMs < Date.parse(confirmationNotBefore)) {
     fail('sso.saml.time_invalid', 'The sign-in answer is not valid yet.', 'subject_not_before', confirmationNotBefore);
   }
-  const inResponseTo = confirmation.getAttribute('InResponseTo') || undefined;
+  // InResponseTo is read from signed content only: the assertion's confirmation, or else the
+  // response's when the response itself carries a valid signature. An unsigned Response
+  // attribute could otherwise turn an unsolicited assertion into an answer to someone's request.
+  const assertionInResponseTo = confirmation.getAttribute('InResponseTo') || undefined;
   const responseInResponseTo = response.getAttribute('InResponseTo') || undefined;
-  if (responseInResponseTo !== inResponseTo) {
-    fail('sso.saml.in_response_to_invalid', 'The response and its assertion answer different requests.', 'in_response_to', `${responseInResponseTo} / ${inResponseTo}`);
+  if (assertionInResponseTo && responseInResponseTo && responseInResponseTo !== assertionInResponseTo) {
+    fail('sso.saml.in_response_to_invalid', 'The response and its assertion answer different requests.', 'in_response_to', `${responseInResponseTo} / ${assertionInResponseTo}`);
+  }
+  let inResponseTo = assertionInResponseTo;
+  if (!inResponseTo && responseInResponseTo) {
+    let responseSigned = false;
+    try {
+      responseSigned = getVerifiedXml(xml, doc.documentElement, idp.signingCertificates) !== null;
+    } catch {
+      responseSigned = false;
+    }
+    if (!responseSigned) {
+      fail('sso.saml.in_response_to_invalid', 'The request this answers is not named in signed content.', 'in_response_to_signed', responseInResponseTo);
+    }
+    inResponseTo = responseInResponseTo;
   }
 
   // Conditions: time window and audience.

@@ -51,8 +51,11 @@ export function parseIdpMetadata(xml: string, now: Date): Omit<IdpDescriptor, 's
     throw new FrontdoorError('sso.saml.metadata_invalid', `The identity service metadata expired at ${validUntil}.`, { check: 'metadata_expired' });
   }
   const descriptor = child(entity, NS.metadata, 'IDPSSODescriptor')!;
-  const endpoint = (name: string, binding: string) =>
-    children(descriptor, NS.metadata, name).find((e) => e.getAttribute('Binding') === binding)?.getAttribute('Location') || undefined;
+  // Only web addresses: a browser is sent there (and a POST form targets it).
+  const endpoint = (name: string, binding: string) => {
+    const location = children(descriptor, NS.metadata, name).find((e) => e.getAttribute('Binding') === binding)?.getAttribute('Location');
+    return location && isWebAddress(location) ? location : undefined;
+  };
   const signingCertificates: string[] = [];
   for (const key of children(descriptor, NS.metadata, 'KeyDescriptor')) {
     const use = key.getAttribute('use');
@@ -79,6 +82,15 @@ export function parseIdpMetadata(xml: string, now: Date): Omit<IdpDescriptor, 's
     signingCertificates: [...new Set(signingCertificates)],
     validUntil,
   };
+}
+
+function isWebAddress(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
 }
 
 function earliest(values: (string | null)[]): string | undefined {

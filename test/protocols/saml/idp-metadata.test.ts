@@ -52,6 +52,13 @@ describe('SAML keys and IdP metadata', () => {
     assert.equal(parsed.signingCertificates.length, 2);
   });
 
+  it('ignores endpoints that are not web addresses', () => {
+    const hostile = metadata([a.certificate]).replace('https://idp.example.com/sso/post', 'javascript:alert(1)');
+    const parsed = parseIdpMetadata(hostile, now);
+    assert.equal(parsed.ssoPostUrl, undefined);
+    assert.equal(parsed.ssoRedirectUrl, 'https://idp.example.com/sso/redirect');
+  });
+
   it('finds the one identity provider inside an EntitiesDescriptor', () => {
     assert.equal(parseIdpMetadata(metadata([a.certificate], { wrap: true }), now).entityId, 'https://idp.example.com/entity');
   });
