@@ -74,6 +74,8 @@ const oidcShape = {
   claims: oidcClaims.default({ email: 'email', name: 'name', groups: 'groups' }),
   /** Optional: sent at RP-initiated logout; unset, people stay on the provider's logout screen. */
   postLogoutRedirectUri: z.url().optional(),
+  /** The Okta, OneLogin and Microsoft presets speak OIDC unless `protocol: "saml"` (see SAML_PRESET_SCHEMAS). */
+  protocol: z.literal('oidc').optional(),
   ...externalShape,
 };
 
@@ -144,6 +146,58 @@ const credentialMessage = {
   path: ['clientSecret'],
 };
 
+type IdpSource = {
+  idpMetadataUrl?: string; idpMetadataXml?: string; idpEntityId?: string; idpSsoUrl?: string; idpCertificate?: string;
+  idpCertificates?: string[]; domain?: string; tenant?: string; appId?: string;
+};
+const needsIdp = (value: unknown) => {
+  const c = value as IdpSource;
+  return Boolean(
+    c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && (c.idpCertificate || c.idpCertificates?.length)) || ((c.domain || c.tenant) && c.appId),
+  );
+};
+
+function samlSchema<E extends z.ZodRawShape>(extra: E) {
+  return z
+    .object({
+      ...samlShape,
+      ...externalShape,
+      // SAML has no email_verified: whether the identity service vouches for the email is
+      // the admin's call, so linking by email is off until they say it does.
+      trustEmail: z.boolean().default(false),
+      ...extra,
+    })
+    .strict()
+    .refine(needsIdp, 'give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate');
+}
+
+const presetAppId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'the application id shown by the identity service');
+
+/**
+ * The Okta, OneLogin and Microsoft presets in SAML mode (`protocol: "saml"`): the generic
+ * SAML settings, plus the short values the metadata URL is built from (`domain` or `tenant`,
+ * and the application id), so the admin copies one id instead of a URL.
+ */
+export const SAML_PRESET_SCHEMAS: Partial<Record<AppType, z.ZodType>> = {
+  okta: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
+  onelogin: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
+  microsoft: samlSchema({
+    protocol: z.literal('saml'),
+    tenant: z.string().trim().regex(/^([0-9a-f-]{36}|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id or tenant domain').optional(),
+    appId: z.uuid().optional(),
+  }),
+};
+
+/** The schema an app's config is validated with: its type's, or its preset's SAML mode. */
+export function configSchemaFor(type: AppType, config: Record<string, unknown>): z.ZodType {
+  return (config.protocol === 'saml' && SAML_PRESET_SCHEMAS[type]) || APP_CONFIG_SCHEMAS[type];
+}
+
+/** True when an app speaks SAML: the generic type, or a preset in SAML mode. */
+export function isSamlConfig(type: AppType, config: Record<string, unknown>): boolean {
+  return type === 'saml' || (config.protocol === 'saml' && Boolean(SAML_PRESET_SCHEMAS[type]));
+}
+
 export const APP_CONFIG_SCHEMAS = {
   password: z.object({}).strict(),
   oidc: z.object({ issuer: serviceUrl, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
@@ -163,19 +217,7 @@ export const APP_CONFIG_SCHEMAS = {
     .refine(needsClientCredential, credentialMessage),
   okta: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   onelogin: z.object({ domain, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
-  saml: z
-    .object({
-      ...samlShape,
-      ...externalShape,
-      // SAML has no email_verified: whether the identity service vouches for the email is
-      // the admin's call, so linking by email is off until they say it does.
-      trustEmail: z.boolean().default(false),
-    })
-    .strict()
-    .refine(
-      (c) => c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && (c.idpCertificate || c.idpCertificates.length > 0)),
-      'give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate',
-    ),
+  saml: samlSchema({}),
   jwt: z
     .object({
       remoteLoginUrl: serviceUrl,
@@ -190,9 +232,9 @@ export const SECRET_KEYS: Record<AppType, readonly string[]> = {
   password: [],
   oidc: ['clientSecret', 'privateKeyJwk'],
   google: ['clientSecret', 'privateKeyJwk'],
-  microsoft: ['clientSecret', 'privateKeyJwk'],
-  okta: ['clientSecret', 'privateKeyJwk'],
-  onelogin: ['clientSecret', 'privateKeyJwk'],
+  microsoft: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  okta: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  onelogin: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
   saml: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
   jwt: ['sharedSecret'],
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
-import { APP_CONFIG_SCHEMAS, defaultAppName, splitSecrets, type AppType } from './app-config.ts';
+import { configSchemaFor, defaultAppName, isSamlConfig, splitSecrets, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError } from './errors.ts';
 import type { SecretBox } from './secrets.ts';
@@ -118,7 +118,7 @@ export class AuthAppRegistry {
       throw new FrontdoorError('app.password_unique', 'The password app is built in; each audience has exactly one.');
     }
     let given = input.config ?? {};
-    if (input.type === 'saml' && !given.spPrivateKey) {
+    if (isSamlConfig(input.type, given) && !given.spPrivateKey) {
       // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
       const pair = await generateKeyPair(`Frontdoor SAML ${input.slug ?? input.audience}`);
       given = { ...given, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
@@ -249,7 +249,7 @@ export class AuthAppRegistry {
   }
 
   #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
-    const result = APP_CONFIG_SCHEMAS[type].safeParse(config);
+    const result = configSchemaFor(type, config).safeParse(config);
     if (result.success) return result.data as Record<string, unknown>;
     const fields = result.error.issues.map((issue) => ({ field: `config.${issue.path.join('.')}`.replace(/\.$/, ''), problem: issue.message }));
     throw new FrontdoorError(

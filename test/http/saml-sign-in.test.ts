@@ -222,6 +222,31 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     assert.equal(errorCodeOf(await server.client().postForm(`/sso/${app.slug}/saml/slo`, tampered)), 'sso.saml.signature_invalid');
   });
 
+  it('the Okta, OneLogin and Microsoft presets in SAML mode (protocol: "saml") sign in like the generic type', async () => {
+    for (const type of ['okta', 'onelogin', 'microsoft'] as const) {
+      const app = await server.services.apps.create(
+        { audience: 'users', type, slug: `${type}-saml`, showButton: true, config: { protocol: 'saml', idpMetadataUrl: idp.metadataUrl, trustEmail: false } },
+        cli,
+      );
+      assert.deepEqual(app.secretsSet, ['spPrivateKey'], 'an SP key was generated');
+      const view = await api('GET', `/api/v1/apps/${app.slug}`);
+      assert.equal(view.json.app.urls.acs, `http://localhost:8080/sso/${app.slug}/saml/acs`);
+      const sp = idp.spFrom((await server.client().get(`/sso/${app.slug}/saml/metadata`)).text);
+      const browser = server.client();
+      const done = await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: `${type}@example.com`, email: `${type}@example.com` }));
+      assert.equal(done.status, 303, await failureOf(server, done));
+      assert.equal((await whoAmI(browser, 'users'))?.email, `${type}@example.com`);
+      // Its OIDC endpoints are closed.
+      assert.equal((await server.client().get(`/sso/${app.slug}/callback?state=x`)).status, 404);
+    }
+    // The OIDC form of the presets is unchanged and still validated field by field.
+    const oidc = await api('POST', '/api/v1/apps', { audience: 'users', type: 'okta', config: { domain: 'acme.okta.com' } });
+    assert.equal(oidc.status, 400);
+    assert.match(JSON.stringify(oidc.json.error.details), /config\.clientId/);
+    const noIdp = await api('POST', '/api/v1/apps', { audience: 'users', type: 'okta', config: { protocol: 'saml', domain: 'acme.okta.com' } });
+    assert.equal(noIdp.json.error.code, 'app.config_invalid');
+  });
+
   it('IdP-initiated sign-in: refused by default; when allowed, RelayState may only be a path here', async () => {
     const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-unsolicited' });
     const before = await accountCounts(server.services.db);

@@ -5,12 +5,12 @@ import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { diagnoseOidcApp } from '../../protocols/oidc/diagnostics.ts';
-import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
+import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
 import type { HttpContext } from '../context.ts';
 import { ssoUrlsFor } from '../routes/sso.ts';
 import type { AdminApi } from './define-route.ts';
 import { diagnoseSamlApp } from '../../protocols/saml/diagnostics.ts';
-import { SAML_TYPES } from '../../protocols/saml/settings.ts';
+import { isSamlApp } from '../../protocols/saml/settings.ts';
 import { generateKeyPair } from '../../protocols/saml/sp-keys.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -90,7 +90,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     params: IdParams,
     handler: async ({ params, principal }) => {
       const app = await apps.require(params.id);
-      if (SAML_TYPES.has(app.type)) {
+      if (isSamlApp(app)) {
         const report = await diagnoseSamlApp(ctx.samlIdps, app, await apps.secretsOf(app.id), ctx.services.config.publicUrl, ctx.services.clock.now());
         const ok = report.checks.every((check) => check.ok);
         if (ok) await apps.markTestSucceeded(app.id);
@@ -100,7 +100,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
         });
         return { ok, ...report };
       }
-      if (!OIDC_TYPES.has(app.type)) {
+      if (!isOidcApp(app)) {
         throw new FrontdoorError('sso.protocol_unavailable', `Testing ${app.type} apps is not available in this version of Frontdoor.`);
       }
       const checks = await diagnoseOidcApp(ctx.oidc, app, await apps.secretsOf(app.id), ctx.services.clock.now());
@@ -124,7 +124,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     body: z.object({ action: z.enum(['add_next', 'promote', 'remove_previous']) }).strict(),
     handler: async ({ params, body, principal }) => {
       const app = await apps.require(params.id);
-      if (!SAML_TYPES.has(app.type)) throw new FrontdoorError('request.invalid', 'Only SAML apps have SP keys.');
+      if (!isSamlApp(app)) throw new FrontdoorError('request.invalid', 'Only SAML apps have SP keys.');
       const secrets = await apps.secretsOf(app.id);
       const config = app.config as Record<string, unknown>;
       let changes: Record<string, unknown>;

@@ -12,7 +12,7 @@ import { samlClient } from '../../protocols/saml/client.ts';
 import type { IdpDescriptor } from '../../protocols/saml/idp-metadata.ts';
 import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from '../../protocols/saml/logout.ts';
 import { profileFromAssertion, samlSubject } from '../../protocols/saml/profile.ts';
-import { SAML_TYPES, samlConfigOf, samlUrlsFor, spKeysOf } from '../../protocols/saml/settings.ts';
+import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from '../../protocols/saml/settings.ts';
 import { spMetadataXml } from '../../protocols/saml/sp-metadata.ts';
 import { parseUntrustedXml } from '../../protocols/saml/xml.ts';
 import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
@@ -101,7 +101,7 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
 
   const findSamlApp = async (slug: string, options: { evenDisabled?: boolean } = {}): Promise<AuthApp> => {
     const found = await services.apps.find(slug);
-    if (!found || !(found.enabled || options.evenDisabled) || !SAML_TYPES.has(found.type)) {
+    if (!found || !(found.enabled || options.evenDisabled) || !isSamlApp(found)) {
       throw new FrontdoorError('sso.app_unavailable', 'This sign-in method does not exist or is turned off.');
     }
     return found;

@@ -8,17 +8,17 @@ import type { Session } from '../../core/sessions.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from '../../protocols/oidc/authorization.ts';
 import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
 import { profileFromClaims } from '../../protocols/oidc/profile.ts';
-import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
-import { SAML_TYPES, samlUrlsFor } from '../../protocols/saml/settings.ts';
+import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
+import { isSamlApp, samlUrlsFor } from '../../protocols/saml/settings.ts';
 import { cookieOptions, setSessionCookie } from '../cookies.ts';
 import { samlLogoutUrlFor, startSamlSignIn } from './sso-saml.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 
 /** The addresses an admin copies into the identity service. */
-export function ssoUrlsFor(app: Pick<AuthApp, 'slug' | 'type'>, publicUrl: URL): Record<string, string> {
+export function ssoUrlsFor(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUrl: URL): Record<string, string> {
   const base = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/sso/${app.slug}`;
-  if (SAML_TYPES.has(app.type)) {
+  if (isSamlApp(app)) {
     const saml = samlUrlsFor(app, publicUrl);
     return { start: `${base}/start`, entityId: saml.entityId, acs: saml.acsUrl, slo: saml.sloUrl, metadata: saml.metadataUrl };
   }
@@ -54,7 +54,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
   app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
     const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found));
-    if (!OIDC_TYPES.has(found.type) && !SAML_TYPES.has(found.type)) {
+    if (!isOidcApp(found) && !isSamlApp(found)) {
       throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
     }
     if (!countStart(request, reply, ctx, request.query.retry === '1')) {
@@ -65,7 +65,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
         { retryHref: retryHref(found, returnTo) },
       );
     }
-    if (SAML_TYPES.has(found.type)) {
+    if (isSamlApp(found)) {
       try {
         return await startSamlSignIn(ctx, request, reply, found, returnTo, browserHash(request, reply));
       } catch (error) {
@@ -89,7 +89,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
 
   app.get<{ Params: { app: string }; Querystring: Record<string, string | undefined> }>('/sso/:app/callback', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
-    if (!OIDC_TYPES.has(found.type)) throw new FrontdoorError('sso.app_unavailable', 'This sign-in method has no such endpoint.');
+    if (!isOidcApp(found)) throw new FrontdoorError('sso.app_unavailable', 'This sign-in method has no such endpoint.');
     let transaction;
     try {
       transaction = await services.externalSignIn.takeTransaction(found, request.query.state, browserHash(request, reply));
@@ -135,7 +135,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       return reply.code(400).type('application/json').send({ error: 'invalid_request', error_description: error.message, code: error.code });
     };
     const found = await services.apps.find(request.params.app);
-    if (!found || !found.enabled || !OIDC_TYPES.has(found.type)) {
+    if (!found || !found.enabled || !isOidcApp(found)) {
       return fail(new FrontdoorError('sso.app_unavailable', 'No such OpenID Connect app.'));
     }
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
@@ -172,8 +172,8 @@ export async function providerLogoutFor(ctx: HttpContext, session: Session): Pro
   if (!session.appId) return undefined;
   const found = await ctx.services.apps.find(session.appId);
   if (!found || found.sso !== 'automatic') return undefined;
-  if (SAML_TYPES.has(found.type)) return samlLogoutUrlFor(ctx, session, found);
-  if (!OIDC_TYPES.has(found.type)) return undefined;
+  if (isSamlApp(found)) return samlLogoutUrlFor(ctx, session, found);
+  if (!isOidcApp(found)) return undefined;
   const settings = externalSettingsOf(found);
   try {
     const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());

@@ -2,7 +2,7 @@ import type { AuthApp } from '../../core/apps.ts';
 import type { DiagnosticCheck } from '../oidc/diagnostics.ts';
 import type { IdpDescriptor, IdpMetadataCache } from './idp-metadata.ts';
 import { certificateFacts, keyMatchesCertificate } from './sp-keys.ts';
-import { samlConfigOf, samlUrlsFor } from './settings.ts';
+import { presetMetadataUrl, samlConfigOf, samlUrlsFor } from './settings.ts';
 
 // Admins are warned this long before a certificate or the metadata's validUntil runs out.
 export const EXPIRY_WARNING_DAYS = 30;
@@ -23,7 +23,7 @@ export async function diagnoseSamlApp(cache: IdpMetadataCache, app: AuthApp, sec
   let idp: IdpDescriptor | undefined;
   try {
     idp = await cache.forApp(app, now);
-    const from = idp.source === 'url' ? `fetched from ${config.idpMetadataUrl}` : idp.source === 'xml' ? 'pasted metadata' : 'the fields entered';
+    const from = idp.source === 'url' ? `fetched from ${config.idpMetadataUrl ?? presetMetadataUrl(app)}` : idp.source === 'xml' ? 'pasted metadata' : 'the fields entered';
     checks.push({ name: 'metadata', ok: true, detail: `identity service ${idp.entityId}, from ${from}` });
     if (idp.validUntil) {
       if (soon(idp.validUntil)) warnings.push(`The metadata is valid only until ${idp.validUntil}: ask the identity service for fresh metadata.`);

@@ -1,7 +1,7 @@
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { certificateFacts, certificateToPem } from './sp-keys.ts';
-import type { SamlAppConfig } from './settings.ts';
+import { presetMetadataUrl, type SamlAppConfig } from './settings.ts';
 import { NS, child, children, elements, parseUntrustedXml, textOnly } from './xml.ts';
 
 const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -117,8 +117,9 @@ export class IdpMetadataCache {
 
   async forApp(app: AuthApp, now: Date, options: { refresh?: boolean } = {}): Promise<IdpDescriptor> {
     const config = app.config as unknown as SamlAppConfig;
-    if (!config.idpMetadataUrl) return this.#combine(config, config.idpMetadataXml ? { ...parseIdpMetadata(config.idpMetadataXml, now), source: 'xml', fetchedAt: undefined } : undefined, now);
-    const key = `${app.updatedAt}|${config.idpMetadataUrl}`;
+    const metadataUrl = config.idpMetadataUrl ?? presetMetadataUrl(app);
+    if (!metadataUrl) return this.#combine(config, config.idpMetadataXml ? { ...parseIdpMetadata(config.idpMetadataXml, now), source: 'xml', fetchedAt: undefined } : undefined, now);
+    const key = `${app.updatedAt}|${metadataUrl}`;
     const cached = this.#cache.get(app.id);
     const age = cached ? now.getTime() - cached.fetchedAt : Infinity;
     const fresh = cached && cached.key === key && age < config.metadataRefreshHours * 3600_000 && !(options.refresh && age > 60_000);
@@ -130,7 +131,7 @@ export class IdpMetadataCache {
     // A refetch that fails (the IdP's metadata endpoint is briefly down) keeps the last good
     // metadata of the same configuration while it has not expired, rather than stopping all sign-ins.
     const lastGood = cached && cached.key === key ? await cached.descriptor.catch(() => undefined) : undefined;
-    const descriptor = this.#fetchMetadata(config.idpMetadataUrl, now)
+    const descriptor = this.#fetchMetadata(metadataUrl, now)
       .then((metadata) => this.#combine(config, metadata, now))
       .catch((error: unknown) => {
         if (lastGood && (!lastGood.validUntil || Date.parse(lastGood.validUntil) > now.getTime())) return lastGood;

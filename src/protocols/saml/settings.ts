@@ -1,5 +1,5 @@
 import type { AuthApp } from '../../core/apps.ts';
-import type { SAML_NAME_ID_FORMATS } from '../../core/app-config.ts';
+import { isSamlConfig, type SAML_NAME_ID_FORMATS } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
 export type SamlAppConfig = {
@@ -28,7 +28,27 @@ export type SamlAppConfig = {
   spPreviousCertificate?: string;
 };
 
-export const SAML_TYPES = new Set(['saml']);
+/** The generic `saml` type, or an Okta, OneLogin or Microsoft preset with `protocol: "saml"`. */
+export function isSamlApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
+  return isSamlConfig(app.type, app.config);
+}
+
+/** A preset in SAML mode names its IdP by short values; this is the metadata URL they stand for. */
+export function presetMetadataUrl(app: Pick<AuthApp, 'type' | 'config'>): string | undefined {
+  const { domain, tenant, appId } = app.config as { domain?: string; tenant?: string; appId?: string };
+  if (!appId) return undefined;
+  const id = encodeURIComponent(appId);
+  switch (app.type) {
+    case 'okta':
+      return domain ? `https://${domain}/app/${id}/sso/saml/metadata` : undefined;
+    case 'onelogin':
+      return domain ? `https://${domain}/saml/metadata/${id}` : undefined;
+    case 'microsoft':
+      return tenant ? `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/federationmetadata/2007-06/federationmetadata.xml?appid=${id}` : undefined;
+    default:
+      return undefined;
+  }
+}
 
 export const NAME_ID_FORMAT_URN: Record<SamlAppConfig['nameIdFormat'], string> = {
   emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',

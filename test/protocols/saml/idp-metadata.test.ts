@@ -5,6 +5,7 @@ import { before, describe, it } from 'node:test';
 import type { AuthApp } from '../../../src/core/apps.ts';
 import { APP_CONFIG_SCHEMAS } from '../../../src/core/app-config.ts';
 import { IdpMetadataCache, parseIdpMetadata } from '../../../src/protocols/saml/idp-metadata.ts';
+import { presetMetadataUrl } from '../../../src/protocols/saml/settings.ts';
 import { certificateBody, certificateFacts, generateKeyPair, keyMatchesCertificate, type KeyPair } from '../../../src/protocols/saml/sp-keys.ts';
 import { rejectsWithCode } from '../../helpers/assertions.ts';
 
@@ -50,6 +51,17 @@ describe('SAML keys and IdP metadata', () => {
     assert.equal(parsed.ssoPostUrl, 'https://idp.example.com/sso/post');
     assert.equal(parsed.sloRedirectUrl, 'https://idp.example.com/slo');
     assert.equal(parsed.signingCertificates.length, 2);
+  });
+
+  it('builds the metadata URL of each preset in SAML mode from its short values', () => {
+    const config = (type: string, c: Record<string, unknown>) => ({ type, config: c }) as Pick<AuthApp, 'type' | 'config'>;
+    assert.equal(presetMetadataUrl(config('okta', { domain: 'acme.okta.com', appId: '0oa1b2c3' })), 'https://acme.okta.com/app/0oa1b2c3/sso/saml/metadata');
+    assert.equal(presetMetadataUrl(config('onelogin', { domain: 'acme.onelogin.com', appId: '123456' })), 'https://acme.onelogin.com/saml/metadata/123456');
+    assert.equal(
+      presetMetadataUrl(config('microsoft', { tenant: 'contoso.onmicrosoft.com', appId: '11111111-2222-4333-8444-555555555555' })),
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/federationmetadata/2007-06/federationmetadata.xml?appid=11111111-2222-4333-8444-555555555555',
+    );
+    assert.equal(presetMetadataUrl(config('saml', { domain: 'x.example.com', appId: '1' })), undefined);
   });
 
   it('ignores endpoints that are not web addresses', () => {
