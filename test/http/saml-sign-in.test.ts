@@ -356,6 +356,15 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     assert.equal(report.json.sp.acsUrl, `http://localhost:8080/sso/${app.slug}/saml/acs`);
     assert.equal(report.json.sp.entityId, `http://localhost:8080/sso/${app.slug}/saml/metadata`);
     assert.match(report.json.sp.certificate, /BEGIN CERTIFICATE/);
+    // A certificate ten days from its end: the report warns.
+    const ageing = await generateKeyPair('Ageing IdP', new Date(Date.now() - (10 * 365 - 10) * 86_400_000));
+    const fields = await server.services.apps.create(
+      { audience: 'users', type: 'saml', slug: 'saml-ageing', config: { idpEntityId: 'https://idp.example.com/e', idpSsoUrl: 'https://idp.example.com/sso', idpCertificate: ageing.certificate } }, cli,
+    );
+    const warned = await api('POST', `/api/v1/apps/${fields.slug}/test`);
+    assert.equal(warned.json.ok, true);
+    assert.equal(warned.json.warnings.length, 1);
+    assert.match(warned.json.warnings[0], /signing certificate .* expires on/);
     const broken = await server.services.apps.create({ audience: 'users', type: 'saml', slug: 'saml-broken', config: { idpMetadataUrl: `${idp.baseUrl}/nothing-here` } }, cli);
     const failed = await api('POST', `/api/v1/apps/${broken.slug}/test`);
     assert.equal(failed.json.ok, false);
