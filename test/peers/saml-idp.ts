@@ -59,6 +59,13 @@ export class SamlIdp {
   #metadataXml: string;
   /** Served at /metadata; tests may replace it (rollover, expiry). */
   metadataOverride: string | undefined;
+  /**
+   * For browser tests: who "signs in" at this IdP's /sso page, for which SP, and where the
+   * browser posts the answer (the ACS on the test server's real address).
+   */
+  browserLogin: { sp: samlify.ServiceProviderInstance; user: SamlUser; acsTarget: string } | undefined;
+  /** The AuthnRequests the browser brought, by binding. */
+  readonly browserRequests: { binding: 'redirect' | 'post'; requestId: string }[] = [];
 
   private constructor(entityId: string, keys: KeyPair, baseUrl: string, server: Server, idp: samlify.IdentityProviderInstance) {
     this.entityId = entityId;
@@ -75,6 +82,8 @@ export class SamlIdp {
     const server = createServer((request, response) => {
       if (request.url === '/metadata' && self) {
         response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(self.metadataOverride ?? self.metadataXml);
+      } else if (request.url?.startsWith('/sso') && self?.browserLogin) {
+        self.#answerBrowser(request, response).catch((error: Error) => response.writeHead(400).end(`IdP refused: ${error.message}`));
       } else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -115,6 +124,26 @@ export class SamlIdp {
   /** Encrypt assertions from now on (or not). */
   setEncryption(encrypt: boolean): void {
     this.#idp = SamlIdp.#makeIdp(this.entityId, this.keys, this.baseUrl, encrypt);
+  }
+
+  async #answerBrowser(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
+    const login = this.browserLogin!;
+    let answer;
+    if (request.method === 'POST') {
+      let body = '';
+      for await (const chunk of request) body += chunk;
+      const form = Object.fromEntries(new URLSearchParams(body));
+      answer = await this.answerLogin(login.sp, { form }, login.user);
+      this.browserRequests.push({ binding: 'post', requestId: answer.requestId });
+    } else {
+      answer = await this.answerLogin(login.sp, { redirectUrl: `${this.baseUrl}${request.url}` }, login.user);
+      this.browserRequests.push({ binding: 'redirect', requestId: answer.requestId });
+    }
+    // The IdP's own page (not Frontdoor's): it posts the answer back with a script, as IdPs do.
+    response.writeHead(200, { 'content-type': 'text/html' }).end(
+      `<!doctype html><form method="post" action="${esc(login.acsTarget)}"><input type="hidden" name="SAMLResponse" value="${esc(answer.SAMLResponse)}">` +
+        `<input type="hidden" name="RelayState" value="${esc(answer.RelayState)}"><button>Continue</button></form><script>document.forms[0].submit()</script>`,
+    );
   }
 
   /** Our SP as this IdP sees it, from the SP metadata XML we publish. */
