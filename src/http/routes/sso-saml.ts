@@ -44,7 +44,8 @@ async function samlParts(ctx: HttpContext, found: AuthApp, options: { refresh?: 
 /** `GET /sso/:app/start` for a SAML app: a (signed) AuthnRequest by HTTP-Redirect or HTTP-POST. */
 export async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, returnTo: string, browserHash: Buffer) {
   const { idp, keys, config, sp } = await samlParts(ctx, found);
-  const binding = config.authnRequestBinding === 'post' && idp.ssoPostUrl ? 'post' : 'redirect';
+  // The configured binding when the IdP offers it, else the other one it does offer.
+  const binding = config.authnRequestBinding === 'post' ? (idp.ssoPostUrl ? 'post' : 'redirect') : idp.ssoRedirectUrl ? 'redirect' : 'post';
   if (!(binding === 'post' ? idp.ssoPostUrl : idp.ssoRedirectUrl)) {
     throw new FrontdoorError('sso.saml.metadata_invalid', 'The identity service has no single sign-on address.', { check: 'idp_sso_url' });
   }
