@@ -84,7 +84,69 @@ const oidcShape = {
   claims: oidcClaims.default({ email: 'email', name: 'name', groups: 'groups' }),
   /** Optional: sent at RP-initiated logout; unset, people stay on the provider's logout screen. */
   postLogoutRedirectUri: z.url().optional(),
+  /** The Okta, OneLogin and Microsoft presets speak OIDC unless `protocol: "saml"` (see SAML_PRESET_SCHEMAS). */
+  protocol: z.literal('oidc').optional(),
   ...externalShape,
+};
+
+const pemOrBase64Certificate = z.string().trim().min(100).max(20_000);
+const fingerprint = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[:\s]/g, '').toLowerCase())
+  .pipe(z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'a SHA-256 (64 hex digits) or SHA-1 (40 hex digits) fingerprint'));
+
+export const SAML_NAME_ID_FORMATS = ['emailAddress', 'persistent', 'unspecified', 'transient'] as const;
+
+/** SAML 2.0 service-provider settings (issue 4); see docs/SAML.md for each. */
+const samlShape = {
+  /** The identity service's metadata: fetched, validated and refreshed on a schedule. */
+  idpMetadataUrl: serviceUrl.optional(),
+  /** Or the metadata pasted as XML. */
+  idpMetadataXml: z.string().min(1).max(1_000_000).optional(),
+  /** Or the fields, one by one. */
+  idpEntityId: z.string().min(1).max(1000).optional(),
+  idpSsoUrl: serviceUrl.optional(),
+  idpSloUrl: serviceUrl.optional(),
+  idpCertificate: pemOrBase64Certificate.optional(),
+  /** More signing certificates, accepted side by side during a rollover. */
+  idpCertificates: z.array(pemOrBase64Certificate).max(10).default([]),
+  /** Pins the metadata's signing certificates: only one with this fingerprint is trusted. */
+  idpCertificateFingerprint: fingerprint.optional(),
+  /** How often metadata from a URL is fetched again (it is also refetched once on a signature failure). */
+  metadataRefreshHours: z.number().int().min(1).max(24 * 7).default(24),
+  nameIdFormat: z.enum(SAML_NAME_ID_FORMATS).default('emailAddress'),
+  /** Attribute names; unset, the usual names (Okta, OneLogin, Entra claims, LDAP OIDs) are tried. */
+  attributes: z
+    .object({
+      email: z.string().min(1).max(500).optional(),
+      firstName: z.string().min(1).max(500).optional(),
+      lastName: z.string().min(1).max(500).optional(),
+      displayName: z.string().min(1).max(500).optional(),
+      groups: z.string().min(1).max(500).optional(),
+    })
+    .strict()
+    .default({}),
+  signAuthnRequests: z.boolean().default(true),
+  /** How the AuthnRequest travels: HTTP-Redirect (a link) or HTTP-POST (an auto-submitted form). */
+  authnRequestBinding: z.enum(['redirect', 'post']).default('redirect'),
+  /** The assertion itself must carry a valid signature (on by default; off accepts a signed response). */
+  wantAssertionsSigned: z.boolean().default(true),
+  /** The whole response must carry a valid signature. */
+  wantResponseSigned: z.boolean().default(false),
+  /** Require encrypted assertions (encrypted ones are always accepted). */
+  requireEncryptedAssertions: z.boolean().default(false),
+  /** IdP-initiated (unsolicited) sign-in; off by default: it cannot be tied to a request we made. */
+  allowIdpInitiated: z.boolean().default(false),
+  /** Accept RSA-SHA1 signatures and SHA-1 digests from a legacy identity service. */
+  allowSha1: z.boolean().default(false),
+  /** The SP key pair (generated at install; rotatable through the API). The private keys are secrets. */
+  spCertificate: pemOrBase64Certificate.optional(),
+  spPrivateKey: z.string().min(100).max(20_000).optional(),
+  spNextCertificate: pemOrBase64Certificate.optional(),
+  spNextPrivateKey: z.string().min(100).max(20_000).optional(),
+  spPreviousCertificate: pemOrBase64Certificate.optional(),
+  spPreviousPrivateKey: z.string().min(100).max(20_000).optional(),
 };
 
 const needsClientCredential = (c: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: string | undefined }) =>
@@ -190,6 +252,58 @@ export function publicKeyProblem(text: string, algorithms: readonly string[]): s
   return undefined;
 }
 
+type IdpSource = {
+  idpMetadataUrl?: string; idpMetadataXml?: string; idpEntityId?: string; idpSsoUrl?: string; idpCertificate?: string;
+  idpCertificates?: string[]; domain?: string; tenant?: string; appId?: string;
+};
+const needsIdp = (value: unknown) => {
+  const c = value as IdpSource;
+  return Boolean(
+    c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && (c.idpCertificate || c.idpCertificates?.length)) || ((c.domain || c.tenant) && c.appId),
+  );
+};
+
+function samlSchema<E extends z.ZodRawShape>(extra: E) {
+  return z
+    .object({
+      ...samlShape,
+      ...externalShape,
+      // SAML has no email_verified: whether the identity service vouches for the email is
+      // the admin's call, so linking by email is off until they say it does.
+      trustEmail: z.boolean().default(false),
+      ...extra,
+    })
+    .strict()
+    .refine(needsIdp, 'give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate');
+}
+
+const presetAppId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'the application id shown by the identity service');
+
+/**
+ * The Okta, OneLogin and Microsoft presets in SAML mode (`protocol: "saml"`): the generic
+ * SAML settings, plus the short values the metadata URL is built from (`domain` or `tenant`,
+ * and the application id), so the admin copies one id instead of a URL.
+ */
+export const SAML_PRESET_SCHEMAS: Partial<Record<AppType, z.ZodType>> = {
+  okta: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
+  onelogin: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
+  microsoft: samlSchema({
+    protocol: z.literal('saml'),
+    tenant: z.string().trim().regex(/^([0-9a-f-]{36}|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id or tenant domain').optional(),
+    appId: z.uuid().optional(),
+  }),
+};
+
+/** The schema an app's config is validated with: its type's, or its preset's SAML mode. */
+export function configSchemaFor(type: AppType, config: Record<string, unknown>): z.ZodType {
+  return (config.protocol === 'saml' && SAML_PRESET_SCHEMAS[type]) || APP_CONFIG_SCHEMAS[type];
+}
+
+/** True when an app speaks SAML: the generic type, or a preset in SAML mode. */
+export function isSamlConfig(type: AppType, config: Record<string, unknown>): boolean {
+  return type === 'saml' || (config.protocol === 'saml' && Boolean(SAML_PRESET_SCHEMAS[type]));
+}
+
 export const APP_CONFIG_SCHEMAS = {
   password: z.object({}).strict(),
   oidc: z.object({ issuer: serviceUrl, ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
@@ -220,21 +334,7 @@ export const APP_CONFIG_SCHEMAS = {
   // its hosted-domain check means something only for tokens that issuer signed.
   okta: z.object({ domain, issuer: httpsUrl.optional(), ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
   onelogin: z.object({ domain, issuer: httpsUrl.optional(), ...oidcShape }).strict().refine(needsClientCredential, credentialMessage),
-  saml: z
-    .object({
-      idpMetadataUrl: serviceUrl.optional(),
-      idpMetadataXml: z.string().min(1).max(1_000_000).optional(),
-      idpEntityId: z.string().min(1).max(1000).optional(),
-      idpSsoUrl: serviceUrl.optional(),
-      idpSloUrl: serviceUrl.optional(),
-      idpCertificate: z.string().min(1).max(20_000).optional(),
-      ...externalShape,
-    })
-    .strict()
-    .refine(
-      (c) => c.idpMetadataUrl || c.idpMetadataXml || (c.idpEntityId && c.idpSsoUrl && c.idpCertificate),
-      'give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate',
-    ),
+  saml: samlSchema({}),
   jwt: z
     .object({
       /** Where people who need to sign in are sent, with `return_to`. */
@@ -267,10 +367,10 @@ export const SECRET_KEYS: Record<AppType, readonly string[]> = {
   password: [],
   oidc: ['clientSecret', 'privateKeyJwk'],
   google: ['clientSecret', 'privateKeyJwk'],
-  microsoft: ['clientSecret', 'privateKeyJwk'],
-  okta: ['clientSecret', 'privateKeyJwk'],
-  onelogin: ['clientSecret', 'privateKeyJwk'],
-  saml: [],
+  microsoft: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  okta: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  onelogin: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  saml: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
   jwt: ['sharedSecret'],
 };
 
@@ -279,6 +379,7 @@ export function splitSecrets(type: AppType, config: Record<string, unknown>) {
   const publicPart: Record<string, unknown> = {};
   const secretPart: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue; // a key removed by an update (SAML key rotation)
     (SECRET_KEYS[type].includes(key) ? secretPart : publicPart)[key] = value;
   }
   return { publicPart, secretPart };

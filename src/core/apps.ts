@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
-import { APP_CONFIG_SCHEMAS, defaultAppName, splitSecrets, type AppType } from './app-config.ts';
+import { configSchemaFor, defaultAppName, isSamlConfig, splitSecrets, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError } from './errors.ts';
 import type { SecretBox } from './secrets.ts';
+import { generateKeyPair } from '../protocols/saml/sp-keys.ts';
 
 export type SsoMode = 'disabled' | 'automatic';
 
@@ -116,7 +117,13 @@ export class AuthAppRegistry {
     if (input.type === 'password') {
       throw new FrontdoorError('app.password_unique', 'The password app is built in; each audience has exactly one.');
     }
-    const config = this.#validateConfig(input.type, input.config ?? {});
+    let given = input.config ?? {};
+    if (isSamlConfig(input.type, given) && !given.spPrivateKey) {
+      // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
+      const pair = await generateKeyPair(`Frontdoor SAML ${input.slug ?? input.audience}`);
+      given = { ...given, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
+    }
+    const config = this.#validateConfig(input.type, given);
     const { publicPart, secretPart } = splitSecrets(input.type, config);
     const id = await this.#db.transaction(async (q) => {
       await lockAudience(q, input.audience);
@@ -242,7 +249,7 @@ export class AuthAppRegistry {
   }
 
   #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
-    const result = APP_CONFIG_SCHEMAS[type].safeParse(config);
+    const result = configSchemaFor(type, config).safeParse(config);
     if (result.success) return result.data as Record<string, unknown>;
     const fields = result.error.issues.map((issue) => ({ field: `config.${issue.path.join('.')}`.replace(/\.$/, ''), problem: issue.message }));
     throw new FrontdoorError(

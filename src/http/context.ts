@@ -6,6 +6,7 @@ import type { Session } from '../core/sessions.ts';
 import { readSessionCookie } from './cookies.ts';
 import { CsrfProtection } from './csrf.ts';
 import { OidcConfigurations } from '../protocols/oidc/provider-config.ts';
+import { IdpMetadataCache } from '../protocols/saml/idp-metadata.ts';
 
 /** What every route module gets: the domain core and the HTTP-level helpers. */
 export type HttpContext = {
@@ -13,6 +14,8 @@ export type HttpContext = {
   csrf: CsrfProtection;
   /** Discovery cache of OIDC apps, per process. */
   oidc: OidcConfigurations;
+  /** IdP metadata of SAML apps, per process. */
+  samlIdps: IdpMetadataCache;
   signedIn(request: FastifyRequest, audience: Audience): Promise<SignedInPerson | undefined>;
 };
 
@@ -30,6 +33,7 @@ export function createHttpContext(services: Services, options: { oidcPresetIssue
     services,
     csrf: new CsrfProtection(services.csrfKey, services.config),
     oidc: new OidcConfigurations({ presetIssuers: options.oidcPresetIssuers }),
+    samlIdps: new IdpMetadataCache(),
     signedIn(request, audience) {
       let perRequest = cache.get(request);
       if (!perRequest) cache.set(request, (perRequest = new Map()));

@@ -14,6 +14,7 @@ import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHelpCenterRoutes } from './routes/help-center.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
+import { registerSamlRoutes } from './routes/sso-saml.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
 import { addSecurityHeaders } from './security-headers.ts';
@@ -55,6 +56,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerAgentRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
   registerJwtSsoRoutes(app, ctx);
+  registerSamlRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
   return app;

@@ -5,12 +5,15 @@ import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { diagnoseOidcApp } from '../../protocols/oidc/diagnostics.ts';
-import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
+import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
 import type { HttpContext } from '../context.ts';
 import { ssoUrlsFor } from '../routes/sso.ts';
 import { jwtUrlsFor } from '../routes/sso-jwt.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
+import { diagnoseSamlApp } from '../../protocols/saml/diagnostics.ts';
+import { isSamlApp } from '../../protocols/saml/settings.ts';
+import { generateKeyPair } from '../../protocols/saml/sp-keys.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 const SsoSchema = z.enum(['disabled', 'automatic']);
@@ -85,6 +88,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     handler: async ({ params, body, principal }) => {
       const app = await apps.update(params.id, body, principal.actor);
       ctx.oidc.forget(app.id);
+      ctx.samlIdps.forget(app.id);
       return { app: view(app) };
     },
   });
@@ -120,7 +124,17 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     params: IdParams,
     handler: async ({ params, principal }) => {
       const app = await apps.require(params.id);
-      if (!OIDC_TYPES.has(app.type)) {
+      if (isSamlApp(app)) {
+        const report = await diagnoseSamlApp(ctx.samlIdps, app, await apps.secretsOf(app.id), ctx.services.config.publicUrl, ctx.services.clock.now());
+        const ok = report.checks.every((check) => check.ok);
+        if (ok) await apps.markTestSucceeded(app.id);
+        await ctx.services.audit.record({
+          action: 'app.tested', outcome: ok ? 'success' : 'failure', reason: ok ? undefined : 'app.test_failed', audience: app.audience,
+          actor: principal.actor, target: { type: 'app', id: app.id }, details: { failed: report.checks.filter((c) => !c.ok).map((c) => c.name) },
+        });
+        return { ok, ...report };
+      }
+      if (!isOidcApp(app)) {
         throw new FrontdoorError('sso.protocol_unavailable', `Testing ${app.type} apps is not available in this version of Frontdoor.`);
       }
       const checks = await diagnoseOidcApp(ctx.oidc, app, await apps.secretsOf(app.id), ctx.services.clock.now());
@@ -130,6 +144,43 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
         actor: principal.actor, target: { type: 'app', id: app.id }, details: { failed: checks.filter((c) => !c.ok).map((c) => c.name) },
       });
       return { ok, checks };
+    },
+  });
+
+  // SP key rotation without a gap: `add_next` publishes a new certificate in our metadata
+  // (it already decrypts) while the current key keeps signing; once the identity service has
+  // the new metadata, `promote` makes the new key sign and keeps the old one published and
+  // decrypting; `remove_previous` ends the overlap.
+  api.route({
+    method: 'POST', path: '/api/v1/apps/:id/saml/sp-keys', tag: 'apps',
+    summary: 'Rotate a SAML app\'s SP key: add_next, then promote, then remove_previous',
+    params: IdParams,
+    body: z.object({ action: z.enum(['add_next', 'promote', 'remove_previous']) }).strict(),
+    handler: async ({ params, body, principal }) => {
+      const app = await apps.require(params.id);
+      if (!isSamlApp(app)) throw new FrontdoorError('request.invalid', 'Only SAML apps have SP keys.');
+      const secrets = await apps.secretsOf(app.id);
+      const config = app.config as Record<string, unknown>;
+      let changes: Record<string, unknown>;
+      if (body.action === 'add_next') {
+        const pair = await generateKeyPair(`Frontdoor SAML ${app.slug}`, ctx.services.clock.now());
+        changes = { spNextPrivateKey: pair.privateKey, spNextCertificate: pair.certificate };
+      } else if (body.action === 'promote') {
+        if (!secrets.spNextPrivateKey || !config.spNextCertificate) throw new FrontdoorError('request.invalid', 'There is no next key to promote: add_next first.');
+        changes = {
+          spPrivateKey: secrets.spNextPrivateKey, spCertificate: config.spNextCertificate,
+          spPreviousPrivateKey: secrets.spPrivateKey, spPreviousCertificate: config.spCertificate,
+          spNextPrivateKey: undefined, spNextCertificate: undefined,
+        };
+      } else {
+        changes = { spPreviousPrivateKey: undefined, spPreviousCertificate: undefined };
+      }
+      const updated = await apps.update(app.id, { config: changes }, principal.actor);
+      await ctx.services.audit.record({
+        action: 'app.sp_key_rotated', outcome: 'success', audience: app.audience, actor: principal.actor, target: { type: 'app', id: app.id },
+        details: { step: body.action },
+      });
+      return { app: view(updated) };
     },
   });
 }

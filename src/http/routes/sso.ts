@@ -8,16 +8,31 @@ import type { Session } from '../../core/sessions.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from '../../protocols/oidc/authorization.ts';
 import { providerLogoutUrl, verifyLogoutToken } from '../../protocols/oidc/logout.ts';
 import { profileFromClaims } from '../../protocols/oidc/profile.ts';
-import { OIDC_TYPES } from '../../protocols/oidc/provider-config.ts';
+import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
+import { isSamlApp, samlUrlsFor } from '../../protocols/saml/settings.ts';
 import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
+import { samlLogoutUrlFor, startSamlSignIn } from './sso-saml.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { startJwtSignIn } from './sso-jwt.ts';
 import { nextStepAfterExternalSignIn } from './account.ts';
 
 /** The addresses an admin copies into the identity service. */
-export function ssoUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
-  const base = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/sso/${app.slug}`;
+export function ssoUrlsFor(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUrl: URL): Record<string, string> {
+  if (isSamlApp(app)) {
+    const saml = samlUrlsFor(app, publicUrl);
+    return { start: `${ssoBaseOf(app, publicUrl)}/start`, entityId: saml.entityId, acs: saml.acsUrl, slo: saml.sloUrl, metadata: saml.metadataUrl };
+  }
+  return oidcUrlsFor(app, publicUrl);
+}
+
+function ssoBaseOf(app: Pick<AuthApp, 'slug'>, publicUrl: URL): string {
+  return `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/sso/${app.slug}`;
+}
+
+/** An OpenID Connect app's redirect URI and back-channel logout URI. */
+export function oidcUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
+  const base = ssoBaseOf(app, publicUrl);
   return { start: `${base}/start`, callback: `${base}/callback`, backchannelLogout: `${base}/backchannel-logout` };
 }
 
@@ -50,7 +65,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
   app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
     const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found));
-    if (!OIDC_TYPES.has(found.type) && found.type !== 'jwt') {
+    if (!isOidcApp(found) && !isSamlApp(found) && found.type !== 'jwt') {
       throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
     }
     if (!countStart(request, reply, ctx, request.query.retry === '1')) {
@@ -62,10 +77,18 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       );
     }
     if (found.type === 'jwt') return startJwtSignIn(ctx, found, returnTo, reply);
+    if (isSamlApp(found)) {
+      try {
+        return await startSamlSignIn(ctx, request, reply, found, returnTo, browserHash(request, reply));
+      } catch (error) {
+        const shown = await services.externalSignIn.fail(found, undefined, error, { ip: request.ip });
+        return sendError(request, reply, shown, { retryHref: retryHref(found, returnTo) });
+      }
+    }
     let traceId: string | undefined;
     try {
       const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
-      const start = await startOidcAuthorization(configuration, found, ssoUrlsFor(found, services.config.publicUrl).callback);
+      const start = await startOidcAuthorization(configuration, found, oidcUrlsFor(found, services.config.publicUrl).callback);
       traceId = await services.externalSignIn.begin(found, {
         state: start.state, returnTo, browserHash: browserHash(request, reply), secrets: start.secrets, ip: request.ip,
       });
@@ -78,7 +101,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
 
   app.get<{ Params: { app: string }; Querystring: Record<string, string | undefined> }>('/sso/:app/callback', async (request, reply) => {
     const found = await findSsoApp(request.params.app);
-    if (!OIDC_TYPES.has(found.type)) throw new FrontdoorError('sso.app_unavailable', 'This sign-in method has no such endpoint.');
+    if (!isOidcApp(found)) throw new FrontdoorError('sso.app_unavailable', 'This sign-in method has no such endpoint.');
     let transaction;
     try {
       transaction = await services.externalSignIn.takeTransaction(found, request.query.state, browserHash(request, reply));
@@ -126,7 +149,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       return reply.code(400).type('application/json').send({ error: 'invalid_request', error_description: error.message, code: error.code });
     };
     const found = await services.apps.find(request.params.app);
-    if (!found || !found.enabled || !OIDC_TYPES.has(found.type)) {
+    if (!found || !found.enabled || !isOidcApp(found)) {
       return fail(new FrontdoorError('sso.app_unavailable', 'No such OpenID Connect app.'));
     }
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
@@ -163,10 +186,11 @@ export async function providerLogoutFor(ctx: HttpContext, session: Session): Pro
   if (!session.appId) return undefined;
   const found = await ctx.services.apps.find(session.appId);
   if (!found || found.sso !== 'automatic') return undefined;
+  if (isSamlApp(found)) return samlLogoutUrlFor(ctx, session, found);
   const settings = externalSettingsOf(found);
   // A JWT app's site has no protocol logout: its logout redirect URL is the way out.
   if (found.type === 'jwt') return settings.logoutUrl;
-  if (!OIDC_TYPES.has(found.type)) return undefined;
+  if (!isOidcApp(found)) return undefined;
   try {
     const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());
     const url = providerLogoutUrl(configuration, {
@@ -187,7 +211,7 @@ export async function providerLogoutFor(ctx: HttpContext, session: Session): Pro
  * under a path (https://example.com/help) has already stripped of that path.
  */
 function callbackUrlOf(app: AuthApp, request: FastifyRequest, publicUrl: URL): URL {
-  const url = new URL(ssoUrlsFor(app, publicUrl).callback);
+  const url = new URL(oidcUrlsFor(app, publicUrl).callback);
   url.search = new URL(request.url, publicUrl.origin).search;
   return url;
 }

@@ -23,6 +23,11 @@ export function issuerOf(app: AuthApp): string {
 
 export const OIDC_TYPES = new Set(['oidc', 'google', 'microsoft', 'okta', 'onelogin']);
 
+/** True when an app speaks OIDC: an OIDC type not switched to SAML (`protocol: "saml"`). */
+export function isOidcApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
+  return OIDC_TYPES.has(app.type) && (app.config as { protocol?: string }).protocol !== 'saml';
+}
+
 type OidcAppConfig = {
   clientId: string;
   clientAuth: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
