@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { THROTTLE_POLICY } from '../../src/core/throttle.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { freshDatabase } from '../helpers/database.ts';
+import { claimsAt, signToken } from '../helpers/jwt.ts';
+import { authorizeAtProvider, callbackUrlFor, installOidcApp } from '../helpers/oidc-flow.ts';
+import { installSamlApp, loginAtIdp, postToAcs } from '../helpers/saml.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+import { SamlIdp } from '../peers/saml-idp.ts';
 
 const PASSWORD = 'correct horse battery';
 const oidcConfig = { issuer: 'https://idp.example.com', clientId: 'frontdoor', clientSecret: 'frontdoor-secret' };
@@ -15,15 +21,25 @@ describe('two nodes on one database', () => {
   let database: Database;
   let a: TestServer;
   let b: TestServer;
+  let oidcPeer: OidcPeer;
+  let samlIdp: SamlIdp;
+  const OIDC_CLIENT = { clientId: 'frontdoor-nodes', clientSecret: 'nodes-client-secret' };
 
   before(async () => {
     database = await freshDatabase();
     a = await startTestServer({ database });
     b = await startTestServer({ database });
+    oidcPeer = await startOidcPeer({
+      clients: [{ ...OIDC_CLIENT, redirectUris: [callbackUrlFor(a, 'nodes-oidc')] }],
+      accounts: [{ id: 'roam-sub', email: 'roam@example.com', email_verified: true, name: 'Roam' }],
+    });
+    samlIdp = await SamlIdp.start();
     await a.services.people.create({ audience: 'users', name: 'Nia', email: 'nia@example.com', password: PASSWORD });
     await a.services.people.create({ audience: 'agents', name: 'Ada', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
   });
   after(async () => {
+    await oidcPeer?.close();
+    await samlIdp?.close();
     await a?.close();
     await b?.close();
     await database?.close();
@@ -77,5 +93,49 @@ describe('two nodes on one database', () => {
       assert.equal(home.status, 302);
       assert.match(home.location ?? '', new RegExp(`^/sso/${automatic[0]!.slug}/start`));
     }
+  });
+
+  it('finishes on B an OpenID Connect sign-in started on A', async () => {
+    await installOidcApp(a, { audience: 'users', slug: 'nodes-oidc', issuer: oidcPeer.issuer, ...OIDC_CLIENT });
+    const browserOnA = a.client();
+    oidcPeer.signInAs('roam-sub');
+    const { callbackUrl } = await authorizeAtProvider(a, browserOnA, '/sso/nodes-oidc/start');
+    const browserOnB = onNode(b, browserOnA.cookies);
+    const callbackOnB = new URL(callbackUrl);
+    const landed = await browserOnB.get(`${b.url}${callbackOnB.pathname}${callbackOnB.search}`);
+    assert.equal(landed.status, 303, landed.text.slice(0, 300));
+    assert.equal((await browserOnB.get('/api/v1/session')).json.person.email, 'roam@example.com');
+  });
+
+  it('finishes on B a SAML sign-in started on A (the POST back needs no cookie)', async () => {
+    const { app, sp } = await installSamlApp(a, samlIdp, { slug: 'nodes-saml' });
+    const answer = await loginAtIdp(a.client(), app, samlIdp, sp, { nameId: 'sam@example.com', email: 'sam@example.com' });
+    const onB = b.client();
+    const done = await postToAcs(onB, app, answer);
+    assert.equal(done.status, 303, done.text.slice(0, 300));
+    assert.equal((await onB.get('/api/v1/session')).json.person.email, 'sam@example.com');
+    const replayOnA = await postToAcs(a.client(), app, answer);
+    assert.equal(replayOnA.status, 400, 'the assertion was consumed on B: refused on A');
+  });
+
+  it('signs in on B with a JWT and refuses the same token on A', async () => {
+    const created = await a.services.apps.create({ audience: 'users', type: 'jwt', slug: 'nodes-jwt', config: { remoteLoginUrl: 'https://www.example.com/sso', sharedSecret: 'n'.repeat(40) } }, { type: 'cli' });
+    const token = await signToken(claimsAt(new Date(), { email: 'jo@example.com', external_id: 'jo' }), 'n'.repeat(40), { alg: 'HS256' });
+    const onB = b.client();
+    assert.equal((await onB.postForm(`/sso/${created.slug}/jwt`, { jwt: token })).status, 303);
+    const replay = await a.client().postForm(`/sso/${created.slug}/jwt`, { jwt: token });
+    assert.equal(replay.status, 401);
+    assert.match(replay.text, /sso\.jwt\.replayed/);
+  });
+
+  it('shares brute-force counters: failures on A hold back the next guess on B', async () => {
+    // An agent: the Users password form is gone since an earlier test made a Users app Automatic.
+    await a.services.people.create({ audience: 'agents', name: 'Target', email: 'target@example.com', password: PASSWORD, emailVerified: true });
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures + 1; i++) {
+      assert.equal((await a.client().signIn('target@example.com', `wrong guess number ${i}`, 'agents')).status, 401);
+    }
+    const onB = await b.client().signIn('target@example.com', 'wrong guess on b', 'agents');
+    assert.equal(onB.status, 429);
+    assert.match(onB.text, /auth\.throttled/);
   });
 });
