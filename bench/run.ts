@@ -5,6 +5,7 @@ import { registerUser } from './lib/frontdoor-client.ts';
 import { rssMegabytesOf, startFrontdoor } from './lib/processes.ts';
 import { markdownTable, type Row } from './lib/report.ts';
 import { createApiKey } from './lib/admin.ts';
+import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
 import { sessionCheck, SECONDS } from './scenarios/session-check.ts';
@@ -13,32 +14,38 @@ import { sessionCheck, SECONDS } from './scenarios/session-check.ts';
 // floor measured in this same run, so the ratios hold on whatever machine runs it.
 const account = { name: 'Bench User', email: 'bench@example.com', password: 'correct horse battery staple' };
 const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-bench-'));
+// BENCH_DATABASE_URL: run Frontdoor on a PostgreSQL server instead (a scratch database is made and dropped).
+const scratch = process.env.BENCH_DATABASE_URL ? await createScratchDatabase(process.env.BENCH_DATABASE_URL) : undefined;
+const databaseEnv: Record<string, string> = scratch ? { DATABASE_URL: scratch.url } : { FRONTDOOR_DATA_DIR: dataDir };
 const rows: Row[] = [];
 // PGlite's initdb runs inside the first process and leaves its memory behind; an ordinary
 // start opens an existing database. Both are reported.
-const firstStart = await startFrontdoor({ FRONTDOOR_DATA_DIR: dataDir });
-rows.push({ scenario: 'embedded PGlite, first start (creates the database)', figure: 'resident memory', value: rssMegabytesOf(firstStart.child.pid!), unit: 'MB' });
+const databaseName = scratch ? 'PostgreSQL server' : 'embedded PGlite';
+const firstStart = await startFrontdoor(databaseEnv);
+rows.push({ scenario: `${databaseName}, first start (creates the database)`, figure: 'resident memory', value: rssMegabytesOf(firstStart.child.pid!), unit: 'MB' });
 await firstStart.stop();
-const apiKey = await createApiKey({ FRONTDOOR_DATA_DIR: dataDir });
-const frontdoor = await startFrontdoor({ FRONTDOOR_DATA_DIR: dataDir });
+const apiKey = await createApiKey(databaseEnv);
+const frontdoor = await startFrontdoor(databaseEnv);
 try {
-  rows.push({ scenario: 'embedded PGlite, ordinary start, at rest', figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
+  rows.push({ scenario: `${databaseName}, ordinary start, at rest`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
   const sessionCookie = await registerUser(frontdoor.url, account);
   rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
   rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
   rows.push(...(await jwtSignIn(frontdoor, apiKey)));
-  rows.push({ scenario: 'embedded PGlite, after the load', figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
+  rows.push({ scenario: `${databaseName}, after the load`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
 } finally {
   await frontdoor.stop();
   await rm(dataDir, { recursive: true, force: true });
+  await scratch?.drop();
 }
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, secondsPerScenario: SECONDS };
+const machine = { database: databaseName, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, secondsPerScenario: SECONDS };
 const at = new Date().toISOString();
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/latest.json', `${JSON.stringify({ at, machine, rows }, null, 2)}\n`);
-const markdown = `Run ${at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${SECONDS} s per scenario.\n\n${markdownTable(rows)}\n`;
-await writeFile('bench/results/latest.md', markdown);
+const name = scratch ? 'latest-postgres' : 'latest';
+await writeFile(`bench/results/${name}.json`, `${JSON.stringify({ at, machine, rows }, null, 2)}\n`);
+const markdown = `Run ${at} on ${machine.database}, ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${SECONDS} s per scenario.\n\n${markdownTable(rows)}\n`;
+await writeFile(`bench/results/${name}.md`, markdown);
 process.stdout.write(markdown);
 const missed = rows.filter((row) => row.met === false);
 if (missed.length) process.stdout.write(`\n${missed.length} goal(s) not met: ${missed.map((r) => `${r.scenario} ${r.figure}`).join('; ')}\n`);
