@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { csrfOf } from '../helpers/pages.ts';
 
 const PASSWORD = 'correct horse battery';
-const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
 const sessionIdsOn = (text: string) => [...text.matchAll(/data-session-id="([^"]+)"/g)].map((m) => m[1]!);
 
 describe('sessions on the account page', () => {

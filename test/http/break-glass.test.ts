@@ -6,11 +6,10 @@ import { accountCounts } from '../helpers/counts.ts';
 import { linkIn, Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
+import { csrfOf, withoutTokens } from '../helpers/pages.ts';
 
 const PASSWORD = 'correct horse battery';
 const cli = { type: 'cli' } as const;
-const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
-const withoutTokens = (text: string) => text.replace(/value="[^"]*"/g, 'value=""');
 // An identity service that is never reachable: the Automatic app is "broken".
 const brokenOidc = { issuer: 'https://idp.invalid', clientId: 'frontdoor', clientSecret: 'frontdoor-secret' };
 

@@ -7,9 +7,9 @@ import { accountCounts } from '../helpers/counts.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
+import { csrfOf } from '../helpers/pages.ts';
 
 const PASSWORD = 'correct horse battery';
-const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
 
 describe('brute-force throttling, shared through the database', () => {
   let server: TestServer;

@@ -4,12 +4,11 @@ import { accountCounts } from '../helpers/counts.ts';
 import { linkIn, Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
+import { csrfOf, withoutTokens } from '../helpers/pages.ts';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'purple elephant lantern';
 const cli = { type: 'cli' } as const;
-const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
-const withoutTokens = (text: string) => text.replace(/value="[^"]*"/g, 'value=""');
 
 describe('password reset and change (over HTTP, real SMTP)', () => {
   let server: TestServer;

@@ -5,10 +5,10 @@ import { accountCounts } from '../helpers/counts.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
+import { csrfOf } from '../helpers/pages.ts';
 
 const PASSWORD = 'correct horse battery';
 const cli = { type: 'cli' } as const;
-const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
 const secretOf = (text: string) => base32Decode(/data-totp-secret>([A-Z2-7 ]+)</.exec(text)![1]!);
 const recoveryCodesOf = (text: string) => [...text.matchAll(/data-recovery-code>([a-z2-7-]+)</g)].map((m) => m[1]!);
 
