@@ -8,6 +8,7 @@ import { createApiKey } from './lib/admin.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
+import { samlAcs } from './scenarios/saml-acs.ts';
 import { sessionCheck, SECONDS } from './scenarios/session-check.ts';
 
 // `npm run bench`: every scenario against real processes on loopback, each figure next to a
@@ -32,6 +33,7 @@ try {
   rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
   rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
   rows.push(...(await jwtSignIn(frontdoor, apiKey)));
+  rows.push(...(await samlAcs(frontdoor, apiKey)));
   rows.push({ scenario: `${databaseName}, after the load`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
 } finally {
   await frontdoor.stop();
