@@ -289,6 +289,19 @@ describe('admin console', () => {
       assert.equal((await server.services.people.require(una.id)).disabled, false);
     });
 
+    it('puts a User in a custom usergroup', async () => {
+      const una = (await server.services.people.list({ audience: 'users', query: 'una@' }))[0]!;
+      const group = await server.services.usergroups.create('Beta testers');
+      const response = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/usergroups`, { usergroupIds: group.id });
+      assert.equal(response.status, 303);
+      assert.deepEqual((await server.services.people.require(una.id)).usergroups.map((g) => g.id), [group.id]);
+      assert.equal((await lastAudit('person.updated'))?.target?.id, una.id);
+      const bad = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/usergroups`, { usergroupIds: 'not-a-uuid' });
+      assert.equal(bad.status, 400);
+      assert.equal(errorCodeOf(bad), 'request.invalid');
+      assert.deepEqual((await server.services.people.require(una.id)).usergroups.map((g) => g.id), [group.id]);
+    });
+
     it('revokes one session', async () => {
       const una = (await server.services.people.list({ audience: 'users', query: 'una@' }))[0]!;
       await server.client().signIn('una@example.com', PASSWORD);

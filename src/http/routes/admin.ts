@@ -425,11 +425,17 @@ ${people.map((p) => html`<tr><td><a href="/admin/people/${audience}/${p.id}">${p
       const base = `/admin/people/${person.audience}/${person.id}`;
       const [sessions, apps] = await Promise.all([services.sessions.list({ personId: person.id, audience: person.audience }), services.apps.list(person.audience)]);
       const appName = new Map(apps.map((a) => [a.id, a.name]));
+      const customGroups = person.audience === 'users' ? (await services.usergroups.list()).filter((g) => !g.system) : [];
+      const memberOf = new Set(person.usergroups.map((g) => g.id));
       return shell(admin, person.name, 'people', state, html`<h1>${person.name}</h1>
 <p class="muted">${person.audience === 'users' ? 'User' : 'Agent'}${person.isAdmin ? ', admin' : ''} · ${statusOf(person)} · since ${when(person.createdAt)}</p>
 <section class="card" aria-labelledby="emails-h"><h2 id="emails-h">Emails</h2><ul>${person.emails.map((e) => html`<li>${e.email}${e.primary ? ' (primary)' : ''}${e.verified ? ' · verified' : ' · not verified'}</li>`)}</ul></section>
 <section class="card" aria-labelledby="ids-h"><h2 id="ids-h">Linked identities</h2>${person.identities.length ? html`<ul>${person.identities.map((i) => html`<li>${appName.get(i.appId) ?? i.appId}: <code>${i.subject}</code></li>`)}</ul>` : html`<p class="muted">None: ${person.hasPassword ? 'signs in with a password' : 'no sign-in yet'}.</p>`}</section>
-${person.audience === 'users' ? html`<section class="card" aria-labelledby="groups-h"><h2 id="groups-h">Usergroups</h2><p>${person.usergroups.map((g) => g.name).join(', ') || 'Only the built-in ones (Everyone, Registered).'}</p></section>` : ''}
+${person.audience === 'users' ? html`<section class="card" aria-labelledby="groups-h"><h2 id="groups-h">Usergroups</h2>
+<p class="muted">Everyone and Registered apply to every User; choose the custom ones.</p>
+${customGroups.length ? html`<form class="stack" method="post" action="${base}/usergroups">${csrfField(admin.csrf)}<fieldset><legend>Custom usergroups of ${person.name}</legend>
+${customGroups.map((g) => html`<label class="check"><input type="checkbox" name="usergroupIds" value="${g.id}"${memberOf.has(g.id) ? html` checked` : ''}> ${g.name}</label>`)}</fieldset>
+<button type="submit" class="secondary">Save usergroups</button></form>` : html`<p>There are no custom usergroups yet: <a href="/admin/usergroups">create one</a>.</p>`}</section>` : ''}
 <section class="card" aria-labelledby="actions-h"><h2 id="actions-h">Actions</h2>
 ${person.approvalPending ? html`<p>Waiting for approval.</p>${actionButton(`${base}/approve`, admin.csrf, 'Approve')} ${actionButton(`${base}/reject`, admin.csrf, 'Reject', { danger: true })}` : ''}
 ${person.disabled ? actionButton(`${base}/enable`, admin.csrf, 'Enable') : actionButton(`${base}/disable`, admin.csrf, 'Disable', { danger: true })}
@@ -456,6 +462,14 @@ ${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSee
       const person = await services.people.update((await personOf(request)).id, audienceOf(request), { disabled: false });
       await audited(admin, request, personAudit(person, 'person.updated'), person.id);
       return back(person, 'enabled');
+    });
+    action(`${personPath}/usergroups`, personPage, async (request, admin) => {
+      const current = await personOf(request);
+      if (current.audience !== 'users') throw new FrontdoorError('request.invalid', 'Only Users have usergroups.');
+      const usergroupIds = parseInput(z.array(z.uuid()).max(200), listOf(request, 'usergroupIds'));
+      const person = await services.people.update(current.id, 'users', { usergroupIds });
+      await audited(admin, request, personAudit(person, 'person.updated'), person.id);
+      return back(person, 'saved');
     });
     action(`${personPath}/admin`, personPage, async (request, admin, form) => {
       const current = await personOf(request);
