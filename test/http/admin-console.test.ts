@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent } from '../../src/core/audit.ts';
 import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
+import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { claimsAt, errorCodeOf, signToken } from '../helpers/jwt.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
@@ -325,6 +326,20 @@ describe('admin console', () => {
       assert.equal(made.status, 303);
       assert.equal((await server.services.people.require(bob.id)).isAdmin, true);
       await server.services.people.update(bob.id, 'agents', { isAdmin: false });
+    });
+
+    it('removes the second factors of an agent who lost their phone', async () => {
+      const s = server.services;
+      const carl = await s.people.create({ audience: 'agents', name: 'Carl Phoneless', email: 'carl@example.com', password: PASSWORD });
+      const { secret } = await s.twoFactor.beginTotp(carl);
+      await s.twoFactor.confirmTotp(carl, totpCode(base32Decode(secret), s.clock.now()), undefined);
+      assert.deepEqual((await s.people.require(carl.id)).twoFactor.methods, ['totp']);
+      const page = await admin.get(`/admin/people/agents/${carl.id}`);
+      assert.match(page.text, /Remove two-factor \(totp\)/);
+      const removed = await submit(admin, `/admin/people/agents/${carl.id}`, `/admin/people/agents/${carl.id}/two-factor/remove`, {});
+      assert.equal(removed.status, 303);
+      assert.deepEqual((await s.people.require(carl.id)).twoFactor.methods, []);
+      assert.equal((await lastAudit('two_factor.removed'))?.target?.id, carl.id);
     });
 
     it('approves a registration that waits', async () => {
