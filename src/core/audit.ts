@@ -110,3 +110,15 @@ export class AuditLog {
     }));
   }
 }
+
+/** What an admin change records: the same row whether it came through the API or the console. */
+export type AdminChange = { action: string; targetType: string; audience?: Audience | undefined };
+
+export async function recordAdminChange(
+  audit: AuditLog, change: AdminChange, actor: Actor, ip: string | undefined, targetId: string | undefined,
+): Promise<void> {
+  await audit.record({
+    action: change.action, outcome: 'success', audience: change.audience, actor, ip,
+    ...(targetId ? { target: { type: change.targetType, id: targetId } } : {}),
+  });
+}

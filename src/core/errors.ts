@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   'app.cannot_be_automatic': 409,
   'app.last_admin_sign_in': 409,
   'app.password_not_removable': 409,
+  'app.test_sign_in_required': 409,
   'session.not_found': 404,
   'apikey.not_found': 404,
   'sso.app_unavailable': 404,

@@ -8,6 +8,7 @@ import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
 import { sendError } from './errors.ts';
 import { registerAccountRoutes } from './routes/account.ts';
+import { registerAdminConsoleRoutes } from './routes/admin.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
@@ -54,6 +55,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSignInRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
+  registerAdminConsoleRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
   registerJwtSsoRoutes(app, ctx);
   registerSamlRoutes(app, ctx);

@@ -4,14 +4,12 @@ import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
-import { diagnoseOidcApp } from '../../protocols/oidc/diagnostics.ts';
-import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
 import type { HttpContext } from '../context.ts';
 import { ssoUrlsFor } from '../routes/sso.ts';
 import { jwtUrlsFor } from '../routes/sso-jwt.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
-import { diagnoseSamlApp } from '../../protocols/saml/diagnostics.ts';
+import { testAuthApp } from '../app-test.ts';
 import { isSamlApp } from '../../protocols/saml/settings.ts';
 import { generateKeyPair } from '../../protocols/saml/sp-keys.ts';
 
@@ -122,29 +120,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     method: 'POST', path: '/api/v1/apps/:id/test', tag: 'apps',
     summary: 'Check an external app\'s setup without signing anyone in: discovery, signing keys, endpoints, client credentials',
     params: IdParams,
-    handler: async ({ params, principal }) => {
-      const app = await apps.require(params.id);
-      if (isSamlApp(app)) {
-        const report = await diagnoseSamlApp(ctx.samlIdps, app, await apps.secretsOf(app.id), ctx.services.config.publicUrl, ctx.services.clock.now());
-        const ok = report.checks.every((check) => check.ok);
-        if (ok) await apps.markTestSucceeded(app.id);
-        await ctx.services.audit.record({
-          action: 'app.tested', outcome: ok ? 'success' : 'failure', reason: ok ? undefined : 'app.test_failed', audience: app.audience,
-          actor: principal.actor, target: { type: 'app', id: app.id }, details: { failed: report.checks.filter((c) => !c.ok).map((c) => c.name) },
-        });
-        return { ok, ...report };
-      }
-      if (!isOidcApp(app)) {
-        throw new FrontdoorError('sso.protocol_unavailable', `Testing ${app.type} apps is not available in this version of Frontdoor.`);
-      }
-      const checks = await diagnoseOidcApp(ctx.oidc, app, await apps.secretsOf(app.id), ctx.services.clock.now());
-      const ok = checks.every((check) => check.ok);
-      await ctx.services.audit.record({
-        action: 'app.tested', outcome: ok ? 'success' : 'failure', reason: ok ? undefined : 'app.test_failed', audience: app.audience,
-        actor: principal.actor, target: { type: 'app', id: app.id }, details: { failed: checks.filter((c) => !c.ok).map((c) => c.name) },
-      });
-      return { ok, checks };
-    },
+    handler: async ({ params, principal }) => testAuthApp(ctx, await apps.require(params.id), principal.actor),
   });
 
   // SP key rotation without a gap: `add_next` publishes a new certificate in our metadata
@@ -188,7 +164,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
 const JWT_EMAIL_TRUST =
   'The signing site asserts each email address; Frontdoor treats it as verified (you vouch for that site), so with trustEmail a token links to the existing account with that email.';
 
-function needsGeneratedSecret(config: Record<string, unknown>): boolean {
+export function needsGeneratedSecret(config: Record<string, unknown>): boolean {
   const algorithms = Array.isArray(config.algorithms) ? (config.algorithms as unknown[]) : ['HS256'];
   return algorithms.some((alg) => typeof alg === 'string' && isHmacAlgorithm(alg)) && config.sharedSecret === undefined;
 }

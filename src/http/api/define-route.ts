@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Audience } from '../../core/audience.ts';
+import { recordAdminChange } from '../../core/audit.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 import { requireAdmin, type AdminPrincipal } from './admin-auth.ts';
@@ -80,10 +81,7 @@ export class AdminApi {
 
   async #recordSuccess(audit: NonNullable<AdminRoute<z.ZodType, z.ZodType, z.ZodType>['audit']>, principal: AdminPrincipal, request: FastifyRequest, params: unknown, result: unknown) {
     const targetId = (params as { id?: string }).id ?? idOfAnswer(result);
-    await this.#ctx.services.audit.record({
-      action: audit.action, outcome: 'success', audience: audit.audience, actor: principal.actor, ip: request.ip,
-      ...(targetId ? { target: { type: audit.targetType, id: targetId } } : {}),
-    });
+    await recordAdminChange(this.#ctx.services.audit, audit, principal.actor, request.ip, targetId);
   }
 }
 

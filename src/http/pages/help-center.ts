@@ -26,7 +26,7 @@ export function agentHomePage(chrome: PageChrome, isAdmin: boolean): SafeHtml {
     html`<div class="card"><h1>Agent console</h1>
 <p>You are signed in to the agent console.</p>
 <p><a href="/agent/account">Your account</a> · <a href="/agent/approvals">Accounts waiting for approval</a></p>
-${isAdmin ? html`<p>You are an admin: manage sign-in through the <a href="/api/v1/openapi.json">admin API</a>.</p>` : ''}
+${isAdmin ? html`<p>You are an admin: manage sign-in in the <a href="/admin">admin console</a> or through the <a href="/api/v1/openapi.json">admin API</a>.</p>` : ''}
 </div>`,
   );
 }

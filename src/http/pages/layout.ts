@@ -14,7 +14,7 @@ function areaName(area: PageChrome['area']): string {
 }
 
 export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
-  const home = chrome.area === 'help-center' ? '/' : '/agent';
+  const home = chrome.area === 'help-center' ? '/' : chrome.area === 'admin' ? '/admin' : '/agent';
   const logoutAction = chrome.area === 'help-center' ? '/logout' : '/agent/logout';
   const loginHref = chrome.area === 'help-center' ? '/login' : '/agent/login';
   return html`<!doctype html>

@@ -1,0 +1,116 @@
+import type { AuthApp } from '../../core/apps.ts';
+import type { FrontdoorError } from '../../core/errors.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { layout, type PageChrome } from './layout.ts';
+
+// The admin console's building blocks: the section navigation, refusals shown with their
+// stable code and each field's problem next to the field, and small form controls that
+// always carry a label. Every page is plain HTML: no script, so the strict CSP holds here too.
+
+export type AdminSection = 'apps' | 'registration' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys';
+
+const SECTIONS: { id: AdminSection; href: string; label: string }[] = [
+  { id: 'apps', href: '/admin/apps', label: 'Auth apps' },
+  { id: 'registration', href: '/admin/settings/registration', label: 'Registration' },
+  { id: 'usergroups', href: '/admin/usergroups', label: 'Usergroups' },
+  { id: 'articles', href: '/admin/articles', label: 'Articles' },
+  { id: 'people', href: '/admin/people/users', label: 'People' },
+  { id: 'audit', href: '/admin/audit', label: 'Audit log' },
+  { id: 'sso-traces', href: '/admin/sso-traces', label: 'SSO traces' },
+  { id: 'api-keys', href: '/admin/api-keys', label: 'API keys' },
+];
+
+/** What a console page may show besides its content: a refusal, a notice, the values sent. */
+export type ViewState = { error?: FrontdoorError | undefined; notice?: string | undefined; values?: Record<string, string> | undefined };
+
+export function adminPage(chrome: PageChrome, section: AdminSection, state: ViewState, body: SafeHtml): SafeHtml {
+  return layout(
+    { ...chrome, area: 'admin' },
+    html`<nav class="admin-nav" aria-label="Admin sections"><ul>
+${SECTIONS.map((s) => html`<li><a href="${s.href}"${s.id === section ? html` aria-current="page"` : ''}>${s.label}</a></li>`)}
+</ul></nav>
+${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
+${errorBox(state.error)}
+${body}`,
+  );
+}
+
+type FieldProblem = { field: string; problem: string };
+const problemsOf = (error: FrontdoorError | undefined): FieldProblem[] =>
+  Array.isArray(error?.details?.fields) ? (error.details.fields as FieldProblem[]) : [];
+
+export function errorBox(error: FrontdoorError | undefined): SafeHtml {
+  if (!error) return html``;
+  const problems = problemsOf(error);
+  return html`<div class="error" role="alert">
+<p>${error.message}</p>
+<p class="muted">Error <code>${error.code}</code></p>
+${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${p.problem}</li>`)}</ul>` : ''}
+</div>`;
+}
+
+const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+/** The problem the last refusal found with this field (its zod path), shown next to it. */
+function fieldProblem(state: ViewState, name: string): SafeHtml {
+  const found = problemsOf(state.error).filter((p) => p.field === name || p.field.startsWith(`${name}.`));
+  if (!found.length) return html``;
+  return html`<span class="field-error" id="${idOf(name)}-error"><code>${name}</code>: ${found.map((p) => p.problem).join('; ')}</span>`;
+}
+const describedBy = (state: ViewState, name: string) =>
+  problemsOf(state.error).some((p) => p.field === name || p.field.startsWith(`${name}.`)) ? html` aria-describedby="${idOf(name)}-error" aria-invalid="true"` : '';
+
+type InputOptions = {
+  type?: 'text' | 'url' | 'number' | 'password' | 'search' | 'email';
+  required?: boolean; hint?: string | undefined; placeholder?: string | undefined; min?: number; max?: number; autocomplete?: string;
+};
+
+export function textInput(state: ViewState, name: string, label: string, value: string | undefined, options: InputOptions = {}): SafeHtml {
+  const shown = state.values?.[name] ?? value ?? '';
+  return html`<label for="${idOf(name)}">${label}${options.required ? html` <span class="muted">(required)</span>` : ''}
+<input id="${idOf(name)}" name="${name}" type="${options.type ?? 'text'}" value="${options.type === 'password' ? '' : shown}"${options.required ? html` required` : ''}${options.placeholder ? html` placeholder="${options.placeholder}"` : ''}${options.min !== undefined ? html` min="${options.min}"` : ''}${options.max !== undefined ? html` max="${options.max}"` : ''} autocomplete="${options.autocomplete ?? 'off'}"${describedBy(state, name)}>
+${options.hint ? html`<span class="muted">${options.hint}</span>` : ''}${fieldProblem(state, name)}</label>`;
+}
+
+export function textArea(state: ViewState, name: string, label: string, value: string | undefined, options: { hint?: string | undefined; rows?: number; placeholder?: string | undefined } = {}): SafeHtml {
+  return html`<label for="${idOf(name)}">${label}
+<textarea id="${idOf(name)}" name="${name}" rows="${options.rows ?? 4}"${options.placeholder ? html` placeholder="${options.placeholder}"` : ''}${describedBy(state, name)}>${state.values?.[name] ?? value ?? ''}</textarea>
+${options.hint ? html`<span class="muted">${options.hint}</span>` : ''}${fieldProblem(state, name)}</label>`;
+}
+
+export function checkbox(state: ViewState, name: string, label: string, checked: boolean, options: { value?: string; hint?: string } = {}): SafeHtml {
+  const on = state.values ? state.values[name] !== undefined : checked;
+  return html`<label class="check"><input type="checkbox" name="${name}" value="${options.value ?? 'on'}"${on ? html` checked` : ''}> ${label}${options.hint ? html` <span class="muted">${options.hint}</span>` : ''}</label>${fieldProblem(state, name)}`;
+}
+
+export function select(state: ViewState, name: string, label: string, value: string, choices: readonly (readonly [string, string])[], hint?: string): SafeHtml {
+  const chosen = state.values?.[name] ?? value;
+  return html`<label for="${idOf(name)}">${label}
+<select id="${idOf(name)}" name="${name}"${describedBy(state, name)}>${choices.map(([v, text]) => html`<option value="${v}"${v === chosen ? html` selected` : ''}>${text}</option>`)}</select>
+${hint ? html`<span class="muted">${hint}</span>` : ''}${fieldProblem(state, name)}</label>`;
+}
+
+export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+
+/** A one-button form (revoke, remove, approve...): POST with CSRF, keyboard reachable like any button. */
+export function actionButton(action: string, csrf: string, label: string, options: { danger?: boolean; fields?: Record<string, string> } = {}): SafeHtml {
+  return html`<form class="inline" method="post" action="${action}">${csrfField(csrf)}${Object.entries(options.fields ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${options.danger ? 'danger' : 'secondary'}">${label}</button></form>`;
+}
+
+export function ssoBadge(app: AuthApp): SafeHtml {
+  if (app.type === 'password') return html`<span class="badge">Login form</span>`;
+  return app.sso === 'automatic'
+    ? html`<span class="badge automatic">Automatic</span>`
+    : html`<span class="badge">${app.showButton ? 'Button' : 'Disabled SSO'}</span>`;
+}
+
+export const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+
+/** Values to paste elsewhere: read-only inputs, so they can be selected and copied whole. */
+export function copyList(values: Record<string, string>, labels: Record<string, string>): SafeHtml {
+  return html`<dl class="copy">${Object.entries(values).map(
+    ([key, value]) => html`<dt><label for="${idOf(`copy-${key}`)}">${labels[key] ?? key}</label></dt><dd><input id="${idOf(`copy-${key}`)}" type="text" readonly value="${value}"></dd>`,
+  )}</dl>`;
+}
+
+export const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
