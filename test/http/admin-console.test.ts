@@ -91,6 +91,7 @@ describe('admin console', () => {
       assert.equal(installed.status, 201, installed.text);
       assert.match(installed.text, /Shared secret, shown this once/);
       assert.match(installed.text, /\/sso\/website\/jwt/, 'the JWT endpoint to give the signing site');
+      assert.match(installed.text, /Frontdoor treats it as verified \(you vouch for that site\)/, 'the email trust is said plainly');
       const app = await server.services.apps.require('website');
       assert.equal(app.name, 'Our website');
       assert.equal(app.displayOrder, 2);

@@ -4,6 +4,7 @@ import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { JWT_EMAIL_TRUST } from '../../protocols/jwt/profile.ts';
 import type { HttpContext } from '../context.ts';
 import { ssoUrlsFor } from '../routes/sso.ts';
 import { jwtUrlsFor } from '../routes/sso-jwt.ts';
@@ -161,8 +162,6 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
   });
 }
 
-const JWT_EMAIL_TRUST =
-  'The signing site asserts each email address; Frontdoor treats it as verified (you vouch for that site), so with trustEmail a token links to the existing account with that email.';
 
 export function needsGeneratedSecret(config: Record<string, unknown>): boolean {
   const algorithms = Array.isArray(config.algorithms) ? (config.algorithms as unknown[]) : ['HS256'];

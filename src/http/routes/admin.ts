@@ -1,3 +1,4 @@
+import { JWT_EMAIL_TRUST } from '../../protocols/jwt/profile.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { APP_TYPES, AppTypeSchema, defaultAppName, JWT_ALGORITHMS, type AppType } from '../../core/app-config.ts';
@@ -182,7 +183,7 @@ ${textInput(state, 'slug', 'Slug (in the sign-in addresses)', undefined, { hint:
 <p class="muted">${AUDIENCE_LABEL[app.audience]} · type <code>${app.type}</code> · slug <code>${app.slug}</code> · ${app.enabled ? 'enabled' : 'turned off'} · ${ssoBadge(app)}</p>
 ${extra.sharedSecret ? html`<div class="notice" role="status"><p><strong>Shared secret, shown this once.</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: extra.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
 ${urls ? html`<section class="card" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(urls, URL_LABELS)}
-${app.type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p>` : ''}</section>` : ''}
+${app.type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}</section>` : ''}
 ${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">Test</h2>
 <p>The <strong>Test</strong> checks the setup without signing anyone in (discovery, keys, endpoints, credentials). A <strong>test sign-in</strong> goes through the identity service for real, in a new tab.</p>
 ${actionButton(`/admin/apps/${app.id}/test`, admin.csrf, 'Test the setup')}

@@ -48,3 +48,7 @@ function groupList(value: unknown): string[] {
   const items = Array.isArray(value) ? value.filter((g): g is string => typeof g === 'string') : typeof value === 'string' ? value.split(',') : [];
   return [...new Set(items.map((g) => g.trim()).filter((g) => g.length > 0 && g.length <= 200))].slice(0, 100);
 }
+
+/** What an admin must know about a JWT app's emails (shown in the API and the console). */
+export const JWT_EMAIL_TRUST =
+  'The signing site asserts each email address; Frontdoor treats it as verified (you vouch for that site), so with trustEmail a token links to the existing account with that email.';
