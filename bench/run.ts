@@ -7,6 +7,7 @@ import { markdownTable, type Row } from './lib/report.ts';
 import { createApiKey } from './lib/admin.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
+import { oidcCallback } from './scenarios/oidc-callback.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
 import { samlAcs } from './scenarios/saml-acs.ts';
 import { sessionCheck, SECONDS } from './scenarios/session-check.ts';
@@ -34,6 +35,7 @@ try {
   rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
   rows.push(...(await jwtSignIn(frontdoor, apiKey)));
   rows.push(...(await samlAcs(frontdoor, apiKey)));
+  rows.push(...(await oidcCallback(frontdoor, apiKey)));
   rows.push({ scenario: `${databaseName}, after the load`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
 } finally {
   await frontdoor.stop();

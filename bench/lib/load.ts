@@ -24,7 +24,7 @@ export type LoadOptions = {
   /** Statuses that count as success (a sign-in answers 303). */
   expectStatus?: number;
   /** Changes each request before it is sent (a fresh one-time token per request). */
-  setupRequest?: (request: { body?: string | Buffer; [key: string]: unknown }) => { body?: string | Buffer; [key: string]: unknown };
+  setupRequest?: (request: { body?: string | Buffer; path?: string; headers?: unknown; [key: string]: unknown }) => { body?: string | Buffer; path?: string; [key: string]: unknown };
 };
 
 /** Drives load with autocannon from this process and measures what the server spent on it. */
