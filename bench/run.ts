@@ -7,6 +7,7 @@ import { markdownTable, type Row } from './lib/report.ts';
 import { createApiKey } from './lib/admin.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
+import { betterAuthPeer } from './scenarios/better-auth.ts';
 import { oidcCallback } from './scenarios/oidc-callback.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
 import { samlAcs } from './scenarios/saml-acs.ts';
@@ -42,6 +43,10 @@ try {
   await rm(dataDir, { recursive: true, force: true });
   await scratch?.drop();
 }
+
+// The peer needs a PostgreSQL server: BENCH_DATABASE_URL, or the one CI machines have.
+const peerDatabase = process.env.BENCH_DATABASE_URL ?? process.env.BENCH_PEER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+rows.push(...(await betterAuthPeer(peerDatabase)));
 
 const machine = { database: databaseName, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, secondsPerScenario: SECONDS };
 const at = new Date().toISOString();
