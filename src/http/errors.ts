@@ -31,7 +31,10 @@ export function toFrontdoorError(error: unknown): FrontdoorError {
   if (isFrontdoorError(error)) return error;
   const e = error as FastifyError;
   if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FrontdoorError('request.too_large', 'The request body is too large.');
-  if (e?.code?.startsWith?.('FST_ERR_CTP') || e?.code === 'FST_ERR_VALIDATION' || e?.statusCode === 400) {
+  // Any other 4xx Fastify raises itself (bad content type, undecodable URL, a path parameter over
+  // maxParamLength, which was a 500 once routed here) is a request we cannot read.
+  const fastify4xx = e?.code?.startsWith?.('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
+  if (fastify4xx || e?.code?.startsWith?.('FST_ERR_CTP') || e?.code === 'FST_ERR_VALIDATION' || e?.statusCode === 400) {
     return new FrontdoorError('request.invalid', 'The request could not be read: check its content type and body.');
   }
   if (isDatabaseUnavailable(error)) {
