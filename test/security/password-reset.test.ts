@@ -46,7 +46,7 @@ describe('password reset attacks', () => {
       for (const csrf of [undefined, foreign]) {
         const browser = server.client();
         await browser.get(`${base}/password/forgot`);
-        const extra = csrf ? { _csrf: csrf } : {};
+        const extra: Record<string, string> = csrf ? { _csrf: csrf } : {};
         assertRefused(await browser.postForm(`${base}/password/forgot`, { email: 'ada@example.com', ...extra }), 'request.csrf_invalid');
         assertRefused(await createsNothing(server.services.db, () => browser.postForm(`${base}/password/reset`, { token, password: 'a brand new passphrase', ...extra })), 'request.csrf_invalid');
       }
