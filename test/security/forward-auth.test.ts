@@ -31,7 +31,7 @@ describe('forward auth attacks', () => {
       forged.cookies.set('fd_session_users', encodeURIComponent(value));
       assertRefused(await forged.get('/api/v1/session'), 'auth.required');
     }
-    for (const headers of [{ authorization: `Bearer ${token}` }, { 'x-session-token': token }]) {
+    for (const headers of [{ authorization: `Bearer ${token}` }, { 'x-session-token': token }] as Record<string, string>[]) {
       assertRefused(await server.client().get('/api/v1/session', headers), 'auth.required');
     }
     assertRefused(await server.client().get(`/api/v1/session?session=${token}&token=${token}`), 'auth.required');
