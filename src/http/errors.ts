@@ -31,7 +31,10 @@ export function toFrontdoorError(error: unknown): FrontdoorError {
   if (isFrontdoorError(error)) return error;
   const e = error as FastifyError;
   if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FrontdoorError('request.too_large', 'The request body is too large.');
-  if (e?.code?.startsWith?.('FST_ERR_CTP') || e?.code === 'FST_ERR_VALIDATION' || e?.statusCode === 400) {
+  // Any other 4xx Fastify raises itself (bad content type, undecodable URL, a path parameter over
+  // maxParamLength, which was a 500 once routed here) is a request we cannot read.
+  const fastify4xx = e?.code?.startsWith?.('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
+  if (fastify4xx || e?.code?.startsWith?.('FST_ERR_CTP') || e?.code === 'FST_ERR_VALIDATION' || e?.statusCode === 400) {
     return new FrontdoorError('request.invalid', 'The request could not be read: check its content type and body.');
   }
   if (isDatabaseUnavailable(error)) {
@@ -40,9 +43,16 @@ export function toFrontdoorError(error: unknown): FrontdoorError {
   return new FrontdoorError('internal', 'Something went wrong on our side. It has been logged.');
 }
 
+// SQLSTATE class 08 (connection exception) and 57P01-57P03 (admin shutdown, crash shutdown,
+// cannot connect now), socket errors, and the code-less errors `pg` raises for a connection
+// that dies under a query. Issue 9's fault test found the last kind: a query in flight when
+// PostgreSQL stopped ("Connection terminated unexpectedly") answered 500 instead of 503.
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code);
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03'].includes(code)) return true;
+  if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  return !code && error instanceof Error && PG_CONNECTION_LOST.test(error.message);
 }
 
 export function sendError(

@@ -39,10 +39,14 @@ export async function buildServer(services: Services, options: ServerOptions = {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     requestTimeout: 30_000,
+    // A path Fastify cannot decode (`/%E0%A4%A`) or other router-level refusals: answer with
+    // our one error shape (issue 9 found Fastify's own JSON body here), never a stack or 5xx.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   addSecurityHeaders(app);
+  refuseNulCharacters(app);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
@@ -78,4 +82,20 @@ function requestIds(): () => string {
   const prefix = randomBytes(4).toString('hex');
   let counter = 0;
   return () => `${prefix}${(counter++).toString(36).padStart(6, '0')}`;
+}
+
+// PostgreSQL text cannot hold U+0000: a NUL in a form field, JSON string or query value reached
+// the database and failed there with a 500 (found by issue 9's attack suite on /login). No
+// legitimate email, name, password or token contains one, so refuse it up front, for every route.
+function refuseNulCharacters(app: FastifyInstance): void {
+  const hasNul = (value: unknown, depth = 0): boolean => {
+    if (typeof value === 'string') return value.includes('\u0000');
+    if (depth > 20 || value === null || typeof value !== 'object') return false;
+    return Object.entries(value).some(([key, v]) => key.includes('\u0000') || hasNul(v, depth + 1));
+  };
+  app.addHook('preValidation', async (request) => {
+    if (hasNul(request.query) || hasNul(request.params) || hasNul(request.body)) {
+      throw new FrontdoorError('request.invalid', 'The request contains a NUL character, which no field may hold.');
+    }
+  });
 }
