@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/core/clock.ts';
 import type { Services } from '../../src/core/services.ts';
@@ -19,11 +20,17 @@ export type TestServer = {
  * `database`, another node on that one (closing it then leaves the database to its owner).
  */
 export async function startTestServer(
-  options: { clock?: Clock; env?: Record<string, string>; database?: Database; oidcPresetIssuers?: ReadonlyMap<string, string> } = {},
+  options: {
+    clock?: Clock; env?: Record<string, string>; database?: Database; oidcPresetIssuers?: ReadonlyMap<string, string>;
+    /** PUBLIC_URL is the address it listens on (a real browser must reach the URLs it builds). */
+    publicUrlIsListening?: boolean;
+  } = {},
 ): Promise<TestServer> {
-  const services = await testServices(options);
+  const port = options.publicUrlIsListening ? await freePort() : 0;
+  const env = options.publicUrlIsListening ? { ...options.env, PUBLIC_URL: `http://127.0.0.1:${port}` } : options.env;
+  const services = await testServices({ ...options, env });
   const app = await buildServer(services, { logger: false, oidcPresetIssuers: options.oidcPresetIssuers });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
@@ -37,6 +44,15 @@ export async function startTestServer(
       if (!options.database) await services.db.close();
     },
   };
+}
+
+/** A loopback port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 export type TestResponse = { status: number; headers: Headers; text: string; json: any; location: string | null };

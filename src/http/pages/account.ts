@@ -207,7 +207,7 @@ ${errorBox(model.error)}${noticeBox(model.notice)}
 <section class="card" aria-labelledby="sessions-h">
   <h2 id="sessions-h">Where you are signed in</h2>
   <table class="sessions">
-    <thead><tr><th>Device</th><th>Address</th><th>Last seen</th><th></th></tr></thead>
+    <thead><tr><th>Device</th><th>Address</th><th>Last seen</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
     <tbody>${model.sessions.map(
       (s) => html`<tr data-session-id="${s.id}">
       <td>${deviceOf(s.userAgent)}</td><td>${s.ip ?? 'unknown'}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>

@@ -444,7 +444,7 @@ ${person.twoFactor.methods.length ? actionButton(`${base}/two-factor/remove`, ad
 ${person.audience === 'agents' ? (person.isAdmin ? actionButton(`${base}/admin`, admin.csrf, 'Remove admin rights', { fields: { isAdmin: 'no' } }) : actionButton(`${base}/admin`, admin.csrf, 'Make admin', { fields: { isAdmin: 'yes' } })) : ''}
 </section>
 <section class="card" aria-labelledby="sessions-h"><h2 id="sessions-h">Sessions</h2>
-${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"></th></tr></thead><tbody>
+${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
 ${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}</td><td>${actionButton(`${base}/sessions/${s.id}/revoke`, admin.csrf, 'Revoke')}</td></tr>`)}
 </tbody></table></div>${actionButton(`${base}/sessions/revoke-all`, admin.csrf, 'Sign out everywhere', { danger: true })}` : html`<p class="muted">No live sessions.</p>`}
 </section>`);
