@@ -70,6 +70,12 @@ describe('an OIDC app from the admin console to Automatic, in Chromium', () => {
     assert.ok(checks.length >= 2, `several checks reported: ${checks.join(' | ')}`);
     assert.ok(checks.every((c) => c.startsWith('ok')), checks.join(' | '));
     assert.ok(checks.some((c) => /discovery/i.test(c)), `the discovery document was checked: ${checks.join(' | ')}`);
+
+    // A passing Test is not a sign-in: Automatic stays out of reach until one succeeds.
+    await admin.getByRole('link', { name: 'Make this the Automatic app…' }).click();
+    assert.match(await admin.locator('main').textContent() ?? '', /Not yet: this app has had no successful test sign-in/);
+    assert.equal(await admin.getByRole('button', { name: 'Make it Automatic' }).count(), 0);
+    await admin.getByRole('link', { name: 'Cancel' }).click();
   });
 
   it('signs a Help Center visitor in through the "Sign in with Acme ID" button', async () => {
