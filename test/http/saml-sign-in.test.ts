@@ -5,16 +5,11 @@ import { SamlIdp } from '../peers/saml-idp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { errorCodeOf, failureOf, installSamlApp, loginAtIdp, postToAcs } from '../helpers/saml.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
+import { ShiftedClock } from '../helpers/services.ts';
 
 const cli = { type: 'cli' } as const;
 
-/** Real time plus an offset the test can move (the IdP peer stamps real time). */
-class ShiftedClock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
+// Real time plus an offset the test can move (the IdP peer stamps real time).
 const clock = new ShiftedClock();
 
 async function whoAmI(browser: TestClient, audience: 'users' | 'agents') {
