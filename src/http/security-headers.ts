@@ -20,11 +20,17 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-export function addSecurityHeaders(app: FastifyInstance): void {
+// Served over https, browsers are told to use nothing else for a year (RFC 6797), so a
+// network attacker cannot strip TLS from a later visit. Not includeSubDomains: the helpdesk
+// owner's other hosts are not ours to decide for.
+const HSTS = { 'strict-transport-security': 'max-age=31536000' };
+
+export function addSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
+  const headers = options.https ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
   // Set before the route runs (a route may still override cache-control): one synchronous
   // hook with a prebuilt object, since it runs on every request, forward-auth checks included.
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     done();
   });
 }

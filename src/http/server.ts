@@ -45,7 +45,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
-  addSecurityHeaders(app);
+  addSecurityHeaders(app, { https: services.config.secureCookies });
   refuseNulCharacters(app);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>

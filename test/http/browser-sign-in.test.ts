@@ -61,6 +61,7 @@ describe('sign-in pages in Chromium', () => {
       const response = await page.goto(`${server.url}/login`);
       assert.match(response!.headers()['content-security-policy'] ?? '', /default-src 'none'/);
       assert.equal(response!.headers()['x-frame-options'], 'DENY');
+      assert.equal(response!.headers()['strict-transport-security'], undefined, 'no HSTS over plain http');
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       assert.equal(overflow, 0, 'no horizontal scrolling on a small phone');
       const stylesApplied = await page.evaluate<string>("getComputedStyle(document.querySelector('button')).borderRadius");

@@ -242,6 +242,7 @@ describe('cookies over https', () => {
       const browser = server.client();
       const page = await browser.get('/login');
       assert.ok(page.headers.getSetCookie().some((c) => c.startsWith('__Host-fd_csrf=') && /Secure/.test(c)));
+      assert.equal(page.headers.get('strict-transport-security'), 'max-age=31536000', 'HSTS over https');
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
       const response = await browser.postForm('/login', { _csrf: csrf, email: 'ann@example.com', password: PASSWORD });
       assert.equal(response.status, 303);
