@@ -161,14 +161,17 @@ export class AccountFlows {
       "UPDATE people SET approval_pending_since = NULL, updated_at = now() WHERE id = $1 AND audience = 'users' AND approval_pending_since IS NOT NULL RETURNING id",
       [personId],
     );
-    if (rows.length === 0) {
-      await this.#people.require(personId, 'users');
-      throw new FrontdoorError('person.not_pending', 'This account is not waiting for approval.');
-    }
+    if (rows.length === 0) await this.#refuseNotPending(personId);
     const person = (await this.#people.get(personId))!;
     await this.#audit.record({ action: 'registration.approved', outcome: 'success', audience: 'users', actor, target: { type: 'person', id: personId } });
     this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.approved({ name: person.name, link: this.link('/login') }) });
     return person;
+  }
+
+  /** Nothing to approve or reject: person.not_found for an unknown User, else person.not_pending. */
+  async #refuseNotPending(personId: string): Promise<never> {
+    await this.#people.require(personId, 'users');
+    throw new FrontdoorError('person.not_pending', 'This account is not waiting for approval.');
   }
 
   /** Turns a pending registration down: the account is removed. */
@@ -177,10 +180,7 @@ export class AccountFlows {
       "DELETE FROM people WHERE id = $1 AND audience = 'users' AND approval_pending_since IS NOT NULL RETURNING id",
       [personId],
     );
-    if (rows.length === 0) {
-      await this.#people.require(personId, 'users');
-      throw new FrontdoorError('person.not_pending', 'This account is not waiting for approval.');
-    }
+    if (rows.length === 0) await this.#refuseNotPending(personId);
     await this.#audit.record({ action: 'registration.rejected', outcome: 'success', audience: 'users', actor, target: { type: 'person', id: personId } });
   }
 
