@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import type { Statement } from '../storage/statement.ts';
 import type { AccountTokens } from './account-tokens.ts';
 import { TOKEN_LIFETIME_MS } from './account-tokens.ts';
 import type { AuthAppRegistry } from './apps.ts';
@@ -9,7 +10,7 @@ import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
-import type { Session, SessionStore } from './sessions.ts';
+import type { Session, SessionRestriction, SessionStore } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
 import type { TwoFactor } from './two-factor.ts';
 import { burnVerifyTime, verifyPassword } from '../protocols/password/hash.ts';
@@ -79,6 +80,8 @@ export class AccountFlows {
     input: {
       audience: Audience; appId: string | null; ip?: string | undefined; userAgent?: string | undefined; skipSecondFactor?: boolean;
       external?: { subject: string; sid?: string | undefined; sealedIdToken?: Buffer | undefined } | undefined;
+      /** Written in the session's own statement (see SessionStore.create): its audit entry, its trace. */
+      alsoWrite?: ((session: { id: string; restriction: SessionRestriction | null }) => Statement[]) | undefined;
     },
   ): Promise<StartedSession> {
     this.assertMaySignIn(person);
@@ -87,6 +90,7 @@ export class AccountFlows {
     const newAddress = !restriction && (await this.#isNewAddress(person.id, input.ip));
     const { token, session } = await this.#sessions.create({
       personId: person.id, audience: input.audience, appId: input.appId, ip: input.ip, userAgent: input.userAgent, external: input.external, restriction,
+      alsoWrite: input.alsoWrite,
     });
     if (newAddress) await this.alertNewDevice(person, session);
     return { person, session, token };

@@ -59,6 +59,9 @@ export class AccountResolver {
     // as pending accounts); closed only through an app with Auto User. Agents need Auto Agent.
     const registrationOpen = app.audience === 'users' ? mode !== 'closed' || settings.autoUser : settings.autoAgent;
 
+    const returning = await this.#returningPerson(app, profile, email, settings);
+    if (returning) return { person: returning, outcome: 'signed_in' };
+
     const resolved = await this.#db.transaction(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
       if (email) await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`email:${app.audience}:${email.toLowerCase()}`]);
@@ -122,6 +125,27 @@ export class AccountResolver {
     if (person.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
     if (person.audience !== app.audience) throw new FrontdoorError('auth.wrong_audience', 'This sign-in method is for another audience.');
     return { person, outcome: resolved.outcome };
+  }
+
+  /**
+   * The everyday case in one statement: a known identity of a live person, whose profile
+   * matches what we hold and whose app adds no usergroups. Its last use is recorded and the
+   * person read back together. Anything else (unknown, disabled, a profile to sync, login
+   * actions) takes the locked transaction above, which decides and refuses exactly as before.
+   */
+  async #returningPerson(app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings): Promise<Person | undefined> {
+    if (app.audience === 'users' && (settings.loginActions.addUsergroupIds.length || settings.loginActions.groupMappings.length || profile.usergroupNames?.length)) {
+      return undefined;
+    }
+    const person = await this.#people.touchIdentity(app.id, profile.subject, { email: email ?? null, issuer: profile.issuer });
+    if (!person || person.audience !== app.audience) return undefined;
+    if (settings.syncProfile) {
+      const name = profile.name?.trim();
+      const nameChanged = Boolean(name && name.length <= 200 && name !== person.name);
+      const emailNew = Boolean(email && !person.emails.some((e) => e.email.toLowerCase() === email.toLowerCase()));
+      if (nameChanged || emailNew) return undefined;
+    }
+    return person;
   }
 
   async #syncProfile(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings) {

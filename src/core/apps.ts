@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
+import { BriefCache, deepFreeze } from './brief-cache.ts';
 import { configSchemaFor, defaultAppName, isSamlConfig, splitSecrets, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError } from './errors.ts';
@@ -68,6 +69,10 @@ export class AuthAppRegistry {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #audit: AuditLog;
+  // Every sign-in reads its app (and the secrets) first: kept for under a second, forgotten
+  // at once when this node changes an app (other nodes see the change within 1 s).
+  readonly #found = new BriefCache<string, AuthApp | undefined>();
+  readonly #secrets = new BriefCache<string, Readonly<Record<string, unknown>>>();
 
   constructor(db: Database, box: SecretBox, audit: AuditLog) {
     this.#db = db;
@@ -83,8 +88,17 @@ export class AuthAppRegistry {
     return rows.map((row) => this.#toApp(row));
   }
 
-  /** Looks an app up by id or slug. */
+  /**
+   * Looks an app up by id or slug. Outside a transaction the answer may be up to a second
+   * old (see BriefCache); the returned object is frozen, as it is shared.
+   */
   async find(idOrSlug: string, q: Queryable = this.#db): Promise<AuthApp | undefined> {
+    if (q !== this.#db) return this.#read(idOrSlug, q);
+    // "Not found" is not kept: an app created on another node is usable here at once.
+    return this.#found.get(`app:${idOrSlug}`, () => this.#read(idOrSlug, q), (app) => app !== undefined);
+  }
+
+  async #read(idOrSlug: string, q: Queryable): Promise<AuthApp | undefined> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
     const rows = await q.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE ${isUuid ? 'id = $1' : 'slug = $1'}`, [idOrSlug]);
     return rows[0] && this.#toApp(rows[0]);
@@ -97,20 +111,40 @@ export class AuthAppRegistry {
   }
 
   async automaticApp(audience: Audience): Promise<AuthApp | undefined> {
+    return this.#found.get(`automatic:${audience}`, () => this.#readAutomatic(audience));
+  }
+
+  async #readAutomatic(audience: Audience): Promise<AuthApp | undefined> {
     const rows = await this.#db.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE audience = $1 AND sso = 'automatic'`, [audience]);
     return rows[0] && this.#toApp(rows[0]);
   }
 
   async passwordApp(audience: Audience): Promise<AuthApp> {
+    return (await this.#found.get(`password:${audience}`, () => this.#readPasswordApp(audience)))!;
+  }
+
+  async #readPasswordApp(audience: Audience): Promise<AuthApp> {
     const rows = await this.#db.query<AppRow>(`SELECT ${APP_COLUMNS} FROM auth_apps WHERE audience = $1 AND type = 'password'`, [audience]);
     return this.#toApp(rows[0]!);
   }
 
-  /** The decrypted secret part of an app's config, for the protocol code. */
-  async secretsOf(appId: string): Promise<Record<string, unknown>> {
-    const rows = await this.#db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM auth_apps WHERE id = $1', [appId]);
-    const sealed = rows[0]?.secrets;
-    return sealed ? (JSON.parse(this.#box.open(sealed)) as Record<string, unknown>) : {};
+  /**
+   * The decrypted secret part of an app's config, for the protocol code: decrypted once and
+   * shared (frozen) for under a second, like the app itself. The same object comes back while
+   * it is kept, so keys derived from it can be cached by identity (see JwtKeySets).
+   */
+  async secretsOf(appId: string): Promise<Readonly<Record<string, unknown>>> {
+    return this.#secrets.get(appId, async () => {
+      const rows = await this.#db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM auth_apps WHERE id = $1', [appId]);
+      const sealed = rows[0]?.secrets;
+      return Object.freeze(sealed ? (JSON.parse(this.#box.open(sealed)) as Record<string, unknown>) : {});
+    });
+  }
+
+  /** Forgets every cached app and secret: called after each change this node makes. */
+  #changed(): void {
+    this.#found.forgetAll();
+    this.#secrets.forgetAll();
   }
 
   async create(input: NewApp, actor: Actor): Promise<AuthApp> {
@@ -163,6 +197,7 @@ export class AuthAppRegistry {
       if (demoted) await this.#recordDemotion(q, demoted, row.id, actor);
       return row.id;
     });
+    this.#changed();
     return (await this.find(id))!;
   }
 
@@ -225,6 +260,7 @@ export class AuthAppRegistry {
       }
       if (demoted) await this.#recordDemotion(q, demoted, row.id, actor);
     });
+    this.#changed();
     return (await this.find(current.id))!;
   }
 
@@ -242,10 +278,12 @@ export class AuthAppRegistry {
         q,
       );
     });
+    this.#changed();
   }
 
   async markTestSucceeded(appId: string): Promise<void> {
     await this.#db.query('UPDATE auth_apps SET last_test_succeeded_at = now() WHERE id = $1', [appId]);
+    this.#changed();
   }
 
   #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
@@ -294,7 +332,7 @@ export class AuthAppRegistry {
   }
 
   #toApp(row: AppRow): AuthApp {
-    return {
+    return deepFreeze({
       id: row.id,
       slug: row.slug,
       audience: row.audience,
@@ -309,7 +347,7 @@ export class AuthAppRegistry {
       lastTestSucceededAt: row.last_test_succeeded_at ? new Date(row.last_test_succeeded_at).toISOString() : null,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
-    };
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../storage/database.ts';
+import type { Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 
 export type Actor =
@@ -50,6 +51,26 @@ type AuditRow = {
   details: Record<string, unknown>;
 };
 
+/** The INSERT of one audit entry, to run alone or as a side write of a sign-in (withSideWrites). */
+export function auditStatement(entry: AuditEntry): Statement {
+  return {
+    text: `INSERT INTO audit_events (action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    params: [
+      entry.action,
+      entry.outcome,
+      entry.reason ?? null,
+      entry.audience ?? null,
+      entry.actor.type,
+      'id' in entry.actor ? entry.actor.id : null,
+      entry.target?.type ?? null,
+      entry.target?.id ?? null,
+      entry.ip ?? null,
+      JSON.stringify(entry.details ?? {}),
+    ],
+  };
+}
+
 export class AuditLog {
   readonly #db: Queryable;
   constructor(db: Queryable) {
@@ -58,22 +79,8 @@ export class AuditLog {
 
   /** Records one event; pass the transaction's Queryable to make it part of that change. */
   async record(entry: AuditEntry, db: Queryable = this.#db): Promise<void> {
-    await db.query(
-      `INSERT INTO audit_events (action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        entry.action,
-        entry.outcome,
-        entry.reason ?? null,
-        entry.audience ?? null,
-        entry.actor.type,
-        'id' in entry.actor ? entry.actor.id : null,
-        entry.target?.type ?? null,
-        entry.target?.id ?? null,
-        entry.ip ?? null,
-        JSON.stringify(entry.details ?? {}),
-      ],
-    );
+    const { text, params } = auditStatement(entry);
+    await db.query(text, params);
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {

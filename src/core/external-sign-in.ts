@@ -3,12 +3,12 @@ import type { AccountFlows } from './account-flows.ts';
 import type { AccountResolver, ExternalProfile } from './account-resolution.ts';
 import { externalSettingsOf } from './account-resolution.ts';
 import type { AuthApp } from './apps.ts';
-import type { AuditLog } from './audit.ts';
+import { auditStatement, type AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import type { Person } from './people.ts';
 import type { SecretBox } from './secrets.ts';
 import type { Session, SessionStore } from './sessions.ts';
-import type { SsoTraces } from './sso-traces.ts';
+import { newTraceId, type SsoTraces } from './sso-traces.ts';
 import type { SsoTransaction, SsoTransactionStore } from './sso-transactions.ts';
 
 export type ExternalSignedIn = { person: Person; session: Session; token: string; returnTo: string; traceId: string };
@@ -51,12 +51,13 @@ export class ExternalSignIn {
   }
 
   /**
-   * The trace of a sign-in that arrives without a transaction we started: a JWT app posts
+   * The trace id of a sign-in that arrives without a transaction we started: a JWT app posts
    * its token with no `state` to match, so the token itself (signature, age, single-use
-   * jti) is what binds the answer; there is nothing to take.
+   * jti) is what binds the answer; there is nothing to take. Its trace is written once, with
+   * the outcome (complete or fail), so an accepted token costs one write less.
    */
-  async beginUnsolicited(app: AuthApp, input: { ip?: string | undefined }): Promise<string> {
-    return this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip });
+  beginUnsolicited(): string {
+    return newTraceId();
   }
 
   /**
@@ -70,7 +71,10 @@ export class ExternalSignIn {
     }
     const sameBrowser = transaction.browserHash.length === browserHash.length && timingSafeEqual(transaction.browserHash, browserHash);
     if (!sameBrowser) {
-      await this.#traces.fail(transaction.traceId, { errorCode: 'sso.browser_mismatch', failedCheck: 'browser_binding' });
+      await this.#traces.finish(
+        { id: transaction.traceId, appId: app.id, audience: app.audience },
+        { outcome: 'failure', errorCode: 'sso.browser_mismatch', failedCheck: 'browser_binding' },
+      );
       throw Object.assign(
         new FrontdoorError('sso.browser_mismatch', 'This sign-in was started in another browser. Please start again here.', { check: 'browser_binding' }),
         { traceId: transaction.traceId },
@@ -92,7 +96,9 @@ export class ExternalSignIn {
     },
   ): Promise<ExternalSignedIn> {
     const resolved = await this.#accounts.resolve(app, profile);
-    // Pending approval or email validation refuse here; 2FA follows unless the app's MFA is trusted.
+    const trace = { id: transaction.traceId, appId: app.id, audience: app.audience, ip: input.ip };
+    // Pending approval or email validation refuse here; 2FA follows unless the app's MFA is
+    // trusted. The session, the finished trace and the audit entry are one statement.
     const { token, session } = await this.#flows.startSession(resolved.person, {
       audience: app.audience,
       appId: app.id,
@@ -104,14 +110,16 @@ export class ExternalSignIn {
         sid: input.external.sid,
         sealedIdToken: input.external.idToken ? this.#box.seal(input.external.idToken) : undefined,
       },
-    });
-    await this.#traces.succeed(transaction.traceId, {
-      personId: resolved.person.id, claims: profile.claims, clockSkewMs: input.clockSkewMs, detail: resolved.outcome,
-    });
-    await this.#audit.record({
-      action: 'signin.sso', outcome: 'success', audience: app.audience, actor: { type: 'person', id: resolved.person.id },
-      target: { type: 'session', id: session.id }, ip: input.ip,
-      details: { app: app.slug, type: app.type, traceId: transaction.traceId, account: resolved.outcome, ...(session.restriction ? { pending: session.restriction } : {}) },
+      alsoWrite: (started) => [
+        this.#traces.finishStatement(trace, {
+          outcome: 'success', personId: resolved.person.id, claims: profile.claims, clockSkewMs: input.clockSkewMs, detail: resolved.outcome,
+        }),
+        auditStatement({
+          action: 'signin.sso', outcome: 'success', audience: app.audience, actor: { type: 'person', id: resolved.person.id },
+          target: { type: 'session', id: started.id }, ip: input.ip,
+          details: { app: app.slug, type: app.type, traceId: transaction.traceId, account: resolved.outcome, ...(started.restriction ? { pending: started.restriction } : {}) },
+        }),
+      ],
     });
     return { person: resolved.person, session, token, returnTo: transaction.returnTo, traceId: transaction.traceId };
   }
@@ -128,8 +136,11 @@ export class ExternalSignIn {
     const detail = typeof fd.details?.detail === 'string' ? fd.details.detail : fd.message;
     // A callback whose state matches no attempt still gets a trace of its own, so the id on
     // the person's error page is always one an admin can look up.
-    const id = traceId ?? (await this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip }));
-    await this.#traces.fail(id, { errorCode: fd.code, failedCheck: check, detail, claims: input.claims, clockSkewMs: input.clockSkewMs });
+    const id = traceId ?? newTraceId();
+    await this.#traces.finish(
+      { id, appId: app.id, audience: app.audience, ip: input.ip },
+      { outcome: 'failure', errorCode: fd.code, failedCheck: check, detail, claims: input.claims, clockSkewMs: input.clockSkewMs },
+    );
     await this.#audit.record({
       action: 'signin.sso', outcome: 'failure', reason: fd.code, audience: app.audience, actor: { type: 'anonymous' }, ip: input.ip,
       details: { app: app.slug, type: app.type, traceId: id, check },

@@ -97,8 +97,25 @@ export class PeopleDirectory {
   }
 
   async get(id: string, q: Queryable = this.#db): Promise<Person | undefined> {
-    const rows = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1', [id]);
-    return rows[0] ? (await this.#hydrate(q, rows))[0] : undefined;
+    const rows = await q.query<FullPersonRow>(`SELECT ${FULL_PERSON} FROM people p WHERE p.id = $1`, [id]);
+    return rows[0] && toPerson(rows[0]);
+  }
+
+  /**
+   * A returning external sign-in: records the identity's last use and reads its person, in
+   * one statement. Undefined when the identity is unknown or its person disabled (nothing is
+   * written then).
+   */
+  async touchIdentity(appId: string, subject: string, seen: { email: string | null; issuer: string }): Promise<Person | undefined> {
+    const rows = await this.#db.query<FullPersonRow>(
+      `WITH touched AS (
+         UPDATE identities i SET last_used_at = now(), email = $3, issuer = $4
+           FROM people alive WHERE i.app_id = $1 AND i.subject = $2 AND alive.id = i.person_id AND alive.disabled_at IS NULL
+         RETURNING i.person_id)
+       SELECT ${FULL_PERSON} FROM people p JOIN touched ON touched.person_id = p.id`,
+      [appId, subject, seen.email, seen.issuer],
+    );
+    return rows[0] && toPerson(rows[0]);
   }
 
   async require(id: string, audience?: Audience): Promise<Person> {
@@ -111,14 +128,13 @@ export class PeopleDirectory {
 
   /** The person and their stored password hash, for sign-in. Emails compare case-insensitively. */
   async findForSignIn(audience: Audience, email: string): Promise<{ person: Person; passwordHash: string | null } | undefined> {
-    const rows = await this.#db.query<PersonRow>(
-      `SELECT p.* FROM people p JOIN person_emails e ON e.person_id = p.id
+    const rows = await this.#db.query<FullPersonRow>(
+      `SELECT ${FULL_PERSON} FROM people p JOIN person_emails e ON e.person_id = p.id
         WHERE e.audience = $1 AND lower(e.email) = lower($2)`,
       [audience, email.trim()],
     );
     if (!rows[0]) return undefined;
-    const [person] = await this.#hydrate(this.#db, rows);
-    return { person: person!, passwordHash: rows[0].password_hash };
+    return { person: toPerson(rows[0]), passwordHash: rows[0].password_hash };
   }
 
   async list(filter: { audience: Audience; query?: string | undefined; limit?: number | undefined; offset?: number | undefined }): Promise<Person[]> {
@@ -129,11 +145,11 @@ export class PeopleDirectory {
       where += ` AND (p.name ILIKE $2 OR EXISTS (SELECT 1 FROM person_emails e WHERE e.person_id = p.id AND e.email ILIKE $2))`;
     }
     params.push(Math.min(Math.max(filter.limit ?? 50, 1), 500), Math.max(filter.offset ?? 0, 0));
-    const rows = await this.#db.query<PersonRow>(
-      `SELECT p.* FROM people p WHERE ${where} ORDER BY p.created_at, p.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    const rows = await this.#db.query<FullPersonRow>(
+      `SELECT ${FULL_PERSON} FROM people p WHERE ${where} ORDER BY p.created_at, p.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    return this.#hydrate(this.#db, rows);
+    return rows.map(toPerson);
   }
 
   async update(id: string, audience: Audience, changes: PersonChanges): Promise<Person> {
@@ -246,51 +262,44 @@ export class PeopleDirectory {
       await q.query('INSERT INTO person_usergroups (person_id, usergroup_id) VALUES ($1, $2)', [personId, id]);
     }
   }
+}
 
-  async #hydrate(q: Queryable, rows: PersonRow[]): Promise<Person[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    // Sequential on purpose: a pg client in a transaction runs one query at a time.
-    const emails = await q.query<{ person_id: string; email: string; is_primary: boolean; verified_at: Date | null }>(
-        'SELECT person_id, email, is_primary, verified_at FROM person_emails WHERE person_id = ANY($1::uuid[]) ORDER BY is_primary DESC, created_at',
-        [ids],
-      );
-    const groups = await q.query<{ person_id: string; id: string; name: string }>(
-        `SELECT pu.person_id, g.id, g.name FROM person_usergroups pu JOIN usergroups g ON g.id = pu.usergroup_id
-          WHERE pu.person_id = ANY($1::uuid[]) ORDER BY g.name`,
-        [ids],
-      );
-    const identities = await q.query<{ person_id: string; app_id: string; subject: string }>(
-        'SELECT person_id, app_id, subject FROM identities WHERE person_id = ANY($1::uuid[]) ORDER BY created_at',
-        [ids],
-      );
-    const totp = await q.query<{ person_id: string }>(
-        'SELECT person_id FROM totp_secrets WHERE person_id = ANY($1::uuid[]) AND confirmed_at IS NOT NULL',
-        [ids],
-      );
-    const withTotp = new Set(totp.map((t) => t.person_id));
-    return rows.map((row) => ({
-      id: row.id,
-      audience: row.audience,
-      name: row.name,
-      isAdmin: row.is_admin,
-      disabled: row.disabled_at !== null,
-      hasPassword: row.password_hash !== null,
-      emails: emails
-        .filter((e) => e.person_id === row.id)
-        .map((e) => ({ email: e.email, primary: e.is_primary, verified: e.verified_at !== null })),
-      usergroups: groups.filter((g) => g.person_id === row.id).map((g) => ({ id: g.id, name: g.name })),
-      identities: identities.filter((i) => i.person_id === row.id).map((i) => ({ appId: i.app_id, subject: i.subject })),
-      approvalPending: row.approval_pending_since !== null,
-      emailValidationPending: row.email_validation_pending,
-      twoFactor: {
-        methods: [...(withTotp.has(row.id) ? ['totp' as const] : []), ...(row.email_two_factor_at ? ['email' as const] : [])],
-        required: row.two_factor_required,
-        graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
-      },
-      createdAt: new Date(row.created_at).toISOString(),
-    }));
-  }
+// A person with everything the Person type holds, in one query (each sign-in and each session
+// check at a cache miss reads one): the lists come back as JSON arrays, ordered as shown.
+const FULL_PERSON = `p.*,
+  COALESCE((SELECT json_agg(json_build_object('email', e.email, 'primary', e.is_primary, 'verified', e.verified_at IS NOT NULL)
+                            ORDER BY e.is_primary DESC, e.created_at)
+              FROM person_emails e WHERE e.person_id = p.id), '[]') AS emails_list,
+  COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY g.name)
+              FROM person_usergroups pu JOIN usergroups g ON g.id = pu.usergroup_id WHERE pu.person_id = p.id), '[]') AS usergroups_list,
+  COALESCE((SELECT json_agg(json_build_object('appId', i.app_id, 'subject', i.subject) ORDER BY i.created_at)
+              FROM identities i WHERE i.person_id = p.id), '[]') AS identities_list,
+  EXISTS (SELECT 1 FROM totp_secrets t WHERE t.person_id = p.id AND t.confirmed_at IS NOT NULL) AS has_totp`;
+
+type FullPersonRow = PersonRow & {
+  emails_list: PersonEmail[]; usergroups_list: { id: string; name: string }[]; identities_list: { appId: string; subject: string }[]; has_totp: boolean;
+};
+
+function toPerson(row: FullPersonRow): Person {
+  return {
+    id: row.id,
+    audience: row.audience,
+    name: row.name,
+    isAdmin: row.is_admin,
+    disabled: row.disabled_at !== null,
+    hasPassword: row.password_hash !== null,
+    emails: row.emails_list,
+    usergroups: row.usergroups_list,
+    identities: row.identities_list,
+    approvalPending: row.approval_pending_since !== null,
+    emailValidationPending: row.email_validation_pending,
+    twoFactor: {
+      methods: [...(row.has_totp ? ['totp' as const] : []), ...(row.email_two_factor_at ? ['email' as const] : [])],
+      required: row.two_factor_required,
+      graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
+    },
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 export function primaryEmail(person: Person): string {

@@ -3,6 +3,7 @@ import type { Database } from '../storage/database.ts';
 import type { AccountTokens } from './account-tokens.ts';
 import { TOKEN_LIFETIME_MS } from './account-tokens.ts';
 import type { AuthAppRegistry } from './apps.ts';
+import { BriefCache, deepFreeze } from './brief-cache.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
@@ -75,6 +76,7 @@ export class Registration {
   readonly #tokens: AccountTokens;
   readonly #mail: Mailer;
   readonly #publicUrl: URL;
+  readonly #settings = new BriefCache<'settings', RegistrationSettings>();
 
   constructor(db: Database, people: PeopleDirectory, apps: AuthAppRegistry, audit: AuditLog, tokens: AccountTokens, mail: Mailer, publicUrl: URL) {
     this.#db = db;
@@ -86,7 +88,15 @@ export class Registration {
     this.#publicUrl = publicUrl;
   }
 
+  /**
+   * Read by every sign-in (registration mode, 2FA policy, alerts): kept for under a second and
+   * forgotten at once when this node changes them (other nodes see a change within 1 s).
+   */
   async settings(): Promise<RegistrationSettings> {
+    return this.#settings.get('settings', () => this.#readSettings());
+  }
+
+  async #readSettings(): Promise<RegistrationSettings> {
     const rows = await this.#db.query<SettingsRow>('SELECT * FROM audience_settings');
     const users = rows.find((r) => r.audience === 'users')!;
     const agents = rows.find((r) => r.audience === 'agents')!;
@@ -94,14 +104,14 @@ export class Registration {
       required: row.two_factor_required,
       graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
     });
-    return {
+    return deepFreeze({
       mode: users.registration,
       emailValidation: users.email_validation,
       everyoneEnabled: users.everyone_enabled,
       passwordMinLength: users.password_min_length,
       twoFactor: { users: policy(users), agents: policy(agents) },
       alerts: { newDevice: users.alert_new_device, failedSignIns: users.alert_failed_sign_ins },
-    };
+    });
   }
 
   /** Applies any subset of the settings in one transaction, audited with what changed. */
@@ -130,6 +140,7 @@ export class Registration {
       }
       await this.#audit.record({ action: 'registration.settings_changed', outcome: 'success', audience: 'users', actor, details: { ...c } }, q);
     });
+    this.#settings.forgetAll();
     return this.settings();
   }
 

@@ -15,13 +15,17 @@ export class ReplayCache {
     this.#clock = clock;
   }
 
-  /** True the first time this id is seen for this app (until `keepUntil`), false after. */
+  /**
+   * True the first time this id is seen for this app (until `keepUntil`), false after. One
+   * statement: a new id inserts; a remembered id whose time is over is taken over (the
+   * conditional DO UPDATE); a live one changes nothing and returns no row.
+   */
   async firstUse(appId: string, id: string, keepUntil: Date): Promise<boolean> {
-    const now = this.#clock.now();
-    await this.#db.query('DELETE FROM used_token_ids WHERE app_id = $1 AND jti = $2 AND expires_at < $3', [appId, id, now]);
     const rows = await this.#db.query(
-      'INSERT INTO used_token_ids (app_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti',
-      [appId, id, keepUntil],
+      `INSERT INTO used_token_ids (app_id, jti, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (app_id, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_token_ids.expires_at < $4
+       RETURNING jti`,
+      [appId, id, keepUntil, this.#clock.now()],
     );
     return rows.length === 1;
   }

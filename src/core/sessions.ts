@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../storage/database.ts';
+import { withSideWrites, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import type { Clock } from './clock.ts';
@@ -67,23 +69,31 @@ export class SessionStore {
       /** For single logout: the identity-service subject and session id, and the sealed ID token. */
       external?: { subject: string; sid?: string | undefined; sealedIdToken?: Buffer | undefined } | undefined;
       restriction?: SessionRestriction | undefined;
+      /**
+       * What must be written with the session, in the same statement (its audit entry, the
+       * SSO trace): given the new session's id, before it is stored.
+       */
+      alsoWrite?: ((session: { id: string; restriction: SessionRestriction | null }) => Statement[]) | undefined;
     },
     q: Queryable = this.#db,
   ): Promise<{ token: string; session: Session }> {
     const token = newToken();
+    const id = randomUUID();
     const now = this.#clock.now();
     const absolute = new Date(now.getTime() + (input.restriction ? RESTRICTED_SESSION_MS : this.#timeouts.absoluteMs));
     const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
-    const [row] = await q.query<SessionRow>(
-      `INSERT INTO sessions (token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent,
-                             external_subject, external_sid, id_token, restriction)
-       VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${SESSION_COLUMNS}`,
-      [
-        hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null,
+    const insert: Statement = {
+      text: `INSERT INTO sessions (id, token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip,
+                                   user_agent, external_subject, external_sid, id_token, restriction)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${SESSION_COLUMNS}`,
+      params: [
+        id, hashToken(token), input.personId, input.audience, input.appId ?? null, now, idle, absolute, input.ip ?? null,
         input.userAgent?.slice(0, 500) ?? null, input.external?.subject ?? null, input.external?.sid ?? null, input.external?.sealedIdToken ?? null,
         input.restriction ?? null,
       ],
-    );
+    };
+    const { text, params } = withSideWrites(insert, input.alsoWrite?.({ id, restriction: input.restriction ?? null }) ?? []);
+    const [row] = await q.query<SessionRow>(text, params);
     return { token, session: toSession(row!) };
   }
 

@@ -3,6 +3,7 @@ import type { Database } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
 import type { Clock } from './clock.ts';
 import { FrontdoorError } from './errors.ts';
+import type { Statement } from '../storage/statement.ts';
 
 export type SsoTrace = {
   id: string;
@@ -24,6 +25,18 @@ export type SsoTrace = {
 // handed credentials.
 const SECRET_CLAIM = /^(access_token|refresh_token|id_token|code|client_secret|password|.*_secret|.*token)$/i;
 
+/** Which attempt a trace is about: enough to write it whole if `start` never did. */
+export type TraceOrigin = { id: string; appId: string; audience: Audience; ip?: string | undefined };
+
+export type TraceEnd =
+  | { outcome: 'success'; personId: string; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined; detail?: string | undefined; errorCode?: undefined; failedCheck?: undefined }
+  | { outcome: 'failure'; errorCode: string; failedCheck: string; detail?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined; personId?: undefined };
+
+/** The id a person sees on an error page and an admin looks up. */
+export function newTraceId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
 export function withoutSecrets(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([key]) => !SECRET_CLAIM.test(key)));
 }
@@ -41,33 +54,38 @@ export class SsoTraces {
     this.#clock = clock;
   }
 
+  /** A trace written now, before the identity service is asked (OIDC and SAML sign-ins). */
   async start(input: { appId: string; audience: Audience; ip?: string | undefined }): Promise<string> {
-    const id = randomBytes(9).toString('base64url');
+    const id = newTraceId();
     await this.#db.query('INSERT INTO sso_traces (id, app_id, audience, started_at, ip) VALUES ($1, $2, $3, $4, $5)', [
       id, input.appId, input.audience, this.#clock.now(), input.ip ?? null,
     ]);
     return id;
   }
 
-  async succeed(id: string, facts: { personId: string; claims?: Record<string, unknown>; clockSkewMs?: number | undefined; detail?: string }): Promise<void> {
-    await this.#db.query(
-      `UPDATE sso_traces SET outcome = 'success', finished_at = $2, person_id = $3, claims = $4, clock_skew_ms = $5, detail = $6 WHERE id = $1`,
-      [id, this.#clock.now(), facts.personId, facts.claims ? JSON.stringify(withoutSecrets(facts.claims)) : null, facts.clockSkewMs ?? null, facts.detail ?? null],
-    );
+  /**
+   * How an attempt ended, as one upsert: it updates a trace `start` wrote, or writes the whole
+   * trace at once for a sign-in that arrives unannounced (JWT), whose trace is only written
+   * when its answer is known. A statement, so a sign-in can write it with its session.
+   */
+  finishStatement(trace: TraceOrigin, end: TraceEnd): Statement {
+    const now = this.#clock.now();
+    return {
+      text: `INSERT INTO sso_traces (id, app_id, audience, ip, started_at, finished_at, outcome, person_id, error_code, failed_check, detail, claims, clock_skew_ms)
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (id) DO UPDATE SET finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, person_id = EXCLUDED.person_id,
+               error_code = EXCLUDED.error_code, failed_check = EXCLUDED.failed_check, detail = EXCLUDED.detail, claims = EXCLUDED.claims,
+               clock_skew_ms = EXCLUDED.clock_skew_ms`,
+      params: [
+        trace.id, trace.appId, trace.audience, trace.ip ?? null, now, end.outcome, end.personId ?? null, end.errorCode ?? null, end.failedCheck ?? null,
+        end.detail?.slice(0, 2000) ?? null, end.claims ? JSON.stringify(withoutSecrets(end.claims)) : null, end.clockSkewMs ?? null,
+      ],
+    };
   }
 
-  async fail(
-    id: string,
-    facts: { errorCode: string; failedCheck: string; detail?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined },
-  ): Promise<void> {
-    await this.#db.query(
-      `UPDATE sso_traces SET outcome = 'failure', finished_at = $2, error_code = $3, failed_check = $4, detail = $5, claims = $6, clock_skew_ms = $7
-        WHERE id = $1`,
-      [
-        id, this.#clock.now(), facts.errorCode, facts.failedCheck, facts.detail?.slice(0, 2000) ?? null,
-        facts.claims ? JSON.stringify(withoutSecrets(facts.claims)) : null, facts.clockSkewMs ?? null,
-      ],
-    );
+  async finish(trace: TraceOrigin, end: TraceEnd): Promise<void> {
+    const { text, params } = this.finishStatement(trace, end);
+    await this.#db.query(text, params);
   }
 
   async require(id: string): Promise<SsoTrace> {

@@ -57,9 +57,9 @@ export function registerJwtSsoRoutes(app: FastifyInstance, ctx: HttpContext): vo
     const returnTo = safeReturnTo(rawReturnTo, services.config.publicUrl, homeOf(found));
     const area = found.audience === 'agents' ? 'agent' : 'help-center';
     const retryHref = `/sso/${found.slug}/start?retry=1${returnTo === homeOf(found) ? '' : `&return_to=${encodeURIComponent(returnTo)}`}`;
-    // No state parameter comes back: the trace starts here, and the token (signature, age,
-    // single-use jti) is what makes the answer trustworthy.
-    const traceId = await services.externalSignIn.beginUnsolicited(found, { ip: request.ip });
+    // No state parameter comes back: the token (signature, age, single-use jti) is what makes
+    // the answer trustworthy; the trace is written with the outcome.
+    const traceId = services.externalSignIn.beginUnsolicited();
     let claims: Record<string, unknown> | undefined;
     let clockSkewMs: number | undefined;
     try {

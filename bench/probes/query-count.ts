@@ -1,0 +1,66 @@
+// Counts the database queries and the CPU time of one returning JWT sign-in and one password
+// sign-in, in process (Fastify inject, no sockets): the figures that say where time goes.
+import { createHmac, randomUUID } from 'node:crypto';
+import { buildServer } from '../../src/http/server.ts';
+import { createServices } from '../../src/core/services.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase, type Database } from '../../src/storage/database.ts';
+import { migrate } from '../../src/storage/migrate.ts';
+
+const url = process.env.DATABASE_URL;
+const raw = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite' });
+await migrate(raw);
+const log: string[] = [];
+let counting = false;
+const spent = new Map<string, { n: number; ms: number }>();
+const wrap = (q: { query: Database['query'] }) => ({
+  query: async (text: string, params?: readonly unknown[]) => {
+    const key = text.replace(/\s+/g, ' ').slice(0, 90);
+    if (counting) log.push(key);
+    const t = performance.now();
+    try { return await q.query(text, params) as any; } finally {
+      const entry = spent.get(key) ?? { n: 0, ms: 0 }; entry.n++; entry.ms += performance.now() - t; spent.set(key, entry);
+    }
+  },
+});
+const db: Database = {
+  ...raw, kind: raw.kind, close: () => raw.close(), ...wrap(raw),
+  transaction: (work) => raw.transaction((tx) => { if (counting) log.push('-- BEGIN'); return work(wrap(tx) as any); }),
+} as Database;
+const services = await createServices(db, loadConfig({ PUBLIC_URL: 'http://localhost:8080', LOG_LEVEL: 'silent' }));
+const app = await buildServer(services, { logger: false });
+const secret = 'x'.repeat(48);
+await services.apps.create({ audience: 'users', type: 'jwt', slug: 'probe', config: { remoteLoginUrl: 'https://example.com/sso', sharedSecret: secret } } as any, { type: 'system' } as any);
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const token = (person: number) => {
+  const header = b64({ alg: 'HS256', typ: 'JWT' });
+  const payload = b64({ iat: Math.floor(Date.now() / 1000), jti: randomUUID(), email: `p${person}@example.com`, name: `P ${person}`, external_id: `p${person}` });
+  return `${header}.${payload}.${createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url')}`;
+};
+const jwtSignIn = async (person: number) => {
+  const r = await app.inject({ method: 'POST', url: '/sso/probe/jwt', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `jwt=${token(person)}` });
+  if (r.statusCode !== 303) throw new Error(`${r.statusCode} ${r.body.slice(0, 300)}`);
+};
+for (let i = 0; i < 50; i++) await jwtSignIn(i);
+counting = true;
+await jwtSignIn(1);
+counting = false;
+console.log(`JWT returning sign-in: ${log.length} queries`);
+for (const line of log) console.log('  ', line);
+const N = Number(process.env.N ?? 400);
+spent.clear();
+const before = process.cpuUsage();
+const t0 = performance.now();
+for (let i = 0; i < N; i++) await jwtSignIn(i % 50);
+const cpu = process.cpuUsage(before);
+console.log(`JWT: ${(((cpu.user + cpu.system) / 1000) / N).toFixed(3)} ms CPU per sign-in, ${((performance.now() - t0) / N).toFixed(3)} ms wall`);
+for (const [key, { n, ms }] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${((ms / n) * 1000).toFixed(0).padStart(6)} µs × ${n}  ${key}`);
+if (process.env.EXPLAIN) {
+  const [identity] = await raw.query<{ app_id: string; subject: string }>('SELECT app_id, subject FROM identities LIMIT 1');
+  const people = services.people as any;
+  void people;
+  const plan = await raw.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING ON) ${process.env.EXPLAIN}`, [identity!.app_id, identity!.subject, 'p1@example.com', 'iss']);
+  for (const row of plan) console.log(row['QUERY PLAN']);
+}
+await app.close();
+await raw.close();
