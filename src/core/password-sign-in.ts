@@ -1,7 +1,7 @@
 import type { AccountFlows } from './account-flows.ts';
 import type { AuthAppRegistry } from './apps.ts';
 import type { Audience } from './audience.ts';
-import type { AuditLog } from './audit.ts';
+import { auditStatement, type AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
@@ -63,7 +63,7 @@ export class PasswordSignIn {
       const subject = {
         audience: request.audience, account: found ? `person:${found.person.id}` : request.email.trim().slice(0, 254), ip: request.ip, personId: found?.person.id,
       };
-      await this.#throttle.check(subject);
+      const throttleState = await this.#throttle.check(subject);
       if (!found?.passwordHash) {
         await burnVerifyTime(request.password);
         await this.#recordFailure(subject, found?.person);
@@ -74,7 +74,7 @@ export class PasswordSignIn {
         await this.#recordFailure(subject, found.person);
         throw new FrontdoorError('auth.invalid_credentials', 'The email or password is not right.');
       }
-      await this.#throttle.recordSuccess(subject);
+      await this.#throttle.recordSuccess(subject, { seen: throttleState });
       // Only after the password is right do we say more, so these reveal nothing to a guesser.
       this.#flows.assertMaySignIn(found.person);
       if (breakGlass && !found.person.isAdmin) {
@@ -84,15 +84,17 @@ export class PasswordSignIn {
         await this.#people.storePasswordHash(found.person.id, await hashPassword(request.password));
       }
       const passwordApp = await this.#apps.passwordApp(request.audience);
-      const started = await this.#flows.startSession(found.person, {
+      // The session and its audit entry are one statement.
+      return await this.#flows.startSession(found.person, {
         audience: request.audience, appId: passwordApp.id, ip: request.ip, userAgent: request.userAgent,
+        alsoWrite: (session) => [
+          auditStatement({
+            action: 'signin.password', outcome: 'success', audience: request.audience, actor: { type: 'person', id: found.person.id },
+            target: { type: 'session', id: session.id }, ip: request.ip,
+            details: { ...(breakGlass ? { breakGlass: true } : {}), ...(session.restriction ? { pending: session.restriction } : {}) },
+          }),
+        ],
       });
-      await this.#audit.record({
-        action: 'signin.password', outcome: 'success', audience: request.audience, actor: { type: 'person', id: found.person.id },
-        target: { type: 'session', id: started.session.id }, ip: request.ip,
-        details: { ...(breakGlass ? { breakGlass: true } : {}), ...(started.session.restriction ? { pending: started.session.restriction } : {}) },
-      });
-      return started;
     } catch (error) {
       await this.#audit.record({
         action: 'signin.password', outcome: 'failure', reason: isFrontdoorError(error) ? error.code : 'internal',

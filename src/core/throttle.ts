@@ -29,6 +29,9 @@ export const THROTTLE_POLICY = {
 
 type Scope = 'pair' | 'account' | 'address';
 
+/** The counters `check` found for a subject (blocking or not). */
+export type ThrottleState = { counters: ReadonlySet<string> };
+
 export class SignInThrottle {
   readonly #db: Database;
   readonly #clock: Clock;
@@ -49,37 +52,38 @@ export class SignInThrottle {
     };
   }
 
-  /** Whether the person signed in from this address recently: then the account-wide pause does not apply. */
-  async #isKnownAddress(subject: ThrottleSubject): Promise<boolean> {
-    if (!subject.personId || !subject.ip) return false;
-    const since = new Date(this.#clock.now().getTime() - THROTTLE_POLICY.knownAddressDays * 86_400_000);
-    const rows = await this.#db.query(
-      'SELECT 1 FROM sessions WHERE person_id = $1 AND ip = $2 AND restriction IS NULL AND created_at > $3 LIMIT 1',
-      [subject.personId, subject.ip, since],
-    );
-    return rows.length > 0;
-  }
-
-  /** Throws `auth.throttled` (with when to retry) while any counter of this subject blocks. */
-  async check(subject: ThrottleSubject): Promise<void> {
+  /**
+   * Throws `auth.throttled` (with when to retry) while any counter of this subject blocks.
+   * One query: the counters, and whether the person signed in from this address recently (then
+   * the account-wide pause does not apply to them). Returns which counters exist, so that a
+   * success clears only what is there.
+   */
+  async check(subject: ThrottleSubject): Promise<ThrottleState> {
     const keys = this.#keys(subject);
-    if (await this.#isKnownAddress(subject)) keys.account = undefined;
-    const wanted = Object.values(keys).filter((k): k is string => Boolean(k));
     const now = this.#clock.now();
-    const rows = await this.#db.query<{ key: string; blocked_until: Date }>(
-      'SELECT key, blocked_until FROM sign_in_throttle WHERE key = ANY($1::text[]) AND blocked_until > $2 ORDER BY blocked_until DESC',
-      [wanted, now],
+    const since = new Date(now.getTime() - THROTTLE_POLICY.knownAddressDays * 86_400_000);
+    const [row] = await this.#db.query<{ known_address: boolean; counters: { key: string; blocked_until: string | null }[] }>(
+      `SELECT ($2::uuid IS NOT NULL AND $3::text IS NOT NULL AND EXISTS (
+                SELECT 1 FROM sessions WHERE person_id = $2::uuid AND ip = $3::text AND restriction IS NULL AND created_at > $4)) AS known_address,
+              COALESCE((SELECT json_agg(json_build_object('key', key, 'blocked_until', blocked_until))
+                          FROM sign_in_throttle WHERE key = ANY($1::text[])), '[]') AS counters`,
+      [Object.values(keys).filter(Boolean), subject.personId ?? null, subject.ip ?? null, since],
     );
-    const blocking = rows[0];
-    if (blocking) {
-      const until = new Date(blocking.blocked_until);
-      const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+    if (row!.known_address) keys.account = undefined;
+    const relevant = new Set(Object.values(keys).filter(Boolean));
+    const blockedUntil = row!.counters
+      .filter((c) => relevant.has(c.key) && c.blocked_until !== null)
+      .map((c) => new Date(c.blocked_until!).getTime())
+      .filter((until) => until > now.getTime());
+    if (blockedUntil.length) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((Math.max(...blockedUntil) - now.getTime()) / 1000));
       throw new FrontdoorError(
         'auth.throttled',
         `Too many failed attempts. Please wait ${describeWait(retryAfterSeconds)} and try again, or reset your password.`,
         { retryAfterSeconds },
       );
     }
+    return { counters: new Set(row!.counters.map((c) => c.key)) };
   }
 
   /**
@@ -121,10 +125,15 @@ export class SignInThrottle {
     return started;
   }
 
-  /** A success from this address clears its pair counter; a reset or success clears the account's too. */
-  async recordSuccess(subject: ThrottleSubject, options: { clearAccount?: boolean } = {}): Promise<void> {
+  /**
+   * A success from this address clears its pair counter; a reset or success clears the
+   * account's too. Given what `check` saw, counters that were not there cost no query.
+   */
+  async recordSuccess(subject: ThrottleSubject, options: { clearAccount?: boolean; seen?: ThrottleState } = {}): Promise<void> {
     const keys = this.#keys(subject);
-    const clear = [keys.pair, options.clearAccount ? keys.account : undefined].filter((k): k is string => Boolean(k));
+    const clear = [keys.pair, options.clearAccount ? keys.account : undefined]
+      .filter((k): k is string => Boolean(k))
+      .filter((k) => !options.seen || options.seen.counters.has(k));
     if (clear.length) await this.#db.query('DELETE FROM sign_in_throttle WHERE key = ANY($1::text[])', [clear]);
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BRIEF_CACHE_TTL_MS } from '../../src/core/brief-cache.ts';
 import { runCommand } from '../../src/cli/commands.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { linkIn, Mailbox } from '../helpers/mailbox.ts';
@@ -126,6 +128,8 @@ describe('break-glass: admins get in while an Automatic app is broken', () => {
     });
     assert.equal(code, 0);
     assert.match(printed, /set staff-sso back to SSO Disabled/);
+    // The CLI is another process: the running server sees the change within a second.
+    await sleep(BRIEF_CACHE_TTL_MS);
     assert.equal((await server.services.apps.automaticApp('agents')), undefined);
     const login = await server.client().get('/agent/login');
     assert.equal(login.status, 200);

@@ -128,6 +128,27 @@ describe('two nodes on one database', () => {
     assert.match(replay.text, /sso\.jwt\.replayed/);
   });
 
+  it('turns an app off on A, and B refuses its sign-ins within a second; a new secret works on B as soon', async () => {
+    const secret = 'o'.repeat(40);
+    const created = await a.services.apps.create({ audience: 'users', type: 'jwt', slug: 'nodes-jwt-off', config: { remoteLoginUrl: 'https://www.example.com/sso', sharedSecret: secret } }, { type: 'cli' });
+    const signIn = async (node: TestServer, key: string) =>
+      node.client().postForm(`/sso/${created.slug}/jwt`, { jwt: await signToken(claimsAt(new Date(), { email: 'off@example.com', external_id: 'off' }), key, { alg: 'HS256' }) });
+    assert.equal((await signIn(b, secret)).status, 303, 'B reads the app (and keeps it for under a second)');
+
+    const newSecret = 'p'.repeat(40);
+    await a.services.apps.update(created.id, { config: { sharedSecret: newSecret } }, { type: 'cli' });
+    assert.equal((await signIn(a, secret)).status, 401, 'A, which made the change, refuses the old secret at once');
+    await sleep(1000);
+    assert.equal((await signIn(b, secret)).status, 401, 'B refuses the old secret within a second');
+    assert.equal((await signIn(b, newSecret)).status, 303);
+
+    await a.services.apps.update(created.id, { enabled: false }, { type: 'cli' });
+    await sleep(1000);
+    const refused = await signIn(b, newSecret);
+    assert.equal(refused.status, 404);
+    assert.match(refused.text, /sso\.app_unavailable/);
+  });
+
   it('shares brute-force counters: failures on A hold back the next guess on B', async () => {
     // An agent: the Users password form is gone since an earlier test made a Users app Automatic.
     await a.services.people.create({ audience: 'agents', name: 'Target', email: 'target@example.com', password: PASSWORD, emailVerified: true });
