@@ -21,6 +21,8 @@ export type LoadOptions = {
   seconds: number;
   /** The server process whose CPU time is measured. */
   serverPid: number;
+  /** A fixed arrival rate (requests per second, all connections together) instead of "as fast as answered". */
+  overallRate?: number;
   /** Statuses that count as success (a sign-in answers 303). */
   expectStatus?: number;
   /** Changes each request before it is sent (a fresh one-time token per request). */
@@ -39,6 +41,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest as never }] } : {}),
     connections: options.connections,
     duration: options.seconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     setupClient: options.expectStatus
       ? (client) => {
           client.on('response', (statusCode: number) => {

@@ -19,21 +19,29 @@ export async function passwordSignIn(frontdoor: Server, account: { email: string
 
   const form = await formState(frontdoor.url, '/login');
   const body = new URLSearchParams({ _csrf: form.csrfToken, email: account.email, password: account.password }).toString();
-  const [signIns, checks] = await Promise.all([
+  const signInLoad = () =>
     runLoad({
       url: `${frontdoor.url}/login`, method: 'POST', body, connections: 8, seconds: SECONDS, serverPid: frontdoor.child.pid!, expectStatus: 303,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
-    }),
+    });
+  // First the sign-in rate alone, against the floor: nothing else competes for the cores.
+  const signIns = await signInLoad();
+  if (signIns.non2xx || signIns.errors) throw new Error(`sign-in: ${signIns.non2xx} unexpected answers, ${signIns.errors} errors`);
+  // Then the storm again, with browsers checking their sessions at a steady 200 per second:
+  // latency is measured at a fixed arrival rate, not by a second saturating load (which would
+  // measure its own queue and take the cores from the sign-ins).
+  const [, checks] = await Promise.all([
+    signInLoad(),
     runLoad({
-      url: `${frontdoor.url}/api/v1/session`, headers: { cookie: sessionCookie }, connections: 2, seconds: SECONDS,
+      url: `${frontdoor.url}/api/v1/session`, headers: { cookie: sessionCookie }, connections: 4, seconds: SECONDS, overallRate: 200,
       serverPid: frontdoor.child.pid!, expectStatus: 200,
     }),
   ]);
-  if (signIns.non2xx || signIns.errors) throw new Error(`sign-in: ${signIns.non2xx} unexpected answers, ${signIns.errors} errors`);
+  if (checks.non2xx || checks.errors) throw new Error(`session check under the storm: ${checks.non2xx} unexpected answers, ${checks.errors} errors`);
   const ratio = signIns.perSecond / floor.perSecond;
   return [
     { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'sign-ins/s', value: signIns.perSecond, unit: '/s', floor: { name: 'bare argon2id verify, all cores', value: floor.perSecond }, ratio, goal: '≥ 0.7 of floor', met: ratio >= 0.7 },
     { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'p99 latency', value: signIns.p99Ms, unit: 'ms' },
-    { scenario: 'session check while sign-ins saturate', figure: 'p99 latency', value: checks.p99Ms, unit: 'ms', goal: '≤ 5 ms', met: checks.p99Ms <= 5 },
+    { scenario: 'session check (200/s) while sign-ins saturate', figure: 'p99 latency', value: checks.p99Ms, unit: 'ms', goal: '≤ 5 ms', met: checks.p99Ms <= 5 },
   ];
 }

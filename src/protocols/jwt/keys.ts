@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { isHmacAlgorithm, type JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
@@ -25,14 +25,32 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
     if (typeof secret !== 'string' || secret.length === 0) {
       throw new FrontdoorError('sso.jwt.key_unavailable', 'This app has no shared secret yet. An admin must generate one.', { check: 'key' });
     }
-    return new TextEncoder().encode(secret);
+    return importOnce(`secret:${secret}`, () => createSecretKey(Buffer.from(secret, 'utf8')));
   }
   if (config.publicKey) {
     const text = config.publicKey;
-    return text.trimStart().startsWith('{') ? createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPublicKey(text);
+    return importOnce(`public:${text}`, () =>
+      text.trimStart().startsWith('{') ? createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPublicKey(text),
+    );
   }
   if (config.jwksUrl) return keySets.resolverFor(config.jwksUrl, now);
   throw new FrontdoorError('sso.jwt.key_unavailable', 'This app has no key to check tokens with. An admin must configure one.', { check: 'key' });
+}
+
+// Imported keys by their text: a token is checked with a key object made once, not with a
+// secret or PEM parsed again for every sign-in. A changed key is another text, so another
+// entry; the map is bounded, oldest out first.
+const imported = new Map<string, KeyObject>();
+const MAX_IMPORTED_KEYS = 256;
+
+function importOnce(text: string, importKey: () => KeyObject): KeyObject {
+  let key = imported.get(text);
+  if (!key) {
+    key = importKey();
+    if (imported.size >= MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value!);
+    imported.set(text, key);
+  }
+  return key;
 }
 
 type RemoteSet = { jwks: ReturnType<typeof createRemoteJWKSet>; lastReloadMs: number };

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { WorkQueue } from '../../core/work-queue.ts';
+import { lowerWorkerThreadPriority } from '../../core/worker-priority.ts';
 
 // @node-rs/argon2 exports Algorithm as a const enum, which type stripping cannot see; 2 is Argon2id.
 const ARGON2ID = 2;
@@ -13,13 +14,27 @@ export const ARGON2_PARAMS: Argon2Params = { memoryCost: 19_456, timeCost: 2, pa
 // more at once only makes every one of them (and the event loop) slower.
 const hashing = new WorkQueue(availableParallelism());
 
+// After the first argon2id job the worker threads exist: from then on they run below the
+// event loop (see worker-priority.ts), so sign-in storms do not delay everyone else's requests.
+let workersLowered = false;
+async function argon2<T>(job: () => Promise<T>): Promise<T> {
+  try {
+    return await hashing.run(job);
+  } finally {
+    if (!workersLowered) {
+      workersLowered = true;
+      lowerWorkerThreadPriority();
+    }
+  }
+}
+
 export async function hashPassword(password: string, params: Argon2Params = ARGON2_PARAMS): Promise<string> {
-  return hashing.run(() => hash(password, { ...params, algorithm: ARGON2ID }));
+  return argon2(() => hash(password, { ...params, algorithm: ARGON2ID }));
 }
 
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
   try {
-    return await hashing.run(() => verify(encoded, password));
+    return await argon2(() => verify(encoded, password));
   } catch {
     return false; // a malformed stored hash never signs anyone in
   }
