@@ -43,10 +43,12 @@ export class ExternalSignIn {
     app: AuthApp,
     input: { state: string; returnTo: string; browserHash: Buffer; secrets: Record<string, string>; ip?: string | undefined },
   ): Promise<string> {
-    const traceId = await this.#traces.start({ appId: app.id, audience: app.audience, ip: input.ip });
-    await this.#transactions.save(input.state, {
-      appId: app.id, audience: app.audience, browserHash: input.browserHash, returnTo: input.returnTo, traceId, secrets: input.secrets,
-    });
+    const traceId = newTraceId();
+    await this.#transactions.save(
+      input.state,
+      { appId: app.id, audience: app.audience, browserHash: input.browserHash, returnTo: input.returnTo, traceId, secrets: input.secrets },
+      [this.#traces.startStatement({ id: traceId, appId: app.id, audience: app.audience, ip: input.ip })],
+    );
     return traceId;
   }
 

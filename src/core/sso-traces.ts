@@ -54,13 +54,12 @@ export class SsoTraces {
     this.#clock = clock;
   }
 
-  /** A trace written now, before the identity service is asked (OIDC and SAML sign-ins). */
-  async start(input: { appId: string; audience: Audience; ip?: string | undefined }): Promise<string> {
-    const id = newTraceId();
-    await this.#db.query('INSERT INTO sso_traces (id, app_id, audience, started_at, ip) VALUES ($1, $2, $3, $4, $5)', [
-      id, input.appId, input.audience, this.#clock.now(), input.ip ?? null,
-    ]);
-    return id;
+  /** The trace of an attempt starting now, before the identity service is asked (OIDC and SAML sign-ins). */
+  startStatement(trace: TraceOrigin): Statement {
+    return {
+      text: 'INSERT INTO sso_traces (id, app_id, audience, started_at, ip) VALUES ($1, $2, $3, $4, $5)',
+      params: [trace.id, trace.appId, trace.audience, this.#clock.now(), trace.ip ?? null],
+    };
   }
 
   /**

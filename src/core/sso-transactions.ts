@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import { withSideWrites, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import type { Clock } from './clock.ts';
 import type { SecretBox } from './secrets.ts';
@@ -35,19 +36,22 @@ export class SsoTransactionStore {
     this.#box = box;
   }
 
-  async save(state: string, transaction: SsoTransaction): Promise<void> {
+  /** Stores a new transaction, with what must be written along with it (its trace), in one statement. */
+  async save(state: string, transaction: SsoTransaction, alsoWrite: Statement[] = []): Promise<void> {
     const now = this.#clock.now();
-    await this.#db.query(
-      `INSERT INTO sso_transactions (state_hash, app_id, audience, browser_hash, secrets, return_to, trace_id, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
+    const insert: Statement = {
+      text: `INSERT INTO sso_transactions (state_hash, app_id, audience, browser_hash, secrets, return_to, trace_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      params: [
         hashToken(state), transaction.appId, transaction.audience, transaction.browserHash,
         this.#box.seal(JSON.stringify(transaction.secrets)), transaction.returnTo, transaction.traceId, now,
         new Date(now.getTime() + SSO_TRANSACTION_TTL_MS),
       ],
-    );
+    };
     // Expired rows are swept by whoever writes; no timer needed on any node.
-    await this.#db.query('DELETE FROM sso_transactions WHERE expires_at < $1', [now]);
+    const sweep: Statement = { text: 'DELETE FROM sso_transactions WHERE expires_at < $1', params: [now] };
+    const { text, params } = withSideWrites(insert, [...alsoWrite, sweep]);
+    await this.#db.query(text, params);
   }
 
   /** Takes (and removes) the live transaction for this state, or undefined. Atomic: one taker wins. */

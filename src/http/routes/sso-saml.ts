@@ -145,7 +145,7 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       if (!(await services.replay.firstUse(found.id, `saml:${verified.assertionId}`, verified.validUntil))) {
         throw new FrontdoorError('sso.saml.replayed', 'This sign-in answer was already used. Please start again.', { check: 'replay', detail: verified.assertionId });
       }
-      const transaction = await transactionFor(found, verified, relayState, request.ip);
+      const transaction = await transactionFor(found, verified, relayState);
       traceId = transaction.traceId;
       const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
       claims = profile.claims;
@@ -162,14 +162,15 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       setSessionCookie(reply, services.config, found.audience, signedIn.token);
       return redirectSeeOther(reply, nextStepAfterExternalSignIn(found.audience, signedIn.session, signedIn.returnTo));
     } catch (error) {
-      traceId ??= (error as { traceId?: string }).traceId ?? (await services.ssoTraces.start({ appId: found.id, audience: found.audience, ip: request.ip }));
+      // Without a trace yet (the answer was refused before its request was found), fail() writes a new one.
+      traceId ??= (error as { traceId?: string }).traceId;
       const shown = await services.externalSignIn.fail(found, traceId, error, { ip: request.ip, claims, clockSkewMs });
       return sendError(request, reply, shown, { retryHref, area: areaOf(found) });
     }
   });
 
   /** The in-flight sign-in this assertion answers, or (IdP-initiated, when allowed) a new one. */
-  const transactionFor = async (found: AuthApp, verified: VerifiedAssertion, relayState: string | undefined, ip: string): Promise<SsoTransaction> => {
+  const transactionFor = async (found: AuthApp, verified: VerifiedAssertion, relayState: string | undefined): Promise<SsoTransaction> => {
     if (verified.inResponseTo) {
       const transaction = await services.ssoTransactions.take(verified.inResponseTo);
       if (!transaction || transaction.appId !== found.id || transaction.secrets.requestId !== verified.inResponseTo) {
@@ -184,8 +185,8 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
     }
     // IdP-initiated: RelayState may only name a path on PUBLIC_URL (never another site).
     const returnTo = safeReturnTo(relayState, services.config.publicUrl, homeOf(found));
-    const traceId = await services.ssoTraces.start({ appId: found.id, audience: found.audience, ip });
-    return { appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo, traceId, secrets: {} };
+    // Its trace is written once, with the outcome, like a JWT sign-in's.
+    return { appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo, traceId: services.externalSignIn.beginUnsolicited(), secrets: {} };
   };
 
   const slo = async (request: FastifyRequest<{ Params: { app: string } }>, reply: FastifyReply) => {
