@@ -21,6 +21,9 @@ const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-bench-'));
 const scratch = process.env.BENCH_DATABASE_URL ? await createScratchDatabase(process.env.BENCH_DATABASE_URL) : undefined;
 const databaseEnv: Record<string, string> = scratch ? { DATABASE_URL: scratch.url } : { FRONTDOOR_DATA_DIR: dataDir };
 const rows: Row[] = [];
+// BENCH_SCENARIOS=session,jwt runs only those (names: session, password, jwt, saml, oidc, peer); default all.
+const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+const wanted = (name: string) => !only || only.includes(name);
 // PGlite's initdb runs inside the first process and leaves its memory behind; an ordinary
 // start opens an existing database. Both are reported.
 const databaseName = scratch ? 'PostgreSQL server' : 'embedded PGlite';
@@ -32,11 +35,11 @@ const frontdoor = await startFrontdoor(databaseEnv);
 try {
   rows.push({ scenario: `${databaseName}, ordinary start, at rest`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
   const sessionCookie = await registerUser(frontdoor.url, account);
-  rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
-  rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
-  rows.push(...(await jwtSignIn(frontdoor, apiKey)));
-  rows.push(...(await samlAcs(frontdoor, apiKey)));
-  rows.push(...(await oidcCallback(frontdoor, apiKey)));
+  if (wanted('session')) rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
+  if (wanted('password')) rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
+  if (wanted('jwt')) rows.push(...(await jwtSignIn(frontdoor, apiKey)));
+  if (wanted('saml')) rows.push(...(await samlAcs(frontdoor, apiKey)));
+  if (wanted('oidc')) rows.push(...(await oidcCallback(frontdoor, apiKey)));
   rows.push({ scenario: `${databaseName}, after the load`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
 } finally {
   await frontdoor.stop();
@@ -46,12 +49,13 @@ try {
 
 // The peer needs a PostgreSQL server: BENCH_DATABASE_URL, or the one CI machines have.
 const peerDatabase = process.env.BENCH_DATABASE_URL ?? process.env.BENCH_PEER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-rows.push(...(await betterAuthPeer(peerDatabase)));
+if (wanted('peer')) rows.push(...(await betterAuthPeer(peerDatabase)));
 
 const machine = { database: databaseName, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, secondsPerScenario: SECONDS };
 const at = new Date().toISOString();
 await mkdir('bench/results', { recursive: true });
-const name = scratch ? 'latest-postgres' : 'latest';
+// A partial run writes beside the full results, never over them.
+const name = `${scratch ? 'latest-postgres' : 'latest'}${only ? '-partial' : ''}`;
 await writeFile(`bench/results/${name}.json`, `${JSON.stringify({ at, machine, rows }, null, 2)}\n`);
 const markdown = `Run ${at} on ${machine.database}, ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${SECONDS} s per scenario.\n\n${markdownTable(rows)}\n`;
 await writeFile(`bench/results/${name}.md`, markdown);

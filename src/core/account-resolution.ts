@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import type { AuthApp } from './apps.ts';
+import { deepFreeze } from './brief-cache.ts';
 import { ExternalSettingsSchema, type ExternalSettings } from './app-config.ts';
 import { FrontdoorError } from './errors.ts';
 import type { PeopleDirectory, Person } from './people.ts';
@@ -24,8 +25,17 @@ export type ExternalProfile = {
 
 export type ResolvedAccount = { person: Person; outcome: 'signed_in' | 'linked' | 'created' };
 
+// Parsed once per config object: apps are cached and frozen (see AuthAppRegistry), so a sign-in
+// reads settings it parsed before instead of running the schema several times per request.
+const parsedSettings = new WeakMap<object, ExternalSettings>();
+
 export function externalSettingsOf(app: AuthApp): ExternalSettings {
-  return ExternalSettingsSchema.parse(app.config);
+  let settings = parsedSettings.get(app.config);
+  if (!settings) {
+    settings = deepFreeze(ExternalSettingsSchema.parse(app.config));
+    if (Object.isFrozen(app.config)) parsedSettings.set(app.config, settings);
+  }
+  return settings;
 }
 
 /**
