@@ -1,4 +1,5 @@
 import xmlenc from 'xml-encryption';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { FrontdoorError } from '../../core/errors.ts';
 import { checkSignatureAlgorithms } from './algorithms.ts';
@@ -11,7 +12,20 @@ const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 // Only RSA-OAEP key transport and AES content encryption: RSA PKCS#1 v1.5 key transport
 // (Bleichenbacher oracles) and 3DES are refused by xml-encryption with this flag.
-const decrypt = promisify(xmlenc.decrypt) as (xml: string, options: { key: string; disallowDecryptionWithInsecureAlgorithm: boolean; warnInsecureAlgorithm: boolean }) => Promise<string>;
+const decrypt = promisify(xmlenc.decrypt) as unknown as (xml: string, options: { key: KeyObject; disallowDecryptionWithInsecureAlgorithm: boolean; warnInsecureAlgorithm: boolean }) => Promise<string>;
+
+// Our private keys, imported once (node:crypto would parse the PEM again for every decryption,
+// which doubles its cost). Keyed by the PEM: the keys come from the app's secrets, so few.
+const decryptionKeys = new Map<string, KeyObject>();
+function decryptionKeyOf(pem: string): KeyObject {
+  let key = decryptionKeys.get(pem);
+  if (!key) {
+    key = createPrivateKey(pem);
+    if (decryptionKeys.size >= 64) decryptionKeys.clear();
+    decryptionKeys.set(pem, key);
+  }
+  return key;
+}
 
 /** What a verified assertion says. Everything here was read from signed (and decrypted) content. */
 export type VerifiedAssertion = {
@@ -106,15 +120,16 @@ export async function consumeSamlResponse(input: {
 
   // Encrypted assertions: decrypt with our keys (current, next and previous during a
   // rotation), then hold the plaintext to the same checks as a clear one.
-  let decryptionKey: string | undefined;
+  let decryptionKey: KeyObject | undefined;
   let decryptedPlaintext: string | undefined;
   let assertionForChecks: Element = directAssertions[0]!;
   const encrypted = directEncrypted.length === 1;
   if (encrypted) {
     let plaintext: string | undefined;
     let lastError: unknown;
-    for (const key of keys.decryption) {
+    for (const pem of keys.decryption) {
       try {
+        const key = decryptionKeyOf(pem);
         plaintext = await decrypt(directEncrypted[0]!.toString(), { key, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false });
         decryptionKey = key;
         break;
