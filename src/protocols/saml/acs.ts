@@ -1,19 +1,31 @@
 import xmlenc from 'xml-encryption';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { SamlStatusError } from '@node-saml/node-saml';
-import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
-import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
+import { FrontdoorError } from '../../core/errors.ts';
 import { checkSignatureAlgorithms } from './algorithms.ts';
-import { samlClient } from './client.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import type { SamlAppConfig, SpDescriptor, SpKeys } from './settings.ts';
-import { NS, allElements, child, children, elements, hasComment, parseUntrustedXml, textOnly } from './xml.ts';
+import { prepareEnvelopedSignature, signingKeysOf, verifyPreparedSignature } from './signature.ts';
+import { NS, allElements, child, childElements, children, elements, hasComment, parseUntrustedXml, textOnly } from './xml.ts';
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 // Only RSA-OAEP key transport and AES content encryption: RSA PKCS#1 v1.5 key transport
 // (Bleichenbacher oracles) and 3DES are refused by xml-encryption with this flag.
-const decrypt = promisify(xmlenc.decrypt) as (xml: string, options: { key: string; disallowDecryptionWithInsecureAlgorithm: boolean; warnInsecureAlgorithm: boolean }) => Promise<string>;
+const decrypt = promisify(xmlenc.decrypt) as unknown as (xml: string, options: { key: KeyObject; disallowDecryptionWithInsecureAlgorithm: boolean; warnInsecureAlgorithm: boolean }) => Promise<string>;
+
+// Our private keys, imported once (node:crypto would parse the PEM again for every decryption,
+// which doubles its cost). Keyed by the PEM: the keys come from the app's secrets, so few.
+const decryptionKeys = new Map<string, KeyObject>();
+function decryptionKeyOf(pem: string): KeyObject {
+  let key = decryptionKeys.get(pem);
+  if (!key) {
+    key = createPrivateKey(pem);
+    if (decryptionKeys.size >= 64) decryptionKeys.clear();
+    decryptionKeys.set(pem, key);
+  }
+  return key;
+}
 
 /** What a verified assertion says. Everything here was read from signed (and decrypted) content. */
 export type VerifiedAssertion = {
@@ -91,7 +103,9 @@ export async function consumeSamlResponse(input: {
     const inner = child(child(child(response, NS.protocol, 'Status') ?? response, NS.protocol, 'StatusCode') ?? response, NS.protocol, 'StatusCode')?.getAttribute('Value');
     fail('sso.saml.status_error', 'The identity service did not sign you in.', 'status', [statusCode, inner].filter(Boolean).join(' / ') || 'no status');
   }
-  if (assertionsAnywhere.length + encryptedAnywhere.length !== 1 || directAssertions.length + directEncrypted.length !== 1) {
+  // Direct children are also counted in any namespace, as node-saml did ("multiple assertions").
+  const directAnyNamespace = childElements(response, 'Assertion').length + childElements(response, 'EncryptedAssertion').length;
+  if (assertionsAnywhere.length + encryptedAnywhere.length !== 1 || directAssertions.length + directEncrypted.length !== 1 || directAnyNamespace !== 1) {
     fail('sso.saml.structure_invalid', 'The SAML Response must contain exactly one assertion, directly inside it.', 'one_assertion',
       `${assertionsAnywhere.length} assertions, ${encryptedAnywhere.length} encrypted`);
   }
@@ -106,14 +120,16 @@ export async function consumeSamlResponse(input: {
 
   // Encrypted assertions: decrypt with our keys (current, next and previous during a
   // rotation), then hold the plaintext to the same checks as a clear one.
-  let decryptionKey: string | undefined;
+  let decryptionKey: KeyObject | undefined;
+  let decryptedPlaintext: string | undefined;
   let assertionForChecks: Element = directAssertions[0]!;
   const encrypted = directEncrypted.length === 1;
   if (encrypted) {
     let plaintext: string | undefined;
     let lastError: unknown;
-    for (const key of keys.decryption) {
+    for (const pem of keys.decryption) {
       try {
+        const key = decryptionKeyOf(pem);
         plaintext = await decrypt(directEncrypted[0]!.toString(), { key, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false });
         decryptionKey = key;
         break;
@@ -122,6 +138,7 @@ export async function consumeSamlResponse(input: {
       }
     }
     if (plaintext === undefined) fail('sso.saml.decryption_failed', 'The encrypted assertion cannot be decrypted with our keys.', 'decrypt', (lastError as Error)?.message);
+    decryptedPlaintext = plaintext;
     const decrypted = parseUntrustedXml(plaintext!);
     const root = decrypted.documentElement;
     if (root.namespaceURI !== NS.assertion || root.localName !== 'Assertion' || elements(decrypted, NS.assertion, 'Assertion').length !== 1) {
@@ -141,23 +158,92 @@ export async function consumeSamlResponse(input: {
   const rawSubject = child(assertionForChecks, NS.assertion, 'Subject');
   if (rawSubject && hasComment(rawSubject)) fail('sso.saml.subject_invalid', 'The assertion subject contains comments.', 'name_id_text');
 
-  // Cryptographic verification by node-saml, against the configured certificates only.
-  // Everything after this reads the bytes the signature covers, never the raw document.
-  let verifiedXml: string;
-  try {
-    const client = samlClient(config, idp, sp, undefined, decryptionKey ? { decryptionKey } : {});
-    const { profile } = await client.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') });
-    if (!profile?.getAssertionXml) fail('sso.saml.signature_invalid', 'The SAML Response has no signed assertion.', 'signature');
-    verifiedXml = profile!.getAssertionXml!();
-  } catch (error) {
-    if (isFrontdoorError(error)) throw error;
-    throw nodeSamlError(error);
+  // Cryptographic verification (signature.ts), against the configured certificates only,
+  // with the rules node-saml's validatePostResponseAsync applied:
+  // - a signature on the Response is checked for shape whenever present (a malformed one is
+  //   refused); whether it verifies matters only when wantResponseSigned is on, when the
+  //   assertion need not be signed (wantAssertionsSigned off), or when InResponseTo can only
+  //   be read from the Response; so its value is computed only then;
+  // - the assertion (the decrypted one, for an EncryptedAssertion) must carry a valid signature
+  //   when wantAssertionsSigned is on or the Response's does not verify.
+  // Everything after this reads a parse of the canonical bytes the verified signature covers
+  // (what xml-crypto 6's getSignedReferences holds), never the posted document: an element
+  // that merely looks signed, or a part the canonical form leaves out, cannot be read.
+  const signingKeys = signingKeysOf(idp);
+  const responseSignature = prepareEnvelopedSignature(response, config.allowSha1);
+  let signedResponse: Element | null | undefined;
+  const verifiedResponse = (): Element | undefined => {
+    if (signedResponse === undefined) {
+      const bytes = responseSignature && verifyPreparedSignature(responseSignature, signingKeys);
+      signedResponse = bytes ? parseUntrustedXml(bytes).documentElement : null;
+    }
+    return signedResponse ?? undefined;
+  };
+  if (config.wantResponseSigned && !verifiedResponse()) {
+    fail('sso.saml.signature_invalid', 'The sign-in answer does not carry a valid signature of the identity service.', 'signature', 'Invalid document signature');
   }
-
-  const assertion = parseUntrustedXml(verifiedXml).documentElement;
+  let assertion: Element;
+  if (config.wantAssertionsSigned || !verifiedResponse()) {
+    const prepared = prepareEnvelopedSignature(assertionForChecks, config.allowSha1);
+    const bytes = prepared && verifyPreparedSignature(prepared, signingKeys);
+    if (!bytes) {
+      fail('sso.saml.signature_invalid', 'The sign-in answer does not carry a valid signature of the identity service.', 'signature',
+        encrypted ? 'Invalid signature from encrypted assertion' : prepared ? 'Invalid signature' : 'The assertion is not signed');
+    }
+    assertion = parseUntrustedXml(bytes!).documentElement;
+  } else {
+    // Only the Response is signed, and that is allowed: the assertion is the one inside the
+    // Response's signed bytes (decrypted from there, when encrypted).
+    const inSigned = childElements(verifiedResponse()!, encrypted ? 'EncryptedAssertion' : 'Assertion');
+    if (inSigned.length !== 1) fail('sso.saml.signature_invalid', 'The signed content is not an assertion.', 'signed_content');
+    if (encrypted) {
+      let plaintext: string | undefined;
+      try {
+        plaintext = await decrypt(inSigned[0]!.toString(), { key: decryptionKey!, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false });
+      } catch (error) {
+        fail('sso.saml.decryption_failed', 'The encrypted assertion cannot be decrypted with our keys.', 'decrypt', (error as Error)?.message);
+      }
+      // The checks above ran on the posted ciphertext's plaintext: it must be this one.
+      if (plaintext !== decryptedPlaintext) fail('sso.saml.signature_invalid', 'The signed content is not the assertion that was checked.', 'signed_content');
+      assertion = parseUntrustedXml(plaintext!).documentElement;
+    } else {
+      assertion = inSigned[0]!;
+    }
+  }
   if (assertion.localName !== 'Assertion' || assertion.namespaceURI !== NS.assertion) {
     fail('sso.saml.signature_invalid', 'The signed content is not an assertion.', 'signed_content');
   }
+
+  // What node-saml required of the signed assertion, right after the signature, kept here
+  // (element names in any namespace, as it read them): the first subject confirmation with
+  // data, and a Conditions element with attributes, have a valid NotOnOrAfter; one Conditions;
+  // every AudienceRestriction (SAML Core 2.5.1.4: all of them apply) names our entity ID
+  // exactly (untrimmed) in a SAML Audience, and its first Audience is not empty.
+  const firstSubject = childElements(assertion, 'Subject')[0];
+  const firstConfirmationData = (firstSubject ? childElements(firstSubject, 'SubjectConfirmation') : [])
+    .map((c) => childElements(c, 'SubjectConfirmationData')[0])
+    .find((d) => d && d.attributes.length > 0);
+  if (firstConfirmationData && Number.isNaN(Date.parse(firstConfirmationData.getAttribute('NotOnOrAfter') ?? ''))) {
+    fail('sso.saml.time_invalid', 'The subject confirmation has no valid NotOnOrAfter.', 'subject_not_on_or_after', firstConfirmationData.getAttribute('NotOnOrAfter') ?? '(none)');
+  }
+  const conditionsList = childElements(assertion, 'Conditions');
+  if (conditionsList.length !== 1 || conditionsList[0]!.namespaceURI !== NS.assertion) {
+    fail('sso.saml.message_invalid', 'The assertion must have exactly one Conditions element.', 'conditions');
+  }
+  const conditions = conditionsList[0]!;
+  if (conditions.attributes.length > 0 && Number.isNaN(Date.parse(conditions.getAttribute('NotOnOrAfter') ?? ''))) {
+    fail('sso.saml.time_invalid', 'The assertion conditions have no valid NotOnOrAfter.', 'not_on_or_after', conditions.getAttribute('NotOnOrAfter') ?? '(none)');
+  }
+  const restrictions = childElements(conditions, 'AudienceRestriction');
+  if (restrictions.length === 0) fail('sso.saml.audience_invalid', 'The assertion is not restricted to an audience.', 'audience');
+  for (const restriction of restrictions) {
+    const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textOnly(a));
+    const firstAudience = childElements(restriction, 'Audience')[0];
+    if (!firstAudience || !textOnly(firstAudience)?.trim() || !audiences.includes(sp.entityId)) {
+      fail('sso.saml.audience_invalid', 'The assertion was issued for another service.', 'audience', audiences.join(', '));
+    }
+  }
+
   const issuer = textOnly(child(assertion, NS.assertion, 'Issuer') ?? assertion)?.trim();
   if (issuer !== idp.entityId) fail('sso.saml.issuer_invalid', 'The assertion comes from another identity service.', 'assertion_issuer', issuer ?? '(none)');
   const assertionId = assertion.getAttribute('ID');
@@ -199,33 +285,17 @@ export async function consumeSamlResponse(input: {
   }
   let inResponseTo = assertionInResponseTo;
   if (!inResponseTo && responseInResponseTo) {
-    let responseSigned = false;
-    try {
-      responseSigned = getVerifiedXml(xml, doc.documentElement, idp.signingCertificates) !== null;
-    } catch {
-      responseSigned = false;
-    }
-    if (!responseSigned) {
+    inResponseTo = verifiedResponse()?.getAttribute('InResponseTo') || undefined;
+    if (inResponseTo !== responseInResponseTo) {
       fail('sso.saml.in_response_to_invalid', 'The request this answers is not named in signed content.', 'in_response_to_signed', responseInResponseTo);
     }
-    inResponseTo = responseInResponseTo;
   }
 
-  // Conditions: time window and audience.
-  const conditionsList = children(assertion, NS.assertion, 'Conditions');
-  if (conditionsList.length !== 1) fail('sso.saml.message_invalid', 'The assertion must have exactly one Conditions element.', 'conditions');
-  const conditions = conditionsList[0]!;
+  // Conditions: time window (the audience was checked above).
   const notBefore = conditions.getAttribute('NotBefore');
   const notOnOrAfter = conditions.getAttribute('NotOnOrAfter');
   if (notBefore && now.getTime() + toleranceMs < Date.parse(notBefore)) fail('sso.saml.time_invalid', 'The sign-in answer is not valid yet.', 'not_before', notBefore);
   if (notOnOrAfter && now.getTime() - toleranceMs >= Date.parse(notOnOrAfter)) fail('sso.saml.time_invalid', 'The sign-in answer has expired.', 'not_on_or_after', notOnOrAfter);
-  const restrictions = children(conditions, NS.assertion, 'AudienceRestriction');
-  if (restrictions.length === 0) fail('sso.saml.audience_invalid', 'The assertion is not restricted to an audience.', 'audience');
-  for (const restriction of restrictions) {
-    // Every restriction must include us (Core 2.5.1.4: all of them apply).
-    const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textOnly(a)?.trim());
-    if (!audiences.includes(sp.entityId)) fail('sso.saml.audience_invalid', 'The assertion was issued for another service.', 'audience', audiences.join(', '));
-  }
 
   const authn = child(assertion, NS.assertion, 'AuthnStatement');
   const sessionNotOnOrAfter = authn?.getAttribute('SessionNotOnOrAfter');
@@ -255,20 +325,4 @@ export async function consumeSamlResponse(input: {
     clockSkewMs,
     encrypted,
   };
-}
-
-function nodeSamlError(error: unknown): FrontdoorError {
-  const message = (error as Error)?.message ?? String(error);
-  if (error instanceof SamlStatusError) return new FrontdoorError('sso.saml.status_error', 'The identity service did not sign you in.', { check: 'status', detail: message });
-  if (/audience/i.test(message)) return new FrontdoorError('sso.saml.audience_invalid', 'The assertion was issued for another service.', { check: 'audience', detail: message });
-  if (/decrypt/i.test(message)) return new FrontdoorError('sso.saml.decryption_failed', 'The encrypted assertion cannot be decrypted.', { check: 'decrypt', detail: message });
-  if (/issuer/i.test(message)) return new FrontdoorError('sso.saml.issuer_invalid', 'The SAML Response comes from another identity service.', { check: 'issuer', detail: message });
-  if (/multiple assertions|Missing SAML assertion|more than one element/i.test(message)) {
-    return new FrontdoorError('sso.saml.structure_invalid', 'The SAML Response must contain exactly one assertion.', { check: 'one_assertion', detail: message });
-  }
-  // Everything else node-saml refuses is about the signature (missing, invalid, wrong key,
-  // wrong reference, too many transforms): one code, with node-saml's words in the trace.
-  return new FrontdoorError('sso.saml.signature_invalid', 'The sign-in answer does not carry a valid signature of the identity service.', {
-    check: 'signature', detail: message,
-  });
 }

@@ -3,17 +3,19 @@ import type { IdpDescriptor } from './idp-metadata.ts';
 import { NAME_ID_FORMAT_URN, type SamlAppConfig, type SpDescriptor, type SpKeys } from './settings.ts';
 
 /**
- * A node-saml SP for one app and one use. Security-relevant options are all spelled out:
- * certificates from configuration only (node-saml, on xml-crypto 6, never reads KeyInfo),
- * audience checked, InResponseTo and times checked by our own code (against our clock and
- * our shared transaction store), so node-saml's own in-memory cache and wall clock are off.
+ * A node-saml SP for one app and one use: it builds our AuthnRequests (signed, Redirect or
+ * POST). Responses are not validated here but in acs.ts and signature.ts; the validation
+ * options are still spelled out, safe, so that nothing using this client could validate
+ * loosely: certificates from configuration only (node-saml, on xml-crypto 6, never reads
+ * KeyInfo), audience checked, InResponseTo and times left to our own code (our clock, our
+ * shared transaction store), so node-saml's own in-memory cache and wall clock are off.
  */
 export function samlClient(
   config: SamlAppConfig,
   idp: IdpDescriptor,
   sp: SpDescriptor,
   keys: SpKeys | undefined,
-  extra: { requestId?: string; decryptionKey?: string; binding?: 'redirect' | 'post' } = {},
+  extra: { requestId?: string; binding?: 'redirect' | 'post' } = {},
 ): SAML {
   const binding = extra.binding ?? config.authnRequestBinding;
   return new SAML({
@@ -37,7 +39,6 @@ export function samlClient(
     wantAuthnResponseSigned: config.wantResponseSigned,
     acceptedClockSkewMs: -1,
     validateInResponseTo: ValidateInResponseTo.never,
-    ...(extra.decryptionKey ? { decryptionPvk: extra.decryptionKey } : {}),
     ...(extra.requestId ? { generateUniqueId: () => extra.requestId! } : {}),
     logoutUrl: idp.sloRedirectUrl ?? idp.sloPostUrl ?? '',
   });

@@ -88,6 +88,15 @@ export function children(parent: Element, ns: string, localName: string): Elemen
   return found;
 }
 
+/** Child elements by local name in any namespace: how node-saml and xml-crypto look things up. */
+export function childElements(parent: Element, localName: string): Element[] {
+  const found: Element[] = [];
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === ELEMENT && (node as Element).localName === localName) found.push(node as Element);
+  }
+  return found;
+}
+
 export function child(parent: Element, ns: string, localName: string): Element | undefined {
   return children(parent, ns, localName)[0];
 }
