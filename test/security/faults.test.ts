@@ -131,7 +131,11 @@ describe('faults: the database goes away', () => {
         }
       };
       load = Promise.all([passwordLoad(), passwordLoad(), jwtLoad(), jwtLoad(), forwardLoad(), healthProbes()]);
-      await sleep(500);
+      // Stop only once sign-ins are going through at both doors (on a busy machine that takes a while).
+      await until('password and JWT sign-ins succeed under load', async () => {
+        const ok = (door: Answer['door']) => answers.some((a) => a.door === door && a.status === 303);
+        return ok('password') && ok('jwt') ? true : undefined;
+      }, 60_000);
       // A transaction holding its connection when the database goes (as a JIT sign-in does):
       // its connection dies under it. That must be a refusal of this one request, never an
       // uncaught 'error' event that ends the process (pg-pool leaves a checked-out client without
@@ -139,7 +143,10 @@ describe('faults: the database goes away', () => {
       const holding = db.transaction(async (q) => {
         await q.query('SELECT pg_sleep(60)');
       }).then(() => undefined, (error: unknown) => error);
-      await sleep(200);
+      await until('the transaction is inside its query', async () => {
+        const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'");
+        return rows.length > 0 ? true : undefined;
+      }, 10_000);
       pg.stopServer();
       const downSince = Date.now();
       assert.equal(toFrontdoorError(await holding).code, 'service.unavailable', 'a transaction cut off by the outage');
