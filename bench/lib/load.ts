@@ -18,7 +18,10 @@ export type LoadOptions = {
   headers?: Record<string, string>;
   body?: string;
   connections: number;
+  /** How long to run; or, with `amount`, at most how long (a fixed number of requests, then stop). */
   seconds: number;
+  /** Exactly this many requests (one-time answers prepared in advance), instead of a duration. */
+  amount?: number;
   /** The server process whose CPU time is measured. */
   serverPid: number;
   /** A fixed arrival rate (requests per second, all connections together) instead of "as fast as answered". */
@@ -40,7 +43,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     body: options.body,
     ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest as never }] } : {}),
     connections: options.connections,
-    duration: options.seconds,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     setupClient: options.expectStatus
       ? (client) => {
@@ -54,7 +57,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const requests = result.requests.total;
   return {
     requests,
-    perSecond: requests / options.seconds,
+    perSecond: requests / (options.amount ? result.duration : options.seconds),
     perServerCpuSecond: cpu > 0 ? requests / cpu : 0,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

@@ -41,19 +41,19 @@ export async function samlAcs(frontdoor: Server, apiKey: string): Promise<Row[]>
     for (let i = 0; i < ANSWERS_PER_SECOND * SECONDS; i++) bodies.push(await answer(i % people));
     const floor = await nodeSamlFloor(idp, created.app, metadata, new URLSearchParams(await answer(0)).get('SAMLResponse')!);
 
+    // Each prepared answer is sent once (a second use is a replay, refused): exactly that many
+    // requests, so the CPU measured is all spent on accepted sign-ins.
     let next = 0;
     const result = await runLoad({
-      url: `${frontdoor.url}/sso/bench-saml/saml/acs`, method: 'POST', connections: 4, seconds: SECONDS, serverPid: frontdoor.child.pid!,
+      url: `${frontdoor.url}/sso/bench-saml/saml/acs`, method: 'POST', connections: 4, seconds: SECONDS, amount: bodies.length, serverPid: frontdoor.child.pid!,
       headers: { 'content-type': 'application/x-www-form-urlencoded' }, expectStatus: 303,
       setupRequest: (request) => ({ ...request, body: bodies[next++] ?? 'SAMLResponse=exhausted' }),
     });
-    const ranOut = next > bodies.length;
-    if (result.errors || (result.non2xx && !ranOut)) throw new Error(`SAML ACS: ${result.non2xx} unexpected answers, ${result.errors} errors`);
-    const accepted = Math.min(result.requests, bodies.length);
-    const perCpu = result.perServerCpuSecond * (accepted / Math.max(result.requests, 1));
+    if (result.errors || result.non2xx) throw new Error(`SAML ACS: ${result.non2xx} unexpected answers, ${result.errors} errors`);
+    const perCpu = result.perServerCpuSecond;
     const ratio = perCpu / floor;
     return [
-      { scenario: 'SAML ACS, signed assertion (returning person)', figure: 'sign-ins/s', value: accepted / SECONDS, unit: '/s' },
+      { scenario: 'SAML ACS, signed assertion (returning person)', figure: 'sign-ins/s', value: result.perSecond, unit: '/s' },
       { scenario: 'SAML ACS, signed assertion (returning person)', figure: 'per server CPU-second', value: perCpu, unit: '/CPU-s', floor: { name: 'node-saml validatePostResponseAsync, one core', value: floor }, ratio, goal: '≥ 5× floor', met: ratio >= 5 },
       { scenario: 'SAML ACS, signed assertion (returning person)', figure: 'p99 latency', value: result.p99Ms, unit: 'ms' },
     ];

@@ -70,6 +70,16 @@ async function openPostgres(options: { url: string; schema?: string; maxConnecti
     ...asQueryable(pool),
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      // pg-pool removes its error listener while a client is checked out, and a connection that
+      // dies under a transaction (PostgreSQL stopped) emits 'error' on the client: with no
+      // listener that is an uncaught exception, which ends the process. The query in flight
+      // rejects anyway (503 service.unavailable); the broken client is destroyed on release,
+      // not put back in the pool. Found by the fault test (issue 9) with JIT sign-ins in flight.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(asQueryable(client));
@@ -79,7 +89,8 @@ async function openPostgres(options: { url: string; schema?: string; maxConnecti
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(lost);
       }
     },
     async close() {

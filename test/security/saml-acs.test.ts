@@ -348,6 +348,26 @@ describe('SAML ACS attacks', () => {
     await expectRefused(() => postXml(xml, relayState), 'sso.saml.time_invalid');
   });
 
+  it('clock tolerance (30 s by default): 20 s out either way is accepted, 40 s is refused', async () => {
+    const within = [
+      ['lagging@example.com', { notOnOrAfterMs: -20_000, notBeforeMs: -60_000 }],
+      ['leading@example.com', { notBeforeMs: 20_000, notOnOrAfterMs: 300_000 }],
+    ] as const;
+    for (const [user, tweaks] of within) {
+      const { xml, relayState } = await genuine(user, tweaks);
+      const response = await postXml(xml, relayState);
+      assert.equal(response.status, 303, `${user}: ${await failureOf(server, response)}`);
+    }
+    const beyond = [
+      ['too-late@example.com', { notOnOrAfterMs: -40_000, notBeforeMs: -60_000 }],
+      ['too-early@example.com', { notBeforeMs: 40_000, notOnOrAfterMs: 300_000 }],
+    ] as const;
+    for (const [user, tweaks] of beyond) {
+      const { xml, relayState } = await genuine(user, tweaks);
+      await expectRefused(() => postXml(xml, relayState), 'sso.saml.time_invalid');
+    }
+  });
+
   it('wrong Audience', async () => {
     const { xml, relayState } = await genuine('aud@example.com', { audience: 'https://other-sp.example/metadata' });
     await expectRefused(() => postXml(xml, relayState), 'sso.saml.audience_invalid');
