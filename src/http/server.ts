@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import pino from 'pino';
 import { FrontdoorError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
@@ -33,7 +34,9 @@ export type ServerOptions = {
 };
 
 export async function buildServer(services: Services, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const logger = options.logger ?? { level: services.config.logLevel };
+  // Logs to stdout without a write per line: lines written while a write is under way are
+  // joined into the next one (pino flushes what is left when the process exits).
+  const logger = options.logger ?? { level: services.config.logLevel, stream: pino.destination({ dest: 1, sync: false }) };
   const app = Fastify({
     logger: typeof logger === 'object' ? { serializers: { req: serializeRequest }, ...logger } : logger,
     genReqId: requestIds(),
