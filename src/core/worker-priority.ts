@@ -14,15 +14,22 @@ const WORKER_NICENESS = 10;
  * Returns how many threads were lowered.
  */
 export function lowerWorkerThreadPriority(): number {
-  let lowered = 0;
+  let threads: string[];
   try {
-    for (const tid of readdirSync('/proc/self/task')) {
+    threads = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  let lowered = 0;
+  for (const tid of threads) {
+    // Each thread on its own: one that ends while we look must not stop the others.
+    try {
       if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'libuv-worker') continue;
       setPriority(Number(tid), WORKER_NICENESS);
       lowered += 1;
+    } catch {
+      continue;
     }
-  } catch {
-    return lowered;
   }
   return lowered;
 }

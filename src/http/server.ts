@@ -19,7 +19,7 @@ import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerSamlRoutes } from './routes/sso-saml.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
-import { addAccessLog } from './access-log.ts';
+import { OneLinePerRequest } from './access-log.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 
 // Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
@@ -41,7 +41,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     logger: typeof logger === 'object' ? { serializers: { req: serializeRequest }, ...logger } : logger,
     genReqId: requestIds(),
     // One line per request instead of two: see access-log.ts.
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     requestTimeout: 30_000,
@@ -52,7 +52,6 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   addSecurityHeaders(app, { https: services.config.secureCookies });
-  addAccessLog(app);
   refuseNulCharacters(app);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>

@@ -1,0 +1,16 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formState, registerUser } from '../lib/frontdoor-client.ts';
+import { runLoad } from '../lib/load.ts';
+import { startFrontdoor } from '../lib/processes.ts';
+const dir = await mkdtemp(join(tmpdir(), 'pw-'));
+const first = await startFrontdoor({ FRONTDOOR_DATA_DIR: dir });
+await registerUser(first.url, { name: 'B', email: 'b@example.com', password: 'correct horse battery staple' });
+await first.stop();
+const fd = await startFrontdoor({ FRONTDOOR_DATA_DIR: dir, NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=/tmp/prof' });
+const form = await formState(fd.url, '/login');
+const body = new URLSearchParams({ _csrf: form.csrfToken, email: 'b@example.com', password: 'correct horse battery staple' }).toString();
+const r = await runLoad({ url: `${fd.url}/login`, method: 'POST', body, connections: 8, seconds: 8, serverPid: fd.child.pid!, expectStatus: 303, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie } });
+console.log('sign-ins/s', r.perSecond, 'per CPU-s', r.perServerCpuSecond);
+await fd.stop();
