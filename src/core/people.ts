@@ -265,19 +265,12 @@ export class PeopleDirectory {
 }
 
 // A person with everything the Person type holds, in one query (each sign-in and each session
-// check at a cache miss reads one): the lists come back as JSON arrays, ordered as shown.
-const FULL_PERSON = `p.*,
-  COALESCE((SELECT json_agg(json_build_object('email', e.email, 'primary', e.is_primary, 'verified', e.verified_at IS NOT NULL)
-                            ORDER BY e.is_primary DESC, e.created_at)
-              FROM person_emails e WHERE e.person_id = p.id), '[]') AS emails_list,
-  COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY g.name)
-              FROM person_usergroups pu JOIN usergroups g ON g.id = pu.usergroup_id WHERE pu.person_id = p.id), '[]') AS usergroups_list,
-  COALESCE((SELECT json_agg(json_build_object('appId', i.app_id, 'subject', i.subject) ORDER BY i.created_at)
-              FROM identities i WHERE i.person_id = p.id), '[]') AS identities_list,
-  EXISTS (SELECT 1 FROM totp_secrets t WHERE t.person_id = p.id AND t.confirmed_at IS NOT NULL) AS has_totp`;
+// check at a cache miss reads one): the lists come from person_lists() (migration 0005), a
+// function whose plan the database keeps, ordered as shown.
+const FULL_PERSON = 'p.*, person_lists(p.id) AS lists';
 
 type FullPersonRow = PersonRow & {
-  emails_list: PersonEmail[]; usergroups_list: { id: string; name: string }[]; identities_list: { appId: string; subject: string }[]; has_totp: boolean;
+  lists: { emails: PersonEmail[]; usergroups: { id: string; name: string }[]; identities: { appId: string; subject: string }[]; totp: boolean };
 };
 
 function toPerson(row: FullPersonRow): Person {
@@ -288,13 +281,13 @@ function toPerson(row: FullPersonRow): Person {
     isAdmin: row.is_admin,
     disabled: row.disabled_at !== null,
     hasPassword: row.password_hash !== null,
-    emails: row.emails_list,
-    usergroups: row.usergroups_list,
-    identities: row.identities_list,
+    emails: row.lists.emails,
+    usergroups: row.lists.usergroups,
+    identities: row.lists.identities,
     approvalPending: row.approval_pending_since !== null,
     emailValidationPending: row.email_validation_pending,
     twoFactor: {
-      methods: [...(row.has_totp ? ['totp' as const] : []), ...(row.email_two_factor_at ? ['email' as const] : [])],
+      methods: [...(row.lists.totp ? ['totp' as const] : []), ...(row.email_two_factor_at ? ['email' as const] : [])],
       required: row.two_factor_required,
       graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
     },

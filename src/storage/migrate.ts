@@ -40,10 +40,27 @@ export async function migrate(db: Database, migrations = listMigrations()): Prom
 }
 
 // Migration files hold many statements; both drivers run a multi-statement string when it
-// has no parameters, but PGlite's `query` wants one statement, so split on statement ends.
+// has no parameters, but PGlite's `query` wants one statement, so split on statement ends,
+// never inside a $$-quoted function body.
 async function execMultiple(tx: { query(text: string): Promise<unknown> }, sql: string): Promise<void> {
-  const withoutComments = sql.replace(/--[^\n]*/g, '');
-  for (const statement of withoutComments.split(/;\s*(?:\n|$)/)) {
-    if (statement.trim()) await tx.query(statement);
-  }
+  for (const statement of splitStatements(sql)) await tx.query(statement);
+}
+
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  sql.split('$$').forEach((part, index) => {
+    if (index % 2 === 1) {
+      current += `$$${part}$$`; // a function body, as it is
+      return;
+    }
+    const pieces = part.replace(/--[^\n]*/g, '').split(/;\s*(?:\n|$)/);
+    current += pieces[0];
+    for (const piece of pieces.slice(1)) {
+      statements.push(current);
+      current = piece;
+    }
+  });
+  statements.push(current);
+  return statements.map((s) => s.trim()).filter(Boolean);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listMigrations, migrate } from '../../src/storage/migrate.ts';
+import { listMigrations, migrate, splitStatements } from '../../src/storage/migrate.ts';
 import { freshDatabase } from '../helpers/database.ts';
 
 describe('migrations', () => {
@@ -48,5 +48,16 @@ describe('migrations', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('splitting a migration into statements', () => {
+  it('splits on statement ends, drops comments, and keeps a $$-quoted function body whole', () => {
+    const sql = `-- a comment; with a semicolon\nCREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN 1;\nEND\n$$;\nCREATE INDEX i ON a (id);\n`;
+    assert.deepEqual(splitStatements(sql), [
+      'CREATE TABLE a (id int)',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN 1;\nEND\n$$',
+      'CREATE INDEX i ON a (id)',
+    ]);
   });
 });
