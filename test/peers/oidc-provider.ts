@@ -41,6 +41,8 @@ export type OidcPeerOptions = {
   accounts: PeerAccount[];
   /** Lifetime of ID tokens (default an hour); short ones let a test expire them by moving Frontdoor's clock. */
   idTokenTtlSeconds?: number;
+  /** How long an authorization code may wait for its exchange (default 60 s; the benchmark prepares hundreds first). */
+  authorizationCodeTtlSeconds?: number;
   /** false: the ID token carries only `sub` (and sid); email and profile come from userinfo, as with Okta. */
   claimsInIdToken?: boolean;
 };
@@ -193,7 +195,7 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
       return globalThis.fetch(url, rest);
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Grant: 3600, Session: 3600 },
+    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 600, AuthorizationCode: options.authorizationCodeTtlSeconds ?? 60, Interaction: 600, Grant: 3600, Session: 3600 },
     // First-party clients only: every requested scope and claim is granted without a consent screen.
     async loadExistingGrant(ctx) {
       const oidc = ctx.oidc;
