@@ -1,5 +1,5 @@
-import { createPublicKey, createSecretKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createPublicKey, randomBytes, webcrypto, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { isHmacAlgorithm, type JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
@@ -25,7 +25,7 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
     if (typeof secret !== 'string' || secret.length === 0) {
       throw new FrontdoorError('sso.jwt.key_unavailable', 'This app has no shared secret yet. An admin must generate one.', { check: 'key' });
     }
-    return importOnce(`secret:${secret}`, () => createSecretKey(Buffer.from(secret, 'utf8')));
+    return hmacKeyFor(secret);
   }
   if (config.publicKey) {
     const text = config.publicKey;
@@ -51,6 +51,27 @@ function importOnce(text: string, importKey: () => KeyObject): KeyObject {
     imported.set(text, key);
   }
   return key;
+}
+
+// HMAC keys as WebCrypto keys, one per secret and algorithm, imported once: jose verifies with a
+// CryptoKey directly, where a KeyObject or raw bytes are converted again for every token.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
+
+function hmacKeyFor(secret: string): JWTVerifyGetKey {
+  return (header) => {
+    const hash = HMAC_HASH[header.alg ?? ''];
+    // The header was checked against the app's algorithms before; this only picks the hash.
+    if (!hash) throw new errors.JOSEAlgNotAllowed(`${header.alg} is not an HMAC algorithm`);
+    const cacheKey = `${header.alg}:${secret}`;
+    let key = hmacKeys.get(cacheKey);
+    if (!key) {
+      if (hmacKeys.size >= MAX_IMPORTED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
+      key = webcrypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash }, false, ['verify']);
+      hmacKeys.set(cacheKey, key);
+    }
+    return key;
+  };
 }
 
 type RemoteSet = { jwks: ReturnType<typeof createRemoteJWKSet>; lastReloadMs: number };
