@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { quantile, timedRequest } from './timed-request.ts';
 
 export type LatencyResult = { requests: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; unexpected: number };
 
@@ -14,34 +15,24 @@ export async function measureLatency(options: {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const latencies: number[] = [];
   let unexpected = 0;
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const started = process.hrtime.bigint();
-      const sent = request(options.url, { agent, headers: options.headers }, (response) => {
-        if (response.statusCode !== options.expectStatus) unexpected += 1;
-        response.resume();
-        response.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      });
-      sent.on('error', () => {
-        unexpected += 1;
-        resolve();
-      });
-      sent.end();
-    });
   const pending: Promise<void>[] = [];
   const intervalMs = 1000 / options.perSecond;
   const startedAt = performance.now();
   for (let i = 0; performance.now() - startedAt < options.seconds * 1000; i++) {
-    pending.push(once());
+    pending.push(
+      timedRequest(agent, options.url, options.headers, options.expectStatus).then(({ ms, ok }) => {
+        latencies.push(ms);
+        if (!ok) unexpected += 1;
+      }),
+    );
     const wait = startedAt + (i + 1) * intervalMs - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await Promise.all(pending);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), unexpected };
+  return {
+    requests: latencies.length, p50Ms: quantile(latencies, 0.5), p90Ms: quantile(latencies, 0.9), p99Ms: quantile(latencies, 0.99),
+    maxMs: quantile(latencies, 1), unexpected,
+  };
 }

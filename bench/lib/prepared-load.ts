@@ -1,6 +1,7 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { LoadResult } from './load.ts';
 import { cpuSecondsOf } from './processes.ts';
+import { quantile, timedRequest } from './timed-request.ts';
 
 export type PreparedRequest = { path: string; headers?: Record<string, string> };
 
@@ -16,39 +17,25 @@ export async function runPrepared(options: {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   let unexpected = 0;
-  let errors = 0;
   let next = 0;
-  const send = (prepared: PreparedRequest) =>
-    new Promise<void>((resolve) => {
-      const started = process.hrtime.bigint();
-      const sent = request(`${options.baseUrl}${prepared.path}`, { agent, headers: prepared.headers }, (response) => {
-        if (response.statusCode !== options.expectStatus) unexpected += 1;
-        response.resume();
-        response.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      });
-      sent.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-      sent.end();
-    });
   const cpuBefore = cpuSecondsOf(options.serverPid);
   const startedAt = performance.now();
   await Promise.all(
     Array.from({ length: options.connections }, async () => {
-      while (next < options.requests.length) await send(options.requests[next++]!);
+      while (next < options.requests.length) {
+        const prepared = options.requests[next++]!;
+        const { ms, ok } = await timedRequest(agent, `${options.baseUrl}${prepared.path}`, prepared.headers, options.expectStatus);
+        latencies.push(ms);
+        if (!ok) unexpected += 1;
+      }
     }),
   );
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = cpuSecondsOf(options.serverPid) - cpuBefore;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
     requests: options.requests.length, perSecond: options.requests.length / seconds, perServerCpuSecond: cpu > 0 ? options.requests.length / cpu : 0,
-    p50Ms: at(0.5), p99Ms: at(0.99), non2xx: unexpected, errors,
+    p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), non2xx: unexpected, errors: 0,
   };
 }
