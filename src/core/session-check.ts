@@ -55,6 +55,16 @@ export class SessionCheck {
     return value;
   }
 
+  /**
+   * The answer already in memory for this cookie, or undefined: never asks the database. For
+   * the forward-auth fast path, which answers only what the cache holds and leaves the rest
+   * (and every refusal) to the full route.
+   */
+  cached(token: string, audience: Audience): CheckedSession | undefined {
+    const cached = this.#entries.get(`${audience}:${hashToken(token)}`);
+    return cached && performance.now() - cached.fetchedAt < this.#ttlMs && this.#clock.now().getTime() < cached.liveUntil ? cached.value : undefined;
+  }
+
   /** How many sessions are held in memory now. */
   get size(): number {
     return this.#entries.size;

@@ -25,8 +25,13 @@ const SECURITY_HEADERS = {
 // owner's other hosts are not ours to decide for.
 const HSTS = { 'strict-transport-security': 'max-age=31536000' };
 
+/** The headers every answer carries (HSTS too when served over https). */
+export function securityHeaders(options: { https: boolean }): Readonly<Record<string, string>> {
+  return options.https ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
+}
+
 export function addSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
-  const headers = options.https ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
+  const headers = securityHeaders(options);
   // Set before the route runs (a route may still override cache-control): one synchronous
   // hook with a prebuilt object, since it runs on every request, forward-auth checks included.
   app.addHook('onRequest', (_request, reply, done) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -20,6 +21,7 @@ import { registerSamlRoutes } from './routes/sso-saml.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
 import { OneLinePerRequest } from './access-log.ts';
+import { createForwardAuthFastPath } from './forward-auth-fast-path.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 
 // Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
@@ -37,7 +39,13 @@ export async function buildServer(services: Services, options: ServerOptions = {
   // Logs to stdout without a write per line: lines written while a write is under way are
   // joined into the next one (pino flushes what is left when the process exits).
   const logger = options.logger ?? { level: services.config.logLevel, stream: pino.destination({ dest: 1, sync: false }) };
+  const fastPath = createForwardAuthFastPath(services);
   const app = Fastify({
+    // Forward auth's everyday answer is given before Fastify (see forward-auth-fast-path.ts);
+    // every other request, and every refusal, is Fastify's.
+    serverFactory: (handler) => createServer((request, response) => {
+      if (!fastPath(request, response)) handler(request, response);
+    }),
     logger: typeof logger === 'object' ? { serializers: { req: serializeRequest }, ...logger } : logger,
     genReqId: requestIds(),
     // One line per request instead of two: see access-log.ts.

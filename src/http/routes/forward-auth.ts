@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { AudienceSchema } from '../../core/audience.ts';
+import { AudienceSchema, type Audience } from '../../core/audience.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { primaryEmail } from '../../core/people.ts';
+import type { CheckedSession } from '../../core/session-check.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 
@@ -31,14 +32,22 @@ export function registerForwardAuthRoutes(app: FastifyInstance, ctx: HttpContext
     const audience = asked === 'users' || asked === 'agents' ? asked : parseInput(AudienceSchema, asked);
     const signedIn = await ctx.signedIn(request, audience);
     if (!signedIn) throw new FrontdoorError('auth.required', `No valid ${audience} session.`);
-    const { person, session } = signedIn;
-    const usergroups = audience === 'users' ? ['Everyone', 'Registered', ...person.usergroups.map((g) => g.name)] : [];
-    reply.header('x-frontdoor-person-id', person.id).header('x-frontdoor-audience', audience).header('x-frontdoor-email', primaryEmail(person));
-    return {
-      audience,
-      person: { id: person.id, name: person.name, email: primaryEmail(person), isAdmin: person.isAdmin },
-      usergroups,
-      session: { id: session.id, idleExpiresAt: session.idleExpiresAt, absoluteExpiresAt: session.absoluteExpiresAt },
-    };
+    reply.headers(identityHeaders(audience, signedIn));
+    return sessionAnswer(audience, signedIn);
   });
+}
+
+/** The answer's body, the same from this route and from the fast path (forward-auth-fast-path.ts). */
+export function sessionAnswer(audience: Audience, { person, session }: CheckedSession) {
+  return {
+    audience,
+    person: { id: person.id, name: person.name, email: primaryEmail(person), isAdmin: person.isAdmin },
+    usergroups: audience === 'users' ? ['Everyone', 'Registered', ...person.usergroups.map((g) => g.name)] : [],
+    session: { id: session.id, idleExpiresAt: session.idleExpiresAt, absoluteExpiresAt: session.absoluteExpiresAt },
+  };
+}
+
+/** Who the proxy may pass on to the app, from the session only (never from the request's own headers). */
+export function identityHeaders(audience: Audience, { person }: CheckedSession): Record<string, string> {
+  return { 'x-frontdoor-person-id': person.id, 'x-frontdoor-audience': audience, 'x-frontdoor-email': primaryEmail(person) };
 }
