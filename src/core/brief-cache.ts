@@ -14,22 +14,24 @@ type Entry<V> = { value: Promise<V>; loadedAt: number };
 export class BriefCache<K, V> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #now: () => number;
   #entries = new Map<K, Entry<V>>();
   #generation = 0;
 
-  constructor(options: { ttlMs?: number; maxEntries?: number } = {}) {
+  constructor(options: { ttlMs?: number; maxEntries?: number; /** Monotonic milliseconds (tests pass their own). */ now?: () => number } = {}) {
     this.#ttlMs = options.ttlMs ?? BRIEF_CACHE_TTL_MS;
     this.#maxEntries = options.maxEntries ?? 1000;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** The cached value, or `load()`'s. `keep` says whether a loaded value may be cached (e.g. not "not found"). */
   get(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const cached = this.#entries.get(key);
     // Monotonic time: a test clock that stands still must not keep a value forever.
-    if (cached && performance.now() - cached.loadedAt < this.#ttlMs) return cached.value;
+    if (cached && this.#now() - cached.loadedAt < this.#ttlMs) return cached.value;
     if (cached) this.#entries.delete(key);
     const generation = this.#generation;
-    const loadedAt = performance.now();
+    const loadedAt = this.#now();
     const value = load();
     const entry = { value, loadedAt };
     this.#entries.set(key, entry);

@@ -5,12 +5,14 @@ import { BriefCache, deepFreeze } from '../../src/core/brief-cache.ts';
 
 describe('BriefCache', () => {
   it('reuses a value within its lifetime, and loads again after it', async () => {
-    const cache = new BriefCache<string, number>({ ttlMs: 50 });
+    let now = 0;
+    const cache = new BriefCache<string, number>({ ttlMs: 900, now: () => now });
     let loads = 0;
     const load = async () => ++loads;
     assert.equal(await cache.get('k', load), 1);
+    now = 899;
     assert.equal(await cache.get('k', load), 1);
-    await sleep(60);
+    now = 900;
     assert.equal(await cache.get('k', load), 2);
   });
 
