@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Audience } from '../core/audience.ts';
+import type { CheckedSession } from '../core/session-check.ts';
 import type { Services } from '../core/services.ts';
 import { sessionCookieName } from './cookies.ts';
 import { identityHeaders, sessionAnswer } from './routes/forward-auth.ts';
@@ -27,6 +28,20 @@ const PLAIN_REQUESTS = new Map<string, Audience | 'from-header'>([
 export function createForwardAuthFastPath(services: Services): (request: IncomingMessage, response: ServerResponse) => boolean {
   const cookieNames = { users: sessionCookieName('users', services.config), agents: sessionCookieName('agents', services.config) };
   const headersForAll = securityHeaders({ https: services.config.secureCookies });
+  // The answer for a held session is the same every time: its headers and body are built once
+  // per cached answer (the cache's own object is the key, so they go when it goes).
+  const built = new WeakMap<CheckedSession, Map<Audience, { head: Record<string, string | number>; body: string }>>();
+  const answerFor = (audience: Audience, checked: CheckedSession) => {
+    let perAudience = built.get(checked);
+    if (!perAudience) built.set(checked, (perAudience = new Map()));
+    let answer = perAudience.get(audience);
+    if (!answer) {
+      const body = JSON.stringify(sessionAnswer(audience, checked));
+      const head = { ...headersForAll, ...identityHeaders(audience, checked), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+      perAudience.set(audience, (answer = { head, body }));
+    }
+    return answer;
+  };
   return (request, response) => {
     if (request.method !== 'GET') return false;
     const asked = PLAIN_REQUESTS.get(request.url ?? '');
@@ -38,13 +53,8 @@ export function createForwardAuthFastPath(services: Services): (request: Incomin
     if (!token) return false;
     const checked = services.sessionCheck.cached(token, audience);
     if (!checked) return false;
-    const body = JSON.stringify(sessionAnswer(audience, checked));
-    response.writeHead(200, {
-      ...headersForAll,
-      ...identityHeaders(audience, checked),
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
+    const { head, body } = answerFor(audience, checked);
+    response.writeHead(200, head);
     response.end(body);
     return true;
   };
