@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 
 // One small interface over the two ways we reach PostgreSQL: PGlite in-process (the default,
@@ -25,27 +25,63 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.kind === 'pglite' ? openPglite(options.dataDir) : openPostgres(options);
 }
 
+/**
+ * PGlite on a worker thread: PostgreSQL in WebAssembly runs each query synchronously, and on
+ * the event loop's thread it held every other request while it did (a session check behind a
+ * sign-in's queries waited for them). On its own thread the queries run beside the event loop.
+ * It is still one connection: its transactions are serialised, which is what the invariants
+ * need; a concurrent query simply waits for the transaction to finish.
+ */
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir } });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => resolve());
+  });
+  worker.on('message', (message: { id: number; result?: unknown; error?: Record<string, unknown> & { message: string } }) => {
+    const waiting = pending.get(message.id);
+    if (!waiting) return;
+    pending.delete(message.id);
+    if (message.error) waiting.reject(Object.assign(new Error(message.error.message), message.error));
+    else waiting.resolve(message.result);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('The embedded database stopped.')));
+  const call = <T>(request: Record<string, unknown>): Promise<T> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...request, id });
+    });
+  };
   return {
     kind: 'pglite',
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      return (await db.query<Row>(text, params as unknown[])).rows;
-    },
-    // PGlite is a single connection: its transactions are serialised, which is what the
-    // invariants need; a concurrent query simply waits for the transaction to finish.
+    query: <Row>(text: string, params: readonly unknown[] = []) => call<Row[]>({ op: 'query', text, params }),
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
-      return db.transaction(async (tx) =>
-        work({
-          async query<Row>(text: string, params: readonly unknown[] = []) {
-            return (await tx.query<Row>(text, params as unknown[])).rows;
-          },
-        }),
-      );
+      const tx = await call<number>({ op: 'begin' });
+      let result: T;
+      try {
+        result = await work({ query: <Row>(text: string, params: readonly unknown[] = []) => call<Row[]>({ op: 'query', text, params, tx }) });
+      } catch (error) {
+        await call({ op: 'end', tx, commit: false }).catch(() => {});
+        throw error;
+      }
+      await call({ op: 'end', tx, commit: true });
+      return result;
     },
     async close() {
-      await db.close();
+      await call({ op: 'close' });
+      await worker.terminate();
     },
   };
 }
