@@ -47,10 +47,14 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     worker.once('error', reject);
     worker.once('message', () => resolve());
   });
+  // The thread keeps the process alive only while a query is under way: a command that
+  // forgets to close its database still exits, and one that awaits an answer still gets it.
+  worker.unref();
   worker.on('message', (message: { id: number; result?: unknown; error?: Record<string, unknown> & { message: string } }) => {
     const waiting = pending.get(message.id);
     if (!waiting) return;
     pending.delete(message.id);
+    if (pending.size === 0) worker.unref();
     if (message.error) waiting.reject(Object.assign(new Error(message.error.message), message.error));
     else waiting.resolve(message.result);
   });
@@ -59,6 +63,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const call = <T>(request: Record<string, unknown>): Promise<T> => {
     if (failure) return Promise.reject(failure);
     const id = nextId++;
+    if (pending.size === 0) worker.ref();
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ ...request, id });
