@@ -29,6 +29,11 @@ export class SessionCheck {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   #entries = new Map<string, Entry>();
+  // Lookups under way, by key: concurrent asks for one cookie share one database round trip
+  // (when a busy cookie's answer expires, hundreds of requests may ask within that trip).
+  #loading = new Map<string, Promise<CheckedSession | undefined>>();
+  // Bumped by forgetAll: a lookup that began before a revocation is not kept after it.
+  #generation = 0;
 
   constructor(sessions: SessionStore, people: PeopleDirectory, clock: Clock, options: { ttlMs?: number; maxEntries?: number } = {}) {
     this.#sessions = sessions;
@@ -50,9 +55,19 @@ export class SessionCheck {
       return cached.value;
     }
     this.#entries.delete(key);
-    const value = await this.#lookUp(token, audience);
-    if (value) this.#remember(key, value);
-    return value;
+    const underWay = this.#loading.get(key);
+    if (underWay) return underWay;
+    const generation = this.#generation;
+    const loading = this.#lookUp(token, audience)
+      .then((value) => {
+        if (value && generation === this.#generation) this.#remember(key, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
+      });
+    this.#loading.set(key, loading);
+    return loading;
   }
 
   /**
@@ -71,7 +86,9 @@ export class SessionCheck {
   }
 
   forgetAll(): void {
+    this.#generation += 1;
     this.#entries = new Map();
+    this.#loading = new Map();
   }
 
   async #lookUp(token: string, audience: Audience): Promise<CheckedSession | undefined> {

@@ -30,6 +30,28 @@ describe('SessionCheck', () => {
     assert.equal(await nodeA.sessionCheck.check('x'.repeat(43), 'users'), undefined);
   });
 
+  it('shares one database lookup among concurrent asks for one cookie', async () => {
+    const { token, session } = await nodeA.sessions.create({ personId, audience: 'users' });
+    let lookups = 0;
+    const resolve = nodeA.sessions.resolve.bind(nodeA.sessions);
+    const counting = Object.create(nodeA.sessions, { resolve: { value: (t: string, a: 'users' | 'agents') => ((lookups += 1), resolve(t, a)) } });
+    const shared = new SessionCheck(counting, nodeA.people, nodeA.clock);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => shared.check(token, 'users')));
+    assert.ok(answers.every((answer) => answer?.session.id === session.id));
+    assert.equal(lookups, 1);
+  });
+
+  it('does not keep an answer whose lookup began before a revocation on this node', async () => {
+    const { token, session } = await nodeA.sessions.create({ personId, audience: 'users' });
+    const check = new SessionCheck(nodeA.sessions, nodeA.people, nodeA.clock);
+    const underWay = check.check(token, 'users');
+    check.forgetAll(); // what a revocation on this node does, while the lookup is under way
+    await nodeA.sessions.revoke(session.id, 'test');
+    await underWay;
+    assert.equal(check.cached(token, 'users'), undefined, 'the answer from before the revocation was not kept');
+    assert.equal(await check.check(token, 'users'), undefined);
+  });
+
   it('forgets at once on the node that revokes, disables or removes', async () => {
     const revoked = await nodeA.sessions.create({ personId, audience: 'users' });
     assert.ok(await nodeA.sessionCheck.check(revoked.token, 'users'));
