@@ -130,8 +130,7 @@ export class AuthAppRegistry {
 
   /**
    * The decrypted secret part of an app's config, for the protocol code: decrypted once and
-   * shared (frozen) for under a second, like the app itself. The same object comes back while
-   * it is kept, so keys derived from it can be cached by identity (see JwtKeySets).
+   * shared (frozen) for under a second, like the app itself.
    */
   async secretsOf(appId: string): Promise<Readonly<Record<string, unknown>>> {
     return this.#secrets.get(appId, async () => {

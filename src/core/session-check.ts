@@ -48,12 +48,8 @@ export class SessionCheck {
 
   async check(token: string, audience: Audience): Promise<CheckedSession | undefined> {
     const key = `${audience}:${hashToken(token)}`;
-    const cached = this.#entries.get(key);
-    // Monotonic time for the cache's own lifetime: a test clock that stands still must not
-    // keep an answer forever. The session's expiry is still judged by the injected clock.
-    if (cached && performance.now() - cached.fetchedAt < this.#ttlMs && this.#clock.now().getTime() < cached.liveUntil) {
-      return cached.value;
-    }
+    const held = this.#held(key);
+    if (held) return held;
     this.#entries.delete(key);
     const underWay = this.#loading.get(key);
     if (underWay) return underWay;
@@ -76,8 +72,17 @@ export class SessionCheck {
    * (and every refusal) to the full route.
    */
   cached(token: string, audience: Audience): CheckedSession | undefined {
-    const cached = this.#entries.get(`${audience}:${hashToken(token)}`);
-    return cached && performance.now() - cached.fetchedAt < this.#ttlMs && this.#clock.now().getTime() < cached.liveUntil ? cached.value : undefined;
+    return this.#held(`${audience}:${hashToken(token)}`);
+  }
+
+  /**
+   * The answer kept for this key, if it may still be given. Monotonic time for the cache's own
+   * lifetime: a test clock that stands still must not keep an answer forever. The session's
+   * expiry is still judged by the injected clock.
+   */
+  #held(key: string): CheckedSession | undefined {
+    const entry = this.#entries.get(key);
+    return entry && performance.now() - entry.fetchedAt < this.#ttlMs && this.#clock.now().getTime() < entry.liveUntil ? entry.value : undefined;
   }
 
   /** How many sessions are held in memory now. */

@@ -25,7 +25,7 @@ export type SsoTrace = {
 // handed credentials.
 const SECRET_CLAIM = /^(access_token|refresh_token|id_token|code|client_secret|password|.*_secret|.*token)$/i;
 
-/** Which attempt a trace is about: enough to write it whole if `start` never did. */
+/** Which attempt a trace is about: enough to write it whole if `startStatement` never did. */
 export type TraceOrigin = { id: string; appId: string; audience: Audience; ip?: string | undefined };
 
 export type TraceEnd =
@@ -63,7 +63,7 @@ export class SsoTraces {
   }
 
   /**
-   * How an attempt ended, as one upsert: it updates a trace `start` wrote, or writes the whole
+   * How an attempt ended, as one upsert: it updates a trace `startStatement` wrote, or writes the whole
    * trace at once for a sign-in that arrives unannounced (JWT), whose trace is only written
    * when its answer is known. A statement, so a sign-in can write it with its session.
    */

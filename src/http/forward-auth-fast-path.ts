@@ -29,16 +29,15 @@ export function createForwardAuthFastPath(services: Services): (request: Incomin
   const cookieNames = { users: sessionCookieName('users', services.config), agents: sessionCookieName('agents', services.config) };
   const headersForAll = securityHeaders({ https: services.config.secureCookies });
   // The answer for a held session is the same every time: its headers and body are built once
-  // per cached answer (the cache's own object is the key, so they go when it goes).
-  const built = new WeakMap<CheckedSession, Map<Audience, { head: Record<string, string | number>; body: string }>>();
+  // per cached answer, which belongs to one cookie of one audience (the cache's own object is
+  // the key, so they go when it goes).
+  const built = new WeakMap<CheckedSession, { head: Record<string, string | number>; body: string }>();
   const answerFor = (audience: Audience, checked: CheckedSession) => {
-    let perAudience = built.get(checked);
-    if (!perAudience) built.set(checked, (perAudience = new Map()));
-    let answer = perAudience.get(audience);
+    let answer = built.get(checked);
     if (!answer) {
       const body = JSON.stringify(sessionAnswer(audience, checked));
       const head = { ...headersForAll, ...identityHeaders(audience, checked), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
-      perAudience.set(audience, (answer = { head, body }));
+      built.set(checked, (answer = { head, body }));
     }
     return answer;
   };

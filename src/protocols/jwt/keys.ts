@@ -2,6 +2,7 @@ import { createPublicKey, randomBytes, webcrypto, type JsonWebKey, type KeyObjec
 import { createRemoteJWKSet, errors, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { isHmacAlgorithm, type JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { ImportedKeys } from '../../core/imported-keys.ts';
 
 /** What verifies an app's tokens: its shared secret, its pasted public key, or its JWKS. */
 export type JwtVerificationKey = Uint8Array | KeyObject | JWTVerifyGetKey;
@@ -29,7 +30,7 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
   }
   if (config.publicKey) {
     const text = config.publicKey;
-    return importOnce(`public:${text}`, () =>
+    return publicKeys.get(text, () =>
       text.trimStart().startsWith('{') ? createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPublicKey(text),
     );
   }
@@ -37,25 +38,11 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
   throw new FrontdoorError('sso.jwt.key_unavailable', 'This app has no key to check tokens with. An admin must configure one.', { check: 'key' });
 }
 
-// Imported keys by their text: a token is checked with a key object made once, not with a
-// secret or PEM parsed again for every sign-in. A changed key is another text, so another
-// entry; the map is bounded, oldest out first.
-const imported = new Map<string, KeyObject>();
-const MAX_IMPORTED_KEYS = 256;
-
-function importOnce(text: string, importKey: () => KeyObject): KeyObject {
-  let key = imported.get(text);
-  if (!key) {
-    key = importKey();
-    if (imported.size >= MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value!);
-    imported.set(text, key);
-  }
-  return key;
-}
-
-// HMAC keys as WebCrypto keys, one per secret and algorithm, imported once: jose verifies with a
-// CryptoKey directly, where a KeyObject or raw bytes are converted again for every token.
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
+// A token is checked with a key object made once per key (see ImportedKeys).
+const publicKeys = new ImportedKeys<KeyObject>();
+// HMAC keys as WebCrypto keys, one per secret and algorithm: jose verifies with a CryptoKey
+// directly, where a KeyObject or raw bytes are converted again for every token.
+const hmacKeys = new ImportedKeys<Promise<CryptoKey>>();
 const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
 
 function hmacKeyFor(secret: string): JWTVerifyGetKey {
@@ -63,14 +50,9 @@ function hmacKeyFor(secret: string): JWTVerifyGetKey {
     const hash = HMAC_HASH[header.alg ?? ''];
     // The header was checked against the app's algorithms before; this only picks the hash.
     if (!hash) throw new errors.JOSEAlgNotAllowed(`${header.alg} is not an HMAC algorithm`);
-    const cacheKey = `${header.alg}:${secret}`;
-    let key = hmacKeys.get(cacheKey);
-    if (!key) {
-      if (hmacKeys.size >= MAX_IMPORTED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
-      key = webcrypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash }, false, ['verify']);
-      hmacKeys.set(cacheKey, key);
-    }
-    return key;
+    return hmacKeys.get(`${header.alg}:${secret}`, () =>
+      webcrypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash }, false, ['verify']),
+    );
   };
 }
 

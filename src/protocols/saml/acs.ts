@@ -2,6 +2,7 @@ import xmlenc from 'xml-encryption';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { FrontdoorError } from '../../core/errors.ts';
+import { ImportedKeys } from '../../core/imported-keys.ts';
 import { checkSignatureAlgorithms } from './algorithms.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import type { SamlAppConfig, SpDescriptor, SpKeys } from './settings.ts';
@@ -15,17 +16,9 @@ const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const decrypt = promisify(xmlenc.decrypt) as unknown as (xml: string, options: { key: KeyObject; disallowDecryptionWithInsecureAlgorithm: boolean; warnInsecureAlgorithm: boolean }) => Promise<string>;
 
 // Our private keys, imported once (node:crypto would parse the PEM again for every decryption,
-// which doubles its cost). Keyed by the PEM: the keys come from the app's secrets, so few.
-const decryptionKeys = new Map<string, KeyObject>();
-function decryptionKeyOf(pem: string): KeyObject {
-  let key = decryptionKeys.get(pem);
-  if (!key) {
-    key = createPrivateKey(pem);
-    if (decryptionKeys.size >= 64) decryptionKeys.clear();
-    decryptionKeys.set(pem, key);
-  }
-  return key;
-}
+// which doubles its cost).
+const decryptionKeys = new ImportedKeys<KeyObject>(64);
+const decryptionKeyOf = (pem: string): KeyObject => decryptionKeys.get(pem, () => createPrivateKey(pem));
 
 /** What a verified assertion says. Everything here was read from signed (and decrypted) content. */
 export type VerifiedAssertion = {

@@ -8,6 +8,7 @@ import {
 } from 'xml-crypto';
 import { findAncestorNsForElement } from 'xml-crypto/lib/utils.js';
 import { FrontdoorError } from '../../core/errors.ts';
+import { ImportedKeys } from '../../core/imported-keys.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import { NS, allElements, childElements, children, parseUntrustedXml, textOnly } from './xml.ts';
 
@@ -267,8 +268,7 @@ function removeComments(node: Node): void {
 // same object until it refetches), and once per PEM for descriptors built per request (pasted
 // metadata or fields): a certificate is never parsed again for each response.
 const keysByDescriptor = new WeakMap<IdpDescriptor, KeyObject[]>();
-const keysByPem = new Map<string, KeyObject | null>();
-const MAX_CACHED_PEMS = 256;
+const keysByPem = new ImportedKeys<KeyObject | null>();
 
 /** The public keys of the IdP's configured signing certificates (never a message's KeyInfo). */
 export function signingKeysOf(idp: IdpDescriptor): KeyObject[] {
@@ -281,15 +281,11 @@ export function signingKeysOf(idp: IdpDescriptor): KeyObject[] {
 }
 
 function importCertificate(pem: string): KeyObject | null {
-  let key = keysByPem.get(pem);
-  if (key === undefined) {
+  return keysByPem.get(pem, () => {
     try {
-      key = createPublicKey(pem);
+      return createPublicKey(pem);
     } catch {
-      key = null; // as before: a certificate node:crypto cannot read verifies nothing
+      return null; // as before: a certificate node:crypto cannot read verifies nothing
     }
-    if (keysByPem.size >= MAX_CACHED_PEMS) keysByPem.clear();
-    keysByPem.set(pem, key);
-  }
-  return key;
+  });
 }
