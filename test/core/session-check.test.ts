@@ -74,6 +74,64 @@ describe('SessionCheck', () => {
     assert.equal(await shortLived.check(token, 'users'), undefined);
   });
 
+  it('renews an ageing answer in the background, so a busy cookie never waits for the database', async () => {
+    const { token, session } = await nodeA.sessions.create({ personId, audience: 'users' });
+    let lookups = 0;
+    const resolve = nodeA.sessions.resolve.bind(nodeA.sessions);
+    const counting = Object.create(nodeA.sessions, { resolve: { value: (t: string, a: 'users' | 'agents') => ((lookups += 1), resolve(t, a)) } });
+    let nowMs = 0;
+    const check = new SessionCheck(counting, nodeA.people, nodeA.clock, { ttlMs: 900, monotonicMs: () => nowMs });
+    assert.ok(await check.check(token, 'users'));
+    assert.equal(lookups, 1);
+    nowMs = 400;
+    assert.equal(check.cached(token, 'users')?.session.id, session.id, 'a young answer is given without a lookup');
+    assert.equal(lookups, 1);
+    nowMs = 500; // half the lifetime: the answer is given, and renewed behind it
+    assert.equal(check.cached(token, 'users')?.session.id, session.id);
+    assert.equal((await check.check(token, 'users'))?.session.id, session.id);
+    assert.equal(lookups, 2, 'one background lookup, however many asks');
+    await check.settled(token, 'users');
+    nowMs = 1300; // past the first answer's lifetime: the renewed one (from 500) is given, and renewed in turn
+    assert.equal(check.cached(token, 'users')?.session.id, session.id);
+    assert.equal(lookups, 3);
+    await check.settled(token, 'users');
+  });
+
+  it('drops an answer whose background renewal finds the session revoked on another node', async () => {
+    let nowMs = 0;
+    const check = new SessionCheck(nodeB.sessions, nodeB.people, nodeB.clock, { ttlMs: 900, monotonicMs: () => nowMs });
+    const { token, session } = await nodeA.sessions.create({ personId, audience: 'users' });
+    assert.ok(await check.check(token, 'users'));
+    await nodeA.sessions.revoke(session.id, 'signed out on node A');
+    nowMs = 600;
+    // Still within its lifetime (the promised bound), so still given; the renewal it starts
+    // finds the revocation and removes it, well before the lifetime ends.
+    assert.ok(check.cached(token, 'users'));
+    await check.settled(token, 'users');
+    assert.equal(check.cached(token, 'users'), undefined);
+    assert.equal(await check.check(token, 'users'), undefined);
+  });
+
+  it('keeps the answer it has when a background renewal fails, until its lifetime ends', async () => {
+    const { token, session } = await nodeA.sessions.create({ personId, audience: 'users' });
+    let failing = false;
+    const resolve = nodeA.sessions.resolve.bind(nodeA.sessions);
+    const flaky = Object.create(nodeA.sessions, {
+      resolve: { value: (t: string, a: 'users' | 'agents') => (failing ? Promise.reject(new Error('database away')) : resolve(t, a)) },
+    });
+    let nowMs = 0;
+    const check = new SessionCheck(flaky, nodeA.people, nodeA.clock, { ttlMs: 900, monotonicMs: () => nowMs });
+    assert.ok(await check.check(token, 'users'));
+    failing = true;
+    nowMs = 600;
+    assert.equal(check.cached(token, 'users')?.session.id, session.id);
+    await check.settled(token, 'users');
+    assert.equal(check.cached(token, 'users')?.session.id, session.id, 'still within its lifetime');
+    nowMs = 900;
+    assert.equal(check.cached(token, 'users'), undefined);
+    await assert.rejects(check.check(token, 'users'), /database away/, 'past it, the request itself meets the failure');
+  });
+
   it('keeps at most the configured number of sessions in memory', async () => {
     const tiny = new SessionCheck(nodeA.sessions, nodeA.people, nodeA.clock, { maxEntries: 2 });
     const tokens = [];
