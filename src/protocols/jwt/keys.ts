@@ -5,7 +5,21 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { ImportedKeys } from '../../core/imported-keys.ts';
 
 /** What verifies an app's tokens: its shared secret, its pasted public key, or its JWKS. */
-export type JwtVerificationKey = Uint8Array | KeyObject | JWTVerifyGetKey;
+export type JwtVerificationKey = HmacSecret | KeyObject | JWTVerifyGetKey;
+
+/**
+ * An app's shared secret, for HS256/384/512. Its bytes feed node:crypto's HMAC for the
+ * everyday token (verify.ts); `cryptoKeyFor` hands jose a WebCrypto key for the rest.
+ */
+export class HmacSecret {
+  readonly bytes: Buffer;
+  readonly cryptoKeyFor: JWTVerifyGetKey;
+
+  constructor(secret: string) {
+    this.bytes = Buffer.from(secret, 'utf8');
+    this.cryptoKeyFor = hmacKeyFor(secret);
+  }
+}
 
 /**
  * A new shared secret: 64 random bytes as base64url (86 characters). Integrators use the
@@ -26,7 +40,7 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
     if (typeof secret !== 'string' || secret.length === 0) {
       throw new FrontdoorError('sso.jwt.key_unavailable', 'This app has no shared secret yet. An admin must generate one.', { check: 'key' });
     }
-    return hmacKeyFor(secret);
+    return hmacSecrets.get(secret, () => new HmacSecret(secret));
   }
   if (config.publicKey) {
     const text = config.publicKey;
@@ -40,6 +54,7 @@ export function verificationKeyFor(config: JwtAppConfig, secrets: Record<string,
 
 // A token is checked with a key object made once per key (see ImportedKeys).
 const publicKeys = new ImportedKeys<KeyObject>();
+const hmacSecrets = new ImportedKeys<HmacSecret>();
 // HMAC keys as WebCrypto keys, one per secret and algorithm: jose verifies with a CryptoKey
 // directly, where a KeyObject or raw bytes are converted again for every token.
 const hmacKeys = new ImportedKeys<Promise<CryptoKey>>();

@@ -1,8 +1,9 @@
-import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type CryptoKey, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import type { JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { EmailSchema } from '../../core/validation.ts';
-import type { JwtVerificationKey } from './keys.ts';
+import { HmacSecret, type JwtVerificationKey } from './keys.ts';
 
 /** Longer than any honest sign-in token (a few hundred bytes); refused before parsing. */
 export const MAX_JWT_LENGTH = 8192;
@@ -59,7 +60,7 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
   const tolerance = config.clockToleranceSeconds;
   let payload: JWTPayload;
   try {
-    ({ payload } = await verifyWithCandidates(token, input.key, {
+    ({ payload } = await verifySignatureAndClaims(token, header, input.key, {
       algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
@@ -97,6 +98,35 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
     );
   }
   return { claims, jti, clockSkewMs: now.getTime() - iat * 1000 };
+}
+
+async function verifySignatureAndClaims(token: string, header: ProtectedHeaderParameters, key: JwtVerificationKey, options: JWTVerifyOptions) {
+  if (!(key instanceof HmacSecret)) return verifyWithCandidates(token, key, options);
+  const hash = HMAC_HASHES[header.alg ?? ''];
+  // Anything but a plain HS256/384/512 header (`crit`, `b64`: RFC 7797) is jose's to judge.
+  if (!hash || 'crit' in header || 'b64' in header) return verifyWithCandidates(token, key.cryptoKeyFor, options);
+  return { payload: verifyHmacThenClaims(token, hash, key.bytes, options) };
+}
+
+const HMAC_HASHES: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+// The header UnsecuredJWT.decode expects; the real header was checked above (checkHeader).
+const UNSECURED_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
+
+/**
+ * RFC 7515 5.2 for an HMAC token, with node:crypto's HMAC: synchronous, a few microseconds,
+ * where WebCrypto's (what jose uses) is a thread-pool round trip costing twenty times the CPU
+ * on a JWT sign-in's hot path. The comparison is constant-time. Only a payload whose MAC
+ * verified is then read, and its claims are checked by jose itself: UnsecuredJWT.decode runs
+ * the very validateClaimsSet that jwtVerify runs, with the same options and error classes.
+ */
+function verifyHmacThenClaims(token: string, hash: string, secret: Buffer, options: JWTVerifyOptions): JWTPayload {
+  const lastDot = token.lastIndexOf('.');
+  const signingInput = token.slice(0, lastDot);
+  const expected = createHmac(hash, secret).update(signingInput).digest();
+  const presented = Buffer.from(token.slice(lastDot + 1), 'base64url');
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new errors.JWSSignatureVerificationFailed();
+  const encodedPayload = signingInput.slice(signingInput.indexOf('.') + 1);
+  return UnsecuredJWT.decode(`${UNSECURED_HEADER}.${encodedPayload}.`, options).payload;
 }
 
 // A JWKS may hold several keys that fit a token without `kid` (during a rotation): jose then
