@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import type { Statement } from '../storage/statement.ts';
 import type { Clock } from './clock.ts';
 
 /**
@@ -21,12 +22,17 @@ export class ReplayCache {
    * conditional DO UPDATE); a live one changes nothing and returns no row.
    */
   async firstUse(appId: string, id: string, keepUntil: Date): Promise<boolean> {
-    const rows = await this.#db.query(
-      `INSERT INTO used_token_ids (app_id, jti, expires_at) VALUES ($1, $2, $3)
+    const { text, params } = this.firstUseStatement(appId, id, keepUntil);
+    return (await this.#db.query(text, params)).length === 1;
+  }
+
+  /** The same as a statement that returns one row on first use, none after: to be joined to another (see SsoTransactionStore.takeOnFirstUse). */
+  firstUseStatement(appId: string, id: string, keepUntil: Date): Statement {
+    return {
+      text: `INSERT INTO used_token_ids (app_id, jti, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (app_id, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_token_ids.expires_at < $4
        RETURNING jti`,
-      [appId, id, keepUntil, this.#clock.now()],
-    );
-    return rows.length === 1;
+      params: [appId, id, keepUntil, this.#clock.now()],
+    };
   }
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../storage/database.ts';
-import { withSideWrites, type Statement } from '../storage/statement.ts';
+import { renumbered, withSideWrites, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import type { Clock } from './clock.ts';
 import type { SecretBox } from './secrets.ts';
@@ -56,14 +56,30 @@ export class SsoTransactionStore {
 
   /** Takes (and removes) the live transaction for this state, or undefined. Atomic: one taker wins. */
   async take(state: string): Promise<SsoTransaction | undefined> {
-    const rows = await this.#db.query<{
-      app_id: string; audience: Audience; browser_hash: Uint8Array; secrets: Uint8Array; return_to: string; trace_id: string;
-    }>(
+    const rows = await this.#db.query<TransactionRow>(
       'DELETE FROM sso_transactions WHERE state_hash = $1 AND expires_at > $2 RETURNING *',
       [hashToken(state), this.#clock.now()],
     );
-    const row = rows[0];
-    if (!row) return undefined;
+    return rows[0] && this.#fromRow(rows[0]);
+  }
+
+  /**
+   * `firstUse` (a statement returning a row only the first time an id is used: the replay
+   * cache's) and, only if it returned one, take the transaction: one round trip for a SAML
+   * answer's two single-use checks. A replayed answer takes nothing, as when the two were
+   * asked in turn; so does an answer whose transaction is gone (its id is then used up).
+   */
+  async takeOnFirstUse(state: string, firstUse: Statement): Promise<{ firstUse: boolean; transaction: SsoTransaction | undefined }> {
+    const [row] = await this.#db.query<TransactionRow & { first_use: boolean }>(
+      `WITH used AS (${renumbered(firstUse.text, 2)}),
+            taken AS (DELETE FROM sso_transactions WHERE state_hash = $1 AND expires_at > $2 AND EXISTS (SELECT 1 FROM used) RETURNING *)
+       SELECT EXISTS (SELECT 1 FROM used) AS first_use, taken.* FROM (SELECT 1) AS one LEFT JOIN taken ON true`,
+      [hashToken(state), this.#clock.now(), ...firstUse.params],
+    );
+    return { firstUse: row?.first_use === true, transaction: row?.state_hash ? this.#fromRow(row) : undefined };
+  }
+
+  #fromRow(row: TransactionRow): SsoTransaction {
     return {
       appId: row.app_id,
       audience: row.audience,
@@ -74,3 +90,7 @@ export class SsoTransactionStore {
     };
   }
 }
+
+type TransactionRow = {
+  state_hash: Uint8Array | null; app_id: string; audience: Audience; browser_hash: Uint8Array; secrets: Uint8Array; return_to: string; trace_id: string;
+};

@@ -15,7 +15,12 @@ export function withSideWrites(main: Statement, sideWrites: readonly Statement[]
   const ctes = sideWrites.map((side, index) => {
     const offset = params.length;
     params.push(...side.params);
-    return `side_write_${index} AS (${side.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+    return `side_write_${index} AS (${renumbered(side.text, offset)})`;
   });
   return { text: `WITH ${ctes.join(',\n')}\n${main.text}`, params };
+}
+
+/** The statement's text with every parameter $n as $(n + offset), to follow `offset` others. */
+export function renumbered(text: string, offset: number): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }

@@ -141,10 +141,6 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       }
       clockSkewMs = verified.clockSkewMs;
       claims = { issuer: verified.issuer, nameId: verified.nameId, assertionId: verified.assertionId };
-      // Replay: an assertion id is accepted once, by any node, for as long as it is valid.
-      if (!(await services.replay.firstUse(found.id, `saml:${verified.assertionId}`, verified.validUntil))) {
-        throw new FrontdoorError('sso.saml.replayed', 'This sign-in answer was already used. Please start again.', { check: 'replay', detail: verified.assertionId });
-      }
       const transaction = await transactionFor(found, verified, relayState);
       traceId = transaction.traceId;
       const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
@@ -169,10 +165,18 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
     }
   });
 
-  /** The in-flight sign-in this assertion answers, or (IdP-initiated, when allowed) a new one. */
+  /**
+   * The in-flight sign-in this assertion answers, or (IdP-initiated, when allowed) a new one.
+   * Replay: an assertion id is accepted once, by any node, for as long as it is valid; it is
+   * used up in the same statement that takes the request it answers.
+   */
   const transactionFor = async (found: AuthApp, verified: VerifiedAssertion, relayState: string | undefined): Promise<SsoTransaction> => {
+    const replayKey = `saml:${verified.assertionId}`;
+    const replayed = () => new FrontdoorError('sso.saml.replayed', 'This sign-in answer was already used. Please start again.', { check: 'replay', detail: verified.assertionId });
     if (verified.inResponseTo) {
-      const transaction = await services.ssoTransactions.take(verified.inResponseTo);
+      const taken = await services.ssoTransactions.takeOnFirstUse(verified.inResponseTo, services.replay.firstUseStatement(found.id, replayKey, verified.validUntil));
+      if (!taken.firstUse) throw replayed();
+      const transaction = taken.transaction;
       if (!transaction || transaction.appId !== found.id || transaction.secrets.requestId !== verified.inResponseTo) {
         throw new FrontdoorError('sso.saml.in_response_to_invalid', 'This sign-in answer does not belong to a sign-in started here, or it has expired. Please start again.', {
           check: 'in_response_to', detail: verified.inResponseTo,
@@ -180,6 +184,8 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       }
       return transaction;
     }
+    // Used up even when refused below: enabling IdP-initiated sign-in later must not revive it.
+    if (!(await services.replay.firstUse(found.id, replayKey, verified.validUntil))) throw replayed();
     if (!samlConfigOf(found).allowIdpInitiated) {
       throw new FrontdoorError('sso.saml.unsolicited', 'Sign-in must start here, not at the identity service. Please start again.', { check: 'unsolicited' });
     }
