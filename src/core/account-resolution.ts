@@ -5,6 +5,7 @@ import { ExternalSettingsSchema, type ExternalSettings } from './app-config.ts';
 import { FrontdoorError } from './errors.ts';
 import type { PeopleDirectory, Person } from './people.ts';
 import type { Registration } from './registration.ts';
+import { useUp, type SingleUse } from './replay-cache.ts';
 import { EmailSchema } from './validation.ts';
 
 /** What an identity service told us about the person, already verified by the protocol code. */
@@ -60,7 +61,12 @@ export class AccountResolver {
     this.#registration = registration;
   }
 
-  async resolve(app: AuthApp, profile: ExternalProfile): Promise<ResolvedAccount> {
+  /**
+   * `singleUse`: a one-time id of the answer (a JWT's jti), used up in the returning person's
+   * statement, or on its own before the slower path; a reuse is refused before anything else
+   * is written.
+   */
+  async resolve(app: AuthApp, profile: ExternalProfile, singleUse?: SingleUse): Promise<ResolvedAccount> {
     const settings = externalSettingsOf(app);
     const email = profile.email === undefined ? undefined : normaliseEmail(profile.email);
     checkFilter(settings, profile, email);
@@ -69,8 +75,9 @@ export class AccountResolver {
     // as pending accounts); closed only through an app with Auto User. Agents need Auto Agent.
     const registrationOpen = app.audience === 'users' ? mode !== 'closed' || settings.autoUser : settings.autoAgent;
 
-    const returning = await this.#returningPerson(app, profile, email, settings);
-    if (returning) return { person: returning, outcome: 'signed_in' };
+    const returning = await this.#returningPerson(app, profile, email, settings, singleUse);
+    if (returning.person) return { person: returning.person, outcome: 'signed_in' };
+    if (singleUse && !returning.usedUp) await useUp(this.#db, singleUse);
 
     const resolved = await this.#db.transaction(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
@@ -143,19 +150,23 @@ export class AccountResolver {
    * person read back together. Anything else (unknown, disabled, a profile to sync, login
    * actions) takes the locked transaction above, which decides and refuses exactly as before.
    */
-  async #returningPerson(app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings): Promise<Person | undefined> {
+  async #returningPerson(
+    app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings, singleUse: SingleUse | undefined,
+  ): Promise<{ person?: Person; usedUp: boolean }> {
     if (app.audience === 'users' && (settings.loginActions.addUsergroupIds.length || settings.loginActions.groupMappings.length || profile.usergroupNames?.length)) {
-      return undefined;
+      return { usedUp: false };
     }
-    const person = await this.#people.touchIdentity(app.id, profile.subject, { email: email ?? null, issuer: profile.issuer });
-    if (!person || person.audience !== app.audience) return undefined;
+    const touched = await this.#people.touchIdentity(app.id, profile.subject, { email: email ?? null, issuer: profile.issuer }, singleUse?.statement);
+    if (!touched.firstUse) throw singleUse!.refusal();
+    const person = touched.person;
+    if (!person || person.audience !== app.audience) return { usedUp: true };
     if (settings.syncProfile) {
       const name = profile.name?.trim();
       const nameChanged = Boolean(name && name.length <= 200 && name !== person.name);
       const emailNew = Boolean(email && !person.emails.some((e) => e.email.toLowerCase() === email.toLowerCase()));
-      if (nameChanged || emailNew) return undefined;
+      if (nameChanged || emailNew) return { usedUp: true };
     }
-    return person;
+    return { person, usedUp: true };
   }
 
   async #syncProfile(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings) {

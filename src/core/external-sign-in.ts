@@ -6,6 +6,7 @@ import type { AuthApp } from './apps.ts';
 import { auditStatement, type AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import type { Person } from './people.ts';
+import type { SingleUse } from './replay-cache.ts';
 import type { SecretBox } from './secrets.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { newTraceId, type SsoTraces } from './sso-traces.ts';
@@ -95,9 +96,11 @@ export class ExternalSignIn {
       userAgent?: string | undefined;
       clockSkewMs?: number | undefined;
       external: { subject: string; sid?: string | undefined; idToken?: string | undefined };
+      /** A one-time id of the answer still to be used up (a JWT's jti): see AccountResolver.resolve. */
+      singleUse?: SingleUse | undefined;
     },
   ): Promise<ExternalSignedIn> {
-    const resolved = await this.#accounts.resolve(app, profile);
+    const resolved = await this.#accounts.resolve(app, profile, input.singleUse);
     const trace = { id: transaction.traceId, appId: app.id, audience: app.audience, ip: input.ip };
     // Pending approval or email validation refuse here; 2FA follows unless the app's MFA is
     // trusted. The session, the finished trace and the audit entry are one statement.

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import { FrontdoorError } from './errors.ts';
@@ -103,19 +104,26 @@ export class PeopleDirectory {
 
   /**
    * A returning external sign-in: records the identity's last use and reads its person, in
-   * one statement. Undefined when the identity is unknown or its person disabled (nothing is
-   * written then).
+   * one statement. No person when the identity is unknown or its person disabled (nothing is
+   * written then). With `firstUse` (a statement returning a row only on an id's first use, the
+   * replay cache's), that id is used up in the same statement, and on a reuse nothing else is
+   * written: `firstUse` false, no person.
    */
-  async touchIdentity(appId: string, subject: string, seen: { email: string | null; issuer: string }): Promise<Person | undefined> {
-    const rows = await this.#db.query<FullPersonRow>(
-      `WITH touched AS (
+  async touchIdentity(
+    appId: string, subject: string, seen: { email: string | null; issuer: string }, firstUse?: Statement,
+  ): Promise<{ firstUse: boolean; person: Person | undefined }> {
+    const guard = firstUse ? { cte: `used AS (${renumbered(firstUse.text, 4)}),`, where: 'AND EXISTS (SELECT 1 FROM used)', select: 'EXISTS (SELECT 1 FROM used)' } : { cte: '', where: '', select: 'true' };
+    const rows = await this.#db.query<FullPersonRow & { first_use: boolean }>(
+      `WITH ${guard.cte} touched AS (
          UPDATE identities i SET last_used_at = now(), email = $3, issuer = $4
-           FROM people alive WHERE i.app_id = $1 AND i.subject = $2 AND alive.id = i.person_id AND alive.disabled_at IS NULL
+           FROM people alive WHERE i.app_id = $1 AND i.subject = $2 AND alive.id = i.person_id AND alive.disabled_at IS NULL ${guard.where}
          RETURNING i.person_id)
-       SELECT ${FULL_PERSON} FROM people p JOIN touched ON touched.person_id = p.id`,
-      [appId, subject, seen.email, seen.issuer],
+       SELECT ${guard.select} AS first_use, p.*, CASE WHEN p.id IS NULL THEN NULL ELSE person_lists(p.id) END AS lists
+         FROM (SELECT 1) AS one LEFT JOIN (people p JOIN touched ON touched.person_id = p.id) ON true`,
+      [appId, subject, seen.email, seen.issuer, ...(firstUse?.params ?? [])],
     );
-    return rows[0] && toPerson(rows[0]);
+    const row = rows[0]!;
+    return { firstUse: row.first_use, person: row.id ? toPerson(row) : undefined };
   }
 
   async require(id: string, audience?: Audience): Promise<Person> {

@@ -1,6 +1,18 @@
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import type { Statement } from '../storage/statement.ts';
 import type { Clock } from './clock.ts';
+
+/**
+ * A one-time id (a JWT's jti) to use up within a sign-in's own first statement rather than in
+ * a round trip of its own: the statement (ReplayCache.firstUseStatement) and the refusal to
+ * throw when the id was used before. Whoever takes one must use it up on every path.
+ */
+export type SingleUse = { statement: Statement; refusal: () => Error };
+
+/** Uses up a single-use id on its own (the paths that have no statement to join it to). */
+export async function useUp(q: Queryable, singleUse: SingleUse): Promise<void> {
+  if ((await q.query(singleUse.statement.text, singleUse.statement.params)).length !== 1) throw singleUse.refusal();
+}
 
 /**
  * Single-use token ids (logout tokens' and JWTs' `jti`, SAML assertion ids), shared by every

@@ -197,6 +197,32 @@ describe('JWT sign-in attacks', () => {
     clock.advance(-(300 + 62) * 1000);
   });
 
+  it('a reused token writes nothing, not even the identity\'s last use', async () => {
+    const token = await hs(claims({ email: 'touch@example.com', external_id: 'touch' }));
+    assert.equal((await server.client().postForm(`/sso/${users.slug}/jwt`, { jwt: token })).status, 303);
+    const identity = async () =>
+      (await server.services.db.query<{ last_used_at: Date; email: string }>('SELECT last_used_at, email FROM identities WHERE app_id = $1 AND subject = $2', [users.id, 'touch']))[0];
+    const before = await identity();
+    clock.advance(5000);
+    await refused(users, token, 'sso.jwt.replayed', { check: 'jti_replay' });
+    assert.deepEqual(await identity(), before);
+    clock.advance(-5000);
+  });
+
+  it('uses a token once on the slower path too (an app whose sign-ins add usergroups)', async () => {
+    const s = server.services;
+    const group = await s.usergroups.create('Token holders');
+    const grouped = await s.apps.create(
+      { audience: 'users', type: 'jwt', slug: 'site-grouped', config: { remoteLoginUrl, sharedSecret: usersSecret, loginActions: { addUsergroupIds: [group.id] } } }, cli,
+    );
+    const token = await hs(claims({ email: 'grouped@example.com', external_id: 'grouped' }));
+    assert.equal((await server.client().postForm(`/sso/${grouped.slug}/jwt`, { jwt: token })).status, 303);
+    await refused(grouped, token, 'sso.jwt.replayed', { check: 'jti_replay' });
+    const again = await hs(claims({ email: 'grouped@example.com', external_id: 'grouped' }));
+    assert.equal((await server.client().postForm(`/sso/${grouped.slug}/jwt`, { jwt: again })).status, 303, 'a returning person with a new token');
+    await refused(grouped, again, 'sso.jwt.replayed', { check: 'jti_replay' });
+  });
+
   it('signs in exactly once when the same token arrives 20 times at once', async () => {
     const s = server.services;
     const before = await accountCounts(s.db);

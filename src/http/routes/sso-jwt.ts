@@ -5,7 +5,7 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import { JwtKeySets, verificationKeyFor } from '../../protocols/jwt/keys.ts';
 import { profileFromJwtClaims } from '../../protocols/jwt/profile.ts';
-import { verifySignInJwt, type JwtRefusal } from '../../protocols/jwt/verify.ts';
+import { jwtReplayRefusal, verifySignInJwt, type JwtRefusal } from '../../protocols/jwt/verify.ts';
 import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { nextStepAfterExternalSignIn } from './account.ts';
@@ -66,14 +66,18 @@ export function registerJwtSsoRoutes(app: FastifyInstance, ctx: HttpContext): vo
       const config = found.config as JwtAppConfig;
       const now = services.clock.now();
       const key = verificationKeyFor(config, await services.apps.secretsOf(found.id), keySets, now);
-      const verified = await verifySignInJwt(token, {
-        config, key, now, firstUse: (jti, keepUntil) => services.replay.firstUse(found.id, jti, keepUntil),
-      });
+      // The jti is used up in the sign-in's first statement (the returning person's), not in a
+      // round trip of its own; a reuse is refused there, before anything else is written.
+      const verified = await verifySignInJwt(token, { config, key, now, firstUse: 'caller-uses-up' });
       ({ claims, clockSkewMs } = verified);
+      const singleUse = {
+        statement: services.replay.firstUseStatement(found.id, verified.jti, verified.singleUseUntil),
+        refusal: () => jwtReplayRefusal(verified.jti, verified.claims),
+      };
       const profile = profileFromJwtClaims(config, verified.claims);
       const previous = await ctx.signedIn(request, found.audience);
       const signedIn = await services.externalSignIn.complete(found, { traceId, returnTo }, profile, {
-        ip: request.ip, userAgent: request.headers['user-agent'], clockSkewMs, external: { subject: profile.subject },
+        ip: request.ip, userAgent: request.headers['user-agent'], clockSkewMs, external: { subject: profile.subject }, singleUse,
       });
       if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
       setSessionCookie(reply, services.config, found.audience, signedIn.token);

@@ -17,11 +17,32 @@ export type JwtCheckInput = {
   config: JwtAppConfig;
   key: JwtVerificationKey;
   now: Date;
-  /** The replay store: true the first time this jti is seen for the app, until keepUntil. */
-  firstUse(jti: string, keepUntil: Date): Promise<boolean>;
+  /**
+   * The replay store: true the first time this jti is seen for the app, until keepUntil. Or
+   * 'caller-uses-up': the caller uses the jti up itself (in its first write, see
+   * VerifiedJwt.singleUse) and refuses a reuse with jwtReplayRefusal. Never absent.
+   */
+  firstUse: ((jti: string, keepUntil: Date) => Promise<boolean>) | 'caller-uses-up';
 };
 
-export type VerifiedJwt = { claims: Record<string, unknown>; jti: string; clockSkewMs: number };
+export type VerifiedJwt = {
+  claims: Record<string, unknown>;
+  jti: string;
+  clockSkewMs: number;
+  /** Until when the jti must be remembered: iat + maxTokenAge + tolerance, with margin. */
+  singleUseUntil: Date;
+};
+
+/** The refusal of a token whose jti was used before. */
+export function jwtReplayRefusal(jti: string, claims: Record<string, unknown>): JwtRefusal {
+  return refuse(
+    'sso.jwt.replayed',
+    'This token was already used. Sign a new token, with a new jti, for every sign-in.',
+    'jti_replay',
+    `jti ${jti}`,
+    claims,
+  );
+}
 
 /** A refused token: `claims` is set only once the signature has been verified. */
 export type JwtRefusal = FrontdoorError & { claims?: Record<string, unknown> };
@@ -88,16 +109,9 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
   // Remembered past the last moment this token could be accepted (iat + maxTokenAge +
   // tolerance), with margin, so a replay is refused for as long as the token is otherwise good.
   const lastAcceptedSeconds = Math.max(iat, now.getTime() / 1000) + config.maxTokenAgeSeconds + 2 * tolerance;
-  if (!(await input.firstUse(jti, new Date((lastAcceptedSeconds + 60) * 1000)))) {
-    throw refuse(
-      'sso.jwt.replayed',
-      'This token was already used. Sign a new token, with a new jti, for every sign-in.',
-      'jti_replay',
-      `jti ${jti}`,
-      claims,
-    );
-  }
-  return { claims, jti, clockSkewMs: now.getTime() - iat * 1000 };
+  const singleUseUntil = new Date((lastAcceptedSeconds + 60) * 1000);
+  if (input.firstUse !== 'caller-uses-up' && !(await input.firstUse(jti, singleUseUntil))) throw jwtReplayRefusal(jti, claims);
+  return { claims, jti, clockSkewMs: now.getTime() - iat * 1000, singleUseUntil };
 }
 
 async function verifySignatureAndClaims(token: string, header: ProtectedHeaderParameters, key: JwtVerificationKey, options: JWTVerifyOptions) {
