@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
+import { availableParallelism, setPriority } from 'node:os';
 import { promisify } from 'node:util';
 import { formState } from '../lib/frontdoor-client.ts';
 import { measureLatency } from '../lib/latency.ts';
 import { runLoad } from '../lib/load.ts';
-import type { Server } from '../lib/processes.ts';
+import { startModule, type Server } from '../lib/processes.ts';
 import type { Row } from '../lib/report.ts';
 import { SECONDS } from './session-check.ts';
 
@@ -31,6 +32,19 @@ export async function passwordSignIn(frontdoor: Server, account: { email: string
   // Then how long a browser's session check waits, at a steady 200 per second: first on the
   // idle server (the floor: this machine's own tail), then while sign-ins saturate the cores.
   const checkLatency = () => measureLatency({ url: `${frontdoor.url}/api/v1/session`, headers: { cookie: sessionCookie }, perSecond: 200, seconds: SECONDS, expectStatus: 200 });
+  // The machine's own tail: the same driver against a bare node:http server, idle and while
+  // every core is kept busy at nice 10 (where Frontdoor's hashing threads run). On a VM whose
+  // cores take milliseconds to wake or to hand over, this alone can come near the 5 ms goal.
+  const bare = await startModule('bench/servers/bare-http.ts');
+  let machine;
+  let machineBusy;
+  try {
+    const bareLatency = () => measureLatency({ url: bare.url, perSecond: 200, seconds: SECONDS, expectStatus: 200 });
+    machine = await bareLatency();
+    machineBusy = await whileCoresBusy(bareLatency);
+  } finally {
+    await bare.stop();
+  }
   const idle = await checkLatency();
   const [, checks] = await Promise.all([signInLoad(), checkLatency()]);
   if (idle.unexpected || checks.unexpected) throw new Error(`session check: ${idle.unexpected + checks.unexpected} unexpected answers`);
@@ -38,7 +52,24 @@ export async function passwordSignIn(frontdoor: Server, account: { email: string
   return [
     { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'sign-ins/s', value: signIns.perSecond, unit: '/s', floor: { name: 'bare argon2id verify, all cores', value: floor.perSecond }, ratio, goal: '≥ 0.7 of floor', met: ratio >= 0.7 },
     { scenario: 'password sign-in (argon2id m=19456 t=2 p=1)', figure: 'p99 latency', value: signIns.p99Ms, unit: 'ms' },
+    { scenario: 'session check (200/s), idle server', figure: 'p50 latency', value: idle.p50Ms, unit: 'ms', floor: { name: 'bare node:http, same driver', value: machine.p50Ms } },
+    { scenario: 'session check (200/s), idle server', figure: 'p99 latency', value: idle.p99Ms, unit: 'ms', floor: { name: 'bare node:http, same driver', value: machine.p99Ms } },
     { scenario: 'session check (200/s) while sign-ins saturate', figure: 'p50 latency', value: checks.p50Ms, unit: 'ms', floor: { name: 'same checks, idle server', value: idle.p50Ms } },
-    { scenario: 'session check (200/s) while sign-ins saturate', figure: 'p99 latency', value: checks.p99Ms, unit: 'ms', floor: { name: 'same checks, idle server', value: idle.p99Ms }, goal: '≤ 5 ms', met: checks.p99Ms <= 5 },
+    {
+      scenario: 'session check (200/s) while sign-ins saturate', figure: 'p99 latency', value: checks.p99Ms, unit: 'ms',
+      floor: { name: 'bare node:http, every core busy at nice 10', value: machineBusy.p99Ms }, ratio: checks.p99Ms / machineBusy.p99Ms, goal: '≤ 5 ms', met: checks.p99Ms <= 5,
+    },
   ];
+}
+
+/** Runs `measure` while one busy-core process per core runs at nice 10. */
+async function whileCoresBusy<T>(measure: () => Promise<T>): Promise<T> {
+  const busy = Array.from({ length: availableParallelism() }, () => fork('bench/servers/busy-core.ts', { stdio: 'ignore' }));
+  try {
+    for (const child of busy) setPriority(child.pid!, 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return await measure();
+  } finally {
+    for (const child of busy) child.kill('SIGKILL');
+  }
 }
