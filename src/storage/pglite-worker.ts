@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PreparedStatements } from './pglite-prepared.ts';
 
 // The embedded database on a thread of its own (see openPglite in database.ts): its queries
 // run in WebAssembly and used to hold the event loop while they did. Requests come as
@@ -15,6 +16,7 @@ type Request =
 const ROLLBACK = Symbol('rollback');
 const port = parentPort!;
 const db = await PGlite.create(workerData.dataDir as string | undefined);
+const prepared = new PreparedStatements(db);
 const open = new Map<number, { tx: Transaction; end: (commit: boolean) => void; finished: Promise<unknown> }>();
 let nextTransaction = 1;
 
@@ -31,7 +33,8 @@ async function handle(request: Request): Promise<void> {
       case 'query': {
         const target = request.tx === undefined ? db : open.get(request.tx)?.tx;
         if (!target) throw new Error('This transaction has ended.');
-        answer(request.id, (await target.query(request.text, request.params)).rows);
+        const { text, params } = request;
+        answer(request.id, await prepared.query(text, params, { inTransaction: request.tx !== undefined, unprepared: () => target.query(text, params) }));
         return;
       }
       case 'begin': {
