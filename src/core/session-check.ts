@@ -2,7 +2,7 @@ import type { Audience } from './audience.ts';
 import type { Clock } from './clock.ts';
 import type { PeopleDirectory, Person } from './people.ts';
 import { TOUCH_INTERVAL_MS, type Session, type SessionStore } from './sessions.ts';
-import { hashToken } from './tokens.ts';
+import { tokenKey } from './tokens.ts';
 
 export type CheckedSession = { session: Session; person: Person };
 
@@ -59,7 +59,7 @@ export class SessionCheck {
   }
 
   async check(token: string, audience: Audience): Promise<CheckedSession | undefined> {
-    const key = `${audience}:${hashToken(token)}`;
+    const key = `${audience}:${tokenKey(token)}`;
     const held = this.#held(key, token, audience);
     if (held) return held;
     this.#entries.delete(key);
@@ -73,7 +73,7 @@ export class SessionCheck {
    * full route.
    */
   cached(token: string, audience: Audience): CheckedSession | undefined {
-    return this.#held(`${audience}:${hashToken(token)}`, token, audience);
+    return this.#held(`${audience}:${tokenKey(token)}`, token, audience);
   }
 
   /**
@@ -120,7 +120,7 @@ export class SessionCheck {
 
   /** Settles when the lookup under way for this cookie, if any, has finished (tests wait for a background renewal with it). */
   async settled(token: string, audience: Audience): Promise<void> {
-    await this.#loading.get(`${audience}:${hashToken(token)}`)?.catch(() => {});
+    await this.#loading.get(`${audience}:${tokenKey(token)}`)?.catch(() => {});
   }
 
   /** How many sessions are held in memory now. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 bits of randomness, URL- and cookie-safe. */
 export function newToken(prefix = ''): string {
@@ -7,7 +7,13 @@ export function newToken(prefix = ''): string {
 
 /** Tokens are stored only as their SHA-256: a stolen table does not contain usable tokens. */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // The one-shot hash: no Hash object per call (the session check hashes on every request).
+  return hash('sha256', token, 'buffer');
+}
+
+/** The token's SHA-256 as text, for in-memory maps: neither the token itself nor a lossy decoding of its hash. */
+export function tokenKey(token: string): string {
+  return hash('sha256', token, 'base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
