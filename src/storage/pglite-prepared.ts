@@ -4,7 +4,9 @@ import { protocol, types, type PGlite } from '@electric-sql/pglite';
 // unprepared way, so generated SQL can never fill the embedded database with plans.
 const MAX_PREPARED = 512;
 // "cached plan must not change result type": a table under a `SELECT *` changed (a migration
-// ran after the statement was prepared). The statement is prepared again, once.
+// ran after the statement was prepared). The statement is prepared again, once. (Inside a
+// transaction the error has already aborted it, and the second try fails as any query would:
+// migrations run before the statements they change are used, so this is for tests and tools.)
 const PLAN_RESULT_CHANGED = '0A000';
 
 // Statement names are the connection's: each instance names its own apart.
@@ -29,10 +31,16 @@ export class PreparedStatements {
   readonly #maxPrepared: number;
   readonly #namePrefix = `fd_prepared_${instances++}_`;
   #nextName = 0;
+  #reprepared = 0;
 
   constructor(db: PGlite, options: { maxPrepared?: number } = {}) {
     this.#db = db;
     this.#maxPrepared = options.maxPrepared ?? MAX_PREPARED;
+  }
+
+  /** How many statements were prepared again because their result columns changed. */
+  get reprepared(): number {
+    return this.#reprepared;
   }
 
   /** How many texts are prepared now. */
@@ -72,6 +80,7 @@ export class PreparedStatements {
     if (failure) {
       if ((failure as { code?: string }).code !== PLAN_RESULT_CHANGED || !mayRetry) throw failure;
       await this.#forget(text, statement);
+      this.#reprepared += 1;
       return this.#bindAndExecute(text, params, false);
     }
     const rows: Record<string, unknown>[] = [];

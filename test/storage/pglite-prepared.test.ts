@@ -47,7 +47,9 @@ describe('PreparedStatements (PGlite)', () => {
     const select = 'SELECT * FROM things WHERE id = $1';
     assert.equal(Object.keys((await run(select, [1]))[0]!).includes('extra'), false);
     await db.exec('ALTER TABLE things ADD COLUMN extra text DEFAULT \'x\'');
+    assert.equal(prepared.reprepared, 0);
     assert.equal(((await run(select, [1]))[0] as { extra?: string }).extra, 'x');
+    assert.equal(prepared.reprepared, 1, 'PostgreSQL refused the old plan (0A000), and the statement was prepared again');
   });
 
   it('runs inside a transaction, whose rollback undoes its writes', async () => {
