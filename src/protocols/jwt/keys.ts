@@ -58,11 +58,16 @@ const hmacSecrets = new ImportedKeys<HmacSecret>();
 // HMAC keys as WebCrypto keys, one per secret and algorithm: jose verifies with a CryptoKey
 // directly, where a KeyObject or raw bytes are converted again for every token.
 const hmacKeys = new ImportedKeys<Promise<CryptoKey>>();
-const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
+/** The hash of each HMAC algorithm, as node:crypto and as WebCrypto name it. */
+export const HMAC_HASHES: Readonly<Record<string, { node: string; webCrypto: string }>> = {
+  HS256: { node: 'sha256', webCrypto: 'SHA-256' },
+  HS384: { node: 'sha384', webCrypto: 'SHA-384' },
+  HS512: { node: 'sha512', webCrypto: 'SHA-512' },
+};
 
 function hmacKeyFor(secret: string): JWTVerifyGetKey {
   return (header) => {
-    const hash = HMAC_HASH[header.alg ?? ''];
+    const hash = HMAC_HASHES[header.alg ?? '']?.webCrypto;
     // The header was checked against the app's algorithms before; this only picks the hash.
     if (!hash) throw new errors.JOSEAlgNotAllowed(`${header.alg} is not an HMAC algorithm`);
     return hmacKeys.get(`${header.alg}:${secret}`, () =>

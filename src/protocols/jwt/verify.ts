@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type CryptoKey,
 import type { JwtAppConfig } from '../../core/app-config.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { EmailSchema } from '../../core/validation.ts';
-import { HmacSecret, type JwtVerificationKey } from './keys.ts';
+import { HMAC_HASHES, HmacSecret, type JwtVerificationKey } from './keys.ts';
 
 /** Longer than any honest sign-in token (a few hundred bytes); refused before parsing. */
 export const MAX_JWT_LENGTH = 8192;
@@ -20,7 +20,7 @@ export type JwtCheckInput = {
   /**
    * The replay store: true the first time this jti is seen for the app, until keepUntil. Or
    * 'caller-uses-up': the caller uses the jti up itself (in its first write, see
-   * VerifiedJwt.singleUse) and refuses a reuse with jwtReplayRefusal. Never absent.
+   * VerifiedJwt.singleUseUntil) and refuses a reuse with jwtReplayRefusal. Never absent.
    */
   firstUse: ((jti: string, keepUntil: Date) => Promise<boolean>) | 'caller-uses-up';
 };
@@ -116,13 +116,12 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
 
 async function verifySignatureAndClaims(token: string, header: ProtectedHeaderParameters, key: JwtVerificationKey, options: JWTVerifyOptions) {
   if (!(key instanceof HmacSecret)) return verifyWithCandidates(token, key, options);
-  const hash = HMAC_HASHES[header.alg ?? ''];
+  const hash = HMAC_HASHES[header.alg ?? '']?.node;
   // Anything but a plain HS256/384/512 header (`crit`, `b64`: RFC 7797) is jose's to judge.
   if (!hash || 'crit' in header || 'b64' in header) return verifyWithCandidates(token, key.cryptoKeyFor, options);
   return { payload: verifyHmacThenClaims(token, hash, key.bytes, options) };
 }
 
-const HMAC_HASHES: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 // The header UnsecuredJWT.decode expects; the real header was checked above (checkHeader).
 const UNSECURED_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
 
