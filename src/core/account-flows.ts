@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import type { Statement } from '../storage/statement.ts';
 import type { AccountTokens } from './account-tokens.ts';
 import { TOKEN_LIFETIME_MS } from './account-tokens.ts';
@@ -201,7 +201,11 @@ export class AccountFlows {
     const allowed = await this.#throttle.allow(`mail:reset:${input.audience}:${(found?.person.id ?? input.email).toLowerCase()}`, 5);
     if (found && !found.person.disabled && allowed) {
       const person = found.person;
-      if (found.passwordHash || person.identities.length === 0) {
+      // An account whose email was never proven gets a reset link even without a password:
+      // using it proves the mailbox and takes the account back from whoever set it up (see
+      // claimUnprovenAccount); its external identities may be a stranger's.
+      const emailProven = person.emails.some((e) => e.primary && e.verified);
+      if (found.passwordHash || person.identities.length === 0 || !emailProven) {
         const token = await this.#tokens.issue('password_reset', person.id);
         const path = input.audience === 'users' ? '/password/reset' : '/agent/password/reset';
         this.#mail.queue({
@@ -245,8 +249,10 @@ export class AccountFlows {
       if (person.audience !== input.audience) throw new FrontdoorError('account.link_invalid', 'This link is not valid here.');
       const settings = await this.#registration.settings();
       checkPasswordRules(input.password, settings.passwordMinLength);
+      let claimed: { identitiesRemoved: number } | undefined;
       await this.#db.transaction(async (q) => {
         await this.#tokens.consume('password_reset', input.token, q);
+        claimed = await claimUnprovenAccount(q, person.id);
         await this.#people.setPassword(person.id, input.password, q, settings.passwordMinLength);
         await q.query('UPDATE people SET email_validation_pending = false WHERE id = $1', [person.id]);
         await q.query('UPDATE person_emails SET verified_at = COALESCE(verified_at, now()) WHERE person_id = $1 AND is_primary', [person.id]);
@@ -257,7 +263,11 @@ export class AccountFlows {
       for (const email of person.emails) {
         await this.#throttle.recordSuccess({ audience: person.audience, account: email.email, ip: input.ip }, { clearAccount: true });
       }
-      await this.#audit.record({ action: 'password.reset', outcome: 'success', audience: person.audience, actor: { type: 'person', id: person.id }, target: { type: 'person', id: person.id }, ip: input.ip });
+      if (claimed) this.#people.changes.notify();
+      await this.#audit.record({
+        action: 'password.reset', outcome: 'success', audience: person.audience, actor: { type: 'person', id: person.id }, target: { type: 'person', id: person.id }, ip: input.ip,
+        ...(claimed ? { details: { claimedUnprovenAccount: true, identitiesRemoved: claimed.identitiesRemoved } } : {}),
+      });
       return (await this.#people.get(person.id))!;
     } catch (error) {
       await this.#audit.record({
@@ -355,4 +365,25 @@ export class AccountFlows {
   async checkBypassLink(token: string): Promise<void> {
     await this.#tokens.peek('admin_bypass', token);
   }
+}
+
+/**
+ * A reset link opened for an account whose email was never proven: whoever set up its other
+ * ways in (a password, an external identity whose service did not verify the email, a second
+ * factor) may be a stranger who registered this address first ("pre-hijacked accounts",
+ * USENIX Security 2022). The holder of the mailbox has now proven it, so the account becomes
+ * theirs alone: those identities and second factors go, with the password and sessions the
+ * reset replaces anyway. Undefined when the email was already proven (an ordinary reset).
+ */
+async function claimUnprovenAccount(q: Queryable, personId: string): Promise<{ identitiesRemoved: number } | undefined> {
+  const [row] = await q.query<{ proven: boolean }>(
+    'SELECT verified_at IS NOT NULL AS proven FROM person_emails WHERE person_id = $1 AND is_primary FOR UPDATE',
+    [personId],
+  );
+  if (!row || row.proven) return undefined;
+  const removed = await q.query('DELETE FROM identities WHERE person_id = $1 RETURNING subject', [personId]);
+  await q.query('DELETE FROM totp_secrets WHERE person_id = $1', [personId]);
+  await q.query('DELETE FROM recovery_codes WHERE person_id = $1', [personId]);
+  await q.query('UPDATE people SET email_two_factor_at = NULL WHERE id = $1', [personId]);
+  return { identitiesRemoved: removed.length };
 }

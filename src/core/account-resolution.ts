@@ -42,8 +42,9 @@ export function externalSettingsOf(app: AuthApp): ExternalSettings {
 /**
  * Turns a verified external identity into a person of the app's audience, in one transaction:
  * 1. a known identity (app, subject) signs its person in;
- * 2. else the person with that email is linked, only if the service verified the email and
- *    the app trusts its verification (invariant 5: never a silent takeover);
+ * 2. else the person with that email is linked, only if the service verified the email, the
+ *    app trusts its verification, and that account's own email was proven by its holder
+ *    (invariant 5: never a silent takeover, see refuseUnprovenOwner);
  * 3. else a new person is created when the audience allows it (open registration for Users,
  *    Auto Agent for Agents);
  * 4. else a clear refusal.
@@ -111,6 +112,7 @@ export class AccountResolver {
             );
           }
           await refuseDisabled(q, owners[0].person_id);
+          await refuseUnprovenOwner(q, owners[0].person_id, app.audience, email);
           await insertIdentity(q, app, profile, owners[0].person_id, email);
           await applyLoginActions(q, owners[0].person_id, app, profile, settings);
           return { personId: owners[0].person_id, outcome: 'linked' as const };
@@ -208,6 +210,32 @@ async function applyLoginActions(q: Queryable, personId: string, app: AuthApp, p
       `INSERT INTO person_usergroups (person_id, usergroup_id)
        SELECT $1, id FROM usergroups WHERE lower(name) = lower($2) AND system IS NULL ON CONFLICT DO NOTHING`,
       [personId, name],
+    );
+  }
+}
+
+/**
+ * Pre-account hijacking (Sudhodanan and Paverd, "Pre-hijacked accounts", USENIX Security 2022;
+ * DESIGN invariant 5): a stranger may register the victim's email first (a password account
+ * with validation off, or an external app that did not verify it) and wait for the victim's
+ * first sign-in through an app that does. Linking then would hand the victim's sign-ins to an
+ * account the stranger still opens. So an account is joined by email only when its own email
+ * was proven by its holder: `verified_at` is set by a used validation or reset link, a verified
+ * external sign-in that created or moved it, or an admin who vouched for it (`emailVerified`).
+ * Otherwise, like Ory Kratos, refuse and send the person to prove the existing account first.
+ */
+async function refuseUnprovenOwner(q: Queryable, personId: string, audience: string, email: string) {
+  const rows = await q.query<{ proven: boolean }>(
+    'SELECT verified_at IS NOT NULL AS proven FROM person_emails WHERE person_id = $1 AND audience = $2 AND lower(email) = lower($3)',
+    [personId, audience, email],
+  );
+  if (!rows[0]?.proven) {
+    throw new FrontdoorError(
+      'sso.account_link_unproven',
+      'An account with this email already exists here, but its email address was never confirmed, so we will not join your sign-in to it. ' +
+        'If the account is yours, prove it first: reset its password (the link goes to this address, confirms it and ends every other way into the account), then sign in here again. ' +
+        'Where there is no password form, ask the helpdesk.',
+      { check: 'account_link_unproven', audience },
     );
   }
 }

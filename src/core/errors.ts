@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   'sso.token_invalid': 401,
   'sso.email_missing': 403,
   'sso.email_unverified': 403,
+  'sso.account_link_unproven': 409,
   'sso.email_ambiguous': 409,
   'sso.filter_refused': 403,
   'sso.hosted_domain_mismatch': 403,

@@ -75,7 +75,15 @@ export function sendError(
     .send(
       errorPage({
         title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId,
-        area: page.area ?? areaOf(request.url), retryHref: page.retryHref,
+        area: page.area ?? areaOf(request.url), retryHref: page.retryHref, help: helpFor(fd),
       }).value,
     );
+}
+
+/** Refusals a person fixes elsewhere first: where to go. */
+function helpFor(error: FrontdoorError): { href: string; label: string } | undefined {
+  if (error.code === 'sso.account_link_unproven') {
+    return { href: error.details?.audience === 'agents' ? '/agent/password/forgot' : '/password/forgot', label: 'Reset the existing account’s password' };
+  }
+  return undefined;
 }

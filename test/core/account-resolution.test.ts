@@ -49,7 +49,7 @@ describe('account resolution for external sign-in', () => {
   });
 
   it('links to an existing account only on a verified email from a trusting app', async () => {
-    const existing = await s.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery' });
+    const existing = await s.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery', emailVerified: true });
     for (const emailVerified of [false]) {
       const before = await accountCounts(s.db);
       await rejectsWithCode(s.accounts.resolve(usersApp, profile({ subject: 'lin-1', email: 'LIN@example.com', emailVerified })), 'sso.email_unverified');
@@ -101,11 +101,11 @@ describe('account resolution for external sign-in', () => {
   });
 
   it('signs in only existing agents unless Auto Agent is on, and never makes a User an Agent', async () => {
-    const agentsApp = await s.apps.create({ audience: 'agents', type: 'oidc', config: base }, cli);
+    const agentsApp = await s.apps.create({ audience: 'agents', type: 'oidc', config: { ...base, trustEmail: true } }, cli);
     await rejectsWithCode(s.accounts.resolve(agentsApp, profile({ subject: 'a-1', email: 'agent@example.com' })), 'sso.unknown_agent');
     // pat@... is a User; the same email on the Agents app is a different audience: no link, no agent.
     await rejectsWithCode(s.accounts.resolve(agentsApp, profile({ subject: 'a-2', email: 'pat.new@example.com' })), 'sso.unknown_agent');
-    const agent = await s.people.create({ audience: 'agents', name: 'Ag', email: 'agent@example.com' });
+    const agent = await s.people.create({ audience: 'agents', name: 'Ag', email: 'agent@example.com', emailVerified: true });
     const linked = await s.accounts.resolve(agentsApp, profile({ subject: 'a-1', email: 'agent@example.com' }));
     assert.equal(linked.person.id, agent.id);
     assert.equal(linked.person.audience, 'agents');

@@ -122,7 +122,8 @@ describe('JWT sign-in over HTTP', () => {
       assert.equal(errorCodeOf(refused), 'registration.closed');
       assert.deepEqual(await accountCounts(s.db), before);
       // An existing User links by email: the JWT app vouches for it.
-      const existing = await s.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery' });
+      // emailVerified: an admin vouched for the address (invariant 5: only a proven email is linked to).
+      const existing = await s.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery', emailVerified: true });
       const linked = await post(server.client(), users.app, await users.sign(claims({ email: 'LIN@example.com', external_id: 'lin-1' })));
       assert.equal(linked.status, 303);
       const lin = (await s.people.get(existing.id))!;

@@ -43,7 +43,8 @@ describe('OIDC sign-in against a real provider', () => {
       audience: 'users', slug: 'idp-users', issuer: peer.issuer, ...USERS,
       config: { buttonText: 'Sign in with Test IdP', scopes: ['openid', 'email', 'profile', 'groups'], loginActions: { groupMappings: [{ group: 'vip', usergroupId: vipGroupId }] } },
     });
-    agentsApp = await installOidcApp(server, { audience: 'agents', slug: 'idp-agents', issuer: peer.issuer, ...AGENTS });
+    // Linking agents by email is off by default on Agents apps; this one turns it on.
+    agentsApp = await installOidcApp(server, { audience: 'agents', slug: 'idp-agents', issuer: peer.issuer, ...AGENTS, config: { trustEmail: true } });
     await installOidcApp(server, { audience: 'agents', slug: 'idp-auto-agents', issuer: peer.issuer, ...AUTO_AGENTS, config: { autoAgent: true } });
   });
   after(async () => {
@@ -111,7 +112,8 @@ describe('OIDC sign-in against a real provider', () => {
   });
 
   it('links an existing password User by a verified email, keeping their password', async () => {
-    const lin = await server.services.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery' });
+    // Its email proven (an admin vouched): invariant 5 links only to such accounts.
+    const lin = await server.services.people.create({ audience: 'users', name: 'Lin', email: 'lin@example.com', password: 'correct horse battery', emailVerified: true });
     const before = await accountCounts(server.services.db);
     const browser = server.client();
     peer.signInAs('lin-sub');
@@ -125,7 +127,7 @@ describe('OIDC sign-in against a real provider', () => {
   });
 
   it('signs an existing agent in through an Agents app, linked by verified email, into the agent console only', async () => {
-    const ada = await server.services.people.create({ audience: 'agents', name: 'Ada', email: 'ada@example.com' });
+    const ada = await server.services.people.create({ audience: 'agents', name: 'Ada', email: 'ada@example.com', emailVerified: true });
     const before = await accountCounts(server.services.db);
     const browser = server.client();
     peer.signInAs('ada-sub');

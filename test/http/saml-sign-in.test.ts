@@ -264,7 +264,7 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
   });
 
   it('links an existing account by email only when the app trusts the identity service with emails', async () => {
-    await server.services.people.create({ audience: 'users', name: 'Ivy', email: 'ivy@example.com', password: 'correct horse battery' });
+    await server.services.people.create({ audience: 'users', name: 'Ivy', email: 'ivy@example.com', password: 'correct horse battery', emailVerified: true });
     const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-untrusted' });
     const before = await accountCounts(server.services.db);
     const refused = await postToAcs(server.client(), app, await loginAtIdp(server.client(), app, idp, sp, { nameId: 'ivy@example.com', email: 'ivy@example.com' }));

@@ -50,6 +50,8 @@ export function errorPage(input: {
   area: PageChrome['area'];
   /** Where "Try again" goes (SSO failures: a new attempt, never an automatic one). */
   retryHref?: string | undefined;
+  /** A way to fix it that is not a retry (an unproven account: reset its password first). */
+  help?: { href: string; label: string } | undefined;
 }): SafeHtml {
   return layout(
     { title: input.title, area: input.area },
@@ -57,6 +59,7 @@ export function errorPage(input: {
   <h1>${input.title}</h1>
   <p class="error" role="alert">${input.message}</p>
   <p class="muted">Error <code>${input.code}</code> · trace <code>${input.traceId}</code>. Quote the trace when you contact support.</p>
+  ${input.help ? html`<p><a class="button" href="${input.help.href}">${input.help.label}</a></p>` : ''}
   ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">Try again</a></p>` : ''}
   <p><a href="${input.area === 'help-center' ? '/' : '/agent'}">Back to the start</a></p>
 </div>`,
