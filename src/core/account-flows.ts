@@ -9,7 +9,7 @@ import type { Clock } from './clock.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
-import type { Registration } from './registration.ts';
+import { refuseUnderAutomatic, type Registration } from './registration.ts';
 import type { Session, SessionRestriction, SessionStore } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
 import type { TwoFactor } from './two-factor.ts';
@@ -196,6 +196,7 @@ export class AccountFlows {
    * sign-in only) get an email pointing at their identity service's lost-password page.
    */
   async requestPasswordReset(input: { audience: Audience; email: string; ip: string | undefined }): Promise<void> {
+    await refuseUnderAutomatic(this.#apps, input.audience);
     const found = input.email.length <= 254 ? await this.#people.findForSignIn(input.audience, input.email) : undefined;
     // At most 5 reset emails an hour per account, so the form cannot be used to flood an inbox.
     const allowed = await this.#throttle.allow(`mail:reset:${input.audience}:${(found?.person.id ?? input.email).toLowerCase()}`, 5);
@@ -230,9 +231,12 @@ export class AccountFlows {
     });
   }
 
+  /** A reset link mailed before an Automatic app was switched on is not a way in either (invariant 7). */
   async checkResetLink(token: string): Promise<Person> {
     const { personId } = await this.#tokens.peek('password_reset', token);
-    return this.#people.require(personId);
+    const person = await this.#people.require(personId);
+    await refuseUnderAutomatic(this.#apps, person.audience);
+    return person;
   }
 
   /**

@@ -33,7 +33,11 @@ const oidcClaims = z
  */
 const externalShape = {
   buttonText: z.string().trim().min(1).max(60).optional(),
-  /** Link to an existing account by email when the service says the email is verified. */
+  /**
+   * Link to an existing account by email when the service says the email is verified (and
+   * that account's own email was proven: invariant 5). On by default for Users apps; off for
+   * Agents apps (see AGENT_APP_DEFAULTS in apps.ts), where a link can reach an admin.
+   */
   trustEmail: z.boolean().default(true),
   /** Refresh name and email from the service at each sign-in. */
   syncProfile: z.boolean().default(true),
@@ -59,10 +63,12 @@ const externalShape = {
   /** Leeway for token times (iat, exp, nbf) against our clock. */
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
   /**
-   * Trust the identity service's own MFA: external sign-ins skip our second factor. Off: people
-   * with 2FA here (or required to have it) complete ours after the identity service.
+   * Trust the identity service's own MFA: external sign-ins skip our second factor. Off (the
+   * default, both audiences): people with 2FA here (or required to have it) complete ours after
+   * the identity service, so installing an app never silently takes away a second factor
+   * someone set up here; nothing tells us the service asked for one (no amr/acr check).
    */
-  trustProviderMfa: z.boolean().default(true),
+  trustProviderMfa: z.boolean().default(false),
   /** Where people who sign in only with this app change a forgotten password (sent from the reset form). */
   lostPasswordUrl: serviceUrl.optional(),
   /** Where Automatic-mode logout sends people when the service has no logout endpoint. */

@@ -65,6 +65,14 @@ type AppRow = {
   created_at: Date; updated_at: Date;
 };
 
+/**
+ * What an Agents app does unless an admin turns it on knowingly: a sign-in does not link to an
+ * existing agent (maybe an admin) by email alone. Agents are created by admins; for the first
+ * sign-in of an existing agent through the app to link, the admin turns trustEmail on (the
+ * install form says what it does). trustProviderMfa is off for both audiences (app-config.ts).
+ */
+export const AGENT_APP_DEFAULTS = { trustEmail: false } as const;
+
 export class AuthAppRegistry {
   readonly #db: Database;
   readonly #box: SecretBox;
@@ -151,6 +159,8 @@ export class AuthAppRegistry {
       throw new FrontdoorError('app.password_unique', 'The password app is built in; each audience has exactly one.');
     }
     let given = input.config ?? {};
+    // Safe defaults per audience (issue 14): what the admin did not set is the cautious value.
+    if (input.audience === 'agents') given = { ...AGENT_APP_DEFAULTS, ...given };
     if (isSamlConfig(input.type, given) && !given.spPrivateKey) {
       // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
       const pair = await generateKeyPair(`Frontdoor SAML ${input.slug ?? input.audience}`);

@@ -144,10 +144,13 @@ export class Registration {
     return this.settings();
   }
 
-  /** Whether the registration page should be offered at all. */
+  /**
+   * Whether the registration page should be offered at all. Never while an Automatic app
+   * signs Users in (invariant 7): registering would be a password door around it.
+   */
   async isOpen(): Promise<boolean> {
     const [settings, passwordApp] = [await this.settings(), await this.#apps.passwordApp('users')];
-    return settings.mode !== 'closed' && passwordApp.enabled;
+    return settings.mode !== 'closed' && passwordApp.enabled && !(await this.#apps.automaticApp('users'));
   }
 
   /**
@@ -157,6 +160,7 @@ export class Registration {
    */
   async register(request: RegistrationRequest): Promise<Person> {
     try {
+      await refuseUnderAutomatic(this.#apps, 'users');
       if (!(await this.isOpen())) {
         throw new FrontdoorError('registration.closed', 'Registration is closed. Ask the helpdesk for an account.');
       }
@@ -202,5 +206,17 @@ export class Registration {
   async anonymousReadingAllowed(): Promise<boolean> {
     const settings = await this.settings();
     return settings.mode !== 'require_registration' && settings.everyoneEnabled;
+  }
+}
+
+/**
+ * Invariant 7: with an Automatic app on an audience, no password door of that audience is
+ * open (registration, password sign-in, forgot and reset); the admins' break-glass door is
+ * the documented exception (PasswordSignIn). Thrown before anything is read or written.
+ */
+export async function refuseUnderAutomatic(apps: AuthAppRegistry, audience: 'users' | 'agents'): Promise<void> {
+  const automatic = await apps.automaticApp(audience);
+  if (automatic) {
+    throw new FrontdoorError('auth.method_disabled', `Passwords are not used here: everyone signs in with ${automatic.name}.`, { automaticApp: automatic.slug });
   }
 }

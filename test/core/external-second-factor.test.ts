@@ -26,9 +26,13 @@ describe('external sign-in and the account rules: MFA trust, approval, closed re
     return s.externalSignIn.complete(app, transaction, profile, { external: { subject } });
   }
 
-  it('trusts the identity service\'s MFA by default; with trust off, people with 2FA here finish ours', async () => {
-    const trusting = await s.apps.create({ audience: 'users', type: 'oidc', slug: 'trusting', config: oidc }, cli);
-    const strict = await s.apps.create({ audience: 'users', type: 'oidc', slug: 'strict', config: { ...oidc, trustProviderMfa: false } }, cli);
+  it('does not trust the identity service\'s MFA by default (people with 2FA here finish ours); an admin may turn trust on', async () => {
+    const trusting = await s.apps.create({ audience: 'users', type: 'oidc', slug: 'trusting', config: { ...oidc, trustProviderMfa: true } }, cli);
+    const strict = await s.apps.create({ audience: 'users', type: 'oidc', slug: 'strict', config: oidc }, cli);
+    assert.equal(strict.config.trustProviderMfa, false, 'the default, on a Users app too');
+    const agentsApp = await s.apps.create({ audience: 'agents', type: 'oidc', slug: 'agents-defaults', config: oidc }, cli);
+    assert.equal(agentsApp.config.trustProviderMfa, false);
+    assert.equal(agentsApp.config.trustEmail, false, 'an Agents app does not link by email unless turned on');
     const first = await signInThrough(trusting, 'pat-1', 'pat@example.com');
     assert.equal(first.session.restriction, null);
     await s.db.query("UPDATE people SET email_two_factor_at = now() WHERE id = $1", [first.person.id]);

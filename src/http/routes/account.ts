@@ -189,11 +189,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
 
     // --- Password reset -------------------------------------------------------------------
 
-    app.get(`${door.base}/password/forgot`, async (request, reply) =>
-      send(reply, 200, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
+    app.get(`${door.base}/password/forgot`, async (request, reply) => {
+      // Invariant 7: under Automatic there is no password to reset; the identity service is the way in.
+      const automatic = await services.apps.automaticApp(door.audience);
+      if (automatic) return reply.redirect(`/sso/${automatic.slug}/start`, 302);
+      return send(reply, 200, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
         action: `${door.base}/password/forgot`, csrfToken: ctx.csrf.tokenFor(request, reply), sent: false,
-      })),
-    );
+      }));
+    });
 
     app.post(`${door.base}/password/forgot`, async (request, reply) => {
       ctx.csrf.verify(request);

@@ -274,10 +274,12 @@ ${success
 
     const registrationPage: Render = async (_request, _reply, admin, state) => {
       const s = await services.registration.settings();
+      const automatic = await services.apps.automaticApp('users');
       const policy = (audience: Audience) => html`<fieldset><legend>Two-factor authentication for ${AUDIENCE_LABEL[audience]}</legend>
 ${checkbox(state, `twoFactor.${audience}.required`, 'Required for everyone', s.twoFactor[audience].required)}
 ${textInput(state, `twoFactor.${audience}.graceUntil`, 'Required from (grace period, ISO date and time; empty: at once)', s.twoFactor[audience].graceUntil ?? '', { placeholder: '2026-12-31T00:00:00Z' })}</fieldset>`;
       return shell(admin, 'Registration', 'registration', state, html`<h1>Registration and account settings</h1>
+${automatic ? html`<p class="notice" role="status" data-state="automatic-users">Users sign in only with <a href="/admin/apps/${automatic.id}">${automatic.name}</a> (Automatic): registration, the password form and password reset are shut for Users, whatever the mode below says. New Users come from that identity service (mode and approval still apply to them); Users who have a password keep it, unused, until the app is no longer Automatic.</p>` : ''}
 <form class="stack card" method="post" action="/admin/settings/registration">${csrfField(admin.csrf)}
 ${select(state, 'mode', 'Registration mode', s.mode, [
   ['open', 'Open: anyone may register'], ['require_registration', 'Require registration: content needs sign-in'],

@@ -43,6 +43,8 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
       const breakGlass = options.breakGlass;
       const apps = breakGlass ? [] : await services.apps.list(door.audience);
       const registerOpen = door.audience === 'users' && !breakGlass && (await services.registration.isOpen());
+      // Under Automatic the reset pages are shut too (invariant 7); the break-glass form offers the emailed link instead.
+      const automatic = await services.apps.automaticApp(door.audience);
       return html(
         reply,
         options.status ?? 200,
@@ -55,7 +57,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
           buttons: apps.filter((a) => a.enabled && a.showButton && a.type !== 'password'),
           registerHref: registerOpen ? `/register${options.returnTo === '/' ? '' : `?return_to=${encodeURIComponent(options.returnTo)}`}` : undefined,
           breakGlass,
-          forgotHref: `${door.base}/password/forgot`,
+          forgotHref: automatic ? undefined : `${door.base}/password/forgot`,
           bypassHref: door.audience === 'agents' ? '/agent/login/bypass' : undefined,
           email: options.email,
           error: options.error && { code: options.error.code, message: options.error.message },
@@ -137,6 +139,12 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     );
 
   app.get<{ Querystring: { return_to?: string } }>('/register', async (request, reply) => {
+    // Invariant 7: with an Automatic Users app, accounts come from its identity service only.
+    const automatic = await services.apps.automaticApp('users');
+    if (automatic) {
+      const returnTo = safeReturnTo(request.query.return_to, services.config.publicUrl);
+      return reply.redirect(`/sso/${automatic.slug}/start?return_to=${encodeURIComponent(returnTo)}`, 302);
+    }
     if (!(await services.registration.isOpen())) {
       return sendError(request, reply, new FrontdoorError('registration.closed', 'Registration is closed. Ask the helpdesk for an account.'));
     }
@@ -171,7 +179,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     } catch (error) {
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
       request.log.warn({ code: error.code }, 'registration refused');
-      if (error.code === 'registration.closed') return sendError(request, reply, error);
+      if (error.code === 'registration.closed' || error.code === 'auth.method_disabled') return sendError(request, reply, error);
       return renderRegister(request, reply, error.status, { returnTo, name, email, error });
     }
   });
