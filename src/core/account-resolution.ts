@@ -108,7 +108,10 @@ export class AccountResolver {
           if (!(profile.emailVerified && settings.trustEmail)) {
             throw new FrontdoorError(
               'sso.email_unverified',
-              'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.',
+              settings.trustEmail
+                ? 'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.'
+                : 'This email belongs to an existing account, and this sign-in method does not join existing accounts by email. Sign in the way you usually do, or ask the helpdesk.',
+              { check: settings.trustEmail ? 'email_verified' : 'trust_email' },
             );
           }
           await refuseDisabled(q, owners[0].person_id);

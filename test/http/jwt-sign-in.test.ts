@@ -73,7 +73,8 @@ describe('JWT sign-in over HTTP', () => {
           const found = await server.services.people.findForSignIn(audience, email);
           assert.equal(found?.person.audience, audience);
           assert.deepEqual(found?.person.identities, [{ appId: app.id, subject: `${alg}-${method}` }]);
-          assert.equal(found?.person.emails[0]!.verified, true, 'the JWT app asserts the email');
+          // The JWT app asserts the email; an Agents app trusts that only with trustEmail on (off by default).
+          assert.equal(found?.person.emails[0]!.verified, audience === 'users', 'the JWT app asserts the email');
           // The other audience's door is still closed to this browser (invariant 2).
           const other = await client.get(audience === 'users' ? '/agent' : '/account');
           assert.notEqual(other.status, 200);
@@ -132,12 +133,13 @@ describe('JWT sign-in over HTTP', () => {
       await s.registration.updateSettings({ mode: 'open' }, cli);
     }
 
-    const strictAgents = await install('agents', 'HS256', {}, 'jwt-agents-no-auto');
+    // Linking agents by email is off on Agents apps unless turned on; an admin vouched for Ada's email.
+    const strictAgents = await install('agents', 'HS256', { trustEmail: true }, 'jwt-agents-no-auto');
     const before = await accountCounts(s.db);
     const unknown = await post(server.client(), strictAgents.app, await strictAgents.sign(claims({ email: 'stranger@example.com', external_id: 'st' })));
     assert.equal(errorCodeOf(unknown), 'sso.unknown_agent');
     assert.deepEqual(await accountCounts(s.db), before);
-    await s.people.create({ audience: 'agents', name: 'Ada', email: 'ada@example.com' });
+    await s.people.create({ audience: 'agents', name: 'Ada', email: 'ada@example.com', emailVerified: true });
     const known = await post(server.client(), strictAgents.app, await strictAgents.sign(claims({ email: 'ada@example.com', external_id: 'ada' })));
     assert.equal(known.status, 303);
     assert.equal(known.location, '/agent');

@@ -115,7 +115,7 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
   });
 
   it('Agents, Automatic: signs in an existing agent, signs out through single logout and lands on a signed-out page', async () => {
-    await server.services.people.create({ audience: 'agents', name: 'Fay Agent', email: 'fay@example.com' });
+    await server.services.people.create({ audience: 'agents', name: 'Fay Agent', email: 'fay@example.com', emailVerified: true });
     const { app, sp } = await installSamlApp(server, idp, { audience: 'agents', slug: 'saml-agents', sso: 'automatic', config: { trustEmail: true } });
     const browser = server.client();
     const login = await browser.get('/agent/login');

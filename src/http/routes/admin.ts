@@ -12,6 +12,7 @@ import { NameSchema, parseInput } from '../../core/validation.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from '../../protocols/password/rules.ts';
 import { needsGeneratedSecret } from '../api/apps.ts';
+import { TRUST_KEYS, trustConfigFromForm, trustFields } from '../pages/app-trust-fields.ts';
 import { testAuthApp, urlsToCopy, type AppTestReport } from '../app-test.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -112,6 +113,9 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
 
     // --- Auth apps ---------------------------------------------------------------------------
 
+    /** Custom usergroups: what group mappings and "add to usergroups" may name. */
+    const customGroups = async () => (await services.usergroups.list()).filter((g) => g.system === null);
+
     const appsList: Render = async (_request, _reply, admin, state) => {
       const all = await services.apps.list();
       const table = (audience: Audience) => {
@@ -140,7 +144,7 @@ ${select({}, 'type', 'Type', type ?? 'oidc', APP_TYPES.filter((t) => t !== 'pass
         ? html`<form class="stack card" method="post" action="/admin/apps">
 <h2>2. ${defaultAppName(type)} for ${AUDIENCE_LABEL[audience]}</h2>
 ${csrfField(admin.csrf)}<input type="hidden" name="audience" value="${audience}"><input type="hidden" name="type" value="${type}">
-${appFields(state, undefined, type)}
+${appFields(state, undefined, type, { audience, usergroups: await customGroups() })}
 ${textInput(state, 'slug', 'Slug (in the sign-in addresses)', undefined, { hint: 'Optional: lowercase letters, digits and dashes. Chosen for you when empty.' })}
 <button type="submit">Install</button></form>`
         : html``;
@@ -154,7 +158,7 @@ ${textInput(state, 'slug', 'Slug (in the sign-in addresses)', undefined, { hint:
       try {
         const audience = parseInput(AudienceParam, form.audience);
         const type = parseInput(AppTypeSchema, form.type);
-        const fields = appFieldsFromForm(form, type);
+        const fields = appFieldsFromForm(form, type, audience, await customGroups());
         const slug = form.slug?.trim() ? parseInput(z.object({ slug: SlugSchema }), { slug: form.slug.trim() }).slug : undefined;
         const generated = type === 'jwt' && needsGeneratedSecret(fields.config ?? {}) ? generateJwtSharedSecret() : undefined;
         const created = await services.apps.create(
@@ -197,7 +201,7 @@ ${app.sso === 'automatic'
 </section>` : ''}
 <section class="card" aria-labelledby="edit-h"><h2 id="edit-h">Settings</h2>
 <form class="stack" method="post" action="/admin/apps/${app.id}">${csrfField(admin.csrf)}
-${appFields(state, app, app.type)}
+${appFields(state, app, app.type, { audience: app.audience, usergroups: await customGroups() })}
 <button type="submit">Save</button></form></section>
 ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${actionButton(`/admin/apps/${app.id}/remove`, admin.csrf, 'Remove this app', { danger: true })}</section>` : ''}`);
     };
@@ -205,7 +209,7 @@ ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h
 
     action('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin, form) => {
       const current = await appOf(request);
-      const changes = appFieldsFromForm(form, current.type);
+      const changes = appFieldsFromForm(form, current.type, current.audience, await customGroups());
       const updated = await services.apps.update(current.id, changes, admin.actor);
       ctx.oidc.forget(updated.id);
       ctx.samlIdps.forget(updated.id);
@@ -658,10 +662,10 @@ const CONFIG_FIELDS: Record<AppType, ConfigField[]> = {
   ],
 };
 
-function appFields(state: ViewState, app: AuthApp | undefined, type: AppType): SafeHtml {
+function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: { id: string; name: string }[] }): SafeHtml {
   const config = app?.config ?? {};
   const fields = CONFIG_FIELDS[type];
-  const fieldKeys = new Set(fields.map((f) => f.key));
+  const fieldKeys = new Set<string>([...fields.map((f) => f.key), ...TRUST_KEYS]);
   const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !fieldKeys.has(key) && key !== 'buttonText' && !/^sp(Next|Previous)?Certificate$/.test(key)));
   const external = type !== 'password';
   return html`${textInput(state, 'name', 'Name', app?.name ?? defaultAppName(type), { required: true })}
@@ -683,13 +687,14 @@ ${fields.map((f) => {
   }
   return textInput(state, name, f.label, typeof value === 'string' ? value : '', { type: f.kind === 'url' ? 'url' : 'text', required: Boolean(f.required) && !app, hint: f.hint });
 })}
-${external ? textArea(state, 'configJson', 'Other settings (JSON, merged over the fields above)', Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '', {
-  rows: 6, hint: 'Filters, claims, trustEmail, autoAgent and the rest: see the docs of this app type. Secrets are never shown.',
+${external ? trustFields(state, { audience: context.audience, type, config: app?.config, usergroups: context.usergroups }) : ''}
+${external ? textArea(state, 'configJson', 'Other settings (JSON; the fields above win)', Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '', {
+  rows: 6, hint: 'Claim names, clock tolerance, logout and the rest: see the docs of this app type. Secrets are never shown.',
 }) : ''}`;
 }
 
 /** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */
-function appFieldsFromForm(form: Form, type: AppType) {
+function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[]) {
   let config: Record<string, unknown> = {};
   if (form.configJson?.trim()) {
     try {
@@ -702,6 +707,7 @@ function appFieldsFromForm(form: Form, type: AppType) {
       });
     }
   }
+  if (type !== 'password') config = { ...config, ...trustConfigFromForm(form, audience, usergroups) };
   for (const f of [...CONFIG_FIELDS[type], { key: 'buttonText', kind: 'text' } as ConfigField]) {
     const value = form[`config.${f.key}`]?.trim();
     if (!value) continue;
