@@ -69,6 +69,10 @@ export const mailTemplates = {
     subject: 'Reset your password',
     text: `Hello ${input.name},\n\nSomeone (hopefully you) asked to reset your password. Your account has no password here: you sign in with ${input.apps.map((a) => a.name).join(' or ')}. Change your password there:\n\n${input.apps.map((a) => `${a.name}: ${a.url ?? 'ask your IT team'}`).join('\n')}${signature}`,
   }),
+  registrationAttempt: (input: { name: string; loginLink: string; resetLink: string }): Omit<MailMessage, 'to'> => ({
+    subject: 'Someone tried to register with your email',
+    text: `Hello ${input.name},\n\nSomeone (hopefully you) tried to create an account with this email address, but you already have one. Nothing was changed.\n\nSign in: ${input.loginLink}\nForgot your password? ${input.resetLink}\n\nIf this was not you, you can ignore this message.${signature}`,
+  }),
   emailCode: (input: { name: string; code: string; expiresMinutes: number }): Omit<MailMessage, 'to'> => ({
     subject: `Your sign-in code: ${input.code}`,
     text: `Hello ${input.name},\n\nYour sign-in code is ${input.code}\n\nIt works once and expires in ${input.expiresMinutes} minutes. If you are not signing in right now, someone knows your password: change it.${signature}`,

@@ -8,6 +8,7 @@ import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
+import type { SignInThrottle } from './throttle.ts';
 import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from '../protocols/password/rules.ts';
 
 /**
@@ -61,6 +62,8 @@ export const RegistrationSettingsChangesSchema = z
 export type RegistrationSettingsChanges = z.infer<typeof RegistrationSettingsChangesSchema>;
 
 export type RegistrationRequest = { name: string; email: string; password: string; ip?: string | undefined };
+/** What a registration led to; `person` is undefined when the email was taken and validation hides it. */
+export type RegistrationOutcome = { person: Person | undefined; emailValidationPending: boolean; approvalPending: boolean };
 
 type SettingsRow = {
   audience: 'users' | 'agents'; registration: RegistrationMode; email_validation: boolean; everyone_enabled: boolean; password_min_length: number;
@@ -76,9 +79,13 @@ export class Registration {
   readonly #tokens: AccountTokens;
   readonly #mail: Mailer;
   readonly #publicUrl: URL;
+  readonly #throttle: SignInThrottle;
   readonly #settings = new BriefCache<'settings', RegistrationSettings>();
 
-  constructor(db: Database, people: PeopleDirectory, apps: AuthAppRegistry, audit: AuditLog, tokens: AccountTokens, mail: Mailer, publicUrl: URL) {
+  constructor(
+    db: Database, people: PeopleDirectory, apps: AuthAppRegistry, audit: AuditLog, tokens: AccountTokens, mail: Mailer, publicUrl: URL, throttle: SignInThrottle,
+  ) {
+    this.#throttle = throttle;
     this.#db = db;
     this.#people = people;
     this.#apps = apps;
@@ -157,8 +164,14 @@ export class Registration {
    * A new User. With email validation on they get a link and cannot sign in until they use
    * it; with agent approval they wait for an agent. The caller signs them in only when
    * neither is pending.
+   *
+   * With email validation on, an email that already has an account answers exactly as a new
+   * one would (`emailValidationPending`, no person created) and its owner gets an email
+   * instead: the form must not tell a stranger which addresses have accounts here. Without
+   * validation the new account is signed in at once, so a taken email cannot be hidden and
+   * is refused with `registration.email_taken` (docs/SECURITY.md says what each mode hides).
    */
-  async register(request: RegistrationRequest): Promise<Person> {
+  async register(request: RegistrationRequest): Promise<RegistrationOutcome> {
     try {
       await refuseUnderAutomatic(this.#apps, 'users');
       if (!(await this.isOpen())) {
@@ -177,7 +190,7 @@ export class Registration {
         details: { approvalPending: person.approvalPending, emailValidationPending: person.emailValidationPending },
       });
       if (person.emailValidationPending) await this.sendValidationLink(person);
-      return person;
+      return { person, emailValidationPending: person.emailValidationPending, approvalPending: person.approvalPending };
     } catch (error) {
       const code = isFrontdoorError(error) ? error.code : 'internal';
       // An email already registered gets the same refusal code class as any conflict,
@@ -186,11 +199,30 @@ export class Registration {
         action: 'registration.created', outcome: 'failure', reason: code === 'person.email_taken' ? 'registration.email_taken' : code,
         audience: 'users', actor: { type: 'anonymous' }, ip: request.ip,
       });
+      if (isFrontdoorError(error) && error.code === 'person.email_taken' && (await this.settings()).emailValidation) {
+        await this.#tellOwnerOfAttempt(request.email);
+        const settings = await this.settings();
+        return { person: undefined, emailValidationPending: true, approvalPending: settings.mode === 'agent_approval' };
+      }
       if (isFrontdoorError(error) && error.code === 'person.email_taken') {
         throw new FrontdoorError('registration.email_taken', 'An account with this email exists. Sign in, or reset your password.');
       }
       throw error;
     }
+  }
+
+  /** The owner of a taken email hears of the attempt (at most 5 such mails an hour each), queued so the answer takes no longer. */
+  async #tellOwnerOfAttempt(email: string): Promise<void> {
+    const found = await this.#people.findForSignIn('users', email);
+    if (!found || found.person.disabled) return;
+    if (!(await this.#throttle.allow(`mail:registration:${found.person.id}`, 5))) return;
+    const base = this.#publicUrl.pathname.replace(/\/$/, '');
+    this.#mail.queue({
+      to: primaryEmail(found.person),
+      ...mailTemplates.registrationAttempt({
+        name: found.person.name, loginLink: new URL(`${base}/login`, this.#publicUrl).href, resetLink: new URL(`${base}/password/forgot`, this.#publicUrl).href,
+      }),
+    });
   }
 
   async sendValidationLink(person: Person): Promise<void> {

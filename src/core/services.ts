@@ -66,9 +66,9 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const secretBox = new SecretBox(encryptionKey);
   const apps = new AuthAppRegistry(db, secretBox, audit);
   const accountTokens = new AccountTokens(db, clock);
-  const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl);
-  const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const throttle = new SignInThrottle(db, clock, audit);
+  const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl, throttle);
+  const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const twoFactor = new TwoFactor({
     db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host,
   });

@@ -158,13 +158,15 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     const name = field(body, 'name') ?? '';
     const email = field(body, 'email') ?? '';
     try {
-      const person = await services.registration.register({ name, email, password: field(body, 'password') ?? '', ip: request.ip });
-      // Not signed in while the email is unconfirmed or an agent has to approve: a page says what is next.
-      if (person.emailValidationPending || person.approvalPending) {
-        return html(reply, 201, messagePage({ title: 'Account created', area: 'help-center' }, person.emailValidationPending
+      const outcome = await services.registration.register({ name, email, password: field(body, 'password') ?? '', ip: request.ip });
+      // Not signed in while the email is unconfirmed or an agent has to approve: a page says what
+      // is next. With validation on, a taken email gets this very page (its owner an email).
+      const person = outcome.person;
+      if (!person || outcome.emailValidationPending || outcome.approvalPending) {
+        return html(reply, 201, messagePage({ title: 'Account created', area: 'help-center' }, outcome.emailValidationPending
           ? {
               heading: 'Check your email', state: 'email-validation-pending',
-              message: `We sent a link to ${email.trim()}. Open it to confirm your address${person.approvalPending ? '; then an agent will approve your account' : ' and finish creating your account'}. The link works once, for 24 hours.`,
+              message: `We sent a link to ${email.trim()}. Open it to confirm your address${outcome.approvalPending ? '; then an agent will approve your account' : ' and finish creating your account'}. The link works once, for 24 hours.`,
             }
           : {
               heading: 'Waiting for approval', state: 'approval-pending',
