@@ -33,8 +33,19 @@ export class CsrfProtection {
     return this.#sign(secret);
   }
 
-  /** Throws `request.csrf_invalid` unless the form field or header carries this browser's token. */
+  /**
+   * Throws `request.csrf_invalid` unless the form field or header carries this browser's token
+   * and, defence in depth (OWASP CSRF cheat sheet, "Verifying origin with standard headers";
+   * Fetch Metadata), the browser did not say the request came from another site: a foreign
+   * `Origin` or `Sec-Fetch-Site: cross-site` is refused even with a good token (a token leaked
+   * through a referrer, a log or a subdomain must not be enough). Requests without these headers
+   * (older browsers, API clients) rely on the token alone. The protocol endpoints that must take
+   * cross-site POSTs (SAML ACS and SLO, JWT, back-channel logout) do not call this.
+   */
   verify(request: FastifyRequest): void {
+    if (this.#crossSite(request)) {
+      throw new FrontdoorError('request.csrf_invalid', 'This form did not come from this site. Go back, reload the page and try again.', { check: 'origin' });
+    }
     const secret = request.cookies[csrfCookieName(this.#config)];
     const body = request.body as Record<string, unknown> | undefined;
     const fromForm = body && typeof body === 'object' ? body[CSRF_FIELD] : undefined;
@@ -44,6 +55,21 @@ export class CsrfProtection {
         'request.csrf_invalid',
         'This form has expired or did not come from this site. Go back, reload the page and try again.',
       );
+    }
+  }
+
+  #crossSite(request: FastifyRequest): boolean {
+    if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+    const origin = request.headers.origin;
+    if (origin === undefined) return false;
+    // "null": an opaque origin (a sandboxed frame, a data: URL): never one of our pages.
+    if (origin === 'null') return true;
+    if (origin === this.#config.publicUrl.origin) return false;
+    // The address the browser used, behind a proxy or on a test port: the Host it sent.
+    try {
+      return new URL(origin).host !== request.headers.host;
+    } catch {
+      return true;
     }
   }
 
