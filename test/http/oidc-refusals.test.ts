@@ -194,6 +194,8 @@ describe('OIDC refusals create nothing', () => {
       { name: 'an expiry in the past', forgery: { claims: { iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 } }, check: 'expiry' },
       { name: 'an issue time in the future', forgery: { claims: { iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 } }, check: 'issued_at' },
       { name: 'another nonce', forgery: { claims: { nonce: 'not-ours' } }, check: 'nonce' },
+      // Issue 14: a missing nonce was traced as `id_token`.
+      { name: 'no nonce', forgery: { claims: { nonce: undefined } }, check: 'nonce' },
     ];
     for (const { name, forgery, check } of forgedCases) {
       it(`refuses an ID token with ${name}`, async () => {
@@ -259,6 +261,16 @@ describe('OIDC refusals create nothing', () => {
       forger.subject = 'entra-attacker';
       forger.baseClaims = { tid: ENTRA_TENANT, oid: 'object-attacker', email: 'owner@example.com', email_verified: true };
       await assertRefused(await signInThroughProvider(server, server.client(), '/sso/entra-users/start'), 'sso.email_unverified', before);
+    });
+
+    it('refuses an Entra ID token from another tenant (tid is compared with the configured tenant)', async () => {
+      const before = await counts();
+      forger.subject = 'entra-other-tenant';
+      forger.baseClaims = { tid: '99999999-8888-7777-6666-555555555555', oid: 'object-elsewhere', email: 'elsewhere@example.com', email_verified: true };
+      const trace = await assertRefused(await signInThroughProvider(server, server.client(), '/sso/entra-users/start'), 'sso.token_invalid', before, 'microsoft_tenant');
+      assert.match(trace.detail ?? '', /99999999-8888-7777-6666-555555555555/);
+      forger.baseClaims = { tid: ENTRA_TENANT.toUpperCase(), oid: 'object-upper', email: 'upper@example.com' };
+      assert.equal((await signInThroughProvider(server, server.client(), '/sso/entra-users/start')).status, 303, 'compared without regard to case');
     });
 
     it('refuses an Entra ID token without tid and oid', async () => {

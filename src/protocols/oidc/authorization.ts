@@ -138,6 +138,10 @@ export function classifyOidcError(error: unknown, stage = 'token'): FrontdoorErr
     return invalidToken('signature', detail);
   }
   if (/"alg"|unsecured|unsigned/i.test(detail ?? '')) return invalidToken('algorithm', detail);
+  // A required claim that is missing (`JWT "nonce" (nonce) claim missing`) is named by the check
+  // it fails, as a wrong value is: an admin reading the trace must see `nonce`, not `id_token`.
+  const missing = e.code === 'OAUTH_INVALID_RESPONSE' && claim ? (CLAIM_CHECKS[claim] ?? TIME_CHECKS[claim]) : undefined;
+  if (missing) return invalidToken(missing, detail);
   if (e.code === 'OAUTH_INVALID_RESPONSE' || e.code === 'OAUTH_PARSE_ERROR' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
     return invalidToken(stage === 'userinfo' ? 'userinfo' : 'id_token', detail);
   }

@@ -9,7 +9,7 @@ type ClaimNames = { email: string; name: string; groups: string };
  * `sso.hosted_domain_mismatch` with the failed check in `details.check`.
  */
 export function profileFromClaims(app: AuthApp, claims: Record<string, unknown>): ExternalProfile {
-  const config = app.config as { claims: ClaimNames; hostedDomains?: string[] };
+  const config = app.config as { claims: ClaimNames; hostedDomains?: string[]; tenant?: string };
   const names = config.claims;
   let subject = typeof claims.sub === 'string' ? claims.sub : undefined;
   if (app.type === 'microsoft') {
@@ -18,6 +18,15 @@ export function profileFromClaims(app: AuthApp, claims: Record<string, unknown>)
     const { tid, oid } = claims;
     if (typeof tid !== 'string' || typeof oid !== 'string') {
       throw new FrontdoorError('sso.token_invalid', 'The Microsoft ID token has no tenant or object id.', { check: 'microsoft_tid_oid' });
+    }
+    // The tenant's own issuer is checked by openid-client, but Entra's issuer names the tenant
+    // the token was minted for only by convention; `tid` is the claim Microsoft documents for
+    // "which directory is this person from" (Entra ID token reference). A token of another
+    // tenant must not sign anyone in here, whatever its issuer says.
+    if (config.tenant && tid.toLowerCase() !== config.tenant.toLowerCase()) {
+      throw new FrontdoorError('sso.token_invalid', 'This Microsoft account is not from the directory this sign-in is set up for.', {
+        check: 'microsoft_tenant', detail: `tid ${tid} is not the configured tenant ${config.tenant}`,
+      });
     }
     subject = `${tid}:${oid}`;
   }
