@@ -10,7 +10,8 @@ export type AttemptKind = 'password' | 'totp' | 'email_code' | 'recovery_code' |
 
 // The policy (docs/ACCOUNTS.md "Brute-force protection"). Three counters per failed guess,
 // in the database so every node sees the same numbers:
-// - account + address: 5 free failures, then back-off 30 s, 60 s, 2 min, ... capped at 15 min;
+// - account + address: the 5th failure starts a back-off (so the 6th attempt is refused), 30 s,
+//   then 60 s, 2 min, ... for each further failure, capped at 15 min;
 // - account: at most 100 failures an hour, then paused until the hour ends. Addresses the
 //   person signed in from in the last 30 days are exempt, so an attacker elsewhere cannot lock
 //   the owner out; and the pause never outlasts the hour;
@@ -156,8 +157,9 @@ export class SignInThrottle {
 function blockUntil(scope: Scope, failures: number, windowStart: Date, now: Date): Date | undefined {
   const p = THROTTLE_POLICY;
   if (scope === 'pair') {
-    if (failures <= p.pairFreeFailures) return undefined;
-    const delay = Math.min(p.pairBaseDelayMs * 2 ** (failures - p.pairFreeFailures - 1), p.pairMaxDelayMs);
+    // Issue 14: this was `<=`, so the first refusal came at the 7th attempt while the docs say 5.
+    if (failures < p.pairFreeFailures) return undefined;
+    const delay = Math.min(p.pairBaseDelayMs * 2 ** (failures - p.pairFreeFailures), p.pairMaxDelayMs);
     return new Date(now.getTime() + delay);
   }
   const max = scope === 'account' ? p.accountMaxFailures : p.addressMaxFailures;

@@ -26,8 +26,9 @@ describe('brute-force throttling, shared through the database', () => {
   });
 
   it('backs off one address after 5 failures on one account: even the right password waits, then works', async () => {
+    assert.equal(THROTTLE_POLICY.pairFreeFailures, 5, 'the number docs/ACCOUNTS.md states');
     const person = await server.services.people.create({ audience: 'users', name: 'Vic', email: 'vic@example.com', password: PASSWORD });
-    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures + 1; i++) {
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures; i++) {
       const wrong = await server.client().signIn('vic@example.com', `wrong guess ${i}`);
       assert.equal(wrong.status, 401, `guess ${i}`);
     }
@@ -53,6 +54,13 @@ describe('brute-force throttling, shared through the database', () => {
     assert.equal((await server.client().signIn('vic@example.com', PASSWORD)).status, 303, 'the block ends by itself');
   });
 
+  it('at the boundary: wrong passwords 1 to 5 are answered 401, the 6th attempt is the first 429', async () => {
+    await server.services.people.create({ audience: 'users', name: 'Bo', email: 'bo@example.com', password: PASSWORD });
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= 7; attempt++) statuses.push((await server.client().signIn('bo@example.com', `wrong ${attempt}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+  });
+
   it('the back-off doubles and is capped at 15 minutes: never a permanent lock', async () => {
     await server.services.people.create({ audience: 'users', name: 'Dee', email: 'dee@example.com', password: PASSWORD });
     const waits: number[] = [];
@@ -71,7 +79,7 @@ describe('brute-force throttling, shared through the database', () => {
   });
 
   it('unknown emails are throttled exactly like known ones (nothing to learn from the throttle)', async () => {
-    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures + 1; i++) await server.client().signIn('ghost@example.com', 'guess');
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures; i++) await server.client().signIn('ghost@example.com', 'guess');
     const blocked = await server.client().signIn('ghost@example.com', 'guess');
     assert.equal(blocked.status, 429);
     assert.equal(blocked.headers.get('retry-after'), '30');
@@ -103,7 +111,7 @@ describe('brute-force throttling, shared through the database', () => {
     const { createServices } = await import('../../src/core/services.ts');
     const other = await createServices(server.services.db, server.services.config, clock);
     await server.services.people.create({ audience: 'users', name: 'Nod', email: 'nod@example.com', password: PASSWORD });
-    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures + 1; i++) {
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures; i++) {
       await assert.rejects(other.passwordSignIn.signIn({ audience: 'users', email: 'nod@example.com', password: 'nope', ip: '127.0.0.1' }));
     }
     const blocked = await server.client().signIn('nod@example.com', PASSWORD);
@@ -120,7 +128,7 @@ describe('brute-force throttling, shared through the database', () => {
     const page = await browser.get('/login/2fa');
     const right = totpCode(secret, clock.now());
     const wrongCode = right === '123456' ? '654321' : '123456';
-    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures + 1; i++) {
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures; i++) {
       const wrong = await browser.postForm('/login/2fa', { _csrf: csrfOf(page.text), method: 'totp', code: wrongCode });
       assert.equal(wrong.status, 401);
     }
