@@ -30,7 +30,7 @@ const TITLES: Partial<Record<number, string>> = {
 export function toFrontdoorError(error: unknown): FrontdoorError {
   if (isFrontdoorError(error)) return error;
   const e = error as FastifyError;
-  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FrontdoorError('request.too_large', 'The request body is too large.');
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FrontdoorError('request.too_large', 'The request body is too large.', { check: 'body_size' });
   // Any other 4xx Fastify raises itself (bad content type, undecodable URL, a path parameter over
   // maxParamLength, which was a 500 once routed here) is a request we cannot read.
   const fastify4xx = e?.code?.startsWith?.('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;

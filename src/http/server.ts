@@ -8,7 +8,8 @@ import { FrontdoorError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
-import { sendError } from './errors.ts';
+import { sendError, toFrontdoorError } from './errors.ts';
+import { discardRequestBody } from './oversized-body.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminConsoleRoutes } from './routes/admin.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
@@ -61,7 +62,14 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   addSecurityHeaders(app, { https: services.config.secureCookies });
   refuseNulCharacters(app);
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setErrorHandler(async (error, request, reply) => {
+    const refusal = toFrontdoorError(error);
+    if (refusal.code === 'request.too_large') await discardRequestBody(request.raw);
+    // A refusal before an SSO route's own code ran (a body too large for the ACS) still shows a
+    // trace id an admin can look up (issue 14): the SSO trace of a failed attempt at that app.
+    const traceId = await traceSsoRefusal(services, request, error, refusal);
+    return sendError(request, reply, error, traceId ? { traceId } : {});
+  });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
   );
@@ -112,4 +120,15 @@ function refuseNulCharacters(app: FastifyInstance): void {
       throw new FrontdoorError('request.invalid', 'The request contains a NUL character, which no field may hold.');
     }
   });
+}
+
+/** The trace written for a refusal on /sso/:app/... that no route traced itself; undefined elsewhere. */
+async function traceSsoRefusal(services: Services, request: FastifyRequest, error: unknown, refusal: FrontdoorError): Promise<string | undefined> {
+  if ((error as { traceId?: unknown } | null)?.traceId) return undefined;
+  const slug = /^\/sso\/([^/?#]+)\//.exec(request.url)?.[1];
+  if (!slug || refusal.status >= 500) return undefined;
+  const app = await services.apps.find(decodeURIComponent(slug)).catch(() => undefined);
+  if (!app) return undefined;
+  const traced = await services.externalSignIn.fail(app, undefined, refusal, { ip: request.ip });
+  return traced.traceId;
 }
