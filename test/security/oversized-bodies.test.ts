@@ -78,7 +78,7 @@ function postThenRead(url: string, path: string, body: Buffer): Promise<RawAnswe
 /** The same with fetch (undici), which gives up on the answer when its upload is cut off. */
 async function fetchRaw(url: string, path: string, body: Buffer): Promise<RawAnswer> {
   try {
-    const response = await fetch(new URL(path, url), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await fetch(new URL(path, url), { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     return { status: response.status, body: await response.text() };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
