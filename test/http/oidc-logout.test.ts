@@ -35,10 +35,11 @@ describe('Automatic SSO and logout with a real provider', () => {
       ],
     });
     usersApp = await installOidcApp(server, { audience: 'users', slug: 'idp-users', issuer: peer.issuer, ...USERS, sso: 'automatic' });
-    await installOidcApp(server, { audience: 'agents', slug: 'idp-agents', issuer: peer.issuer, ...AGENTS, sso: 'automatic' });
+    // Linking agents by email is off on Agents apps by default; this one links Root, whose email an admin vouched for.
+    await installOidcApp(server, { audience: 'agents', slug: 'idp-agents', issuer: peer.issuer, ...AGENTS, sso: 'automatic', config: { trustEmail: true } });
     const registered = await server.services.usergroups.systemGroupId('registered');
     membersArticle = (await server.services.articles.create({ title: 'Members guide', body: 'For signed-in people', usergroupIds: [registered] })).id;
-    await server.services.people.create({ audience: 'agents', name: 'Root', email: 'root@example.com', password: 'correct horse battery', isAdmin: true });
+    await server.services.people.create({ audience: 'agents', name: 'Root', email: 'root@example.com', password: 'correct horse battery', isAdmin: true, emailVerified: true });
   });
   after(async () => {
     await peer.close();
