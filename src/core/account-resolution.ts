@@ -150,6 +150,31 @@ export class AccountResolver {
   }
 
   /**
+   * Links this identity to a person who is signed in and asked for it from their account page
+   * (the Kratos "settings" flow): the person proved the account (their session) and the
+   * identity (this sign-in) in one browser, so no email rule is needed. The app's filter still
+   * applies. Returns whether it was linked now or already was; an identity of someone else is
+   * `sso.identity_taken`, never moved.
+   */
+  async linkToPerson(app: AuthApp, profile: ExternalProfile, personId: string): Promise<'linked' | 'already_linked'> {
+    const settings = externalSettingsOf(app);
+    const email = profile.email === undefined ? undefined : normaliseEmail(profile.email);
+    checkFilter(settings, profile, email);
+    return this.#db.transaction(async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
+      const known = await q.query<{ person_id: string }>('SELECT person_id FROM identities WHERE app_id = $1 AND subject = $2', [app.id, profile.subject]);
+      if (known[0]) {
+        if (known[0].person_id === personId) return 'already_linked' as const;
+        throw new FrontdoorError('sso.identity_taken', 'This account at the identity service already signs in to another account here. Ask the helpdesk to sort it out.', { check: 'identity_taken' });
+      }
+      const owner = await q.query<{ audience: string }>('SELECT audience FROM people WHERE id = $1 AND disabled_at IS NULL FOR UPDATE', [personId]);
+      if (owner[0]?.audience !== app.audience) throw new FrontdoorError('auth.required', 'Please sign in again, then link the sign-in method.');
+      await insertIdentity(q, app, profile, personId, email);
+      return 'linked' as const;
+    });
+  }
+
+  /**
    * The everyday case in one statement: a known identity of a live person, whose profile
    * matches what we hold and whose app adds no usergroups. Its last use is recorded and the
    * person read back together. Anything else (unknown, disabled, a profile to sync, login
@@ -236,7 +261,8 @@ async function refuseUnprovenOwner(q: Queryable, personId: string, audience: str
     throw new FrontdoorError(
       'sso.account_link_unproven',
       'An account with this email already exists here, but its email address was never confirmed, so we will not join your sign-in to it. ' +
-        'If the account is yours, prove it first: reset its password (the link goes to this address, confirms it and ends every other way into the account), then sign in here again. ' +
+        'If the account is yours, prove it first: sign in to it with its password and link this sign-in method from your account page, ' +
+        'or reset its password (the link goes to this address, confirms it and ends every other way into the account), then sign in here again. ' +
         'Where there is no password form, ask the helpdesk.',
       { check: 'account_link_unproven', audience },
     );

@@ -44,6 +44,7 @@ export const ERROR_STATUS = {
   'sso.email_missing': 403,
   'sso.email_unverified': 403,
   'sso.account_link_unproven': 409,
+  'sso.identity_taken': 409,
   'sso.email_ambiguous': 409,
   'sso.filter_refused': 403,
   'sso.hosted_domain_mismatch': 403,

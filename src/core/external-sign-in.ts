@@ -129,6 +129,32 @@ export class ExternalSignIn {
     return { person: resolved.person, session, token, returnTo: transaction.returnTo, traceId: transaction.traceId };
   }
 
+  /**
+   * A link asked for from the account page: the transaction names the person and session that
+   * asked (sealed with it), and the browser must still be signed in as them, in that session;
+   * then the identity is linked to them (no new session). Trace and audit either way.
+   */
+  async linkFromAccount(
+    app: AuthApp, transaction: SsoTransaction, profile: ExternalProfile, current: { personId: string; sessionId: string } | undefined, ip: string | undefined,
+  ): Promise<'linked' | 'already_linked'> {
+    const asked = { personId: transaction.secrets.linkPersonId, sessionId: transaction.secrets.linkSessionId };
+    // Linking CSRF: only the session that pressed "Link" on its account page links, so a
+    // sign-in forced into someone's browser cannot attach a stranger's identity to their account.
+    if (!current || current.personId !== asked.personId || current.sessionId !== asked.sessionId) {
+      throw new FrontdoorError('auth.required', 'Linking works only in the session that asked for it. Sign in again and link from your account page.', { check: 'link_session' });
+    }
+    const outcome = await this.#accounts.linkToPerson(app, profile, current.personId);
+    await this.#traces.finish(
+      { id: transaction.traceId, appId: app.id, audience: app.audience, ip },
+      { outcome: 'success', personId: current.personId, claims: profile.claims, detail: outcome === 'linked' ? 'linked_from_account' : 'already_linked' },
+    );
+    await this.#audit.record({
+      action: 'account.identity_linked', outcome: 'success', audience: app.audience, actor: { type: 'person', id: current.personId },
+      target: { type: 'person', id: current.personId }, ip, details: { app: app.slug, type: app.type, traceId: transaction.traceId, already: outcome === 'already_linked' },
+    });
+    return outcome;
+  }
+
   /** Records a failed attempt (trace and audit) and returns the error to show, carrying the trace id. */
   async fail(
     app: AuthApp,

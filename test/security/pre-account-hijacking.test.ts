@@ -5,7 +5,8 @@ import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { assertRefused, createsNothing } from '../helpers/attacks.ts';
 import { claimsAt, signToken } from '../helpers/jwt.ts';
 import { linkIn, Mailbox } from '../helpers/mailbox.ts';
-import { callbackUrlFor, installOidcApp, signInThroughProvider } from '../helpers/oidc-flow.ts';
+import { callbackUrlFor, installOidcApp, signInThroughProvider, toListeningAddress } from '../helpers/oidc-flow.ts';
+import type { TestResponse } from '../helpers/server.ts';
 import { installSamlApp, loginAtIdp, postToAcs } from '../helpers/saml.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { SamlIdp } from '../peers/saml-idp.ts';
@@ -46,6 +47,7 @@ describe('pre-account hijacking: linking by email needs an account whose email w
         { id: 'victim2-sub', email: 'victim2@example.com', email_verified: true, name: 'Victim Two' },
         { id: 'victim3-sub', email: 'victim3@example.com', email_verified: true, name: 'Victim Three' },
         { id: 'proven-sub', email: 'proven@example.com', email_verified: true, name: 'Proven' },
+        { id: 'holder-sub', email: 'holder@example.com', email_verified: true, name: 'Holder' },
         // The stranger's own account at a service that does not verify emails.
         { id: 'stranger-sub', email: 'victim2@example.com', email_verified: false, name: 'Stranger' },
       ],
@@ -169,5 +171,57 @@ describe('pre-account hijacking: linking by email needs an account whose email w
     } finally {
       await server.services.registration.updateSettings({ emailValidation: false }, cli);
     }
+  });
+
+  /** Presses "Link" on the account page and follows the browser through the provider; stops before the callback. */
+  async function linkFromAccountPage(browser: TestClient, slug: string): Promise<string> {
+    const page = await browser.get('/account');
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`name="app" value="${slug}"`), 'the account page offers the link');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    let response: TestResponse = await browser.postForm('/account/identities/link', { _csrf: csrf, app: slug });
+    let current = new URL('/account/identities/link', server.url);
+    for (let hops = 0; hops < 20; hops++) {
+      assert.ok(response.location, `a redirect, got ${response.status}: ${response.text.slice(0, 200)}`);
+      const next = new URL(toListeningAddress(server, new URL(response.location, current).href));
+      if (next.pathname.endsWith('/callback')) return next.href;
+      current = next;
+      response = await browser.get(next.href);
+    }
+    throw new Error('too many redirects');
+  }
+
+  it('the holder of an unproven account signs in with its password and links the sign-in from the account page, keeping 2FA', async () => {
+    const holder = await registerAsStranger('holder@example.com'); // the holder's own registration, validation off
+    const account = await personOf('holder@example.com');
+    await server.services.db.query('UPDATE people SET email_two_factor_at = now() WHERE id = $1', [account.id]);
+    peer.signInAs('holder-sub');
+    const callback = await linkFromAccountPage(holder, oidcApp.slug);
+    const landed = await holder.get(callback);
+    assert.equal(landed.status, 303, landed.text.slice(0, 300));
+    assert.equal(landed.location, '/account?notice=linked');
+    assert.match((await holder.get(landed.location!)).text, /The sign-in method is linked/);
+    const linked = await personOf('holder@example.com');
+    assert.deepEqual(linked.identities, [{ appId: oidcApp.id, subject: 'holder-sub' }]);
+    assert.deepEqual(linked.twoFactor.methods, ['email'], 'nothing was taken away');
+    // From now on the sign-in opens this account (and asks for its second factor).
+    const again = await signInThroughProvider(server, server.client(), `/sso/${oidcApp.slug}/start`);
+    assert.equal(again.location, '/login/2fa');
+  });
+
+  it('a link completes only in the session that asked for it (linking CSRF), and never moves an identity linked elsewhere', async () => {
+    const browser = server.client();
+    const signedIn = await browser.signIn('victim3@example.com', STRANGER_PASSWORD);
+    assert.equal(signedIn.location, '/');
+    peer.signInAs('victim-sub'); // linked to the account of victim@example.com above
+    const taken = await linkFromAccountPage(browser, oidcApp.slug);
+    assertRefused(await browser.get(taken), 'sso.identity_taken');
+
+    peer.signInAs('proven-sub');
+    const callback = await linkFromAccountPage(browser, oidcApp.slug);
+    await browser.postForm('/logout', { _csrf: await browser.csrfFrom('/logout') });
+    const refused = await createsNothing(server.services.db, () => browser.get(callback));
+    assertRefused(refused, 'auth.required');
+    assert.deepEqual((await personOf('proven@example.com')).identities, [{ appId: oidcApp.id, subject: 'proven-sub' }], 'unchanged');
   });
 });

@@ -196,9 +196,11 @@ export function accountPage(
   model: {
     base: string; person: Person; current: Session; sessions: Session[]; csrfToken: string; recoveryCodesLeft: number;
     passwordMinLength: number; error?: ErrorModel; notice?: string | undefined;
+    signInMethods?: { linked: { name: string }[]; linkable: { slug: string; name: string }[] };
   },
 ): SafeHtml {
   const { base, person } = model;
+  const methods = model.signInMethods;
   const csrf = csrfField(model.csrfToken);
   return layout(
     chrome,
@@ -221,6 +223,13 @@ ${errorBox(model.error)}${noticeBox(model.notice)}
     ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">End all other sessions</button></form>`
     : ''}
 </section>
+${methods && (methods.linked.length || methods.linkable.length)
+  ? html`<section class="card" aria-labelledby="methods-h">
+  <h2 id="methods-h">Sign-in methods</h2>
+  ${methods.linked.length ? html`<p>Linked: ${methods.linked.map((m) => m.name).join(', ')}.</p>` : ''}
+  ${methods.linkable.map((m) => html`<form class="inline" method="post" action="${base}/account/identities/link">${csrf}<input type="hidden" name="app" value="${m.slug}"><button class="secondary" type="submit">Link ${m.name}</button></form>`)}
+</section>`
+  : ''}
 ${person.hasPassword
   ? html`<section class="card" aria-labelledby="password-h">
   <h2 id="password-h">Change your password</h2>

@@ -5,7 +5,9 @@ import { primaryEmail, type Person } from '../../core/people.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
 import type { SecondFactorMethod } from '../../core/two-factor.ts';
+import { isOidcApp } from '../../protocols/oidc/provider-config.ts';
 import { readSessionCookie, setSessionCookie } from '../cookies.ts';
+import { startOidcSignIn } from './sso.ts';
 import { redirectSeeOther, type HttpContext, type SignedInPerson } from '../context.ts';
 import { sendError } from '../errors.ts';
 import type { SafeHtml } from '../html.ts';
@@ -14,6 +16,11 @@ import {
   twoFactorChallengePage, twoFactorSetupPage,
 } from '../pages/account.ts';
 import type { PageChrome } from '../pages/layout.ts';
+
+const LINK_NOTICES: Record<string, string> = {
+  linked: 'The sign-in method is linked: you can sign in with it from now on.',
+  already_linked: 'That sign-in method was already linked to your account.',
+};
 
 /** The account pages of one audience: the Help Center's for Users, the console's for Agents. */
 export type AccountDoor = { audience: Audience; area: 'help-center' | 'agent'; base: '' | '/agent'; loginPath: string; homePath: string };
@@ -257,17 +264,39 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
     const renderAccount = async (request: FastifyRequest, reply: FastifyReply, signedIn: SignedInPerson, status = 200, extra: { error?: FrontdoorError; notice?: string } = {}) => {
       const person = (await services.people.get(signedIn.person.id))!;
       const sessions = (await services.sessions.list({ personId: person.id, audience: door.audience })).filter((s) => s.restriction === null);
+      // Sign-in methods a person may link here themselves: OpenID Connect apps (the ones whose
+      // round trip returns to this browser's session; JWT and SAML sign-ins are not linked here).
+      const linkedIds = new Set(person.identities.map((i) => i.appId));
+      const apps = (await services.apps.list(door.audience)).filter((a) => a.type !== 'password');
+      const signInMethods = {
+        linked: apps.filter((a) => linkedIds.has(a.id)).map((a) => ({ name: a.name })),
+        linkable: apps.filter((a) => a.enabled && !linkedIds.has(a.id) && isOidcApp(a)).map((a) => ({ slug: a.slug, name: a.name })),
+      };
       return send(reply, status, accountPage(chrome(request, reply, 'Your account', person), {
+        signInMethods,
         base: door.base, person, current: signedIn.session, sessions, csrfToken: ctx.csrf.tokenFor(request, reply),
         recoveryCodesLeft: await services.twoFactor.recoveryCodesLeft(person.id),
         passwordMinLength: (await services.registration.settings()).passwordMinLength, error: errorModel(extra.error), notice: extra.notice,
       }));
     };
 
-    app.get(`${door.base}/account`, async (request, reply) => {
+    app.get<{ Querystring: { notice?: string } }>(`${door.base}/account`, async (request, reply) => {
       const signedIn = await signedInOrRedirect(request, reply);
       if (!signedIn) return reply;
-      return renderAccount(request, reply, signedIn);
+      return renderAccount(request, reply, signedIn, 200, { notice: LINK_NOTICES[request.query.notice ?? ''] });
+    });
+
+    // Linking a sign-in method while signed in (the way to join an account whose email was never
+    // proven, issue 14): a POST with CSRF, so no other site can start it; the transaction names
+    // this session, and the callback links only if the browser is still in it.
+    app.post(`${door.base}/account/identities/link`, async (request, reply) => {
+      ctx.csrf.verify(request);
+      const signedIn = await requireSignedIn(request);
+      const found = await services.apps.find(field(request.body, 'app'));
+      if (!found || !found.enabled || found.audience !== door.audience || !isOidcApp(found)) {
+        throw new FrontdoorError('sso.app_unavailable', 'This sign-in method does not exist, is turned off, or cannot be linked here.');
+      }
+      return startOidcSignIn(ctx, request, reply, found, `${door.base}/account`, { personId: signedIn.person.id, sessionId: signedIn.session.id });
     });
 
     app.post<{ Params: { id: string } }>(`${door.base}/account/sessions/:id/end`, async (request, reply) => {

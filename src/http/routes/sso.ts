@@ -44,6 +44,32 @@ const MAX_STARTS = 5;
 const START_WINDOW_SECONDS = 120;
 const ATTEMPTS_COOKIE = SSO_ATTEMPTS_COOKIE;
 
+/**
+ * Sends the browser to the OpenID Provider: the in-flight sign-in is saved first (state, PKCE,
+ * nonce, bound to this browser). `link`: asked for from the account page by this session, whose
+ * person the callback links the identity to instead of signing anyone in.
+ */
+export async function startOidcSignIn(
+  ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, returnTo: string,
+  link?: { personId: string; sessionId: string },
+): Promise<FastifyReply> {
+  const { services } = ctx;
+  let traceId: string | undefined;
+  try {
+    const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), services.clock.now());
+    const start = await startOidcAuthorization(configuration, found, oidcUrlsFor(found, services.config.publicUrl).callback);
+    const browser = createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
+    traceId = await services.externalSignIn.begin(found, {
+      state: start.state, returnTo, browserHash: browser, ip: request.ip,
+      secrets: link ? { ...start.secrets, linkPersonId: link.personId, linkSessionId: link.sessionId } : start.secrets,
+    });
+    return reply.redirect(start.url.href, 302);
+  } catch (error) {
+    const shown = await services.externalSignIn.fail(found, traceId, asProviderError(error), { ip: request.ip });
+    return sendError(request, reply, shown, { retryHref: `/sso/${found.slug}/start?retry=1${returnTo === homeOf(found) ? '' : `&return_to=${encodeURIComponent(returnTo)}`}` });
+  }
+}
+
 export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { services } = ctx;
   const now = () => services.clock.now();
@@ -85,18 +111,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
         return sendError(request, reply, shown, { retryHref: retryHref(found, returnTo) });
       }
     }
-    let traceId: string | undefined;
-    try {
-      const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now());
-      const start = await startOidcAuthorization(configuration, found, oidcUrlsFor(found, services.config.publicUrl).callback);
-      traceId = await services.externalSignIn.begin(found, {
-        state: start.state, returnTo, browserHash: browserHash(request, reply), secrets: start.secrets, ip: request.ip,
-      });
-      return reply.redirect(start.url.href, 302);
-    } catch (error) {
-      const shown = await services.externalSignIn.fail(found, traceId, asProviderError(error), { ip: request.ip });
-      return sendError(request, reply, shown, { retryHref: retryHref(found, returnTo) });
-    }
+    return startOidcSignIn(ctx, request, reply, found, returnTo);
   });
 
   app.get<{ Params: { app: string }; Querystring: Record<string, string | undefined> }>('/sso/:app/callback', async (request, reply) => {
@@ -124,6 +139,13 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       ({ claims, clockSkewMs } = result);
       const profile = profileFromClaims(found, result.claims);
       const previous = await ctx.signedIn(request, found.audience);
+      if (transaction.secrets.linkPersonId) {
+        // Asked for from the account page: link to the signed-in person, no new session.
+        const current = previous && { personId: previous.person.id, sessionId: previous.session.id };
+        const outcome = await services.externalSignIn.linkFromAccount(found, transaction, profile, current, request.ip);
+        reply.clearCookie(ATTEMPTS_COOKIE, cookieOptions(services.config));
+        return redirectSeeOther(reply, `${transaction.returnTo}?notice=${outcome}`);
+      }
       const signedIn = await services.externalSignIn.complete(found, transaction, profile, {
         ip: request.ip,
         userAgent: request.headers['user-agent'],
