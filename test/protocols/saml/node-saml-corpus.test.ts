@@ -132,7 +132,7 @@ describe('node-saml\'s signature fixtures through our ACS, with node-saml\'s ver
           }
         } else {
           assert.notEqual(mine, 'accepted', `${label}: node-saml refused (${theirs.message})`);
-          if (!stricter) assert.equal(mine.code, libraryRefusal(theirs).code, `${label}: node-saml said ${theirs.message}`);
+          if (!stricter && mine !== 'accepted') assert.equal(mine.code, libraryRefusal(theirs).code, `${label}: node-saml said ${theirs.message}`);
         }
       }
     });
