@@ -96,3 +96,66 @@ const messages: Partial<Record<ErrorCode, string>> = {
   'sso.saml.decryption_failed': 'The encrypted assertion cannot be decrypted with our keys.',
   'sso.saml.signature_invalid': 'The sign-in answer does not carry a valid signature of the identity service.',
 };
+
+/**
+ * Single logout messages, checked by node-saml's public API after our own checks (bindings.ts:
+ * a signature is required, the SigAlg allowlisted, no parameter twice, the inflated size bounded,
+ * the document well-formed, and for POST the enveloped signature verified by xml-crypto and only
+ * its signed bytes read): HTTP-Redirect with SAML#validateRedirectAsync (the query signature,
+ * SAML Bindings 3.4.4.1), HTTP-POST with validatePostRequestAsync / validatePostResponseAsync.
+ * Times and InResponseTo are ours (logout.ts, the route), as for the ACS. A LogoutResponse that
+ * reports a failure is not given to node-saml, which refuses any such status before it looks
+ * at the signature: its signature was verified by our check alone, and all it can do is say on
+ * the page that the identity service kept its own session.
+ */
+export async function verifyLogoutWithNodeSaml(input: {
+  binding: 'redirect' | 'post';
+  kind: 'SAMLRequest' | 'SAMLResponse';
+  /** The raw query string (redirect) or the decoded document (POST). */
+  rawQuery?: string;
+  xml?: string;
+  doc: Document;
+  certificates: string[];
+  idpEntityId: string;
+  spEntityId: string;
+  sloUrl: string;
+}): Promise<void> {
+  const root = input.doc.documentElement;
+  if (input.kind === 'SAMLResponse' && !logoutSucceeded(root)) return;
+  const saml = new SAML({
+    callbackUrl: input.sloUrl, issuer: input.spEntityId, idpCert: input.certificates, idpIssuer: input.idpEntityId,
+    acceptedClockSkewMs: -1, validateInResponseTo: ValidateInResponseTo.never,
+    wantAuthnResponseSigned: true,
+  });
+  try {
+    if (input.binding === 'redirect') {
+      const container: Record<string, string> = {};
+      for (const part of (input.rawQuery ?? '').split('&')) {
+        const index = part.indexOf('=');
+        if (index > 0) container[part.slice(0, index)] = decodeURIComponent(part.slice(index + 1).replace(/\+/g, ' '));
+      }
+      await saml.validateRedirectAsync(container, input.rawQuery ?? '');
+    } else {
+      const encoded = Buffer.from((input.xml ?? '').replace(/^\uFEFF/, ''), 'utf8').toString('base64');
+      const result = input.kind === 'SAMLRequest' ? await saml.validatePostRequestAsync({ SAMLRequest: encoded }) : await saml.validatePostResponseAsync({ SAMLResponse: encoded });
+      if (input.kind === 'SAMLResponse' && !result.loggedOut) throw new Error('Invalid signature: not a LogoutResponse');
+    }
+  } catch (error) {
+    const refusal = libraryRefusal(error);
+    // node-saml's logout errors name the same things as its sign-in ones; a logout message that
+    // is refused for its shape is a logout_invalid, its signature and issuer keep their codes.
+    if (['sso.saml.signature_invalid', 'sso.saml.issuer_invalid'].includes(refusal.code)) throw refusal;
+    throw new FrontdoorError('sso.saml.logout_invalid', 'The logout message was refused.', { check: 'library', detail: String(refusal.details?.detail ?? '') });
+  }
+}
+
+function logoutSucceeded(root: Element): boolean {
+  for (let node = root.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === 1 && (node as Element).localName === 'Status') {
+      for (let code = node.firstChild; code; code = code.nextSibling) {
+        if (code.nodeType === 1 && (code as Element).localName === 'StatusCode') return (code as Element).getAttribute('Value') === 'urn:oasis:names:tc:SAML:2.0:status:Success';
+      }
+    }
+  }
+  return false;
+}

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isFrontdoorError } from '../../../src/core/errors.ts';
 import { readRedirectBinding, redirectBindingUrl } from '../../../src/protocols/saml/bindings.ts';
+import { verifyLogoutWithNodeSaml } from '../../../src/protocols/saml/verifier.ts';
 import { decodeXmlBytes, parseUntrustedXml } from '../../../src/protocols/saml/xml.ts';
 
 // The XML declaration (XML 1.0 section 2.8) and the document's character encoding (section
@@ -75,6 +76,20 @@ describe('XML declaration and encoding', () => {
     const read = readRedirectBinding(url.search.slice(1), 'SAMLRequest', [publicKey.export({ type: 'spki', format: 'pem' }) as string], false);
     assert.equal(read.doc.documentElement.localName, 'LogoutRequest');
     assert.equal(read.relayState, 'r');
+  });
+
+  it('node-saml\'s validateRedirectAsync checks the same Redirect-binding logout message after ours', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const certificates = [publicKey.export({ type: 'spki', format: 'pem' }) as string];
+    const request = (issuer: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l1" Version="2.0" IssueInstant="2030-01-01T00:00:00Z"><saml:Issuer>${issuer}</saml:Issuer><saml:NameID>ada@example.com</saml:NameID></samlp:LogoutRequest>`;
+    const query = (issuer: string) => new URL(redirectBindingUrl('https://sp.example/slo', 'SAMLRequest', request(issuer), 'r', privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)).search.slice(1);
+    const check = (rawQuery: string) => {
+      const { doc } = readRedirectBinding(rawQuery, 'SAMLRequest', certificates, false);
+      return verifyLogoutWithNodeSaml({ binding: 'redirect', kind: 'SAMLRequest', rawQuery, doc, certificates, idpEntityId: 'https://idp.example', spEntityId: 'https://sp.example', sloUrl: 'https://sp.example/slo' });
+    };
+    await check(query('https://idp.example'));
+    await assert.rejects(check(query('https://other.example')), (e: unknown) => isFrontdoorError(e) && e.code === 'sso.saml.issuer_invalid');
   });
 });
 
