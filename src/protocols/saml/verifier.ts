@@ -68,6 +68,11 @@ const LIBRARY_REFUSALS: { match: RegExp; code: ErrorCode; check: string }[] = [
   { match: /decrypt|decryption key/i, code: 'sso.saml.decryption_failed', check: 'decrypt' },
   { match: /Cannot obtain assertion from signed data/, code: 'sso.saml.signature_invalid', check: 'signed_content' },
   { match: /not a valid XML document|xmldom/i, code: 'sso.saml.message_invalid', check: 'xml_parse' },
+  { match: /Missing SAML (NameID|issuer|LogoutRequest ID)|Unknown SAML (request|response) message|multiple ID elements|no EncryptedData|Invalid EncryptedData/, code: 'sso.saml.message_invalid', check: 'library_shape' },
+  { match: /SAML assertion expired|SAML assertion not yet valid/, code: 'sso.saml.time_invalid', check: 'library_time' },
+  { match: /InResponseTo/, code: 'sso.saml.in_response_to_invalid', check: 'in_response_to' },
+  { match: /Bad status code/, code: 'sso.saml.status_error', check: 'status' },
+  { match: / is not supported$/, code: 'sso.saml.algorithm_forbidden', check: 'algorithm' },
 ];
 
 /** Refusals node-saml makes only after a signature verified, about the assertion's shape. */
@@ -92,7 +97,10 @@ const messages: Partial<Record<ErrorCode, string>> = {
   'sso.saml.message_invalid': 'The SAML message is not a valid SAML Response.',
   'sso.saml.audience_invalid': 'The assertion was issued for another service.',
   'sso.saml.issuer_invalid': 'The assertion comes from another identity service.',
-  'sso.saml.time_invalid': 'The assertion does not say when it ends.',
+  'sso.saml.time_invalid': 'The SAML message is not valid at this time, or does not say when it ends.',
+  'sso.saml.in_response_to_invalid': 'This answer does not belong to a request made here.',
+  'sso.saml.status_error': 'The identity service reported an error.',
+  'sso.saml.algorithm_forbidden': 'The SAML message uses an algorithm that is not allowed.',
   'sso.saml.decryption_failed': 'The encrypted assertion cannot be decrypted with our keys.',
   'sso.saml.signature_invalid': 'The sign-in answer does not carry a valid signature of the identity service.',
 };
