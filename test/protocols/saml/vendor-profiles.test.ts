@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { certificateBody, generateKeyPair, type KeyPair } from '../../../src/protocols/saml/sp-keys.ts';
@@ -27,25 +28,40 @@ async function whoAmI(browser: TestClient) {
 describe('vendor SAML shapes (Okta, OneLogin, Entra, Google Workspace, AD FS) through the ACS of their preset', () => {
   let server: TestServer;
   let idpKeys: KeyPair;
+  // The vendors' metadata URLs, on loopback: each document starts with its XML declaration.
+  const published = new Map<string, string>();
+  const metadataServer = createServer((request, response) => {
+    const body = published.get(request.url ?? '');
+    if (body) response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(body);
+    else response.writeHead(404).end();
+  });
   before(async () => {
     server = await startTestServer();
     idpKeys = await generateKeyPair('Vendor IdP');
+    await new Promise<void>((resolve) => metadataServer.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
     await server.close();
+    await new Promise<void>((resolve) => metadataServer.close(() => resolve()));
   });
 
-  for (const profile of Object.values(VENDOR_PROFILES)) {
-    it(`${profile.vendor}: ${profile.signs === 'both' ? 'response and assertion' : profile.signs} signed, ${profile.protocolPrefix}:/${profile.assertionPrefix || '(default namespace)'}${profile.encrypts ? ', encrypted' : ''}, as the ${profile.app.type} preset`, async () => {
+  for (const [index, profile] of Object.values(VENDOR_PROFILES).entries()) {
+    const byUrl = index % 2 === 0;
+    it(`${profile.vendor}, metadata ${byUrl ? 'from a URL' : 'pasted'}: ${profile.signs === 'both' ? 'response and assertion' : profile.signs} signed, ${profile.protocolPrefix}:/${profile.assertionPrefix || '(default namespace)'}${profile.encrypts ? ', encrypted' : ''}, as the ${profile.app.type} preset`, async () => {
       const ssoUrl = 'https://idp.example.com/sso';
       const metadata = vendorMetadata(profile, certificateBody(idpKeys.certificate), ssoUrl);
       assert.match(metadata, /^<\?xml /, 'the metadata starts with an XML declaration');
       assert.equal(parseIdpMetadata(metadata, new Date()).entityId, profile.issuer);
       // The preset's short values name a metadata URL on the vendor's host; here the same
-      // metadata is pasted (there is no network), the rest of the preset as the guide says.
+      // metadata comes from loopback or is pasted (there is no network), the rest of the
+      // preset as the guide says.
       const { domain: _domain, tenant: _tenant, appId: _appId, ...presetConfig } = profile.app.config as Record<string, unknown>;
+      published.set(`/${profile.vendor}/metadata`, metadata);
+      const source = byUrl
+        ? { idpMetadataUrl: `http://127.0.0.1:${(metadataServer.address() as { port: number }).port}/${profile.vendor}/metadata` }
+        : { idpMetadataXml: metadata };
       const app = await server.services.apps.create(
-        { audience: 'users', type: profile.app.type, slug: `vendor-${profile.vendor}`, name: profile.vendor, showButton: true, sso: 'disabled', config: { ...presetConfig, idpMetadataXml: metadata } },
+        { audience: 'users', type: profile.app.type, slug: `vendor-${profile.vendor}`, name: profile.vendor, showButton: true, sso: 'disabled', config: { ...presetConfig, ...source } },
         cli,
       );
       const spCertificate = (app.config as { spCertificate: string }).spCertificate;
