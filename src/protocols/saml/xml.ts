@@ -31,18 +31,21 @@ const LOOKS_LIKE_DECLARATION = /^<\?xml(?=[\s?])/;
 
 /**
  * The text of an XML document received as bytes (XML 1.0 section 4.3.3 and appendix F): a
- * byte order mark decides the encoding, else the declaration's encoding label, else UTF-8.
+ * byte order mark decides the encoding, else the charset of the HTTP Content-Type it came with
+ * (`charset`, authoritative for XML media types, RFC 7303 section 3.2), else the declaration's
+ * encoding label, else UTF-8.
  * Bytes that are not valid in that encoding, an encoding no decoder knows, or a UTF-16 label
  * on a document without a UTF-16 byte order mark make the document not well-formed
  * (`sso.saml.message_invalid`): nothing is read from text decoded by guesswork.
  */
-export function decodeXmlBytes(bytes: Uint8Array): string {
+export function decodeXmlBytes(bytes: Uint8Array, charset?: string): string {
   const invalid = (detail: string): never => {
     throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its character encoding).', { check: 'encoding', detail });
   };
   let label = 'utf-8';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) label = 'utf-16be';
   else if (bytes[0] === 0xff && bytes[1] === 0xfe) label = 'utf-16le';
+  else if (charset && !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) label = charset;
   else if (!(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) {
     // Without a byte order mark the declaration, if any, is in ASCII (appendix F.1).
     const head = Buffer.from(bytes.subarray(0, 256)).toString('latin1');

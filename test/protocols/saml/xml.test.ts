@@ -64,6 +64,13 @@ describe('XML declaration and encoding', () => {
     assert.equal(parseUntrustedXml(decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${text}`, 'latin1'))).documentElement.getAttribute('ID'), '_é');
   });
 
+  it('an HTTP charset decides over the declaration, a byte order mark over both (RFC 7303 section 3.2)', () => {
+    const text = ROOT.replace('ID="_1"', 'ID="_é"');
+    assert.match(decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${text}`, 'latin1'), 'iso-8859-1'), /_é/);
+    assert.match(decodeXmlBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'iso-8859-1'), /_é/);
+    assert.equal(refusal(() => decodeXmlBytes(Buffer.from(text), 'x-unknown')), 'sso.saml.message_invalid encoding');
+  });
+
   it('refuses bytes that are not valid in their encoding, unknown encodings, and UTF-16 labels without a byte order mark', () => {
     assert.equal(refusal(() => decodeXmlBytes(Buffer.from(ROOT.replace('ID="_1"', 'ID="_é"'), 'latin1'))), 'sso.saml.message_invalid encoding', 'Latin-1 bytes read as UTF-8');
     assert.equal(refusal(() => decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="x-no-such"?>${ROOT}`))), 'sso.saml.message_invalid encoding');
