@@ -1,0 +1,118 @@
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+// One process owns an embedded database directory (DESIGN.md invariant 8). PGlite has no lock
+// of its own: two processes on one directory each keep their own copy of the pages in memory
+// and write over each other (seen as `duplicate key value violates unique constraint
+// "audit_events_pkey"`, lost rows, and WebAssembly aborts). Like PostgreSQL's postmaster.pid,
+// the owner writes a lock file with its pid, created with O_CREAT|O_EXCL so exactly one of two
+// processes starting together gets it, before anything opens or migrates the directory.
+
+export const LOCK_FILE_NAME = 'frontdoor.pid';
+/** Exit code of a process refused because another one holds the directory (EX_TEMPFAIL: try again later). */
+export const DATA_DIR_IN_USE_EXIT_CODE = 75;
+
+export type LockOwner = { pid: number; startedAt: string | null; purpose: string };
+
+export class DataDirectoryInUse extends Error {
+  readonly owner: LockOwner;
+  readonly dataDir: string;
+  constructor(dataDir: string, owner: LockOwner) {
+    super(`The data directory ${dataDir} is in use by another Frontdoor process (pid ${owner.pid}, ${owner.purpose}). ` +
+      'Only one process may open an embedded database; stop it first, or point FRONTDOOR_DATA_DIR elsewhere.');
+    this.owner = owner;
+    this.dataDir = dataDir;
+  }
+}
+
+export type DataDirLock = { readonly path: string; release(): void };
+
+/**
+ * Takes the directory's lock or throws DataDirectoryInUse. A lock whose process is gone
+ * (crash, SIGKILL, reboot) is stale and taken over: its pid is not alive, or is alive but
+ * started at another time (the pid was reused), or is our own (a container restarted us as pid 1).
+ */
+export function lockDataDirectory(dataDir: string, purpose: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, LOCK_FILE_NAME);
+  const content = `${process.pid}\n${processStartTime(process.pid) ?? ''}\n${purpose}\n`;
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = readLockOwner(dataDir);
+      if (owner && isAlive(owner)) throw new DataDirectoryInUse(dataDir, owner);
+      // Stale (or empty: its writer died between create and write): remove and try again.
+      // Two processes that both found it stale race on the O_EXCL create, and one loses.
+      try {
+        unlinkSync(path);
+      } catch (unlinkError) {
+        if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    let released = false;
+    return {
+      path,
+      release() {
+        if (released) return;
+        released = true;
+        // Only our own file: never remove a lock another process took over.
+        try {
+          if (readFileSync(path, 'utf8') === content) unlinkSync(path);
+        } catch { /* already gone */ }
+      },
+    };
+  }
+  throw new Error(`Could not take the lock ${path}: it keeps coming back.`);
+}
+
+/** Who holds the directory, if anyone alive does. */
+export function liveLockOwner(dataDir: string): LockOwner | null {
+  const owner = readLockOwner(dataDir);
+  return owner && isAlive(owner) ? owner : null;
+}
+
+function readLockOwner(dataDir: string): LockOwner | null {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, LOCK_FILE_NAME), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const [pidLine, startedAt, purpose] = text.split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  return { pid, startedAt: startedAt || null, purpose: purpose || 'unknown' };
+}
+
+function isAlive(owner: LockOwner): boolean {
+  if (owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's process.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const startedAt = processStartTime(owner.pid);
+  return !(owner.startedAt && startedAt && startedAt !== owner.startedAt);
+}
+
+/** Linux: the process's start time in clock ticks since boot (/proc/PID/stat field 22); null elsewhere. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
