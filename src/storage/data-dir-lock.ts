@@ -1,12 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 // One process owns an embedded database directory (DESIGN.md invariant 8). PGlite has no lock
 // of its own: two processes on one directory each keep their own copy of the pages in memory
 // and write over each other (seen as `duplicate key value violates unique constraint
 // "audit_events_pkey"`, lost rows, and WebAssembly aborts). Like PostgreSQL's postmaster.pid,
-// the owner writes a lock file with its pid, created with O_CREAT|O_EXCL so exactly one of two
-// processes starting together gets it, before anything opens or migrates the directory.
+// the owner writes a lock file with its pid, created atomically so exactly one of two
+// processes starting together gets it (see lockDataDirectory), before anything opens or migrates the directory.
 
 export const LOCK_FILE_NAME = 'frontdoor.pid';
 /** Exit code of a process refused because another one holds the directory (EX_TEMPFAIL: try again later). */
@@ -27,43 +27,52 @@ export class DataDirectoryInUse extends Error {
 
 export type DataDirLock = { readonly path: string; release(): void };
 
+// Lock files this process holds: a second open within one process is refused too (a file
+// with our own pid that we did not write here is a stale one from an earlier life of this pid).
+const heldHere = new Map<string, string>();
+
 /**
  * Takes the directory's lock or throws DataDirectoryInUse. A lock whose process is gone
  * (crash, SIGKILL, reboot) is stale and taken over: its pid is not alive, or is alive but
  * started at another time (the pid was reused), or is our own (a container restarted us as pid 1).
  */
-export function lockDataDirectory(dataDir: string, purpose: string): DataDirLock {
+export function lockDataDirectory(directory: string, purpose: string): DataDirLock {
+  const dataDir = resolve(directory);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE_NAME);
   const content = `${process.pid}\n${processStartTime(process.pid) ?? ''}\n${purpose}\n`;
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    let fd: number;
+    // Written in full under a private name, then linked into place: link(2) fails if the name
+    // exists, so the lock appears atomically and never empty (a reader never mistakes a
+    // half-written lock for a stale one).
+    const draft = `${path}.${process.pid}.draft`;
+    writeFileSync(draft, content, { mode: 0o600 });
     try {
-      fd = openSync(path, 'wx', 0o600);
+      linkSync(draft, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readLockOwner(dataDir);
+      if (owner && heldHere.has(path)) throw new DataDirectoryInUse(dataDir, owner);
       if (owner && isAlive(owner)) throw new DataDirectoryInUse(dataDir, owner);
-      // Stale (or empty: its writer died between create and write): remove and try again.
-      // Two processes that both found it stale race on the O_EXCL create, and one loses.
+      // Stale: remove and try again. Two processes that both found it stale race on the
+      // link, and one loses (as PostgreSQL does with postmaster.pid).
       try {
         unlinkSync(path);
       } catch (unlinkError) {
         if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
       }
       continue;
-    }
-    try {
-      writeSync(fd, content);
     } finally {
-      closeSync(fd);
+      unlinkSync(draft);
     }
     let released = false;
+    heldHere.set(path, content);
     return {
       path,
       release() {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         // Only our own file: never remove a lock another process took over.
         try {
           if (readFileSync(path, 'utf8') === content) unlinkSync(path);
@@ -77,7 +86,7 @@ export function lockDataDirectory(dataDir: string, purpose: string): DataDirLock
 /** Who holds the directory, if anyone alive does. */
 export function liveLockOwner(dataDir: string): LockOwner | null {
   const owner = readLockOwner(dataDir);
-  return owner && isAlive(owner) ? owner : null;
+  return owner && (heldHere.has(join(dataDir, LOCK_FILE_NAME)) || isAlive(owner)) ? owner : null;
 }
 
 function readLockOwner(dataDir: string): LockOwner | null {
