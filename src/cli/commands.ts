@@ -7,7 +7,7 @@ import { migrate } from '../storage/migrate.ts';
 import { openConfiguredDatabase } from '../storage/open.ts';
 import { DATA_DIR_IN_USE_EXIT_CODE, DataDirectoryInUse } from '../storage/data-dir-lock.ts';
 import type { Database } from '../storage/database.ts';
-import { controlSocketPath, runOnServer, waitForControlSocket } from './control-socket.ts';
+import { controlSocketPath, runOnServer, socketPathFits, waitForControlSocket } from './control-socket.ts';
 import { readPassword } from './password-input.ts';
 import { serve } from './serve.ts';
 
@@ -87,7 +87,7 @@ async function runOnTheOwner(inUse: DataDirectoryInUse, argv: string[], password
     return DATA_DIR_IN_USE_EXIT_CODE;
   }
   const socketPath = controlSocketPath(inUse.dataDir);
-  const ready = await waitForControlSocket(socketPath, inUse.dataDir, inUse.owner.pid, () =>
+  const ready = socketPathFits(socketPath) && await waitForControlSocket(socketPath, inUse.dataDir, inUse.owner.pid, () =>
     io.stderr.write(`frontdoor: waiting for the server (pid ${inUse.owner.pid}) to finish starting...\n`));
   if (!ready) {
     io.stderr.write(`frontdoor: ${inUse.message} It does not answer on ${socketPath}.\n`);

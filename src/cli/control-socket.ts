@@ -24,6 +24,11 @@ export function controlSocketPath(dataDir: string): string {
   return join(dataDir, 'run', 'frontdoor.sock');
 }
 
+/** Whether the operating system can bind this path as a Unix socket at all. */
+export function socketPathFits(path: string): boolean {
+  return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 
 /**
@@ -33,7 +38,7 @@ type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string
  */
 export async function listenForCli(services: Services, dataDir: string, log: Log): Promise<{ path: string; close(): Promise<void> } | null> {
   const path = controlSocketPath(dataDir);
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+  if (!socketPathFits(path)) {
     log.warn({ path }, 'the data directory path is too long for the CLI control socket; CLI commands are refused while the server runs');
     return null;
   }
