@@ -17,6 +17,7 @@ export type ServeProcess = {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  exited: Promise<number | null>;
 };
 
 export async function freePort(): Promise<number> {
@@ -33,9 +34,9 @@ export function embeddedEnv(env: Record<string, string>): Record<string, string>
   return { ...inherited, ...env };
 }
 
-export function spawnServe(env: Record<string, string>, options: { cwd?: string; command?: [string, ...string[]] } = {}): ServeProcess {
+export function spawnServe(env: Record<string, string>, options: { cwd?: string; command?: [string, ...string[]]; /** Its own process group, as a terminal's foreground job. */ detached?: boolean } = {}): ServeProcess {
   const [command, ...args] = options.command ?? [process.execPath, 'src/cli/main.ts', 'serve'];
-  const child = spawn(command, args, { cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let output = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -51,6 +52,7 @@ export function spawnServe(env: Record<string, string>, options: { cwd?: string;
   return {
     url: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
     child,
+    exited,
     output: () => output,
     // Opening a fresh embedded database takes seconds, and over 40 s on a loaded 2-core
     // machine: a generous deadline, never a fixed wait.
