@@ -55,7 +55,8 @@ describe(`the CLI while frontdoor serve runs (${POSTGRES ? 'PostgreSQL' : 'embed
 
   it('a second serve on the same data directory refuses at once (exit 75), before a byte of it changes', { skip: POSTGRES && 'several nodes on one PostgreSQL database are the normal case' }, async () => {
     const before = snapshot(join(dataDir, 'data'));
-    const second = await runCli(['serve'], { ...env, PORT: String(await freePort()) });
+    // Refused at once; on a build without the lock it would serve beside the first: stop it then.
+    const second = await runCli(['serve'], { ...env, PORT: String(await freePort()) }, { timeoutMs: 60_000 });
     assert.equal(second.code, 75, second.stderr);
     assert.match(second.stderr, /is in use by another Frontdoor process \(pid \d+, serve\)/);
     assert.doesNotMatch(second.stdout + second.stderr, /migrat|EADDRINUSE/i);

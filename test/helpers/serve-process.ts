@@ -83,8 +83,11 @@ export function spawnServe(env: Record<string, string>, options: { cwd?: string;
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
-/** Runs `frontdoor ARGS` as its own process, with `input` on standard input. */
-export function runCli(args: string[], env: Record<string, string>, options: { input?: string; cwd?: string; command?: [string, ...string[]] } = {}): Promise<CliResult> {
+/**
+ * Runs `frontdoor ARGS` as its own process, with `input` on standard input. One that has not
+ * ended after `timeoutMs` (a second server that did not refuse, say) is killed: code null.
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { input?: string; cwd?: string; command?: [string, ...string[]]; timeoutMs?: number } = {}): Promise<CliResult> {
   const [command, ...prefix] = options.command ?? [process.execPath, 'src/cli/main.ts'];
   const child = spawn(command, [...prefix, ...args], { cwd: options.cwd ?? REPO, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -92,7 +95,14 @@ export function runCli(args: string[], env: Record<string, string>, options: { i
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   child.stdin.end(options.input ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const timer = setTimeout(() => {
+    stderr += `\n[killed after ${options.timeoutMs ?? 240_000} ms]\n`;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 240_000);
+  return new Promise((resolve) => child.on('close', (code) => {
+    clearTimeout(timer);
+    resolve({ code, stdout, stderr });
+  }));
 }
 
 /** Lines of a pino log at error level or above (50 error, 60 fatal), and any answer with a 5xx status. */
