@@ -5,7 +5,7 @@ import { createServices, type Services } from '../core/services.ts';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
 import { migrate } from '../storage/migrate.ts';
 import { openConfiguredDatabase } from '../storage/open.ts';
-import { DATA_DIR_IN_USE_EXIT_CODE, DataDirectoryInUse } from '../storage/data-dir-lock.ts';
+import { DATA_DIR_IN_USE_EXIT_CODE, DataDirectoryInUse, liveLockOwner } from '../storage/data-dir-lock.ts';
 import type { Database } from '../storage/database.ts';
 import { controlSocketPath, runOnServer, socketPathFits, waitForControlSocket } from './control-socket.ts';
 import { readPassword } from './password-input.ts';
@@ -66,14 +66,19 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number | un
   const password = plan.password ? await readPassword(io, plan.password.fromStdin) : undefined;
   const config = io.config();
   if (io.openDatabase) return runWithDatabase(await io.openDatabase(), false, config, plan, password, io);
-  let db: Database;
-  try {
-    db = await openConfiguredDatabase(config, `cli: ${argv.slice(0, 2).join(' ')}`);
-  } catch (error) {
-    if (!(error instanceof DataDirectoryInUse)) throw error;
-    return runOnTheOwner(error, argv, password, io);
+  // A server that stops while we wait for it lets go of the directory: then open it ourselves.
+  for (let attempt = 0; ; attempt += 1) {
+    let db: Database;
+    try {
+      db = await openConfiguredDatabase(config, `cli: ${argv.slice(0, 2).join(' ')}`);
+    } catch (error) {
+      if (!(error instanceof DataDirectoryInUse)) throw error;
+      const code = await runOnTheOwner(error, argv, password, io, attempt < 2);
+      if (code === 'owner gone') continue;
+      return code;
+    }
+    return runWithDatabase(db, true, config, plan, password, io);
   }
-  return runWithDatabase(db, true, config, plan, password, io);
 }
 
 /**
@@ -81,7 +86,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number | un
  * command (its caches forget what the command changed at once); if it is another command,
  * refuse: no two processes ever open one directory.
  */
-async function runOnTheOwner(inUse: DataDirectoryInUse, argv: string[], password: string | undefined, io: CliIo): Promise<number> {
+async function runOnTheOwner(inUse: DataDirectoryInUse, argv: string[], password: string | undefined, io: CliIo, mayRetry: boolean): Promise<number | 'owner gone'> {
   if (!inUse.owner.purpose.startsWith('serve')) {
     io.stderr.write(`frontdoor: ${inUse.message}\n`);
     return DATA_DIR_IN_USE_EXIT_CODE;
@@ -89,6 +94,7 @@ async function runOnTheOwner(inUse: DataDirectoryInUse, argv: string[], password
   const socketPath = controlSocketPath(inUse.dataDir);
   const ready = socketPathFits(socketPath) && await waitForControlSocket(socketPath, inUse.dataDir, inUse.owner.pid, () =>
     io.stderr.write(`frontdoor: waiting for the server (pid ${inUse.owner.pid}) to finish starting...\n`));
+  if (!ready && mayRetry && !liveLockOwner(inUse.dataDir)) return 'owner gone';
   if (!ready) {
     io.stderr.write(`frontdoor: ${inUse.message} It does not answer on ${socketPath}.\n`);
     return DATA_DIR_IN_USE_EXIT_CODE;

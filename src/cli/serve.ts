@@ -23,7 +23,13 @@ export async function serve(config: Config): Promise<void> {
     await db.close().catch(() => {});
     throw error;
   }
-  const control = db.kind === 'pglite' ? await listenForCli(services, embeddedDataDir(config), app.log) : null;
+  // Without its socket the server still serves; CLI commands are then refused while it runs.
+  const control = db.kind === 'pglite'
+    ? await listenForCli(services, embeddedDataDir(config), app.log).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'the CLI control socket could not be opened; CLI commands are refused while the server runs');
+      return null;
+    })
+    : null;
   app.log.info({ publicUrl: config.publicUrl.href, database: db.kind }, 'Frontdoor is serving');
   const setupLink = await services.setup.issueLinkIfNoAdmin();
   if (setupLink) {

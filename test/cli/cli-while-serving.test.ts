@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { controlSocketPath, runOnServer } from '../../src/cli/control-socket.ts';
 import { TestClient } from '../helpers/server.ts';
 import { embeddedEnv, freePort, runCli, scratchPostgresDatabase, serverFailures, spawnServe, type ServeProcess } from '../helpers/serve-process.ts';
 
@@ -62,6 +63,19 @@ describe(`the CLI while frontdoor serve runs (${POSTGRES ? 'PostgreSQL' : 'embed
     assert.doesNotMatch(second.stdout + second.stderr, /migrat|EADDRINUSE/i);
     assert.deepEqual(snapshot(join(dataDir, 'data')), before);
     assert.equal((await fetch(`${server.url}/health/ready`)).status, 200);
+  });
+
+  it('the control socket is the data directory owner\'s only: mode 0600 in a 0700 directory; it runs only CLI commands', { skip: POSTGRES && 'no socket: the CLI opens PostgreSQL itself' }, async () => {
+    const socket = controlSocketPath(join(dataDir, 'data'));
+    assert.equal(statSync(socket).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dataDir, 'data', 'run')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dataDir, 'data', 'frontdoor.pid')).mode & 0o777, 0o600);
+    assert.equal((await runOnServer(socket, { argv: ['serve'] })).code, 64);
+    assert.equal((await runOnServer(socket, { argv: ['help'] })).code, 64);
+    assert.equal((await runOnServer(socket, { argv: 'app list' as unknown as string[] })).code, 64);
+    const listed = await runOnServer(socket, { argv: ['app', 'list'] });
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /password-agents/);
   });
 
   it('admin create in a second process: the admin signs in at once (no 500), audited with the actor cli', async () => {
