@@ -41,7 +41,7 @@ export function lockDataDirectory(directory: string, purpose: string): DataDirLo
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE_NAME);
   const content = `${process.pid}\n${processStartTime(process.pid) ?? ''}\n${purpose}\n`;
-  for (let attempt = 0; attempt < 10; attempt += 1) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
     // Written in full under a private name, then linked into place: link(2) fails if the name
     // exists, so the lock appears atomically and never empty (a reader never mistakes a
     // half-written lock for a stale one).
@@ -51,16 +51,13 @@ export function lockDataDirectory(directory: string, purpose: string): DataDirLo
       linkSync(draft, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = readLockOwner(dataDir);
+      const text = readTextIfAny(path);
+      if (text === null) continue; // gone meanwhile
+      const owner = parseOwner(text);
       if (owner && heldHere.has(path)) throw new DataDirectoryInUse(dataDir, owner);
       if (owner && isAlive(owner)) throw new DataDirectoryInUse(dataDir, owner);
-      // Stale: remove and try again. Two processes that both found it stale race on the
-      // link, and one loses (as PostgreSQL does with postmaster.pid).
-      try {
-        unlinkSync(path);
-      } catch (unlinkError) {
-        if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
-      }
+      // Stale: remove exactly what was judged (see removeStaleLock) and try again.
+      removeStaleLock(path, text);
       continue;
     } finally {
       unlinkSync(draft);
@@ -83,6 +80,49 @@ export function lockDataDirectory(directory: string, purpose: string): DataDirLo
   throw new Error(`Could not take the lock ${path}: it keeps coming back.`);
 }
 
+/**
+ * Two processes that both found the lock stale must not both remove it: the second would
+ * remove the fresh lock the first just made, and both would run on one directory. So removal
+ * is done under a second, short-lived lock file (`frontdoor.pid.takeover`), and only when the
+ * lock still holds the stale content that was judged; the loser of the takeover waits a
+ * moment and starts over (it then finds the winner's live lock, or none).
+ */
+function removeStaleLock(path: string, staleContent: string): void {
+  const takeover = `${path}.takeover`;
+  const draft = `${takeover}.${process.pid}.draft`;
+  writeFileSync(draft, `${process.pid}\n${processStartTime(process.pid) ?? ''}\ntakeover\n`, { mode: 0o600 });
+  try {
+    linkSync(draft, takeover);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another process is taking over. One that died doing so (a window of microseconds) leaves
+    // its file behind: remove that one, since its owner is gone.
+    const other = readOwnerFile(takeover);
+    if (!other || !isAlive(other)) unlinkQuietly(takeover);
+    else sleepMs(10);
+    return;
+  } finally {
+    unlinkQuietly(draft);
+  }
+  try {
+    if (readTextIfAny(path) === staleContent) unlinkQuietly(path);
+  } finally {
+    unlinkQuietly(takeover);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** Who holds the directory, if anyone alive does. */
 export function liveLockOwner(dataDir: string): LockOwner | null {
   const owner = readLockOwner(dataDir);
@@ -90,13 +130,24 @@ export function liveLockOwner(dataDir: string): LockOwner | null {
 }
 
 function readLockOwner(dataDir: string): LockOwner | null {
-  let text: string;
+  return readOwnerFile(join(dataDir, LOCK_FILE_NAME));
+}
+
+function readOwnerFile(path: string): LockOwner | null {
+  const text = readTextIfAny(path);
+  return text === null ? null : parseOwner(text);
+}
+
+function readTextIfAny(path: string): string | null {
   try {
-    text = readFileSync(join(dataDir, LOCK_FILE_NAME), 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+function parseOwner(text: string): LockOwner | null {
   const [pidLine, startedAt, purpose] = text.split('\n');
   const pid = Number(pidLine);
   if (!Number.isInteger(pid) || pid <= 0) return null;

@@ -47,6 +47,38 @@ describe('the data directory lock', () => {
     lockDataDirectory(dir, 'serve').release();
   });
 
+  it('of eight processes racing for a stale lock, exactly one gets it', async () => {
+    const dir = freshDir();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${dead}\n123\nserve\n`);
+    const go = join(dir, 'go');
+    const release = join(dir, 'release');
+    const racers = Array.from({ length: 8 }, () => {
+      const child = spawn(process.execPath, ['-e', `
+        const { existsSync } = await import('node:fs');
+        const { lockDataDirectory } = await import(${JSON.stringify(new URL('../../src/storage/data-dir-lock.ts', import.meta.url).href)});
+        while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 1));
+        try {
+          lockDataDirectory(${JSON.stringify(dir)}, 'serve');
+          console.log('got');
+          // Hold it until every racer has tried.
+          while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 10));
+        } catch (error) {
+          console.log(error.constructor.name);
+        }
+      `], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const reported = new Promise<string>((resolve) => child.stdout.once('data', (chunk) => resolve(String(chunk).trim())));
+      return { reported, exited };
+    });
+    writeFileSync(go, '');
+    const results = await Promise.all(racers.map((r) => r.reported));
+    writeFileSync(release, '');
+    await Promise.all(racers.map((r) => r.exited));
+    assert.equal(results.filter((r) => r === 'got').length, 1, results.join(', '));
+    assert.equal(results.filter((r) => r === 'DataDirectoryInUse').length, 7, results.join(', '));
+  });
+
   it('refuses while another live process holds it, and is free once that process is killed', async () => {
     const dir = freshDir();
     const holder = spawn(process.execPath, ['-e', `
