@@ -169,6 +169,8 @@ describe("the README's Run it", () => {
       assert.doesNotMatch(logs.join('\n'), /setup\?token=[\s\S]*Frontdoor is serving[\s\S]*setup\?token=/, 'no second setup link after the admin exists');
       assert.deepEqual(logs.flatMap(serverFailures), []);
       assert.doesNotMatch(logs.join('\n'), /Aborted\(\)|EADDRINUSE/);
+      assert.match(logs.join('\n'), /"url":"\/setup\?token=\[redacted\]"/, 'the access log has the setup request, without its token');
+      assert.doesNotMatch(logs.join('\n'), /"url":"\/setup\?token=[A-Za-z0-9_-]/);
     });
   });
 });
