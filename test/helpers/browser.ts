@@ -28,7 +28,7 @@ async function pickChromium(): Promise<ChromiumChoice> {
   if (wanted === 'system' || (wanted === 'auto' && existsSync(SYSTEM_CHROMIUM))) {
     return { kind: 'system', executablePath: SYSTEM_CHROMIUM, env: {} };
   }
-  return unpackBundledChromium();
+  return bundledChromiumBinary();
 }
 
 /**
@@ -38,7 +38,7 @@ async function pickChromium(): Promise<ChromiumChoice> {
  * process start a half-written binary, so one process unpacks under a lock directory and
  * leaves a marker when the whole set is complete.
  */
-async function unpackBundledChromium(): Promise<ChromiumChoice> {
+export async function bundledChromiumBinary(): Promise<ChromiumChoice> {
   const tmp = tmpdir();
   const marker = join(tmp, `frontdoor-chromium-${bundledVersion()}.complete`);
   const libraries = join(tmp, 'al2023', 'lib');
@@ -85,8 +85,9 @@ function bundledVersion(): string {
   return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
 }
 
-export async function launchChromium(): Promise<Browser> {
-  const { executablePath, env } = await chooseChromium();
+/** The Chromium the tests use (chooseChromium), or the one given. */
+export async function launchChromium(chosen?: ChromiumChoice): Promise<Browser> {
+  const { executablePath, env } = chosen ?? (await chooseChromium());
   return chromium.launch({
     executablePath,
     headless: true,
