@@ -121,6 +121,12 @@ export async function runCommandOnServices(argv: string[], services: Services, p
     out.stderr.write(`frontdoor: ${plan}\n`);
     return 64;
   }
+  // The CLI reads the password on its terminal and sends it; a request without one is not
+  // a command to run with none (an admin without a password).
+  if (plan.password && typeof password !== 'string') {
+    out.stderr.write(`frontdoor: ${argv.slice(0, 2).join(' ')} needs a password\n`);
+    return 64;
+  }
   return runPlanned(plan, services, password, out);
 }
 
@@ -174,7 +180,7 @@ function planCommand(argv: string[]): PlannedCommand | string {
           async run(s, out, password) {
             const found = await s.people.findForSignIn('agents', email);
             if (!found) throw new FrontdoorError('person.not_found', `No agent has the email ${email}.`);
-            await s.people.setPassword(found.person.id, password ?? '');
+            await s.people.setPassword(found.person.id, password!);
             await s.sessions.revokeAllFor(found.person.id, 'password reset from the CLI');
             await s.audit.record({ action: 'person.password_reset', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: found.person.id } });
             out.stdout.write(`password set for ${email}; their sessions were signed out\n`);

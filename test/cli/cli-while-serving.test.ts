@@ -73,6 +73,9 @@ describe(`the CLI while frontdoor serve runs (${POSTGRES ? 'PostgreSQL' : 'embed
     assert.equal((await runOnServer(socket, { argv: ['serve'] })).code, 64);
     assert.equal((await runOnServer(socket, { argv: ['help'] })).code, 64);
     assert.equal((await runOnServer(socket, { argv: 'app list' as unknown as string[] })).code, 64);
+    const noPassword = await runOnServer(socket, { argv: ['admin', 'create', '--email', 'eve@example.com', '--name', 'Eve'] });
+    assert.equal(noPassword.code, 64, 'no admin without a password');
+    assert.match(noPassword.stderr, /needs a password/);
     const listed = await runOnServer(socket, { argv: ['app', 'list'] });
     assert.equal(listed.code, 0);
     assert.match(listed.stdout, /password-agents/);
