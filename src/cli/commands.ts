@@ -5,7 +5,9 @@ import { createServices, type Services } from '../core/services.ts';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
 import { migrate } from '../storage/migrate.ts';
 import { openConfiguredDatabase } from '../storage/open.ts';
+import { DATA_DIR_IN_USE_EXIT_CODE, DataDirectoryInUse, liveLockOwner } from '../storage/data-dir-lock.ts';
 import type { Database } from '../storage/database.ts';
+import { controlSocketPath, runOnServer, socketPathFits, waitForControlSocket } from './control-socket.ts';
 import { readPassword } from './password-input.ts';
 import { serve } from './serve.ts';
 
@@ -17,6 +19,9 @@ export type CliIo = {
   /** Tests pass their own database; the real CLI opens the configured one. */
   openDatabase?: () => Promise<Database>;
 };
+
+/** Where a command's output goes: the terminal, or the control socket's answer. */
+export type CommandOutput = { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } };
 
 const USAGE = `Usage: frontdoor <command> [options]
 
@@ -33,113 +38,221 @@ Commands:
   app disable-sso --audience agents|users set the audience's Automatic app back to Disabled (break-glass)
 `;
 
+/** A parsed command: what it needs from the terminal, and the work it does on the services. */
+type PlannedCommand = {
+  password?: { fromStdin: boolean };
+  run(s: Services, out: CommandOutput, password: string | undefined): Promise<void>;
+};
+
 export async function runCommand(argv: string[], io: CliIo): Promise<number | undefined> {
-  const [command, sub] = argv;
+  const [command] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.stdout.write(USAGE);
     return command ? 0 : 1;
   }
   if (command === 'serve') {
-    await serve(io.config());
+    try {
+      await serve(io.config());
+    } catch (error) {
+      if (!(error instanceof DataDirectoryInUse)) throw error;
+      io.stderr.write(`frontdoor: ${error.message}\n`);
+      return DATA_DIR_IN_USE_EXIT_CODE;
+    }
     return undefined;
   }
-  const withServices = async (work: (services: Services) => Promise<void>): Promise<number> => {
-    const config = io.config();
-    const db = io.openDatabase ? await io.openDatabase() : await openConfiguredDatabase(config);
+  const plan = planCommand(argv);
+  if (typeof plan === 'string') return usageError(io, plan);
+  // Read on this terminal before anything else: the running server has no terminal to ask.
+  const password = plan.password ? await readPassword(io, plan.password.fromStdin) : undefined;
+  const config = io.config();
+  if (io.openDatabase) return runWithDatabase(await io.openDatabase(), false, config, plan, password, io);
+  // A server that stops while we wait for it lets go of the directory: then open it ourselves.
+  for (let attempt = 0; ; attempt += 1) {
+    let db: Database;
     try {
-      await migrate(db);
-      await work(await createServices(db, config));
-      return 0;
+      db = await openConfiguredDatabase(config, `cli: ${argv.slice(0, 2).join(' ')}`);
     } catch (error) {
-      if (!isFrontdoorError(error)) throw error;
-      io.stderr.write(`frontdoor: ${error.message} (${error.code})\n`);
-      return 2;
-    } finally {
-      if (!io.openDatabase) await db.close();
+      if (!(error instanceof DataDirectoryInUse)) throw error;
+      const code = await runOnTheOwner(error, argv, password, io, attempt < 2);
+      if (code === 'owner gone') continue;
+      return code;
     }
-  };
-  const options = (spec: ParseArgsConfig['options']) =>
-    parseArgs({ args: argv.slice(2), options: spec, strict: true }).values as Record<string, string | boolean | undefined>;
+    return runWithDatabase(db, true, config, plan, password, io);
+  }
+}
 
-  switch (`${command} ${sub ?? ''}`.trim()) {
-    case 'migrate':
-      return withServices(async (s) => {
-        const applied = await migrate(s.db);
-        io.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
-      });
-    case 'admin create': {
-      const values = options({ email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
-      if (typeof values.email !== 'string' || typeof values.name !== 'string') return usageError(io, 'admin create needs --email and --name');
-      const password = await readPassword(io, Boolean(values['password-stdin']));
-      return withServices(async (s) => {
-        const person = await s.people.create({ audience: 'agents', name: values.name as string, email: values.email as string, password, isAdmin: true, emailVerified: true });
-        await s.audit.record({ action: 'person.created', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: person.id }, details: { isAdmin: true } });
-        io.stdout.write(`created admin agent ${values.email} (${person.id})\n`);
-      });
+/**
+ * The embedded database belongs to another process. If it is the server, the server runs the
+ * command (its caches forget what the command changed at once); if it is another command,
+ * refuse: no two processes ever open one directory.
+ */
+async function runOnTheOwner(inUse: DataDirectoryInUse, argv: string[], password: string | undefined, io: CliIo, mayRetry: boolean): Promise<number | 'owner gone'> {
+  if (!inUse.owner.purpose.startsWith('serve')) {
+    io.stderr.write(`frontdoor: ${inUse.message}\n`);
+    return DATA_DIR_IN_USE_EXIT_CODE;
+  }
+  const socketPath = controlSocketPath(inUse.dataDir);
+  const ready = socketPathFits(socketPath) && await waitForControlSocket(socketPath, inUse.dataDir, inUse.owner.pid, () =>
+    io.stderr.write(`frontdoor: waiting for the server (pid ${inUse.owner.pid}) to finish starting...\n`));
+  if (!ready && mayRetry && !liveLockOwner(inUse.dataDir)) return 'owner gone';
+  if (!ready) {
+    io.stderr.write(`frontdoor: ${inUse.message} It does not answer on ${socketPath}.\n`);
+    return DATA_DIR_IN_USE_EXIT_CODE;
+  }
+  const answer = await runOnServer(socketPath, { argv, password });
+  io.stdout.write(answer.stdout);
+  io.stderr.write(answer.stderr);
+  return answer.code;
+}
+
+async function runWithDatabase(db: Database, owned: boolean, config: Config, plan: PlannedCommand, password: string | undefined, io: CliIo): Promise<number> {
+  try {
+    await migrate(db);
+    return await runPlanned(plan, await createServices(db, config), password, io);
+  } finally {
+    if (owned) await db.close();
+  }
+}
+
+/** Runs a command on services this process already has: the CLI's own, or the running server's (control-socket.ts). */
+export async function runCommandOnServices(argv: string[], services: Services, password: string | undefined, out: CommandOutput): Promise<number> {
+  const plan = planCommand(argv);
+  if (typeof plan === 'string') {
+    out.stderr.write(`frontdoor: ${plan}\n`);
+    return 64;
+  }
+  // The CLI reads the password on its terminal and sends it; a request without one is not
+  // a command to run with none (an admin without a password).
+  if (plan.password && typeof password !== 'string') {
+    out.stderr.write(`frontdoor: ${argv.slice(0, 2).join(' ')} needs a password\n`);
+    return 64;
+  }
+  return runPlanned(plan, services, password, out);
+}
+
+async function runPlanned(plan: PlannedCommand, services: Services, password: string | undefined, out: CommandOutput): Promise<number> {
+  try {
+    await plan.run(services, out, password);
+    return 0;
+  } catch (error) {
+    if (!isFrontdoorError(error)) throw error;
+    out.stderr.write(`frontdoor: ${error.message} (${error.code})\n`);
+    return 2;
+  }
+}
+
+/** The command and its options, or why they are wrong (a usage error). */
+function planCommand(argv: string[]): PlannedCommand | string {
+  const [command, sub] = argv;
+  let values: Record<string, string | boolean | undefined>;
+  const options = (spec: ParseArgsConfig['options']) => {
+    values = parseArgs({ args: argv.slice(2), options: spec, strict: true }).values as typeof values;
+    return values;
+  };
+  try {
+    switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'migrate':
+        return {
+          async run(s, out) {
+            const applied = await migrate(s.db);
+            out.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
+          },
+        };
+      case 'admin create': {
+        const v = options({ email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+        if (typeof v.email !== 'string' || typeof v.name !== 'string') return 'admin create needs --email and --name';
+        const [email, name] = [v.email, v.name];
+        return {
+          password: { fromStdin: Boolean(v['password-stdin']) },
+          async run(s, out, password) {
+            const person = await s.people.create({ audience: 'agents', name, email, password, isAdmin: true, emailVerified: true });
+            await s.audit.record({ action: 'person.created', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: person.id }, details: { isAdmin: true } });
+            out.stdout.write(`created admin agent ${email} (${person.id})\n`);
+          },
+        };
+      }
+      case 'admin reset-password': {
+        const v = options({ email: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+        if (typeof v.email !== 'string') return 'admin reset-password needs --email';
+        const email = v.email;
+        return {
+          password: { fromStdin: Boolean(v['password-stdin']) },
+          async run(s, out, password) {
+            const found = await s.people.findForSignIn('agents', email);
+            if (!found) throw new FrontdoorError('person.not_found', `No agent has the email ${email}.`);
+            await s.people.setPassword(found.person.id, password!);
+            await s.sessions.revokeAllFor(found.person.id, 'password reset from the CLI');
+            await s.audit.record({ action: 'person.password_reset', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: found.person.id } });
+            out.stdout.write(`password set for ${email}; their sessions were signed out\n`);
+          },
+        };
+      }
+      case 'admin reset-sso': {
+        const v = options({ audience: { type: 'string' } });
+        if (v.audience !== 'agents' && v.audience !== 'users') return 'admin reset-sso needs --audience agents or users';
+        const audience = v.audience;
+        return {
+          async run(s, out) {
+            // Every app, not just the Automatic one: the login form comes back for the audience
+            // whatever state a half-finished change left behind.
+            const changed: string[] = [];
+            for (const app of await s.apps.list(audience)) {
+              if (app.sso === 'disabled') continue;
+              await s.apps.update(app.id, { sso: 'disabled' }, { type: 'cli' });
+              changed.push(app.slug);
+            }
+            await s.audit.record({ action: 'breakglass.reset_sso', outcome: 'success', audience, actor: { type: 'cli' }, details: { apps: changed } });
+            out.stdout.write(changed.length
+              ? `set ${changed.join(', ')} back to SSO Disabled; the ${audience} login form is back\n`
+              : `every ${audience} app was already SSO Disabled\n`);
+          },
+        };
+      }
+      case 'apikey create': {
+        const v = options({ name: { type: 'string' } });
+        if (typeof v.name !== 'string') return 'apikey create needs --name';
+        const name = v.name;
+        return {
+          async run(s, out) {
+            const { key, apiKey } = await s.apiKeys.create(name, null);
+            await s.audit.record({ action: 'apikey.created', outcome: 'success', actor: { type: 'cli' }, target: { type: 'api_key', id: apiKey.id } });
+            out.stderr.write('API key created. It is shown only this once:\n');
+            out.stdout.write(`${key}\n`);
+          },
+        };
+      }
+      case 'app list':
+        options({});
+        return {
+          async run(s, out) {
+            for (const app of await s.apps.list()) {
+              out.stdout.write(`${app.audience}\t${app.slug}\t${app.type}\t${app.enabled ? 'enabled' : 'disabled'}\tsso=${app.sso}\t${app.name}\n`);
+            }
+          },
+        };
+      case 'app disable-sso': {
+        const v = options({ audience: { type: 'string' } });
+        if (v.audience !== 'agents' && v.audience !== 'users') return 'app disable-sso needs --audience agents or users';
+        const audience = v.audience;
+        return {
+          async run(s, out) {
+            const automatic = await s.apps.automaticApp(audience);
+            if (!automatic) {
+              out.stdout.write(`no Automatic app for ${audience}\n`);
+              return;
+            }
+            await s.apps.update(automatic.id, { sso: 'disabled' }, { type: 'cli' });
+            out.stdout.write(`${automatic.slug} is no longer Automatic; the ${audience} login form is back\n`);
+          },
+        };
+      }
+      default:
+        return `unknown command: ${argv.join(' ')}`;
     }
-    case 'admin reset-password': {
-      const values = options({ email: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
-      if (typeof values.email !== 'string') return usageError(io, 'admin reset-password needs --email');
-      const password = await readPassword(io, Boolean(values['password-stdin']));
-      return withServices(async (s) => {
-        const found = await s.people.findForSignIn('agents', values.email as string);
-        if (!found) throw new FrontdoorError('person.not_found', `No agent has the email ${values.email}.`);
-        await s.people.setPassword(found.person.id, password);
-        await s.sessions.revokeAllFor(found.person.id, 'password reset from the CLI');
-        await s.audit.record({ action: 'person.password_reset', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: found.person.id } });
-        io.stdout.write(`password set for ${values.email}; their sessions were signed out\n`);
-      });
-    }
-    case 'admin reset-sso': {
-      const values = options({ audience: { type: 'string' } });
-      if (values.audience !== 'agents' && values.audience !== 'users') return usageError(io, 'admin reset-sso needs --audience agents or users');
-      const audience = values.audience;
-      return withServices(async (s) => {
-        // Every app, not just the Automatic one: the login form comes back for the audience
-        // whatever state a half-finished change left behind.
-        const changed: string[] = [];
-        for (const app of await s.apps.list(audience)) {
-          if (app.sso === 'disabled') continue;
-          await s.apps.update(app.id, { sso: 'disabled' }, { type: 'cli' });
-          changed.push(app.slug);
-        }
-        await s.audit.record({ action: 'breakglass.reset_sso', outcome: 'success', audience, actor: { type: 'cli' }, details: { apps: changed } });
-        io.stdout.write(changed.length
-          ? `set ${changed.join(', ')} back to SSO Disabled; the ${audience} login form is back\n`
-          : `every ${audience} app was already SSO Disabled\n`);
-      });
-    }
-    case 'apikey create': {
-      const values = options({ name: { type: 'string' } });
-      if (typeof values.name !== 'string') return usageError(io, 'apikey create needs --name');
-      return withServices(async (s) => {
-        const { key, apiKey } = await s.apiKeys.create(values.name as string, null);
-        await s.audit.record({ action: 'apikey.created', outcome: 'success', actor: { type: 'cli' }, target: { type: 'api_key', id: apiKey.id } });
-        io.stderr.write('API key created. It is shown only this once:\n');
-        io.stdout.write(`${key}\n`);
-      });
-    }
-    case 'app list':
-      return withServices(async (s) => {
-        for (const app of await s.apps.list()) {
-          io.stdout.write(`${app.audience}\t${app.slug}\t${app.type}\t${app.enabled ? 'enabled' : 'disabled'}\tsso=${app.sso}\t${app.name}\n`);
-        }
-      });
-    case 'app disable-sso': {
-      const values = options({ audience: { type: 'string' } });
-      if (values.audience !== 'agents' && values.audience !== 'users') return usageError(io, 'app disable-sso needs --audience agents or users');
-      return withServices(async (s) => {
-        const automatic = await s.apps.automaticApp(values.audience as 'agents' | 'users');
-        if (!automatic) {
-          io.stdout.write(`no Automatic app for ${values.audience}\n`);
-          return;
-        }
-        await s.apps.update(automatic.id, { sso: 'disabled' }, { type: 'cli' });
-        io.stdout.write(`${automatic.slug} is no longer Automatic; the ${values.audience} login form is back\n`);
-      });
-    }
-    default:
-      return usageError(io, `unknown command: ${argv.join(' ')}`);
+  } catch (error) {
+    // parseArgs: an unknown option or a missing value.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return (error as Error).message;
+    throw error;
   }
 }
 

@@ -2,21 +2,46 @@ import type { Config } from '../config.ts';
 import { createServices } from '../core/services.ts';
 import { buildServer } from '../http/server.ts';
 import { migrate } from '../storage/migrate.ts';
-import { openConfiguredDatabase } from '../storage/open.ts';
+import { embeddedDataDir, openConfiguredDatabase } from '../storage/open.ts';
+import { listenForCli } from './control-socket.ts';
 
-/** `frontdoor serve`: migrate, then serve until SIGTERM/SIGINT, then drain and close. */
+/**
+ * `frontdoor serve`: lock the embedded data directory (refused at once, DataDirectoryInUse,
+ * when another process has it), migrate, serve, take CLI commands on the control socket, until
+ * SIGTERM/SIGINT; then drain and close.
+ */
 export async function serve(config: Config): Promise<void> {
-  const db = await openConfiguredDatabase(config);
-  await migrate(db);
-  const services = await createServices(db, config);
-  const app = await buildServer(services);
-  await app.listen({ port: config.port, host: config.host });
+  const db = await openConfiguredDatabase(config, 'serve');
+  let app: Awaited<ReturnType<typeof buildServer>>;
+  let services: Awaited<ReturnType<typeof createServices>>;
+  try {
+    await migrate(db);
+    services = await createServices(db, config);
+    app = await buildServer(services);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  // Without its socket the server still serves; CLI commands are then refused while it runs.
+  const control = db.kind === 'pglite'
+    ? await listenForCli(services, embeddedDataDir(config), app.log).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'the CLI control socket could not be opened; CLI commands are refused while the server runs');
+      return null;
+    })
+    : null;
   app.log.info({ publicUrl: config.publicUrl.href, database: db.kind }, 'Frontdoor is serving');
+  const setupLink = await services.setup.issueLinkIfNoAdmin();
+  if (setupLink) {
+    app.log.info({ setupLink: setupLink.href }, 'no admin yet: open the setup link to create the first one');
+    process.stdout.write(`\nNo admin yet. Open this link once to create the first admin (it works for 24 hours):\n\n  ${setupLink.href}\n\n`);
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'draining requests, then stopping');
+    await control?.close();
     await app.close();
     await db.close();
   };

@@ -33,6 +33,11 @@ export class Articles {
     this.#db = db;
   }
 
+  /** Whether there is any article at all (the welcome notes ask for a first one until there is). */
+  async exist(): Promise<boolean> {
+    return (await this.#db.query('SELECT 1 FROM articles LIMIT 1')).length > 0;
+  }
+
   /** Everything, for admins. */
   async list(): Promise<Article[]> {
     const rows = await this.#db.query<ArticleRow>(`${SELECT_ARTICLES} GROUP BY a.id ORDER BY a.created_at, a.id`);

@@ -104,6 +104,9 @@ export const ERROR_STATUS = {
   'sso.saml.replayed': 400,
   'sso.saml.metadata_invalid': 502,
   'sso.saml.logout_invalid': 400,
+  // First-run setup
+  'setup.token_invalid': 404,
+  'setup.complete': 410,
   'trace.not_found': 404,
   'service.unavailable': 503,
   'internal': 500,

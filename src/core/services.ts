@@ -8,6 +8,7 @@ import { AuthAppRegistry } from './apps.ts';
 import { Articles } from './articles.ts';
 import { AuditLog } from './audit.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
+import { FirstRunSetup } from './first-run-setup.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
@@ -54,6 +55,8 @@ export type Services = {
   secretBox: SecretBox;
   /** Key for CSRF tokens, shared by every node through the database. */
   csrfKey: Buffer;
+  /** The first admin through a printed one-time link, while no admin exists. */
+  setup: FirstRunSetup;
 };
 
 export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
@@ -104,5 +107,6 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     secretBox,
     replay: new ReplayCache(db, clock),
     csrfKey,
+    setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
   };
 }

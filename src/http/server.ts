@@ -20,6 +20,7 @@ import { registerHelpCenterRoutes } from './routes/help-center.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerSamlRoutes } from './routes/sso-saml.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
+import { registerSetupRoutes } from './routes/setup.ts';
 import { registerJwtSsoRoutes } from './routes/sso-jwt.ts';
 import { OneLinePerRequest } from './access-log.ts';
 import { createForwardAuthFastPath } from './forward-auth-fast-path.ts';
@@ -85,6 +86,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSsoRoutes(app, ctx);
   registerJwtSsoRoutes(app, ctx);
   registerSamlRoutes(app, ctx);
+  registerSetupRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
   return app;
@@ -92,7 +94,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
 
 // A JWT sign-in may arrive as GET /sso/:app/jwt?jwt=...: the token must not land in the logs.
 function serializeRequest(request: FastifyRequest) {
-  return { method: request.method, url: request.url.replace(/([?&]jwt=)[^&#]*/gi, '$1[redacted]'), host: request.host, remoteAddress: request.ip };
+  return { method: request.method, url: request.url.replace(/([?&](?:jwt|token)=)[^&#]*/gi, '$1[redacted]'), host: request.host, remoteAddress: request.ip };
 }
 
 /**

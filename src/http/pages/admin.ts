@@ -114,3 +114,19 @@ export function copyList(values: Record<string, string>, labels: Record<string, 
 }
 
 export const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
+
+/**
+ * The console's first page says what to do next until it is done: an auth app beyond the
+ * built-in email and password, and a first article. Each step is checked off by what exists,
+ * so the card goes away by itself (nothing to dismiss, nothing stored).
+ */
+export function welcomeSteps(apps: readonly AuthApp[], articlesExist: boolean): SafeHtml {
+  const steps = [
+    { done: apps.some((a) => a.type !== 'password'), html: html`<a href="/admin/apps/new">Install an auth app</a> for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.` },
+    { done: articlesExist, html: html`<a href="/admin/articles/new">Add articles</a> to the Help Center and choose who may read each; until then visitors see an empty Help Center.` },
+  ];
+  if (steps.every((s) => s.done)) return html``;
+  return html`<section class="card welcome" aria-labelledby="welcome"><h2 id="welcome">Welcome: what to do next</h2>
+<ol>${steps.map((s) => html`<li>${s.done ? html`<s>${s.html}</s> <strong>done</strong>` : s.html}</li>`)}</ol>
+<p class="muted">This card goes away once both are done.</p></section>`;
+}

@@ -18,6 +18,7 @@ import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import {
   actionButton, adminPage, checkbox, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo, type AdminSection, type ViewState,
+  welcomeSteps,
 } from '../pages/admin.ts';
 
 // The admin console (/admin): the same domain operations as the admin API, through forms.
@@ -125,6 +126,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
 <tbody>${apps.map((a) => html`<tr${a.sso === 'automatic' ? html` class="automatic"` : ''}><td><a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>(the Automatic app)</strong>` : ''}</td><td>${a.type}</td><td>${yesNo(a.enabled)}</td><td>${ssoBadge(a)}</td><td>${a.displayOrder}</td></tr>`)}</tbody></table></div></section>`;
       };
       return shell(admin, 'Auth apps', 'apps', state, html`<h1>Auth apps</h1>
+${welcomeSteps(all, await services.articles.exist())}
 <p><a class="button" href="/admin/apps/new">Install an app</a></p>
 ${table('users')}${table('agents')}`);
     };

@@ -39,7 +39,8 @@ export function registerHelpCenterRoutes(app: FastifyInstance, ctx: HttpContext)
     const visitor = await visitorOrRedirect(ctx, request, reply, 'Help Center');
     if (!visitor) return reply;
     const articles = await ctx.services.articles.visibleTo(visitor.reader);
-    return reply.type('text/html; charset=utf-8').send(homePage(visitor.chrome, articles).value);
+    const firstVisit = articles.length === 0 && !(await ctx.services.articles.exist());
+    return reply.type('text/html; charset=utf-8').send(homePage(visitor.chrome, articles, firstVisit).value);
   });
 
   app.get<{ Params: { id: string } }>('/articles/:id', async (request, reply) => {
