@@ -7,7 +7,7 @@ import { checkSignatureAlgorithms } from './algorithms.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import type { SamlAppConfig, SpDescriptor, SpKeys } from './settings.ts';
 import { prepareEnvelopedSignature, signingKeysOf, verifyPreparedSignature } from './signature.ts';
-import { NS, allElements, child, childElements, children, elements, hasComment, parseUntrustedXml, textOnly } from './xml.ts';
+import { NS, allElements, child, childElements, children, decodeXmlBytes, elements, hasComment, parseUntrustedXml, textOnly } from './xml.ts';
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
@@ -41,13 +41,13 @@ const fail = (code: ConstructorParameters<typeof FrontdoorError>[0], message: st
   throw new FrontdoorError(code, message, { check, ...(detail ? { detail } : {}) });
 };
 
-/** Strict base64 (the HTTP-POST binding's encoding) to UTF-8 text. */
+/** Strict base64 (the HTTP-POST binding's encoding) to text, in the document's own encoding (decodeXmlBytes). */
 export function decodeBase64Message(value: unknown, maxBytes: number): string {
   if (typeof value !== 'string' || value.length === 0) fail('sso.saml.message_invalid', 'No SAML message in the request.', 'message_present');
   const compact = (value as string).replace(/[\r\n\t ]/g, '');
   if (compact.length > Math.ceil((maxBytes * 4) / 3) + 4) fail('sso.saml.too_large', 'The SAML message is too large.', 'size');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) fail('sso.saml.message_invalid', 'The SAML message is not valid base64.', 'base64');
-  return Buffer.from(compact, 'base64').toString('utf8');
+  return decodeXmlBytes(Buffer.from(compact, 'base64'));
 }
 
 /**

@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
 import { FrontdoorError } from '../../core/errors.ts';
 import { redirectSignatureHash, checkSignatureAlgorithms } from './algorithms.ts';
-import { MAX_XML_BYTES, escapeXml, parseUntrustedXml } from './xml.ts';
+import { MAX_XML_BYTES, decodeXmlBytes, escapeXml, parseUntrustedXml } from './xml.ts';
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 
@@ -67,15 +67,16 @@ export function readRedirectBinding(
     }
   });
   if (!valid) throw new FrontdoorError('sso.saml.signature_invalid', 'The SAML message signature is not valid.', { check: 'signature' });
-  let xml: string;
+  let inflated: Buffer;
   try {
-    xml = inflateRawSync(Buffer.from(message, 'base64'), { maxOutputLength: MAX_XML_BYTES }).toString('utf8');
+    inflated = inflateRawSync(Buffer.from(message, 'base64'), { maxOutputLength: MAX_XML_BYTES });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new FrontdoorError('sso.saml.too_large', 'The SAML message is too large.', { check: 'inflate_size' });
     }
     throw new FrontdoorError(code, 'The SAML message cannot be decompressed.', { check: 'inflate' });
   }
+  const xml = decodeXmlBytes(inflated);
   return { xml, doc: parseUntrustedXml(xml), relayState: decode(raw.get('RelayState')) };
 }
 

@@ -2,7 +2,7 @@ import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { certificateFacts, certificateToPem } from './sp-keys.ts';
 import { presetMetadataUrl, type SamlAppConfig } from './settings.ts';
-import { NS, child, children, elements, parseUntrustedXml, textOnly } from './xml.ts';
+import { NS, child, children, decodeXmlBytes, elements, parseUntrustedXml, textOnly } from './xml.ts';
 
 const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -147,16 +147,24 @@ export class IdpMetadataCache {
   }
 
   async #fetchMetadata(url: string, now: Date): Promise<IdpDescriptor> {
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const response = await this.#fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error', headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const length = Number(response.headers.get('content-length') ?? 0);
       if (length > MAX_METADATA_BYTES) throw new Error('metadata too large');
-      text = await response.text();
-      if (text.length > MAX_METADATA_BYTES) throw new Error('metadata too large');
+      bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length > MAX_METADATA_BYTES) throw new Error('metadata too large');
     } catch (error) {
       throw new FrontdoorError('sso.saml.metadata_invalid', `The identity service metadata could not be fetched from ${url}: ${(error as Error).message}`, { check: 'metadata_fetch' });
+    }
+    // In the encoding the document declares (SimpleSAMLphp and LemonLDAP::NG start with an
+    // XML declaration), not the one a Content-Type header may claim.
+    let text: string;
+    try {
+      text = decodeXmlBytes(bytes);
+    } catch (error) {
+      throw new FrontdoorError('sso.saml.metadata_invalid', `The identity service metadata cannot be read: ${(error as Error).message}`, { check: 'metadata_parse' });
     }
     return { ...parseIdpMetadata(text, now), source: 'url', fetchedAt: now.toISOString() };
   }

@@ -21,11 +21,56 @@ export const MAX_XML_BYTES = 256 * 1024;
 /** Deeper nesting than this has no use in SAML and is how parser-exhaustion payloads look. */
 const MAX_DEPTH = 64;
 
+// The XML declaration (XML 1.0 section 2.8, production [23]): only at the very start of the
+// document (after a byte order mark), version 1.x, an encoding label (EncName [81]) and
+// standalone. Okta, OneLogin, Entra, ADFS, SimpleSAMLphp and LemonLDAP::NG all start their
+// responses or metadata with one. Anything else spelled `<?xml` is not well-formed.
+const XML_DECLARATION = /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>/;
+const LOOKS_LIKE_DECLARATION = /^<\?xml(?=[\s?])/;
+
+/**
+ * The text of an XML document received as bytes (XML 1.0 section 4.3.3 and appendix F): a
+ * byte order mark decides the encoding, else the declaration's encoding label, else UTF-8.
+ * Bytes that are not valid in that encoding, an encoding no decoder knows, or a UTF-16 label
+ * on a document without a UTF-16 byte order mark make the document not well-formed
+ * (`sso.saml.message_invalid`): nothing is read from text decoded by guesswork.
+ */
+export function decodeXmlBytes(bytes: Uint8Array): string {
+  const invalid = (detail: string): never => {
+    throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its character encoding).', { check: 'encoding', detail });
+  };
+  let label = 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) label = 'utf-16be';
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) label = 'utf-16le';
+  else if (!(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) {
+    // Without a byte order mark the declaration, if any, is in ASCII (appendix F.1).
+    const head = Buffer.from(bytes.subarray(0, 256)).toString('latin1');
+    const declared = XML_DECLARATION.exec(head)?.[3];
+    if (declared) {
+      if (/^utf-?16/i.test(declared)) invalid(`${declared} declared without a byte order mark`);
+      label = declared;
+    }
+  }
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label, { fatal: true });
+  } catch {
+    return invalid(`unknown encoding ${label}`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return invalid(`bytes not valid ${decoder.encoding}`);
+  }
+}
+
 /**
  * Parses XML that came from outside, refusing what SAML never needs and attacks rely on:
  * DTDs and entities (XXE, billion laughs), processing instructions, more than one root
- * element (CVE-2022-39353), unbalanced or malformed markup, absurd depth. Parsing is linear
- * in the input with entities refused, so the size limit is also the time bound.
+ * element (CVE-2022-39353), unbalanced or malformed markup, absurd depth. The XML declaration
+ * is accepted at the start (with or without a byte order mark, any encoding label: the text
+ * is already decoded, see decodeXmlBytes) and is not part of the parsed document. Parsing is
+ * linear in the input with entities refused, so the size limit is also the time bound.
  */
 export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES): Document {
   if (Buffer.byteLength(xml, 'utf8') > maxBytes) {
@@ -34,14 +79,24 @@ export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES)
   if (/<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i.test(xml)) {
     throw new FrontdoorError('sso.saml.xml_forbidden', 'The SAML message contains a document type declaration, which is not allowed.', { check: 'doctype' });
   }
-  if (/<\?(?!xml\s)/i.test(xml.replace(/^\uFEFF?\s*<\?xml\s[^?]*\?>/, ''))) {
+  let body = xml.startsWith('\uFEFF') ? xml.slice(1) : xml;
+  const declaration = XML_DECLARATION.exec(body);
+  if (declaration) body = body.slice(declaration[0].length);
+  else if (LOOKS_LIKE_DECLARATION.test(body)) {
+    throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its XML declaration).', { check: 'xml_declaration' });
+  }
+  if (/<\?xml(?=[\s?])/i.test(body)) {
+    // A declaration anywhere but at the very start (XML 1.0 [17]: "xml" is no PI target).
+    throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (an XML declaration that is not at the start).', { check: 'xml_declaration' });
+  }
+  if (/<\?/.test(body)) {
     throw new FrontdoorError('sso.saml.xml_forbidden', 'The SAML message contains processing instructions, which are not allowed.', { check: 'processing_instruction' });
   }
   const problems: string[] = [];
   const record = (message: string) => problems.push(String(message));
   let doc: Document;
   try {
-    doc = new DOMParser({ errorHandler: { warning: () => {}, error: record, fatalError: record } }).parseFromString(xml, 'text/xml') as unknown as Document;
+    doc = new DOMParser({ errorHandler: { warning: () => {}, error: record, fatalError: record } }).parseFromString(body, 'text/xml') as unknown as Document;
   } catch (error) {
     problems.push((error as Error).message);
     doc = undefined as unknown as Document;

@@ -112,6 +112,22 @@ describe('consumeSamlResponse: signing configurations', () => {
     assert.equal(await refusal(responseXml({})), 'sso.saml.signature_invalid signature', 'nothing signed');
   });
 
+  it('a response that starts with an XML declaration (any encoding label, with or without a byte order mark) signs in', async () => {
+    const post = (bytes: Buffer, settings: Partial<SamlAppConfig> = {}) =>
+      consumeSamlResponse({ samlResponse: bytes.toString('base64'), config: configWith(settings), idp, sp, keys, now: NOW });
+    for (const declaration of ['<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n', "<?xml version='1.0' encoding='utf-8' standalone='no'?>\r\n"]) {
+      assert.equal((await post(Buffer.from(`${declaration}${signedBoth()}`), { wantResponseSigned: true })).nameId, 'alice@example.com');
+      const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${declaration}${signedAssertion()}`)]);
+      assert.equal((await post(bom)).nameId, 'alice@example.com');
+    }
+    // Signed over characters: bytes in the declared encoding verify once decoded with it.
+    const latin1 = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${signedBoth({ nameId: 'josé@example.com' })}`, 'latin1');
+    assert.equal((await post(latin1, { wantResponseSigned: true })).nameId, 'josé@example.com');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${signedAssertion()}`, 'utf16le')]);
+    assert.equal((await post(utf16)).nameId, 'alice@example.com');
+    assert.equal(await refusal(`<?xml version="1.0"?><?xml-stylesheet href="x"?>${signedAssertion()}`), 'sso.saml.xml_forbidden processing_instruction');
+  });
+
   it('a response signature that does not verify is ignored when not needed, as node-saml did, and refused when it is', async () => {
     // The response altered after signing (its signature no longer verifies), the assertion intact.
     const altered = signedBoth().replace('<samlp:Response ', '<samlp:Response Consent="urn:oasis:names:tc:SAML:2.0:consent:obtained" ');

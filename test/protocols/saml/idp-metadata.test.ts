@@ -75,6 +75,33 @@ describe('SAML keys and IdP metadata', () => {
     assert.equal(parseIdpMetadata(metadata([a.certificate], { wrap: true }), now).entityId, 'https://idp.example.com/entity');
   });
 
+  it('reads pasted and fetched metadata that starts with an XML declaration (SimpleSAMLphp, LemonLDAP::NG, Entra)', async () => {
+    for (const declaration of ['<?xml version="1.0"?>\n', '<?xml version="1.0" encoding="UTF-8"?>', '\uFEFF<?xml version="1.0" encoding="utf-8"?>\r\n']) {
+      assert.equal(parseIdpMetadata(`${declaration}${metadata([a.certificate])}`, now).entityId, 'https://idp.example.com/entity');
+    }
+    const bodies = [
+      Buffer.from(`<?xml version="1.0"?>\n${metadata([a.certificate])}`),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${metadata([a.certificate])}`)]),
+      Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${metadata([a.certificate], { entityId: 'https://idp.example.com/société' })}`, 'latin1'),
+    ];
+    let served = bodies[0]!;
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(served));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const entityIds = [];
+      for (const body of bodies) {
+        served = body;
+        entityIds.push((await new IdpMetadataCache().forApp(samlApp({ idpMetadataUrl: `http://127.0.0.1:${port}/metadata` }), now)).entityId);
+      }
+      assert.deepEqual(entityIds, ['https://idp.example.com/entity', 'https://idp.example.com/entity', 'https://idp.example.com/société']);
+      served = Buffer.from(`<?xml version="1.0" encoding="x-unknown"?>${metadata([a.certificate])}`);
+      await rejectsWithCode(new IdpMetadataCache().forApp(samlApp({ idpMetadataUrl: `http://127.0.0.1:${port}/metadata` }), now), 'sso.saml.metadata_invalid', (e) => assert.equal(e.details?.check, 'metadata_parse'));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses expired metadata, metadata with a DOCTYPE, and documents that are not metadata', async () => {
     const expired = metadata([a.certificate], { validUntil: new Date(now.getTime() - 1000).toISOString() });
     await rejectsWithCode(Promise.resolve().then(() => parseIdpMetadata(expired, now)), 'sso.saml.metadata_invalid', (e) => assert.equal(e.details?.check, 'metadata_expired'));

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { isFrontdoorError } from '../../../src/core/errors.ts';
+import { readRedirectBinding, redirectBindingUrl } from '../../../src/protocols/saml/bindings.ts';
+import { decodeXmlBytes, parseUntrustedXml } from '../../../src/protocols/saml/xml.ts';
+
+// The XML declaration (XML 1.0 section 2.8) and the document's character encoding (section
+// 4.3.3, appendix F): what Okta, OneLogin, Entra, ADFS, SimpleSAMLphp and LemonLDAP::NG send.
+
+const ROOT = '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_1"/>';
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (isFrontdoorError(error)) return `${error.code} ${error.details?.check}`;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('XML declaration and encoding', () => {
+  it('accepts the declaration with any encoding label, quotes, standalone, and a byte order mark', () => {
+    for (const declaration of [
+      '<?xml version="1.0"?>',
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      "<?xml version='1.0' encoding='utf-8' standalone='no'?>",
+      '<?xml version="1.0" encoding="ISO-8859-1" standalone="yes" ?>',
+      '<?xml version="1.0" encoding="windows-1252"?>\n',
+      '<?xml version="1.1" encoding="us-ascii"?>\r\n',
+    ]) {
+      for (const bom of ['', '\uFEFF']) {
+        const doc = parseUntrustedXml(`${bom}${declaration}${ROOT}`);
+        assert.equal(doc.documentElement.localName, 'LogoutRequest', declaration);
+        const kinds = Array.from(doc.childNodes as unknown as ArrayLike<Node>).map((n) => n.nodeType);
+        assert.ok(!kinds.includes(7), 'the declaration is not a processing instruction of the document');
+      }
+    }
+  });
+
+  it('refuses a malformed or misplaced declaration as not well-formed, and still refuses processing instructions', () => {
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml encoding="UTF-8"?>${ROOT}`)), 'sso.saml.message_invalid xml_declaration', 'no version');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0" encoding="UTF 8"?>${ROOT}`)), 'sso.saml.message_invalid xml_declaration');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0" standalone="maybe"?>${ROOT}`)), 'sso.saml.message_invalid xml_declaration');
+    assert.equal(refusal(() => parseUntrustedXml(` <?xml version="1.0"?>${ROOT}`)), 'sso.saml.message_invalid xml_declaration', 'not at the very start');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0"?><?xml version="1.0"?>${ROOT}`)), 'sso.saml.message_invalid xml_declaration', 'twice');
+    assert.equal(refusal(() => parseUntrustedXml(`<a><?xml version="1.0"?></a>`)), 'sso.saml.message_invalid xml_declaration');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0"?><?xml-stylesheet href="x"?>${ROOT}`)), 'sso.saml.xml_forbidden processing_instruction');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0"?><a><?php echo 1 ?></a>`)), 'sso.saml.xml_forbidden processing_instruction');
+    assert.equal(refusal(() => parseUntrustedXml(`<?xml version="1.0"?><!DOCTYPE a>${ROOT}`)), 'sso.saml.xml_forbidden doctype');
+  });
+
+  it('decodes bytes in the encoding the byte order mark or the declaration names, else UTF-8', () => {
+    const text = `${ROOT.replace('ID="_1"', 'ID="_é"')}`;
+    assert.match(decodeXmlBytes(Buffer.from(text, 'utf8')), /_é/);
+    assert.match(decodeXmlBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])), /^<samlp:.*_é/, 'UTF-8 BOM removed');
+    assert.match(decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${text}`, 'latin1')), /_é/);
+    assert.match(decodeXmlBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${text}`, 'utf16le')])), /_é/);
+    const be = Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${text}`, 'utf16le').swap16();
+    assert.match(decodeXmlBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), be])), /_é/);
+    // The declaration survives decoding and is then accepted by the parser.
+    assert.equal(parseUntrustedXml(decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${text}`, 'latin1'))).documentElement.getAttribute('ID'), '_é');
+  });
+
+  it('refuses bytes that are not valid in their encoding, unknown encodings, and UTF-16 labels without a byte order mark', () => {
+    assert.equal(refusal(() => decodeXmlBytes(Buffer.from(ROOT.replace('ID="_1"', 'ID="_é"'), 'latin1'))), 'sso.saml.message_invalid encoding', 'Latin-1 bytes read as UTF-8');
+    assert.equal(refusal(() => decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="x-no-such"?>${ROOT}`))), 'sso.saml.message_invalid encoding');
+    assert.equal(refusal(() => decodeXmlBytes(Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${ROOT}`))), 'sso.saml.message_invalid encoding');
+  });
+
+  it('a logout message sent with the Redirect binding may start with a declaration', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const url = new URL(redirectBindingUrl('https://sp.example/slo', 'SAMLRequest', `<?xml version="1.0" encoding="UTF-8"?>\n${ROOT}`, 'r', privateKey.export({ type: 'pkcs8', format: 'pem' }) as string));
+    const read = readRedirectBinding(url.search.slice(1), 'SAMLRequest', [publicKey.export({ type: 'spki', format: 'pem' }) as string], false);
+    assert.equal(read.doc.documentElement.localName, 'LogoutRequest');
+    assert.equal(read.relayState, 'r');
+  });
+});
