@@ -24,7 +24,7 @@ export type LemonLdapClient = { clientId: string; clientSecret: string; redirect
 /**
  * Debian's LemonLDAP::NG 2.16 portal as an OpenID Provider, run by plackup on a loopback
  * port from test/peers/debian/lemonldap-ng/ (lmConf-1.json and lemonldap-ng.ini, their
- * __PLACEHOLDERS__ filled in a scratch directory: the portal's own address, the client
+ * __PLACEHOLDERS__ filled in a scratch directory: the portal's own address, the clients
  * registered for Frontdoor, a signing key made for this run). Its address uses the name
  * `localhost` (LemonLDAP::NG's cookie needs a domain name; Frontdoor's is 127.0.0.1).
  */
@@ -40,7 +40,8 @@ export class LemonLdapNg {
     this.#service = service;
   }
 
-  static async start(client: LemonLdapClient): Promise<LemonLdapNg> {
+  /** Starts the portal with these relying parties, each registered as lmConf-1.json's `frontdoor` one is. */
+  static async start(clients: LemonLdapClient[]): Promise<LemonLdapNg> {
     const service = new LocalService('lemonldap-ng');
     try {
       const state = service.stateDir;
@@ -51,14 +52,21 @@ export class LemonLdapNg {
       const fill = (text: string) => text
         .replaceAll('__PORTAL_URL__', portalUrl)
         .replaceAll('__PORTAL_HOST__', 'localhost')
-        .replaceAll('__STATE_DIR__', state)
+        .replaceAll('__STATE_DIR__', state);
+      const template = fill(readFileSync(join(FILES, 'lmConf-1.json'), 'utf8'));
+      const conf = JSON.parse(template) as Record<string, Record<string, unknown>>;
+      const rp = (json: string, client: LemonLdapClient) => JSON.parse(json
         .replaceAll('__CLIENT_ID__', client.clientId)
         .replaceAll('__CLIENT_SECRET__', client.clientSecret)
         .replaceAll('__REDIRECT_URI__', client.redirectUri)
-        .replaceAll('__POST_LOGOUT_REDIRECT_URI__', client.postLogoutRedirectUri);
-      const conf = JSON.parse(fill(readFileSync(join(FILES, 'lmConf-1.json'), 'utf8'))) as Record<string, unknown>;
-      conf.oidcServicePrivateKeySig = privateKey.export({ type: 'pkcs8', format: 'pem' });
-      conf.oidcServicePublicKeySig = publicKey.export({ type: 'spki', format: 'pem' });
+        .replaceAll('__POST_LOGOUT_REDIRECT_URI__', client.postLogoutRedirectUri)) as unknown;
+      const options = JSON.stringify(conf.oidcRPMetaDataOptions!.frontdoor);
+      const exported = JSON.stringify(conf.oidcRPMetaDataExportedVars!.frontdoor);
+      conf.oidcRPMetaDataOptions = Object.fromEntries(clients.map((c, i) => [`frontdoor${i}`, rp(options, c)]));
+      conf.oidcRPMetaDataExportedVars = Object.fromEntries(clients.map((c, i) => [`frontdoor${i}`, rp(exported, c)]));
+      const settings = conf as unknown as Record<string, unknown>;
+      settings.oidcServicePrivateKeySig = privateKey.export({ type: 'pkcs8', format: 'pem' });
+      settings.oidcServicePublicKeySig = publicKey.export({ type: 'spki', format: 'pem' });
       writeFileSync(join(state, 'conf', 'lmConf-1.json'), JSON.stringify(conf, null, 1));
       writeFileSync(join(state, 'lemonldap-ng.ini'), fill(readFileSync(join(FILES, 'lemonldap-ng.ini'), 'utf8')));
       service.start('plackup', ['-s', 'HTTP::Server::PSGI', '--host', '127.0.0.1', '--port', String(port), join(FILES, 'portal.psgi')], {
