@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeLoopbackPort, LocalService } from './local-service.ts';
 
@@ -17,6 +17,7 @@ export function simpleSamlPhpMissing(): string | false {
 export const SIMPLESAMLPHP_USERS = {
   student: { username: 'student', password: 'studentpass', email: 'student@example.org', name: 'Stu Dent' },
   employee: { username: 'employee', password: 'employeepass', email: 'employee@example.org', name: 'Emma Ployee' },
+  faculty: { username: 'faculty', password: 'facultypass', email: 'faculty@example.org', name: 'Fay Culty' },
 } as const;
 
 /**
@@ -64,14 +65,28 @@ export class SimpleSamlPhp {
     }
   }
 
-  /** Registers Frontdoor as a service provider from its SP metadata (as published at its metadata URL). */
+  #serviceProviders = 0;
+
+  /** Registers a Frontdoor app as a service provider from its SP metadata (as published at its metadata URL). */
   trustServiceProvider(spMetadataXml: string): void {
-    writeFileSync(join(this.#service.stateDir, 'frontdoor-sp-metadata.xml'), spMetadataXml);
+    this.#serviceProviders += 1;
+    writeFileSync(join(this.#service.stateDir, `sp-${this.#serviceProviders}.xml`), spMetadataXml);
   }
 
-  /** SimpleSAMLphp's own log and PHP's, for a failing test's message. */
+  /** PHP's log and SimpleSAMLphp's own, for a failing test's message. */
   log(): string {
-    return this.#service.log();
+    let own = '';
+    try {
+      own = readFileSync(join(this.#service.stateDir, 'simplesamlphp.log'), 'utf8');
+    } catch {
+      // nothing logged yet
+    }
+    return `${this.#service.log()}\n${own}`;
+  }
+
+  /** The errors SimpleSAMLphp logged (exceptions with their causes), for a failing test's message. */
+  errors(): string {
+    return this.log().split('\n').filter((line) => /ERROR|Caused by|Exception/.test(line)).join('\n').slice(-6000);
   }
 
   close(): Promise<void> {

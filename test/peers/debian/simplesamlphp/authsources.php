@@ -20,5 +20,13 @@ $config = [
             'displayName' => ['Emma Ployee'],
             'eduPersonAffiliation' => ['member', 'employee'],
         ],
+        'faculty:facultypass' => [
+            'uid' => ['faculty'],
+            'mail' => ['faculty@example.org'],
+            'givenName' => ['Fay'],
+            'sn' => ['Culty'],
+            'displayName' => ['Fay Culty'],
+            'eduPersonAffiliation' => ['member', 'faculty'],
+        ],
     ],
 ];

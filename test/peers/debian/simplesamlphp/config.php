@@ -4,9 +4,12 @@
 // changes per run (its address, the scratch directory) as environment variables, so these
 // files are used as they are, never rewritten.
 $state = getenv('SSP_STATE_DIR');
-// Frontdoor (the SP) is known from its own metadata, which the test helper saves in the
-// scratch directory once the app exists (simplesamlphp.ts, trustServiceProvider).
-$spMetadata = $state . '/frontdoor-sp-metadata.xml';
+// Frontdoor's apps (the SPs) are known from their own metadata, which the test helper saves
+// in the scratch directory once each app exists (simplesamlphp.ts, trustServiceProvider).
+$serviceProviders = [['type' => 'flatfile']];
+foreach (glob($state . '/sp-*.xml') ?: [] as $file) {
+    $serviceProviders[] = ['type' => 'xml', 'file' => $file];
+}
 $config = [
     // A full URL: PHP's built-in server serves www/ at the root of this address.
     'baseurlpath' => getenv('SSP_BASE_URL'),
@@ -16,9 +19,7 @@ $config = [
     'tempdir' => $state . '/tmp',
     'metadatadir' => __DIR__ . '/metadata',
     // Our IdP from the flat files here; Frontdoor from its SP metadata document, as published.
-    'metadata.sources' => is_file($spMetadata)
-        ? [['type' => 'flatfile'], ['type' => 'xml', 'file' => $spMetadata]]
-        : [['type' => 'flatfile']],
+    'metadata.sources' => $serviceProviders,
     'secretsalt' => 'frontdoor-tests-not-a-secret',
     'auth.adminpassword' => 'frontdoor-tests-admin',
     'admin.protectindexpage' => false,

@@ -18,7 +18,7 @@ $metadata['__DYNAMIC:1__'] = [
         // The NameID is the person's email (the format Frontdoor asks for by default).
         10 => [
             'class' => 'saml:AttributeNameID',
-            'identifyingAttribute' => 'mail',
+            'attribute' => 'mail',
             'Format' => 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
         ],
     ],
