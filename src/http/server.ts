@@ -9,6 +9,7 @@ import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
 import { sendError } from './errors.ts';
+import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminConsoleRoutes } from './routes/admin.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
@@ -61,9 +62,10 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   addSecurityHeaders(app, { https: services.config.secureCookies });
   refuseNulCharacters(app);
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  // SSO and sign-out error pages get a trace an admin can read (refusal-traces.ts).
+  app.setErrorHandler((error, request, reply) => sendTracedError(services, request, reply, error));
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
+    sendTracedError(services, request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
   );
 
   const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
