@@ -95,6 +95,17 @@ describe('dependency floors', () => {
       assert.ok(floors[name], `${name} has a floor`);
     }
   });
+
+  it('the XML libraries that decide SAML signatures are pinned exactly in package.json, at or above their floors, and the lockfile agrees', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const name of ['xml-crypto', '@xmldom/xmldom', '@node-saml/node-saml', 'xml-encryption']) {
+      const pinned = manifest.dependencies[name] as string;
+      assert.match(pinned, /^\d+\.\d+\.\d+$/, `${name} is pinned exactly (no range), got ${pinned}`);
+      assert.ok(compareVersions(pinned, floors[name]!.floor) >= 0, `${name} ${pinned} is at or above its floor`);
+      assert.equal(lock.packages[''].dependencies[name], pinned, `${name}: the lockfile's root entry says the same`);
+      assert.equal(lock.packages[`node_modules/${name}`].version, pinned, `${name}: the locked copy is the pinned version`);
+    }
+  });
 });
 
 describe('reading npm audit --json', () => {

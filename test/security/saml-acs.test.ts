@@ -422,6 +422,31 @@ describe('SAML ACS attacks', () => {
     await expectRefused(() => postXml(`<samlp:LogoutResponse xmlns:samlp="${NS_P}" Version="2.0"/>`), 'sso.saml.message_invalid');
   });
 
+  it('not well-formed XML is message_invalid, before anything reads it, even when the IdP\'s key signed what xmldom made of it', async () => {
+    const { xml, relayState } = await genuine();
+    // Signed by the IdP's key over what xmldom makes of the text (as a lenient IdP library
+    // would), then, where the serializer had repaired it, broken again in a way the canonical
+    // form (so the signature) does not see: before this check, these signed in.
+    const unsigned = xml.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/g, '');
+    const resigned = (text: string, [from, to]: [string, string] = ['', '']) => sign(text, idp.keys).replace(from, to);
+    const cases: [string, string][] = [
+      ['a bare & in an attribute value', resigned(unsigned.replace('<saml:Assertion ', '<saml:Assertion Extra="fish&amp;chips" '), ['fish&amp;chips', 'fish&chips'])],
+      ['an unbound element prefix', resigned(unsigned.replace('</saml:Subject>', '<x:Note>hi</x:Note></saml:Subject>'))],
+      ['an unbound attribute prefix', resigned(unsigned.replace('<saml:Assertion ', '<saml:Assertion x:role="admin" '))],
+      ['an unknown entity', resigned(unsigned.replace('>victim@example.com<', '>victim@example.com&amp;admin;<'), ['&amp;admin;', '&admin;'])],
+      ['a duplicated attribute', xml.replace('<samlp:Response ', '<samlp:Response Version="2.0" ')],
+      ['mismatched end tag', xml.replace('</saml:Issuer>', '</saml:Issue>')],
+      ['truncated', xml.slice(0, xml.length - 12)],
+      ['an unquoted attribute value', xml.replace('<samlp:Response ', '<samlp:Response Consent=x ')],
+      ['a control character', xml.replace('>victim@example.com<', '>victim\u0001@example.com<')],
+    ];
+    for (const [name, broken] of cases) {
+      assert.notEqual(broken, xml, name);
+      const response = await expectRefused(() => postXml(broken, relayState), 'sso.saml.message_invalid');
+      assert.match(await failureOf(server, response), /well_formed/, name);
+    }
+  });
+
   it('Redirect binding (single logout): a DEFLATE bomb is stopped at the inflate limit', async () => {
     const bomb = deflateRawSync(Buffer.from(`<samlp:LogoutRequest xmlns:samlp="${NS_P}">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`));
     assert.ok(bomb.length < 8 * 1024, `small on the wire (${bomb.length} bytes for 4 MiB)`);

@@ -14,6 +14,7 @@ import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, read
 import { profileFromAssertion, samlSubject } from '../../protocols/saml/profile.ts';
 import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from '../../protocols/saml/settings.ts';
 import { spMetadataXml } from '../../protocols/saml/sp-metadata.ts';
+import { verifyLogoutWithNodeSaml } from '../../protocols/saml/verifier.ts';
 import { parseUntrustedXml } from '../../protocols/saml/xml.ts';
 import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
@@ -207,13 +208,20 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       if (!kind) throw new FrontdoorError('sso.saml.logout_invalid', 'No SAML logout message in the request.', { check: 'message_present' });
       let doc: Document;
       let relayState: string | undefined;
+      const rawQuery = request.url.split('?')[1] ?? '';
+      let xml: string | undefined;
       if (isGet) {
-        ({ doc, relayState } = readRedirectBinding(request.url.split('?')[1] ?? '', kind, idp.signingCertificates, config.allowSha1));
+        ({ doc, relayState } = readRedirectBinding(rawQuery, kind, idp.signingCertificates, config.allowSha1));
       } else {
-        const xml = decodeBase64Message(fields[kind], 128 * 1024);
+        xml = decodeBase64Message(fields[kind], 128 * 1024);
         doc = verifyPostBindingRoot(xml, parseUntrustedXml(xml), idp.signingCertificates, config.allowSha1);
         relayState = typeof fields.RelayState === 'string' ? fields.RelayState : undefined;
       }
+      // Our checks above, then node-saml's public API on the same message (verifier.ts).
+      await verifyLogoutWithNodeSaml({
+        binding: isGet ? 'redirect' : 'post', kind, rawQuery, xml, doc, certificates: idp.signingCertificates,
+        idpEntityId: idp.entityId, spEntityId: sp.entityId, sloUrl: sp.sloUrl,
+      });
       if (kind === 'SAMLResponse') return await finishSpLogout(found, idp, doc, reply);
       const logout = readLogoutRequest(doc, idp, sp, now, toleranceMs);
       if (!(await services.replay.firstUse(found.id, `saml-logout:${logout.id}`, logout.validUntil))) {

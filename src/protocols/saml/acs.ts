@@ -6,7 +6,8 @@ import { ImportedKeys } from '../../core/imported-keys.ts';
 import { checkSignatureAlgorithms } from './algorithms.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import type { SamlAppConfig, SpDescriptor, SpKeys } from './settings.ts';
-import { prepareEnvelopedSignature, signingKeysOf, verifyPreparedSignature } from './signature.ts';
+import { signedBytesOf } from './signature.ts';
+import { isShapeRefusal, verifyResponseWithNodeSaml } from './verifier.ts';
 import { NS, allElements, child, childElements, children, decodeXmlBytes, elements, hasComment, parseUntrustedXml, textOnly } from './xml.ts';
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
@@ -113,8 +114,7 @@ export async function consumeSamlResponse(input: {
 
   // Encrypted assertions: decrypt with our keys (current, next and previous during a
   // rotation), then hold the plaintext to the same checks as a clear one.
-  let decryptionKey: KeyObject | undefined;
-  let decryptedPlaintext: string | undefined;
+  let decryptionPem: string | undefined;
   let assertionForChecks: Element = directAssertions[0]!;
   const encrypted = directEncrypted.length === 1;
   if (encrypted) {
@@ -124,14 +124,13 @@ export async function consumeSamlResponse(input: {
       try {
         const key = decryptionKeyOf(pem);
         plaintext = await decrypt(directEncrypted[0]!.toString(), { key, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false });
-        decryptionKey = key;
+        decryptionPem = pem;
         break;
       } catch (error) {
         lastError = error;
       }
     }
     if (plaintext === undefined) fail('sso.saml.decryption_failed', 'The encrypted assertion cannot be decrypted with our keys.', 'decrypt', (lastError as Error)?.message);
-    decryptedPlaintext = plaintext;
     const decrypted = parseUntrustedXml(plaintext!);
     const root = decrypted.documentElement;
     if (root.namespaceURI !== NS.assertion || root.localName !== 'Assertion' || elements(decrypted, NS.assertion, 'Assertion').length !== 1) {
@@ -151,91 +150,46 @@ export async function consumeSamlResponse(input: {
   const rawSubject = child(assertionForChecks, NS.assertion, 'Subject');
   if (rawSubject && hasComment(rawSubject)) fail('sso.saml.subject_invalid', 'The assertion subject contains comments.', 'name_id_text');
 
-  // Cryptographic verification (signature.ts), against the configured certificates only,
-  // with the rules node-saml's validatePostResponseAsync applied:
-  // - a signature on the Response is checked for shape whenever present (a malformed one is
-  //   refused); whether it verifies matters only when wantResponseSigned is on, when the
-  //   assertion need not be signed (wantAssertionsSigned off), or when InResponseTo can only
-  //   be read from the Response; so its value is computed only then;
-  // - the assertion (the decrypted one, for an EncryptedAssertion) must carry a valid signature
-  //   when wantAssertionsSigned is on or the Response's does not verify.
-  // Everything after this reads a parse of the canonical bytes the verified signature covers
-  // (what xml-crypto 6's getSignedReferences holds), never the posted document: an element
+  // Cryptographic verification: node-saml decides (verifier.ts), against the configured
+  // certificates only: a signature on the Response is checked for shape whenever present (a
+  // malformed one is refused) and must verify with wantResponseSigned; the assertion (the
+  // decrypted one, for an EncryptedAssertion) must carry a valid signature with
+  // wantAssertionsSigned or when the Response's does not verify. Everything after this reads
+  // the assertion node-saml read from the signed bytes, never the posted document: an element
   // that merely looks signed, or a part the canonical form leaves out, cannot be read.
-  const signingKeys = signingKeysOf(idp);
-  const responseSignature = prepareEnvelopedSignature(response, config.allowSha1);
+  let verification: Awaited<ReturnType<typeof verifyResponseWithNodeSaml>>;
+  try {
+    verification = await verifyResponseWithNodeSaml({
+      xml, acsUrl: sp.acsUrl, spEntityId: sp.entityId, idpEntityId: idp.entityId, certificates: idp.signingCertificates,
+      wantAssertionsSigned: config.wantAssertionsSigned, wantResponseSigned: config.wantResponseSigned, decryptionPem,
+    });
+  } catch (error) {
+    // node-saml refuses the shape of an assertion whose signature it verified with one message
+    // for several causes (a missing subject or conditions NotOnOrAfter are both "Error parsing
+    // NotOnOrAfter"): the same rules, ours, name the precise one.
+    if (isShapeRefusal(error)) checkAssertionShape(assertionForChecks, sp.entityId);
+    throw error;
+  }
+  const assertion = parseUntrustedXml(verification.assertionXml).documentElement;
+  if (assertion.localName !== 'Assertion' || assertion.namespaceURI !== NS.assertion) {
+    fail('sso.saml.signature_invalid', 'The signed content is not an assertion.', 'signed_content');
+  }
+  // The assertion checked above (structure, comments in the subject) is the one node-saml verified.
+  if (assertion.getAttribute('ID') !== assertionForChecks.getAttribute('ID')) {
+    fail('sso.saml.signature_invalid', 'The signed content is not the assertion that was checked.', 'signed_content');
+  }
+  // The Response's own signed bytes, only to read its InResponseTo when the assertion names
+  // none (node-saml reads that attribute from the unsigned document): xml-crypto's public API.
   let signedResponse: Element | null | undefined;
   const verifiedResponse = (): Element | undefined => {
     if (signedResponse === undefined) {
-      const bytes = responseSignature && verifyPreparedSignature(responseSignature, signingKeys);
+      const bytes = signedBytesOf(xml, response, idp.signingCertificates);
       signedResponse = bytes ? parseUntrustedXml(bytes).documentElement : null;
     }
     return signedResponse ?? undefined;
   };
-  if (config.wantResponseSigned && !verifiedResponse()) {
-    fail('sso.saml.signature_invalid', 'The sign-in answer does not carry a valid signature of the identity service.', 'signature', 'Invalid document signature');
-  }
-  let assertion: Element;
-  if (config.wantAssertionsSigned || !verifiedResponse()) {
-    const prepared = prepareEnvelopedSignature(assertionForChecks, config.allowSha1);
-    const bytes = prepared && verifyPreparedSignature(prepared, signingKeys);
-    if (!bytes) {
-      fail('sso.saml.signature_invalid', 'The sign-in answer does not carry a valid signature of the identity service.', 'signature',
-        encrypted ? 'Invalid signature from encrypted assertion' : prepared ? 'Invalid signature' : 'The assertion is not signed');
-    }
-    assertion = parseUntrustedXml(bytes!).documentElement;
-  } else {
-    // Only the Response is signed, and that is allowed: the assertion is the one inside the
-    // Response's signed bytes (decrypted from there, when encrypted).
-    const inSigned = childElements(verifiedResponse()!, encrypted ? 'EncryptedAssertion' : 'Assertion');
-    if (inSigned.length !== 1) fail('sso.saml.signature_invalid', 'The signed content is not an assertion.', 'signed_content');
-    if (encrypted) {
-      let plaintext: string | undefined;
-      try {
-        plaintext = await decrypt(inSigned[0]!.toString(), { key: decryptionKey!, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false });
-      } catch (error) {
-        fail('sso.saml.decryption_failed', 'The encrypted assertion cannot be decrypted with our keys.', 'decrypt', (error as Error)?.message);
-      }
-      // The checks above ran on the posted ciphertext's plaintext: it must be this one.
-      if (plaintext !== decryptedPlaintext) fail('sso.saml.signature_invalid', 'The signed content is not the assertion that was checked.', 'signed_content');
-      assertion = parseUntrustedXml(plaintext!).documentElement;
-    } else {
-      assertion = inSigned[0]!;
-    }
-  }
-  if (assertion.localName !== 'Assertion' || assertion.namespaceURI !== NS.assertion) {
-    fail('sso.saml.signature_invalid', 'The signed content is not an assertion.', 'signed_content');
-  }
 
-  // What node-saml required of the signed assertion, right after the signature, kept here
-  // (element names in any namespace, as it read them): the first subject confirmation with
-  // data, and a Conditions element with attributes, have a valid NotOnOrAfter; one Conditions;
-  // every AudienceRestriction (SAML Core 2.5.1.4: all of them apply) names our entity ID
-  // exactly (untrimmed) in a SAML Audience, and its first Audience is not empty.
-  const firstSubject = childElements(assertion, 'Subject')[0];
-  const firstConfirmationData = (firstSubject ? childElements(firstSubject, 'SubjectConfirmation') : [])
-    .map((c) => childElements(c, 'SubjectConfirmationData')[0])
-    .find((d) => d && d.attributes.length > 0);
-  if (firstConfirmationData && Number.isNaN(Date.parse(firstConfirmationData.getAttribute('NotOnOrAfter') ?? ''))) {
-    fail('sso.saml.time_invalid', 'The subject confirmation has no valid NotOnOrAfter.', 'subject_not_on_or_after', firstConfirmationData.getAttribute('NotOnOrAfter') ?? '(none)');
-  }
-  const conditionsList = childElements(assertion, 'Conditions');
-  if (conditionsList.length !== 1 || conditionsList[0]!.namespaceURI !== NS.assertion) {
-    fail('sso.saml.message_invalid', 'The assertion must have exactly one Conditions element.', 'conditions');
-  }
-  const conditions = conditionsList[0]!;
-  if (conditions.attributes.length > 0 && Number.isNaN(Date.parse(conditions.getAttribute('NotOnOrAfter') ?? ''))) {
-    fail('sso.saml.time_invalid', 'The assertion conditions have no valid NotOnOrAfter.', 'not_on_or_after', conditions.getAttribute('NotOnOrAfter') ?? '(none)');
-  }
-  const restrictions = childElements(conditions, 'AudienceRestriction');
-  if (restrictions.length === 0) fail('sso.saml.audience_invalid', 'The assertion is not restricted to an audience.', 'audience');
-  for (const restriction of restrictions) {
-    const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textOnly(a));
-    const firstAudience = childElements(restriction, 'Audience')[0];
-    if (!firstAudience || !textOnly(firstAudience)?.trim() || !audiences.includes(sp.entityId)) {
-      fail('sso.saml.audience_invalid', 'The assertion was issued for another service.', 'audience', audiences.join(', '));
-    }
-  }
+  const conditions = checkAssertionShape(assertion, sp.entityId);
 
   const issuer = textOnly(child(assertion, NS.assertion, 'Issuer') ?? assertion)?.trim();
   if (issuer !== idp.entityId) fail('sso.saml.issuer_invalid', 'The assertion comes from another identity service.', 'assertion_issuer', issuer ?? '(none)');
@@ -318,4 +272,42 @@ export async function consumeSamlResponse(input: {
     clockSkewMs,
     encrypted,
   };
+}
+
+/**
+ * The shape node-saml requires of an assertion (element names in any namespace, as it reads
+ * them), checked by us before node-saml on the assertion we were sent, so that each refusal
+ * has its precise code, and again after it on the signed assertion: the first subject
+ * confirmation with data, and a Conditions element with attributes, have a valid NotOnOrAfter;
+ * one Conditions; every AudienceRestriction (SAML Core 2.5.1.4: all of them apply) names our
+ * entity ID exactly (untrimmed) in a SAML Audience, and its first Audience is not empty.
+ * Returns the Conditions element.
+ */
+function checkAssertionShape(assertion: Element, spEntityId: string): Element {
+  const firstSubject = childElements(assertion, 'Subject')[0];
+  const firstConfirmationData = (firstSubject ? childElements(firstSubject, 'SubjectConfirmation') : [])
+    .map((c) => childElements(c, 'SubjectConfirmationData')[0])
+    .find((d) => d && d.attributes.length > 0);
+  if (firstConfirmationData && Number.isNaN(Date.parse(firstConfirmationData.getAttribute('NotOnOrAfter') ?? ''))) {
+    fail('sso.saml.time_invalid', 'The subject confirmation has no valid NotOnOrAfter.', 'subject_not_on_or_after', firstConfirmationData.getAttribute('NotOnOrAfter') ?? '(none)');
+  }
+  const conditionsList = childElements(assertion, 'Conditions');
+  if (conditionsList.length !== 1 || conditionsList[0]!.namespaceURI !== NS.assertion) {
+    fail('sso.saml.message_invalid', 'The assertion must have exactly one Conditions element.', 'conditions');
+  }
+  const conditions = conditionsList[0]!;
+  if (conditions.attributes.length > 0 && Number.isNaN(Date.parse(conditions.getAttribute('NotOnOrAfter') ?? ''))) {
+    fail('sso.saml.time_invalid', 'The assertion conditions have no valid NotOnOrAfter.', 'not_on_or_after', conditions.getAttribute('NotOnOrAfter') ?? '(none)');
+  }
+  const restrictions = childElements(conditions, 'AudienceRestriction');
+  if (restrictions.length === 0) fail('sso.saml.audience_invalid', 'The assertion is not restricted to an audience.', 'audience');
+  for (const restriction of restrictions) {
+    const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textOnly(a));
+    const firstAudience = childElements(restriction, 'Audience')[0];
+    if (!firstAudience || !textOnly(firstAudience)?.trim() || !audiences.includes(spEntityId)) {
+      fail('sso.saml.audience_invalid', 'The assertion was issued for another service.', 'audience', audiences.join(', '));
+    }
+  }
+  if (Number.isNaN(Date.parse(assertion.getAttribute('IssueInstant') ?? ''))) fail('sso.saml.message_invalid', 'The assertion has no valid IssueInstant.', 'issue_instant');
+  return conditions;
 }

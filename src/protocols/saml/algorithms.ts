@@ -3,9 +3,15 @@ import { NS, elements } from './xml.ts';
 
 // XML Signature algorithms we verify. HMAC is never accepted (a public key used as an HMAC
 // secret is forgeable by anyone, the classic key-confusion forgery); SHA-1 only with the app's legacy flag.
+// RSASSA-PSS as RFC 6931 section 2.3.10 names it (SHA-256, MGF1 with SHA-256, salt of the hash
+// length): the one PSS identifier xml-crypto 6 verifies. The parameterized
+// `http://www.w3.org/2007/05/xmldsig-more#rsa-pss` (RFC 9231, RSAPSSParams) it does not
+// implement, so it stays outside the list: refused here rather than left to a library error.
+export const RSA_PSS_SHA256 = 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1';
 const SIGNATURE_ALGORITHMS = new Set([
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+  RSA_PSS_SHA256,
 ]);
 const DIGEST_ALGORITHMS = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512']);
 const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';

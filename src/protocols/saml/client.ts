@@ -4,7 +4,7 @@ import { NAME_ID_FORMAT_URN, type SamlAppConfig, type SpDescriptor, type SpKeys 
 
 /**
  * A node-saml SP for one app and one use: it builds our AuthnRequests (signed, Redirect or
- * POST). Responses are not validated here but in acs.ts and signature.ts; the validation
+ * POST). Responses are validated by acs.ts around verifier.ts (its own node-saml SAML); the validation
  * options are still spelled out, safe, so that nothing using this client could validate
  * loosely: certificates from configuration only (node-saml, on xml-crypto 6, never reads
  * KeyInfo), audience checked, InResponseTo and times left to our own code (our clock, our

@@ -1,5 +1,6 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { FrontdoorError } from '../../core/errors.ts';
+import { namespaceError, wellFormednessError } from './well-formed.ts';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -92,11 +93,18 @@ export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES)
   if (/<\?/.test(body)) {
     throw new FrontdoorError('sso.saml.xml_forbidden', 'The SAML message contains processing instructions, which are not allowed.', { check: 'processing_instruction' });
   }
+  // Well-formedness first (XML 1.0 section 2.1): what a conforming parser refuses is refused
+  // here, before xmldom (which is lenient) builds a tree anyone reads.
+  const malformed = wellFormednessError(body);
+  if (malformed?.startsWith('a second root element')) {
+    throw new FrontdoorError('sso.saml.structure_invalid', 'The SAML message must have exactly one root element.', { check: 'single_root' });
+  }
+  if (malformed) throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML.', { check: 'well_formed', detail: malformed });
   const problems: string[] = [];
   const record = (message: string) => problems.push(String(message));
   let doc: Document;
   try {
-    doc = new DOMParser({ errorHandler: { warning: () => {}, error: record, fatalError: record } }).parseFromString(body, 'text/xml') as unknown as Document;
+    doc = new DOMParser({ errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(body, 'text/xml') as unknown as Document;
   } catch (error) {
     problems.push((error as Error).message);
     doc = undefined as unknown as Document;
@@ -118,6 +126,8 @@ export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES)
     throw new FrontdoorError('sso.saml.structure_invalid', 'The SAML message must have exactly one root element.', { check: 'single_root' });
   }
   walk(doc.documentElement, 0);
+  const unbound = namespaceError(doc.documentElement);
+  if (unbound) throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its namespaces).', { check: 'well_formed', detail: unbound });
   return doc;
 }
 

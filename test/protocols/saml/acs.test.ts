@@ -58,9 +58,9 @@ function responseXml(shape: Shape, assertion = assertionXml(shape)): string {
   );
 }
 
-function sign(xml: string, keys: KeyPair, xpath: string): string {
+function sign(xml: string, keys: KeyPair, xpath: string, signatureAlgorithm = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'): string {
   const sig = new SignedXml({ privateKey: keys.privateKey, publicCert: keys.certificate });
-  sig.signatureAlgorithm = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+  sig.signatureAlgorithm = signatureAlgorithm as never;
   sig.canonicalizationAlgorithm = 'http://www.w3.org/2001/10/xml-exc-c14n#';
   sig.addReference({ xpath, digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256', transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'] });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' } });
@@ -126,6 +126,19 @@ describe('consumeSamlResponse: signing configurations', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>${signedAssertion()}`, 'utf16le')]);
     assert.equal((await post(utf16)).nameId, 'alice@example.com');
     assert.equal(await refusal(`<?xml version="1.0"?><?xml-stylesheet href="x"?>${signedAssertion()}`), 'sso.saml.xml_forbidden processing_instruction');
+  });
+
+  it('RSA-PSS (RFC 6931 sha256-rsa-MGF1) verifies through node-saml and xml-crypto; the parameterized rsa-pss, which they do not implement, is refused', async () => {
+    const pss = 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1';
+    const assertionSigned = sign(responseXml({}), idpKeys, ASSERTION, pss);
+    assert.match(assertionSigned, /sha256-rsa-MGF1/);
+    assert.equal((await consume(assertionSigned)).nameId, 'alice@example.com');
+    const both = sign(assertionSigned, idpKeys, RESPONSE, pss);
+    assert.equal((await consume(both, { wantResponseSigned: true })).nameId, 'alice@example.com');
+    assert.equal(await refusal(assertionSigned.replace('>alice@example.com</saml:NameID>', '>admin@example.com</saml:NameID>')), 'sso.saml.signature_invalid signature');
+    assert.equal(await refusal(assertionSigned.replace(pss, 'http://www.w3.org/2007/05/xmldsig-more#rsa-pss')), 'sso.saml.algorithm_forbidden algorithm');
+    // A PSS signature presented as PKCS#1 v1.5 does not verify (no algorithm confusion).
+    assert.equal(await refusal(assertionSigned.replace(pss, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')), 'sso.saml.signature_invalid signature');
   });
 
   it('a response signature that does not verify is ignored when not needed, as node-saml did, and refused when it is', async () => {

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isFrontdoorError } from '../../../src/core/errors.ts';
 import { readRedirectBinding, redirectBindingUrl } from '../../../src/protocols/saml/bindings.ts';
+import { verifyLogoutWithNodeSaml } from '../../../src/protocols/saml/verifier.ts';
 import { decodeXmlBytes, parseUntrustedXml } from '../../../src/protocols/saml/xml.ts';
 
 // The XML declaration (XML 1.0 section 2.8) and the document's character encoding (section
@@ -75,5 +76,67 @@ describe('XML declaration and encoding', () => {
     const read = readRedirectBinding(url.search.slice(1), 'SAMLRequest', [publicKey.export({ type: 'spki', format: 'pem' }) as string], false);
     assert.equal(read.doc.documentElement.localName, 'LogoutRequest');
     assert.equal(read.relayState, 'r');
+  });
+
+  it('node-saml\'s validateRedirectAsync checks the same Redirect-binding logout message after ours', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const certificates = [publicKey.export({ type: 'spki', format: 'pem' }) as string];
+    const request = (issuer: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l1" Version="2.0" IssueInstant="2030-01-01T00:00:00Z"><saml:Issuer>${issuer}</saml:Issuer><saml:NameID>ada@example.com</saml:NameID></samlp:LogoutRequest>`;
+    const query = (issuer: string) => new URL(redirectBindingUrl('https://sp.example/slo', 'SAMLRequest', request(issuer), 'r', privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)).search.slice(1);
+    const check = (rawQuery: string) => {
+      const { doc } = readRedirectBinding(rawQuery, 'SAMLRequest', certificates, false);
+      return verifyLogoutWithNodeSaml({ binding: 'redirect', kind: 'SAMLRequest', rawQuery, doc, certificates, idpEntityId: 'https://idp.example', spEntityId: 'https://sp.example', sloUrl: 'https://sp.example/slo' });
+    };
+    await check(query('https://idp.example'));
+    await assert.rejects(check(query('https://other.example')), (e: unknown) => isFrontdoorError(e) && e.code === 'sso.saml.issuer_invalid');
+  });
+});
+
+describe('well-formedness (XML 1.0 section 2.1, Namespaces in XML 1.0): message_invalid before anything reads the document', () => {
+  const NS = 'xmlns:s="urn:s"';
+  const refused = [
+    ['a bare & in an attribute value', `<s:a ${NS} b="x&y"/>`],
+    ['an unknown entity in text', `<s:a ${NS}>&nbsp;</s:a>`],
+    ['a character reference to a character XML does not allow', `<s:a ${NS}>&#0;</s:a>`],
+    ['a bare & in text', `<s:a ${NS}>fish & chips</s:a>`],
+    ['an unbound element prefix', `<s:a ${NS}><p:b/></s:a>`],
+    ['an unbound attribute prefix', `<s:a ${NS} p:b="1"/>`],
+    ['a prefix declared empty', `<s:a ${NS} xmlns:p=""/>`],
+    ['a name with two colons', `<s:a:b ${NS}/>`],
+    ['the same attribute twice', `<s:a ${NS} b="1" b="2"/>`],
+    ['the same namespaced attribute twice', `<s:a ${NS} xmlns:t="urn:s" s:b="1" t:b="2"/>`],
+    ['an unquoted attribute value', `<s:a ${NS} b=1/>`],
+    ['no whitespace between attributes', `<s:a ${NS} b="1"c="2"/>`],
+    ['"<" in an attribute value', `<s:a ${NS} b="<"/>`],
+    ['a mismatched end tag', `<s:a ${NS}><s:b></s:a>`],
+    ['a truncated document', `<s:a ${NS}><s:b>`],
+    ['a truncated start tag', `<s:a ${NS} b="1"`],
+    ['"]]>" in text', `<s:a ${NS}>]]></s:a>`],
+    ['"--" inside a comment', `<s:a ${NS}><!-- a -- b --></s:a>`],
+    ['an unclosed comment', `<s:a ${NS}><!-- a </s:a>`],
+    ['a control character', `<s:a ${NS}>\u0001</s:a>`],
+    ['text after the root element', `<s:a ${NS}/>text`],
+    ['a "<" that starts nothing', `<s:a ${NS}>< b</s:a>`],
+  ];
+  for (const [name, xml] of refused) {
+    it(`refuses ${name}`, () => {
+      // Our check (well_formed) or xmldom's own error (xml_parse): the same code either way.
+      assert.match(refusal(() => parseUntrustedXml(xml!)), /^sso\.saml\.message_invalid (well_formed|xml_parse)$/);
+    });
+  }
+
+  it('accepts what is well-formed: references, comments, CDATA, xml: attributes, whitespace in tags, non-ASCII', () => {
+    for (const xml of [
+      `<s:a ${NS} b="x&amp;y &#233; &#x1F600;" xml:lang="en"><!-- a & b - c --><![CDATA[ & < ]]>&lt;&gt;&amp;&apos;&quot;</s:a>`,
+      `\n<s:a\n  ${NS}\tb = 'single' >é 😀<s:b/></s:a >\n<!-- after -->\n`,
+      `<a xmlns="urn:default"><b xmlns=""/></a>`,
+    ]) {
+      assert.equal(refusal(() => parseUntrustedXml(xml)), 'accepted', xml);
+    }
+  });
+
+  it('a second root element is structure_invalid (CVE-2022-39353), as before', () => {
+    assert.equal(refusal(() => parseUntrustedXml(`<s:a ${NS}/><s:a ${NS}/>`)), 'sso.saml.structure_invalid single_root');
   });
 });
