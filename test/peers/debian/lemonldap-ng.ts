@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,14 +41,32 @@ export class LemonLdapNg {
     this.#service = service;
   }
 
-  /** Starts the portal with these relying parties, each registered as lmConf-1.json's `frontdoor` one is. */
-  static async start(clients: LemonLdapClient[]): Promise<LemonLdapNg> {
+  /** The SAML IdP's metadata (and entity id), when started with service providers. */
+  get samlMetadataUrl(): string {
+    return LemonLdapNg.samlMetadataUrlAt(this.portalUrl);
+  }
+
+  static samlMetadataUrlAt(portalUrl: string): string {
+    return `${portalUrl}saml/metadata`;
+  }
+
+  /** The portal's address on a port (`start({ port })`): a SAML SP must be set up before the IdP that trusts it starts. */
+  static portalUrlAt(port: number): string {
+    return `http://localhost:${port}/`;
+  }
+
+  /**
+   * Starts the portal with these OpenID Connect relying parties, each registered as
+   * lmConf-1.json's `frontdoor` one is; and, given `samlServiceProviders` (SP metadata
+   * documents), as a SAML IdP too (saml-idp.json, its `frontdoor` SP cloned for each).
+   */
+  static async start(clients: LemonLdapClient[], options: { samlServiceProviders?: string[]; port?: number } = {}): Promise<LemonLdapNg> {
     const service = new LocalService('lemonldap-ng');
     try {
       const state = service.stateDir;
       for (const dir of ['conf', 'sessions/lock', 'psessions/lock', 'cache']) mkdirSync(join(state, dir), { recursive: true });
-      const port = await freeLoopbackPort();
-      const portalUrl = `http://localhost:${port}/`;
+      const port = options.port ?? (await freeLoopbackPort());
+      const portalUrl = LemonLdapNg.portalUrlAt(port);
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const fill = (text: string) => text
         .replaceAll('__PORTAL_URL__', portalUrl)
@@ -60,13 +79,14 @@ export class LemonLdapNg {
         .replaceAll('__CLIENT_SECRET__', client.clientSecret)
         .replaceAll('__REDIRECT_URI__', client.redirectUri)
         .replaceAll('__POST_LOGOUT_REDIRECT_URI__', client.postLogoutRedirectUri)) as unknown;
-      const options = JSON.stringify(conf.oidcRPMetaDataOptions!.frontdoor);
+      const rpOptions = JSON.stringify(conf.oidcRPMetaDataOptions!.frontdoor);
       const exported = JSON.stringify(conf.oidcRPMetaDataExportedVars!.frontdoor);
-      conf.oidcRPMetaDataOptions = Object.fromEntries(clients.map((c, i) => [`frontdoor${i}`, rp(options, c)]));
+      conf.oidcRPMetaDataOptions = Object.fromEntries(clients.map((c, i) => [`frontdoor${i}`, rp(rpOptions, c)]));
       conf.oidcRPMetaDataExportedVars = Object.fromEntries(clients.map((c, i) => [`frontdoor${i}`, rp(exported, c)]));
       const settings = conf as unknown as Record<string, unknown>;
       settings.oidcServicePrivateKeySig = privateKey.export({ type: 'pkcs8', format: 'pem' });
       settings.oidcServicePublicKeySig = publicKey.export({ type: 'spki', format: 'pem' });
+      if (options.samlServiceProviders?.length) Object.assign(settings, samlIdpSettings(state, options.samlServiceProviders));
       writeFileSync(join(state, 'conf', 'lmConf-1.json'), JSON.stringify(conf, null, 1));
       writeFileSync(join(state, 'lemonldap-ng.ini'), fill(readFileSync(join(FILES, 'lemonldap-ng.ini'), 'utf8')));
       service.start('plackup', ['-s', 'HTTP::Server::PSGI', '--host', '127.0.0.1', '--port', String(port), join(FILES, 'portal.psgi')], {
@@ -88,4 +108,25 @@ export class LemonLdapNg {
   close(): Promise<void> {
     return this.#service.stop();
   }
+}
+
+/** saml-idp.json with a signing key and certificate made for this run and one SP per metadata document. */
+function samlIdpSettings(state: string, serviceProviders: string[]): Record<string, unknown> {
+  const keyFile = join(state, 'saml.key');
+  const certificateFile = join(state, 'saml.crt');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '7', '-subj', '/CN=lemonldap-ng.localhost', '-keyout', keyFile, '-out', certificateFile,
+  ], { stdio: 'ignore' });
+  const settings = JSON.parse(readFileSync(join(FILES, 'saml-idp.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  settings.samlServicePrivateKeySig = readFileSync(keyFile, 'utf8') as never;
+  settings.samlServicePublicKeySig = readFileSync(certificateFile, 'utf8') as never;
+  for (const container of ['samlSPMetaDataXML', 'samlSPMetaDataOptions', 'samlSPMetaDataExportedAttributes']) {
+    const template = JSON.stringify(settings[container]!.frontdoor);
+    settings[container] = Object.fromEntries(serviceProviders.map((metadata, i) => {
+      const entry = JSON.parse(template) as Record<string, unknown>;
+      if (container === 'samlSPMetaDataXML') entry.samlSPMetaDataXML = metadata;
+      return [`frontdoor${i}`, entry];
+    }));
+  }
+  return settings;
 }
