@@ -23,8 +23,8 @@ export const LEMONLDAP_USERS = {
 export type LemonLdapClient = { clientId: string; clientSecret: string; redirectUri: string; postLogoutRedirectUri: string };
 
 /**
- * Debian's LemonLDAP::NG 2.16 portal as an OpenID Provider, run by plackup on a loopback
- * port from test/peers/debian/lemonldap-ng/ (lmConf-1.json and lemonldap-ng.ini, their
+ * Debian's LemonLDAP::NG 2.16 portal as an OpenID Provider (and a SAML IdP when given SP
+ * metadata), run by plackup on a loopback port from test/peers/debian/lemonldap-ng/ (lmConf-1.json and lemonldap-ng.ini, their
  * __PLACEHOLDERS__ filled in a scratch directory: the portal's own address, the clients
  * registered for Frontdoor, a signing key made for this run). Its address uses the name
  * `localhost` (LemonLDAP::NG's cookie needs a domain name; Frontdoor's is 127.0.0.1).
