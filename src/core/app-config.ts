@@ -82,8 +82,12 @@ export type ExternalSettings = z.infer<typeof ExternalSettingsSchema>;
 const oidcShape = {
   clientId,
   clientSecret: clientSecret.optional(),
-  /** `none`: a public client protected by PKCE alone, for services that issue no secret. */
-  clientAuth: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).default('client_secret_basic'),
+  /**
+   * How Frontdoor authenticates at the token endpoint. `auto`: from the provider's discovery
+   * (`token_endpoint_auth_methods_supported`; src/protocols/oidc/client-authentication.ts).
+   * `none`: a public client protected by PKCE alone, for services that issue no secret.
+   */
+  clientAuth: z.enum(['auto', 'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).default('auto'),
   /** For private_key_jwt: the client's private key as a JWK (JSON text). */
   privateKeyJwk: z.string().min(2).max(20_000).optional(),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).min(1).default(['openid', 'email', 'profile']),
@@ -155,10 +159,12 @@ const samlShape = {
   spPreviousPrivateKey: z.string().min(100).max(20_000).optional(),
 };
 
+// `auto` needs a secret or a key: it never makes a public client of an app whose secret was forgotten.
 const needsClientCredential = (c: { clientAuth: string; clientSecret?: string | undefined; privateKeyJwk?: string | undefined }) =>
-  c.clientAuth === 'none' || (c.clientAuth === 'private_key_jwt' ? Boolean(c.privateKeyJwk) : Boolean(c.clientSecret));
+  c.clientAuth === 'none' ||
+  (c.clientAuth === 'private_key_jwt' ? Boolean(c.privateKeyJwk) : c.clientAuth === 'auto' ? Boolean(c.clientSecret || c.privateKeyJwk) : Boolean(c.clientSecret));
 const credentialMessage = {
-  message: 'give clientSecret, or privateKeyJwk with clientAuth private_key_jwt (or clientAuth none for a public client)',
+  message: 'give clientSecret, or privateKeyJwk (with clientAuth auto or private_key_jwt), or clientAuth none for a public client',
   path: ['clientSecret'],
 };
 

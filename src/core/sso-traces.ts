@@ -87,6 +87,24 @@ export class SsoTraces {
     await this.#db.query(text, params);
   }
 
+  /**
+   * A refusal that ended no sign-in attempt of ours (a single-logout message we refused, an
+   * unknown app, the loop guard, a sign-out refused): written at once as a failed trace, so
+   * the id on its error page is one an admin can look up like any other. `appId` is null
+   * when the address named no app we have.
+   */
+  async recordRefusal(
+    trace: { id: string; appId: string | null; audience: Audience; ip?: string | undefined },
+    refusal: { errorCode: string; failedCheck: string; detail?: string | undefined },
+  ): Promise<void> {
+    const now = this.#clock.now();
+    await this.#db.query(
+      `INSERT INTO sso_traces (id, app_id, audience, ip, started_at, finished_at, outcome, error_code, failed_check, detail)
+       VALUES ($1, $2, $3, $4, $5, $5, 'failure', $6, $7, $8)`,
+      [trace.id, trace.appId, trace.audience, trace.ip ?? null, now, refusal.errorCode, refusal.failedCheck, refusal.detail?.slice(0, 2000) ?? null],
+    );
+  }
+
   async require(id: string): Promise<SsoTrace> {
     const rows = await this.#db.query<TraceRow>('SELECT * FROM sso_traces WHERE id = $1', [id]);
     if (!rows[0]) throw new FrontdoorError('trace.not_found', 'No such SSO trace.');

@@ -10,6 +10,7 @@ import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
 import { sendError, toFrontdoorError } from './errors.ts';
 import { discardRequestBody } from './oversized-body.ts';
+import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminConsoleRoutes } from './routes/admin.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
@@ -63,16 +64,14 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   addSecurityHeaders(app, { https: services.config.secureCookies });
   refuseNulCharacters(app);
+  // SSO and sign-out error pages get a trace an admin can read (refusal-traces.ts), also for a
+  // refusal before an SSO route's own code ran (a body too large for the ACS, issue 14).
   app.setErrorHandler(async (error, request, reply) => {
-    const refusal = toFrontdoorError(error);
-    if (refusal.code === 'request.too_large') await discardRequestBody(request.raw);
-    // A refusal before an SSO route's own code ran (a body too large for the ACS) still shows a
-    // trace id an admin can look up (issue 14): the SSO trace of a failed attempt at that app.
-    const traceId = await traceSsoRefusal(services, request, error, refusal);
-    return sendError(request, reply, error, traceId ? { traceId } : {});
+    if (toFrontdoorError(error).code === 'request.too_large') await discardRequestBody(request.raw);
+    return sendTracedError(services, request, reply, error);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
+    sendTracedError(services, request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
   );
 
   const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
@@ -124,13 +123,3 @@ function refuseNulCharacters(app: FastifyInstance): void {
   });
 }
 
-/** The trace written for a refusal on /sso/:app/... that no route traced itself; undefined elsewhere. */
-async function traceSsoRefusal(services: Services, request: FastifyRequest, error: unknown, refusal: FrontdoorError): Promise<string | undefined> {
-  if ((error as { traceId?: unknown } | null)?.traceId) return undefined;
-  const slug = /^\/sso\/([^/?#]+)\//.exec(request.url)?.[1];
-  if (!slug || refusal.status >= 500) return undefined;
-  const app = await services.apps.find(decodeURIComponent(slug)).catch(() => undefined);
-  if (!app) return undefined;
-  const traced = await services.externalSignIn.fail(app, undefined, refusal, { ip: request.ip });
-  return traced.traceId;
-}

@@ -32,6 +32,10 @@ export type PeerClient = {
   redirectUris: string[];
   backchannelLogoutUri?: string;
   postLogoutRedirectUris?: string[];
+  /** How the client is registered to authenticate at the token endpoint (default client_secret_basic). */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** The client's public keys, for private_key_jwt. */
+  jwks?: { keys: Record<string, unknown>[] };
 };
 
 type NextInteraction = { accountId: string } | { error: string; description: string };
@@ -45,6 +49,14 @@ export type OidcPeerOptions = {
   authorizationCodeTtlSeconds?: number;
   /** false: the ID token carries only `sub` (and sid); email and profile come from userinfo, as with Okta. */
   claimsInIdToken?: boolean;
+  /** The token endpoint's client authentication methods (its discovery's token_endpoint_auth_methods_supported); oidc-provider's defaults when unset. */
+  clientAuthMethods?: string[];
+  /**
+   * Read client_secret_basic credentials as they are, without the form-decoding RFC 6749
+   * 2.3.1 asks for: what LemonLDAP::NG and other servers do (`demo%2Dsecret` is then not
+   * `demo-secret`). Done by escaping the header's `%` and `+` before oidc-provider decodes it.
+   */
+  readsBasicUndecoded?: boolean;
 };
 
 export class OidcPeer {
@@ -148,6 +160,11 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
   let peer: OidcPeer | undefined;
   const server = createServer((req, res) => {
     if (!peer) return void res.writeHead(503).end();
+    const authorization = req.headers.authorization;
+    if (options.readsBasicUndecoded && authorization?.startsWith('Basic ')) {
+      const asSent = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8');
+      req.headers.authorization = `Basic ${Buffer.from(asSent.replace(/[%+]/g, (c) => (c === '%' ? '%25' : '%2B'))).toString('base64')}`;
+    }
     if (req.url?.startsWith('/interaction/')) {
       peer.handleInteraction(req, res).catch((error: Error) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -167,11 +184,13 @@ export async function startOidcPeer(options: OidcPeerOptions): Promise<OidcPeer>
       redirect_uris: c.redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
+      ...(c.jwks ? { jwks: c.jwks } : {}),
       ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       ...(c.postLogoutRedirectUris ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
     })),
     jwks: { keys: [signingKey] },
+    ...(options.clientAuthMethods ? { clientAuthMethods: options.clientAuthMethods as Configuration['clientAuthMethods'] } : {}),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
     // By default all granted claims go into the ID token as well, as Google and Entra do.

@@ -20,6 +20,7 @@ import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { nextStepAfterExternalSignIn } from './account.ts';
 import { sendError } from '../errors.ts';
+import { sendTracedError } from '../refusal-traces.ts';
 import { html } from '../html.ts';
 import { layout } from '../pages/layout.ts';
 
@@ -246,7 +247,7 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
         action: 'signout.saml_slo', outcome: 'failure', reason: error.code, audience: found.audience, actor: { type: 'anonymous' },
         target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.details?.check ?? null },
       });
-      return sendError(request, reply, error, { area: areaOf(found) });
+      return sendTracedError(services, request, reply, error, { area: areaOf(found), app: found });
     }
   };
 

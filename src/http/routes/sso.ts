@@ -14,6 +14,7 @@ import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies
 import { samlLogoutUrlFor, startSamlSignIn } from './sso-saml.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
+import { sendTracedError } from '../refusal-traces.ts';
 import { startJwtSignIn } from './sso-jwt.ts';
 import { nextStepAfterExternalSignIn } from './account.ts';
 
@@ -95,11 +96,12 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
       throw new FrontdoorError('sso.protocol_unavailable', `Sign-in with ${found.name} (${found.type}) is not available in this version of Frontdoor.`);
     }
     if (!countStart(request, reply, ctx, request.query.retry === '1')) {
-      return sendError(
+      return sendTracedError(
+        services,
         request,
         reply,
         new FrontdoorError('sso.loop_detected', `Signing in with ${found.name} keeps coming back here without success. Check that cookies are allowed for this site, then try again.`),
-        { retryHref: retryHref(found, returnTo) },
+        { retryHref: retryHref(found, returnTo), app: found },
       );
     }
     if (found.type === 'jwt') return startJwtSignIn(ctx, found, returnTo, reply);

@@ -53,7 +53,7 @@ export async function completeOidcAuthorization(
       idTokenExpected: true,
     });
   } catch (error) {
-    throw withMeasuredSkew(classifyOidcError(error), error, checks.now);
+    throw withMeasuredSkew(withClientAuthMethod(classifyOidcError(error), configuration), error, checks.now);
   }
   const idTokenClaims = tokens.claims();
   if (!idTokenClaims || !tokens.id_token) {
@@ -82,6 +82,13 @@ export async function completeOidcAuthorization(
  * the token was minted ahead for later use; OIDC Core 3.1.3.7 (10) leaves `iat` to the client,
  * and openid-client checks only its type, so the check is ours.
  */
+/** A refusal at the token endpoint names the client authentication it refused: the admin's first question. */
+function withClientAuthMethod(refusal: FrontdoorError, configuration: client.Configuration): FrontdoorError {
+  const method = configuration.clientMetadata().token_endpoint_auth_method;
+  if (refusal.details?.check !== 'token_endpoint' || typeof method !== 'string') return refusal;
+  return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, detail: `${String(refusal.details.detail ?? '')} (client authentication ${method})` });
+}
+
 /** A token refused for its times carries its `iat`: the trace shows how far apart the clocks were. */
 function withMeasuredSkew(refusal: FrontdoorError, error: unknown, now: Date): FrontdoorError {
   const iat = (innerOidcError(error).cause as { claims?: { iat?: unknown } } | undefined)?.claims?.iat;

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
+import { methodsWithCredentials, type ClientAuthChoice, type ClientAuthMethod } from './client-authentication.ts';
 import type { OidcConfigurations } from './provider-config.ts';
 
 export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
@@ -43,32 +44,72 @@ export async function diagnoseOidcApp(
     ok: Boolean(server.authorization_endpoint && server.token_endpoint),
     detail: `authorization ${server.authorization_endpoint ?? 'missing'}, token ${server.token_endpoint ?? 'missing'}, logout ${server.end_session_endpoint ?? 'none (the app\'s logout URL is used)'}`,
   });
-  checks.push(await probeClientCredentials(configuration));
+  checks.push(await probeClientAuthentication(configurations, app, secrets, now, configuration));
   return checks;
 }
 
-async function probeClientCredentials(configuration: client.Configuration): Promise<DiagnosticCheck> {
+/**
+ * Tries the app's client authentication; when the provider refuses it, tries the other
+ * methods the provider lists that the app has credentials for, with the same credentials.
+ * A provider that accepts another one is not refusing the secret but the way it was sent
+ * (the Basic header's encoding, or how the client is registered there): say which method to
+ * set rather than send the admin to re-check a secret that is right.
+ */
+async function probeClientAuthentication(
+  configurations: OidcConfigurations, app: AuthApp, secrets: Record<string, unknown>, now: Date, configuration: client.Configuration,
+): Promise<DiagnosticCheck> {
+  const choice = await configurations.clientAuthOf(app, secrets);
+  const probe = await probeClientCredentials(configuration);
+  if (probe.outcome === 'accepted') {
+    return { name: 'client_credentials', ok: true, detail: `${probe.detail}, with ${choice.method} (${choice.reason})` };
+  }
+  if (probe.outcome !== 'refused' || choice.method === 'none') return { name: 'client_credentials', ok: false, detail: `${probe.detail} (${choice.method}, ${choice.reason})` };
+  const others = methodsWithCredentials(secrets).filter((m) => m !== choice.method && choice.supported.includes(m));
+  for (const method of others) {
+    const other = await probeClientCredentials(await configurations.forApp(app, secrets, now, method));
+    if (other.outcome === 'accepted') {
+      return { name: 'client_credentials', ok: false, detail: acceptsAnotherMethod(choice, method, probe.detail) };
+    }
+  }
+  const tried = [choice.method, ...others].join(' and ');
+  const needKey = choice.supported.includes('private_key_jwt') && !secrets.privateKeyJwk ? '; it also accepts private_key_jwt, which needs privateKeyJwk' : '';
+  return {
+    name: 'client_credentials', ok: false,
+    detail: `${probe.detail} with ${tried}: check the client id and secret (the provider lists ${choice.supported.join(', ')}${needKey})`,
+  };
+}
+
+function acceptsAnotherMethod(choice: ClientAuthChoice, accepted: ClientAuthMethod, refusal: string): string {
+  const basicEncoding = choice.method === 'client_secret_basic'
+    ? ' (it may not decode the form-encoding of the Basic credentials that RFC 6749 section 2.3.1 asks for, or the client is registered for the other method)'
+    : ' (the client is registered there for that method)';
+  return `${refusal} with ${choice.method} (${choice.reason}), but accepts the same credentials with ${accepted}${basicEncoding}: set clientAuth to "${accepted}" in the app`;
+}
+
+type ProbeResult = { outcome: 'accepted' | 'refused' | 'unsafe' | 'unreachable'; detail: string };
+
+async function probeClientCredentials(configuration: client.Configuration): Promise<ProbeResult> {
   try {
     await client.genericGrantRequest(configuration, 'authorization_code', {
       code: 'frontdoor-credential-probe',
       redirect_uri: 'https://frontdoor.invalid/probe',
       code_verifier: client.randomPKCECodeVerifier(),
     });
-    return { name: 'client_credentials', ok: false, detail: 'the provider accepted a made-up code: it is not safe to use' };
+    return { outcome: 'unsafe', detail: 'the provider accepted a made-up code: it is not safe to use' };
   } catch (error) {
     const e = error as { error?: string; status?: number; message?: string; cause?: { parameters?: { error?: string } }[] };
     // A 401 with a WWW-Authenticate challenge is how many providers (oidc-provider, Keycloak)
     // refuse client credentials at the token endpoint.
     if (error instanceof client.WWWAuthenticateChallengeError) {
       const challenge = e.cause?.[0]?.parameters?.error;
-      return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (HTTP ${e.status}${challenge ? `, ${challenge}` : ''})` };
+      return { outcome: 'refused', detail: `the provider refused the client authentication (HTTP ${e.status}${challenge ? `, ${challenge}` : ''})` };
     }
     if (error instanceof client.ResponseBodyError) {
       if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.status === 401) {
-        return { name: 'client_credentials', ok: false, detail: `the provider refused the client id or secret (${e.error})` };
+        return { outcome: 'refused', detail: `the provider refused the client authentication (HTTP ${e.status}, ${e.error})` };
       }
-      return { name: 'client_credentials', ok: true, detail: `the provider knows this client (it answered ${e.error} to a made-up code)` };
+      return { outcome: 'accepted', detail: `the provider knows this client (it answered ${e.error} to a made-up code)` };
     }
-    return { name: 'client_credentials', ok: false, detail: `the token endpoint could not be asked: ${e.message}` };
+    return { outcome: 'unreachable', detail: `the token endpoint could not be asked: ${e.message}` };
   }
 }

@@ -1,7 +1,9 @@
 import * as client from 'openid-client';
-import { importJWK } from 'jose';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import {
+  chooseClientAuthMethod, clientAuthFor, supportedClientAuthMethods, type ClientAuthChoice, type ClientAuthMethod, type ClientAuthSetting,
+} from './client-authentication.ts';
 
 /** The issuer each OIDC preset stands for, from the short value the admin typed. */
 export function issuerOf(app: AuthApp): string {
@@ -30,11 +32,9 @@ export function isOidcApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
 
 type OidcAppConfig = {
   clientId: string;
-  clientAuth: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  clientAuth: ClientAuthSetting;
   clockToleranceSeconds: number;
 };
-
-type PrivateKey = Extract<Parameters<typeof client.PrivateKeyJwt>[0], { kid?: string }>;
 
 type CachedMetadata = { key: string; fetchedAt: number; metadata: Promise<client.ServerMetadata> };
 
@@ -64,14 +64,20 @@ export class OidcConfigurations {
     return this.#presetIssuers.get(app.slug) ?? issuerOf(app);
   }
 
-  async forApp(app: AuthApp, secrets: Record<string, unknown>, now: Date): Promise<client.Configuration> {
+  /**
+   * A Configuration for one use. `method` overrides the app's client authentication (the
+   * Test button tries the others the provider lists after a refusal).
+   */
+  async forApp(app: AuthApp, secrets: Record<string, unknown>, now: Date, method?: ClientAuthMethod): Promise<client.Configuration> {
     const config = app.config as unknown as OidcAppConfig;
     const metadata = await this.#discover(app);
+    const chosen = method ?? chooseClientAuthMethod(config.clientAuth ?? 'auto', supportedClientAuthMethods(metadata), secrets).method;
     const clientMetadata: Partial<client.ClientMetadata> = {
+      token_endpoint_auth_method: chosen,
       [client.clockTolerance]: config.clockToleranceSeconds,
       [client.clockSkew]: Math.round((now.getTime() - Date.now()) / 1000),
     };
-    const configuration = new client.Configuration(metadata, config.clientId, clientMetadata, await clientAuthentication(config, secrets));
+    const configuration = new client.Configuration(metadata, config.clientId, clientMetadata, await clientAuthFor(chosen, secrets));
     if (this.issuerFor(app).startsWith('http:')) client.allowInsecureRequests(configuration); // loopback only: the config schema allows nothing else
     // openid-client, like OIDC Core 3.1.3.7 (6) allows, trusts TLS for ID tokens from the token
     // endpoint and skips their signature. We promise (and test) that the signature is checked
@@ -82,6 +88,12 @@ export class OidcConfigurations {
     // after a key rotation (tested in oidc-refusals).
     client.enableNonRepudiationChecks(configuration);
     return configuration;
+  }
+
+  /** How this app authenticates at the token endpoint, and why (from discovery unless the admin chose). */
+  async clientAuthOf(app: AuthApp, secrets: Record<string, unknown>): Promise<ClientAuthChoice> {
+    const setting = (app.config as unknown as OidcAppConfig).clientAuth ?? 'auto';
+    return chooseClientAuthMethod(setting, supportedClientAuthMethods(await this.#discover(app)), secrets);
   }
 
   /** Drops the cached discovery of an app (after an edit, or a key lookup failure). */
@@ -103,21 +115,5 @@ export class OidcConfigurations {
     this.#metadata.set(app.id, { key, fetchedAt: Date.now(), metadata });
     metadata.catch(() => this.#metadata.delete(app.id)); // a failed discovery is retried next time
     return metadata;
-  }
-}
-
-async function clientAuthentication(config: OidcAppConfig, secrets: Record<string, unknown>): Promise<client.ClientAuth> {
-  switch (config.clientAuth) {
-    case 'none':
-      return client.None();
-    case 'client_secret_post':
-      return client.ClientSecretPost(String(secrets.clientSecret));
-    case 'private_key_jwt': {
-      const jwk = JSON.parse(String(secrets.privateKeyJwk)) as { alg?: string; kid?: string };
-      const key = (await importJWK(jwk, jwk.alg ?? 'RS256')) as PrivateKey['key'];
-      return client.PrivateKeyJwt({ key, ...(jwk.kid ? { kid: jwk.kid } : {}) });
-    }
-    default:
-      return client.ClientSecretBasic(String(secrets.clientSecret));
   }
 }
