@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PreparedStatements } from './pglite-prepared.ts';
 
 // The embedded database on a thread of its own (see openPglite in database.ts): its queries
@@ -15,7 +16,8 @@ type Request =
 
 const ROLLBACK = Symbol('rollback');
 const port = parentPort!;
-const db = await PGlite.create(workerData.dataDir as string | undefined);
+// pg_trgm: the trigram indexes that make name and email search an index lookup (migration 0007).
+const db = await PGlite.create(workerData.dataDir as string | undefined, { extensions: { pg_trgm } });
 const prepared = new PreparedStatements(db);
 const open = new Map<number, { tx: Transaction; end: (commit: boolean) => void; finished: Promise<unknown> }>();
 let nextTransaction = 1;
