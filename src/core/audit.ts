@@ -119,7 +119,7 @@ export class AuditLog {
     const rows = await this.#db.query<AuditRow>(
       `SELECT id::text, at, action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details
          FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC LIMIT $${params.length}`,
+        ORDER BY audit_events.id DESC LIMIT $${params.length}`, // the column: a bare "id" is the text the SELECT makes of it
       params,
     );
     return toPage(rows, size, toEvent, (row) => [row.id]);

@@ -18,8 +18,6 @@ CREATE INDEX sso_traces_started ON sso_traces (started_at DESC, id DESC);
 CREATE INDEX sso_traces_app_started ON sso_traces (app_id, started_at DESC, id DESC);
 CREATE INDEX sso_traces_outcome_started ON sso_traces (outcome, started_at DESC, id DESC);
 DROP INDEX sso_traces_app;
--- Retention prunes by start time, oldest first.
-CREATE INDEX sso_traces_started_asc ON sso_traces (started_at);
 
 -- Audit: newest first is the id order (the primary key). An exact action and an action prefix
 -- (signin.*) are a range of one text_pattern_ops index: its order is byte order, so LIKE
