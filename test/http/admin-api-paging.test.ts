@@ -41,7 +41,7 @@ describe('admin lists, page by page', () => {
 
   it('people: every User once, oldest first, across pages; a search pages too', async () => {
     const { rows, pages } = await walk('/api/v1/users?limit=100', 'people');
-    const [{ n }] = await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM people WHERE audience = 'users'");
+    const n = (await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM people WHERE audience = 'users'"))[0]!.n;
     assert.equal(rows.length, n);
     assert.equal(pages, Math.ceil(n / 100));
     assert.equal(new Set(rows.map((p) => p.id)).size, rows.length, 'no one twice');
@@ -65,7 +65,7 @@ describe('admin lists, page by page', () => {
     assert.ok(traces.rows.every((t) => t.outcome === 'success'));
 
     const audit = await walk('/api/v1/audit?action=signin.*&limit=100', 'events');
-    const [{ n }] = await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE action LIKE 'signin.%'");
+    const n = (await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE action LIKE 'signin.%'"))[0]!.n;
     assert.equal(audit.rows.length, n);
     assert.deepEqual(audit.rows.map((e) => BigInt(e.id)), audit.rows.map((e) => BigInt(e.id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
     // The older way, an event id in `before`, still pages.
