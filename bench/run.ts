@@ -7,6 +7,7 @@ import { markdownTable, type Row } from './lib/report.ts';
 import { createApiKey } from './lib/admin.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
+import { adminLists } from './scenarios/admin-lists.ts';
 import { betterAuthPeer } from './scenarios/better-auth.ts';
 import { oidcCallback } from './scenarios/oidc-callback.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
@@ -21,7 +22,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-bench-'));
 const scratch = process.env.BENCH_DATABASE_URL ? await createScratchDatabase(process.env.BENCH_DATABASE_URL) : undefined;
 const databaseEnv: Record<string, string> = scratch ? { DATABASE_URL: scratch.url } : { FRONTDOOR_DATA_DIR: dataDir };
 const rows: Row[] = [];
-// BENCH_SCENARIOS=session,jwt runs only those (names: session, password, jwt, saml, oidc, peer); default all.
+// BENCH_SCENARIOS=session,jwt runs only those (names: session, password, jwt, saml, oidc, lists, peer); default all.
 const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 const wanted = (name: string) => !only || only.includes(name);
 // PGlite's initdb runs inside the first process and leaves its memory behind; an ordinary
@@ -46,6 +47,9 @@ try {
   await rm(dataDir, { recursive: true, force: true });
   await scratch?.drop();
 }
+
+// The admin lists at scale, each size on a database of its own (BENCH_SCALE: bench/scenarios/admin-lists.ts).
+if (wanted('lists')) rows.push(...(await adminLists(scratch ? 'postgres' : 'pglite', process.env.BENCH_DATABASE_URL)));
 
 // The peer needs a PostgreSQL server: BENCH_DATABASE_URL, or the one CI machines have.
 const peerDatabase = process.env.BENCH_DATABASE_URL ?? process.env.BENCH_PEER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -32,19 +32,21 @@ const BATCHES = {
 } as const;
 
 /** Deletes what the policy says is too old, batch by batch, until none is left. */
-export async function pruneExpired(db: Database, policy: RetentionPolicy, now: Date): Promise<PruneReport> {
+export async function pruneExpired(db: Database, policy: RetentionPolicy, now: Date, onBatch?: (kind: 'audit' | 'traces', rows: number, ms: number) => void): Promise<PruneReport> {
   const batchSize = policy.batchSize ?? 5_000;
   const report: PruneReport = { audit: 0, traces: 0, batches: 0, skipped: false };
   for (const [kind, days] of [['audit', policy.auditDays], ['traces', policy.traceDays]] as const) {
     if (!(days > 0)) continue;
     const before = new Date(now.getTime() - days * DAY_MS);
     for (;;) {
+      const started = performance.now();
       const deleted = await db.transaction(async (tx: Queryable) => {
         const [lock] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [PRUNE_LOCK_KEY]);
         if (!lock!.got) return undefined;
         return (await tx.query(`${BATCHES[kind]} RETURNING 1`, [before, batchSize])).length;
       });
       if (deleted === undefined) return { ...report, skipped: true };
+      onBatch?.(kind, deleted, performance.now() - started);
       report[kind] += deleted;
       report.batches += 1;
       if (deleted < batchSize) break;
