@@ -46,7 +46,7 @@ async function casesFor(db: Database, sizes: ScaleSizes): Promise<Case[]> {
   return [
     { name: 'users, first page', path: '/api/v1/users' },
     { name: 'users, a page 90% in', path: `/api/v1/users?after=${deep ? encodeCursor([deep.at, deep.id]) : ''}` },
-    { name: 'agents, first page of 500', path: '/api/v1/agents?limit=500' },
+    { name: 'agents, first page', path: '/api/v1/agents' },
     { name: 'users, search a rare email', path: `/api/v1/users?query=${encodeURIComponent(rareEmail)}` },
     { name: 'users, search a common string', path: '/api/v1/users?query=example.com' },
     { name: 'users, search a surname', path: '/api/v1/users?query=Tanaka' },
@@ -85,11 +85,12 @@ async function measureAt(kind: 'pglite' | 'postgres', serverUrl: string | undefi
     const frontdoor = await startFrontdoor({ ...env, AUDIT_RETENTION_DAYS: '0', SSO_TRACE_RETENTION_DAYS: '0' });
     const timings = new Map<string, Timing>();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = { authorization: `Bearer ${key}` };
     try {
+      // Every case a few times first: the server's code compiled, its statements prepared.
+      for (let i = 0; i < 5; i++) for (const c of cases) await timedRequest(agent, `${frontdoor.url}${c.path}`, headers, 200);
       for (const c of cases) {
         const url = `${frontdoor.url}${c.path}`;
-        const headers = { authorization: `Bearer ${key}` };
-        for (let i = 0; i < 3; i++) await timedRequest(agent, url, headers, 200); // warm: plans, caches
         const ms: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
           const { ms: took, ok } = await timedRequest(agent, url, headers, 200);

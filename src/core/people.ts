@@ -192,14 +192,17 @@ export class PeopleDirectory {
       params.push(`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       const q = `$${params.length}`;
       rows = await this.#db.query(
+        // The page's ids as an array, then each person by primary key: joined to the matches
+        // as a set, the planner may hash-join them against a scan of every person.
         `SELECT ${FULL_PERSON}, ${keysetTimestamp('p.created_at')} AS cursor_at
-           FROM people p JOIN (
+           FROM unnest(ARRAY(SELECT found.id FROM (
              (SELECT p.id, p.created_at FROM people p
                WHERE p.audience = $1 ${keyset} AND p.name ILIKE ${q} ORDER BY p.created_at, p.id LIMIT $2)
              UNION
              (SELECT p.id, p.created_at FROM person_emails e JOIN people p ON p.id = e.person_id
                WHERE e.audience = $1 AND p.audience = $1 ${keyset} AND e.email ILIKE ${q} ORDER BY p.created_at, p.id LIMIT $2)
-             ORDER BY created_at, id LIMIT $2) found ON found.id = p.id
+             ORDER BY created_at, id LIMIT $2) found)) AS page(id)
+           JOIN people p ON p.id = page.id
           ORDER BY p.created_at, p.id`,
         params,
       );
