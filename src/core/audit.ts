@@ -1,4 +1,5 @@
 import type { Queryable } from '../storage/database.ts';
+import { PLAN_WITH_VALUES } from '../storage/plan-hints.ts';
 import type { Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { decodeCursor, KEY_PART, pageSize, toPage, type ListPage } from './list-cursor.ts';
@@ -117,7 +118,8 @@ export class AuditLog {
     if (after) add('id < ?::bigint', after);
     params.push(size + 1);
     const rows = await this.#db.query<AuditRow>(
-      `SELECT id::text, at, action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details
+      // Planned with its values: how rare an action, prefix or outcome is decides the index.
+      `${PLAN_WITH_VALUES}SELECT id::text, at, action, outcome, reason, audience, actor_type, actor_id, target_type, target_id, ip, details
          FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY audit_events.id DESC LIMIT $${params.length}`, // the column: a bare "id" is the text the SELECT makes of it
       params,

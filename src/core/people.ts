@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { PLAN_WITH_VALUES } from '../storage/plan-hints.ts';
 import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
@@ -194,7 +195,7 @@ export class PeopleDirectory {
       rows = await this.#db.query(
         // The page's ids as an array, then each person by primary key: joined to the matches
         // as a set, the planner may hash-join them against a scan of every person.
-        `SELECT ${FULL_PERSON}, ${keysetTimestamp('p.created_at')} AS cursor_at
+        `${PLAN_WITH_VALUES}SELECT ${FULL_PERSON}, ${keysetTimestamp('p.created_at')} AS cursor_at
            FROM unnest(ARRAY(SELECT found.id FROM (
              (SELECT p.id, p.created_at FROM people p
                WHERE p.audience = $1 ${keyset} AND p.name ILIKE ${q} ORDER BY p.created_at, p.id LIMIT $2)
