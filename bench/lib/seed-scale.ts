@@ -53,7 +53,7 @@ export async function seedScale(db: Queryable, sizes: ScaleSizes): Promise<void>
      SELECT sha256(('s' || g)::bytea), ${uuidOf('p')}, ${audienceOf('p')}, t, t,
             CASE WHEN g % 2 = 0 THEN now() + interval '1 hour' ELSE now() - interval '1 hour' END, now() + interval '1 day',
             CASE WHEN g % 10 = 0 THEN t END, CASE WHEN g % 10 = 0 THEN 'seeded' END
-       FROM generate_series(1, $1::int) g, LATERAL (SELECT 1 + (g * 7919) % $2::int AS p, now() - make_interval(secs => ($1::int - g) * 3.0) AS t) x`,
+       FROM generate_series(1, $1::int) g, LATERAL (SELECT 1 + (g::bigint * 7919) % $2::int AS p, now() - make_interval(secs => ($1::int - g) * 3.0) AS t) x`,
     [sizes.sessions, sizes.people],
   );
   // SSO traces: on the two built-in apps (any app will do for a list), one in 50 a failure.
@@ -61,9 +61,9 @@ export async function seedScale(db: Queryable, sizes: ScaleSizes): Promise<void>
     `INSERT INTO sso_traces (id, app_id, audience, started_at, finished_at, outcome, error_code, failed_check, person_id)
      SELECT 'seed' || g, a.id, a.audience, t, t, CASE WHEN g % 50 = 0 THEN 'failure' ELSE 'success' END,
             CASE WHEN g % 50 = 0 THEN 'sso.jwt.signature_invalid' END, CASE WHEN g % 50 = 0 THEN 'signature' END,
-            CASE WHEN g % 50 = 0 THEN NULL ELSE ${uuidOf('(1 + (g * 7919) % $2::int)')} END
+            CASE WHEN g % 50 = 0 THEN NULL ELSE ${uuidOf('(1 + (g::bigint * 7919) % $2::int)')} END
        FROM generate_series(1, $1::int) g
-       JOIN auth_apps a ON a.type = 'password' AND a.audience = ${audienceOf('(1 + (g * 7919) % $2::int)')},
+       JOIN auth_apps a ON a.type = 'password' AND a.audience = ${audienceOf('(1 + (g::bigint * 7919) % $2::int)')},
        LATERAL (SELECT now() - make_interval(secs => ($1::int - g) * 3.0) AS t) x`,
     [sizes.traces, sizes.people],
   );
@@ -76,7 +76,7 @@ export async function seedScale(db: Queryable, sizes: ScaleSizes): Promise<void>
             CASE WHEN action LIKE 'person.%' THEN 'person' END, CASE WHEN action LIKE 'person.%' THEN ${uuidOf('p')}::text END,
             '10.0.' || (g % 250) || '.' || (g % 200)
        FROM generate_series(1, $1::int) g,
-       LATERAL (SELECT 1 + (g * 7919) % $2::int AS p,
+       LATERAL (SELECT 1 + (g::bigint * 7919) % $2::int AS p,
                        CASE WHEN g % 10000 = 0 THEN '${RARE_ACTION}'
                             ELSE (ARRAY['signin.password','signin.password','signin.password','signin.jwt','signin.jwt','signin.saml',
                                         'signin.oidc','session.revoked','person.updated','registration.created'])[1 + g % 10] END AS action) x`,

@@ -17,7 +17,7 @@ import { quantile, timedRequest } from '../lib/timed-request.ts';
 // microsecond driver, one request at a time) on a database of about 1,000 people and on one of
 // the full size, seeded through SQL (bench/lib/seed-scale.ts). BENCH_SCALE sets the full size
 // as a fraction of 1,000,000 people, 1,000,000 sessions, 1,000,000 SSO traces and 10,000,000
-// audit events: 0.1 by default on PostgreSQL, 0.05 on PGlite (which is one process's memory),
+// audit events: 0.1 by default on PostgreSQL, 0.02 on PGlite (which is one process's memory),
 // BENCH_SCALE=1 for the whole million. Goal at full size: p50 under 50 ms, p99 under 200 ms,
 // p50 within 2x of the 1k figure. Then retention: a tenth of the audit events and SSO traces
 // made old, and pruned in batches, timed per batch (the longest is how long a batch holds its locks).
@@ -26,7 +26,7 @@ const REQUESTS = Number(process.env.BENCH_LIST_REQUESTS ?? 40);
 const SMALL: ScaleSizes = { people: 1_000, sessions: 1_000, traces: 1_000, audit: 10_000 };
 
 function fullSizes(kind: 'pglite' | 'postgres'): ScaleSizes {
-  const scale = Number(process.env.BENCH_SCALE ?? (kind === 'postgres' ? 0.1 : 0.05));
+  const scale = Number(process.env.BENCH_SCALE ?? (kind === 'postgres' ? 0.1 : 0.02));
   const of = (n: number) => Math.max(1_000, Math.round(n * scale));
   return { people: of(1_000_000), sessions: of(1_000_000), traces: of(1_000_000), audit: of(10_000_000) };
 }

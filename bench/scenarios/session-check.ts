@@ -4,7 +4,7 @@ import { runLoad } from '../lib/load.ts';
 import { startModule, type Server } from '../lib/processes.ts';
 import type { Row } from '../lib/report.ts';
 
-export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 /** Rounds of floor-subject interleaving (bench/lib/interleave.ts). */
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** One measurement window of an interleaved pair: the scenario's time, shared among its windows. */
