@@ -7,7 +7,9 @@ import { markdownTable, type Row } from './lib/report.ts';
 import { createApiKey } from './lib/admin.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { jwtSignIn } from './scenarios/jwt-sign-in.ts';
+import { adminLists } from './scenarios/admin-lists.ts';
 import { betterAuthPeer } from './scenarios/better-auth.ts';
+import { memoryAfterSignIns } from './scenarios/memory.ts';
 import { oidcCallback } from './scenarios/oidc-callback.ts';
 import { passwordSignIn } from './scenarios/password-sign-in.ts';
 import { samlAcs } from './scenarios/saml-acs.ts';
@@ -21,7 +23,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-bench-'));
 const scratch = process.env.BENCH_DATABASE_URL ? await createScratchDatabase(process.env.BENCH_DATABASE_URL) : undefined;
 const databaseEnv: Record<string, string> = scratch ? { DATABASE_URL: scratch.url } : { FRONTDOOR_DATA_DIR: dataDir };
 const rows: Row[] = [];
-// BENCH_SCENARIOS=session,jwt runs only those (names: session, password, jwt, saml, oidc, peer); default all.
+// BENCH_SCENARIOS=session,jwt runs only those (names: memory, session, password, jwt, saml, oidc, lists, peer); default all.
 const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 const wanted = (name: string) => !only || only.includes(name);
 // PGlite's initdb runs inside the first process and leaves its memory behind; an ordinary
@@ -33,8 +35,11 @@ await firstStart.stop();
 const apiKey = await createApiKey(databaseEnv);
 const frontdoor = await startFrontdoor(databaseEnv);
 try {
-  rows.push({ scenario: `${databaseName}, ordinary start, at rest`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });
+  const atRest = rssMegabytesOf(frontdoor.child.pid!);
   const sessionCookie = await registerUser(frontdoor.url, account);
+  // First, while the server has done nothing else: memory after 10,000 sign-ins.
+  if (wanted('memory')) rows.push(...(await memoryAfterSignIns(frontdoor, apiKey, atRest, !scratch)));
+  else rows.push({ scenario: `${databaseName}, ordinary start, at rest`, figure: 'resident memory', value: atRest, unit: 'MB' });
   if (wanted('session')) rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
   if (wanted('password')) rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
   if (wanted('jwt')) rows.push(...(await jwtSignIn(frontdoor, apiKey)));
@@ -46,6 +51,9 @@ try {
   await rm(dataDir, { recursive: true, force: true });
   await scratch?.drop();
 }
+
+// The admin lists at scale, each size on a database of its own (BENCH_SCALE: bench/scenarios/admin-lists.ts).
+if (wanted('lists')) rows.push(...(await adminLists(scratch ? 'postgres' : 'pglite', process.env.BENCH_DATABASE_URL)));
 
 // The peer needs a PostgreSQL server: BENCH_DATABASE_URL, or the one CI machines have.
 const peerDatabase = process.env.BENCH_DATABASE_URL ?? process.env.BENCH_PEER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -20,6 +20,9 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 90).default(8 * 60),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
+  // Retention (src/core/retention.ts); 0 keeps the rows forever.
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  SSO_TRACE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
 });
 
 export type Config = {
@@ -35,6 +38,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** Audit events and SSO traces older than these many days are pruned in batches; 0 keeps them. */
+  retention: { auditDays: number; traceDays: number };
   /** Cookies are Secure (and __Host- prefixed) when the public URL is https. */
   secureCookies: boolean;
 };
@@ -61,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     sessionIdleMs: c.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    retention: { auditDays: c.AUDIT_RETENTION_DAYS, traceDays: c.SSO_TRACE_RETENTION_DAYS },
     secureCookies: publicUrl.protocol === 'https:',
   };
 }

@@ -7,6 +7,8 @@ export type Row = {
   unit: string;
   floor?: { name: string; value: number } | undefined;
   ratio?: number | undefined;
+  /** The ratio's spread over interleaved rounds (bench/lib/interleave.ts); `ratio` is its median. */
+  ratioSpread?: { min: number; max: number; rounds: number } | undefined;
   goal?: string | undefined;
   met?: boolean | undefined;
 };
@@ -18,7 +20,7 @@ export function markdownTable(rows: Row[]): string {
   for (const row of rows) {
     lines.push(
       `| ${row.scenario} | ${row.figure} | ${round(row.value)} ${row.unit} | ${row.floor ? `${row.floor.name}: ${round(row.floor.value)}` : ''} | ${
-        row.ratio === undefined ? '' : row.ratio.toFixed(2)
+        row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}${row.ratioSpread ? ` (${row.ratioSpread.min.toFixed(2)}–${row.ratioSpread.max.toFixed(2)}, ${row.ratioSpread.rounds} rounds)` : ''}`
       } | ${row.goal ?? ''} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`,
     );
   }

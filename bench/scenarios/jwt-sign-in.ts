@@ -8,7 +8,7 @@ import { SECONDS } from './session-check.ts';
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** What the company's site does per sign-in: a short HS256 token with a fresh jti. */
-function signToken(secret: string, person: number): string {
+export function signToken(secret: string, person: number): string {
   const header = b64({ alg: 'HS256', typ: 'JWT' });
   const payload = b64({ iat: Math.floor(Date.now() / 1000), jti: randomUUID(), email: `person${person}@example.com`, name: `Person ${person}`, external_id: `p${person}` });
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');

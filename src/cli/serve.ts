@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { startRetention } from '../core/retention.ts';
 import { createServices } from '../core/services.ts';
 import { buildServer } from '../http/server.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -36,12 +37,17 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ setupLink: setupLink.href }, 'no admin yet: open the setup link to create the first one');
     process.stdout.write(`\nNo admin yet. Open this link once to create the first admin (it works for 24 hours):\n\n  ${setupLink.href}\n\n`);
   }
+  const retention = startRetention(db, config.retention, (report) => {
+    if (report instanceof Error) app.log.warn({ err: report }, 'pruning old audit events and SSO traces failed; it is tried again in an hour');
+    else if (report.audit || report.traces) app.log.info(report, 'pruned old audit events and SSO traces');
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'draining requests, then stopping');
     await control?.close();
+    retention.stop();
     await app.close();
     await db.close();
   };

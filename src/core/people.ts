@@ -1,12 +1,26 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { PLAN_WITH_VALUES } from '../storage/plan-hints.ts';
 import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import { FrontdoorError } from './errors.ts';
 import { hashPassword } from '../protocols/password/hash.ts';
 import { checkPasswordRules } from '../protocols/password/rules.ts';
+import { decodeCursor, KEY_PART, keysetTimestamp, pageSize, toPage, type ListPage } from './list-cursor.ts';
 import { EmailSchema, NameSchema, parseInput } from './validation.ts';
+
+/** Shorter strings have no trigram to look up: a search of them would read every person. */
+export const MIN_SEARCH_LENGTH = 3;
+
+export type PeopleFilter = {
+  audience: Audience;
+  /** A substring of the name or of an email, at least MIN_SEARCH_LENGTH characters. */
+  query?: string | undefined;
+  limit?: number | undefined;
+  /** The cursor of the page before (its `next`). */
+  after?: string | undefined;
+};
 
 export type PersonEmail = { email: string; primary: boolean; verified: boolean };
 export type Person = {
@@ -145,19 +159,63 @@ export class PeopleDirectory {
     return { person: toPerson(rows[0]), passwordHash: rows[0].password_hash };
   }
 
-  async list(filter: { audience: Audience; query?: string | undefined; limit?: number | undefined; offset?: number | undefined }): Promise<Person[]> {
-    const params: unknown[] = [filter.audience];
-    let where = 'p.audience = $1';
-    if (filter.query) {
-      params.push(`%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where += ` AND (p.name ILIKE $2 OR EXISTS (SELECT 1 FROM person_emails e WHERE e.person_id = p.id AND e.email ILIKE $2))`;
+  /** The first page of `page` as a plain array (callers that want a few people). */
+  async list(filter: PeopleFilter): Promise<Person[]> {
+    return (await this.page(filter)).items;
+  }
+
+  /**
+   * One page of an audience's people, oldest first, in keyset order (see list-cursor.ts): each
+   * page is one range of the (audience, created_at, id) index, and person_lists() runs only for
+   * the page's rows (and the one that says whether another page follows), never for rows
+   * skipped. A search (`query`, at least MIN_SEARCH_LENGTH characters) matches a substring of
+   * the name or of any email, through the trigram indexes of migration 0006; each half is its
+   * own ordered, limited query, so the planner can take the trigram index for a rare string or
+   * walk the ordered index for a common one, and neither reads more than a page of matches.
+   */
+  async page(filter: PeopleFilter): Promise<ListPage<Person>> {
+    const size = pageSize(filter.limit, 50, 500);
+    const params: unknown[] = [filter.audience, size + 1];
+    let keyset = '';
+    if (filter.after) {
+      const [at, id] = decodeCursor(filter.after, [KEY_PART.timestamp, KEY_PART.uuid]);
+      params.push(at, id);
+      keyset = 'AND (p.created_at, p.id) > ($3::timestamptz, $4::uuid)';
     }
-    params.push(Math.min(Math.max(filter.limit ?? 50, 1), 500), Math.max(filter.offset ?? 0, 0));
-    const rows = await this.#db.query<FullPersonRow>(
-      `SELECT ${FULL_PERSON} FROM people p WHERE ${where} ORDER BY p.created_at, p.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
-    return rows.map(toPerson);
+    let rows: (FullPersonRow & { cursor_at: string })[];
+    if (filter.query !== undefined) {
+      const query = filter.query.trim();
+      if (query.length < MIN_SEARCH_LENGTH) {
+        throw new FrontdoorError('request.invalid', `The request is not valid: a search needs at least ${MIN_SEARCH_LENGTH} characters.`, {
+          fields: [{ field: 'query', problem: `at least ${MIN_SEARCH_LENGTH} characters` }],
+        });
+      }
+      params.push(`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const q = `$${params.length}`;
+      rows = await this.#db.query(
+        // The page's ids as an array, then each person by primary key: joined to the matches
+        // as a set, the planner may hash-join them against a scan of every person.
+        `${PLAN_WITH_VALUES}SELECT ${FULL_PERSON}, ${keysetTimestamp('p.created_at')} AS cursor_at
+           FROM unnest(ARRAY(SELECT found.id FROM (
+             (SELECT p.id, p.created_at FROM people p
+               WHERE p.audience = $1 ${keyset} AND p.name ILIKE ${q} ORDER BY p.created_at, p.id LIMIT $2)
+             UNION
+             (SELECT p.id, p.created_at FROM person_emails e JOIN people p ON p.id = e.person_id
+               WHERE e.audience = $1 AND p.audience = $1 ${keyset} AND e.email ILIKE ${q} ORDER BY p.created_at, p.id LIMIT $2)
+             ORDER BY created_at, id LIMIT $2) found)) AS page(id)
+           JOIN people p ON p.id = page.id
+          ORDER BY p.created_at, p.id`,
+        params,
+      );
+    } else {
+      rows = await this.#db.query(
+        `SELECT ${FULL_PERSON}, ${keysetTimestamp('p.created_at')} AS cursor_at
+           FROM (SELECT * FROM people p WHERE p.audience = $1 ${keyset} ORDER BY p.created_at, p.id LIMIT $2) p
+          ORDER BY p.created_at, p.id`,
+        params,
+      );
+    }
+    return toPage(rows, size, toPerson, (row) => [row.cursor_at, row.id]);
   }
 
   async update(id: string, audience: Audience, changes: PersonChanges): Promise<Person> {

@@ -4,7 +4,18 @@ import { withSideWrites, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import type { Clock } from './clock.ts';
+import { decodeCursor, KEY_PART, keysetTimestamp, pageSize, toPage, type ListPage } from './list-cursor.ts';
 import { hashToken, newToken } from './tokens.ts';
+
+export type SessionFilter = {
+  personId?: string | undefined;
+  audience?: Audience | undefined;
+  /** Live sessions only (the default). */
+  activeOnly?: boolean;
+  limit?: number | undefined;
+  /** The cursor of the page before (its `next`). */
+  after?: string | undefined;
+};
 
 export type Session = {
   id: string;
@@ -161,7 +172,18 @@ export class SessionStore {
     return rows[0] && toSession(rows[0]);
   }
 
-  async list(filter: { personId?: string | undefined; audience?: Audience | undefined; activeOnly?: boolean; limit?: number | undefined }): Promise<Session[]> {
+  /** The first page of `page` as a plain array. */
+  async list(filter: SessionFilter): Promise<Session[]> {
+    return (await this.page(filter)).items;
+  }
+
+  /**
+   * One page of sessions, newest first, in keyset order (list-cursor.ts): a range of
+   * sessions_person_created for a person's, else of the live-session indexes (migration 0006),
+   * whose order is the list's, so a page costs its rows whatever the table holds.
+   */
+  async page(filter: SessionFilter): Promise<ListPage<Session>> {
+    const size = pageSize(filter.limit, 100, 1000);
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.personId) where.push(`person_id = $${params.push(filter.personId)}`);
@@ -169,12 +191,17 @@ export class SessionStore {
     if (filter.activeOnly ?? true) {
       where.push(`revoked_at IS NULL AND idle_expires_at > $${params.push(this.#clock.now())} AND absolute_expires_at > $${params.length}`);
     }
-    params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
-    const rows = await this.#db.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${params.length}`,
+    if (filter.after) {
+      const [at, id] = decodeCursor(filter.after, [KEY_PART.timestamp, KEY_PART.uuid]);
+      where.push(`(created_at, id) < ($${params.push(at)}::timestamptz, $${params.push(id)}::uuid)`);
+    }
+    params.push(size + 1);
+    const rows = await this.#db.query<SessionRow & { cursor_at: string }>(
+      `SELECT ${SESSION_COLUMNS}, ${keysetTimestamp('created_at')} AS cursor_at
+         FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toSession);
+    return toPage(rows, size, toSession, (row) => [row.cursor_at, row.id]);
   }
 
   /** Revokes one session; true when it was live. */

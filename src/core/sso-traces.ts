@@ -4,6 +4,7 @@ import type { Audience } from './audience.ts';
 import type { Clock } from './clock.ts';
 import { FrontdoorError } from './errors.ts';
 import type { Statement } from '../storage/statement.ts';
+import { decodeCursor, KEY_PART, keysetTimestamp, pageSize, toPage, type ListPage } from './list-cursor.ts';
 
 export type SsoTrace = {
   id: string;
@@ -111,19 +112,44 @@ export class SsoTraces {
     return toTrace(rows[0]);
   }
 
-  async list(filter: { appId?: string | undefined; outcome?: SsoTrace['outcome'] | undefined; limit?: number | undefined }): Promise<SsoTrace[]> {
+  /** The first page of `page` as a plain array. */
+  async list(filter: TraceFilter): Promise<SsoTrace[]> {
+    return (await this.page(filter)).items;
+  }
+
+  /**
+   * One page of traces, newest first, in keyset order (list-cursor.ts): a range of the
+   * started_at index of the filter (by app, by outcome, or all; migration 0006).
+   */
+  async page(filter: TraceFilter): Promise<ListPage<SsoTrace>> {
+    const size = pageSize(filter.limit, 50, 500);
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.appId) where.push(`app_id = $${params.push(filter.appId)}`);
     if (filter.outcome) where.push(`outcome = $${params.push(filter.outcome)}`);
-    params.push(Math.min(Math.max(filter.limit ?? 50, 1), 500));
-    const rows = await this.#db.query<TraceRow>(
-      `SELECT * FROM sso_traces ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC LIMIT $${params.length}`,
+    if (filter.audience) where.push(`audience = $${params.push(filter.audience)}`);
+    if (filter.after) {
+      const [at, id] = decodeCursor(filter.after, [KEY_PART.timestamp, KEY_PART.traceId]);
+      where.push(`(started_at, id) < ($${params.push(at)}::timestamptz, $${params.push(id)})`);
+    }
+    params.push(size + 1);
+    const rows = await this.#db.query<TraceRow & { cursor_at: string }>(
+      `SELECT *, ${keysetTimestamp('started_at')} AS cursor_at FROM sso_traces ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toTrace);
+    return toPage(rows, size, toTrace, (row) => [row.cursor_at, row.id]);
   }
 }
+
+export type TraceFilter = {
+  appId?: string | undefined;
+  outcome?: SsoTrace['outcome'] | undefined;
+  audience?: Audience | undefined;
+  limit?: number | undefined;
+  /** The cursor of the page before (its `next`). */
+  after?: string | undefined;
+};
 
 type TraceRow = {
   id: string; app_id: string | null; audience: Audience; started_at: Date; finished_at: Date | null; outcome: SsoTrace['outcome'];

@@ -1,4 +1,5 @@
 import { protocol, types, type PGlite } from '@electric-sql/pglite';
+import { PLAN_WITH_VALUES } from './plan-hints.ts';
 
 // Enough for every statement the code has (a few hundred texts); past it, texts go the
 // unprepared way, so generated SQL can never fill the embedded database with plans.
@@ -8,6 +9,7 @@ const MAX_PREPARED = 512;
 // transaction the error has already aborted it, and the second try fails as any query would:
 // migrations run before the statements they change are used, so this is for tests and tools.)
 const PLAN_RESULT_CHANGED = '0A000';
+
 
 // Statement names are the connection's: each instance names its own apart.
 let instances = 0;
@@ -50,7 +52,7 @@ export class PreparedStatements {
 
   /** The rows of `text` with `params`; `unprepared` is how to run it when the cache is full. */
   async query(text: string, params: readonly unknown[], options: { inTransaction: boolean; unprepared: () => Promise<{ rows: unknown[] }> }): Promise<unknown[]> {
-    if (!this.#prepared.has(text) && this.#prepared.size >= this.#maxPrepared) return (await options.unprepared()).rows;
+    if (text.startsWith(PLAN_WITH_VALUES) || (!this.#prepared.has(text) && this.#prepared.size >= this.#maxPrepared)) return (await options.unprepared()).rows;
     const run = () => this.#db._runExclusiveQuery(() => this.#bindAndExecute(text, params, true));
     const rows = options.inTransaction ? await run() : await this.#db._runExclusiveTransaction(run);
     // As PGlite's query does outside a transaction (a no-op on a directory in Node).

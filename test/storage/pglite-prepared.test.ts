@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
+import { PLAN_WITH_VALUES } from '../../src/storage/plan-hints.ts';
 import { PreparedStatements } from '../../src/storage/pglite-prepared.ts';
 
 // The embedded database's queries run as named prepared statements (planned once). What must
@@ -71,5 +72,17 @@ describe('PreparedStatements (PGlite)', () => {
     assert.deepEqual(await query('SELECT 1 AS one'), [{ one: 1 }]);
     assert.equal(capped.size, 1);
     assert.equal(unprepared, 1);
+  });
+
+  it('plans a text marked PLAN_WITH_VALUES each time with its values, never prepared', async () => {
+    const fresh = new PreparedStatements(db);
+    let unprepared = 0;
+    const text = `${PLAN_WITH_VALUES}SELECT $1::int + 1 AS n`;
+    for (let i = 0; i < 7; i++) {
+      const rows = await fresh.query(text, [i], { inTransaction: false, unprepared: () => ((unprepared += 1), db.query(text, [i])) });
+      assert.deepEqual(rows, [{ n: i + 1 }]);
+    }
+    assert.equal(fresh.size, 0);
+    assert.equal(unprepared, 7);
   });
 });

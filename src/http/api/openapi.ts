@@ -52,7 +52,7 @@ export function buildOpenApiDocument(docs: RouteDoc[], serverUrl: string): Recor
     info: {
       title: 'Frontdoor admin API',
       version: '1',
-      description: 'Manage auth apps, registration, people, usergroups, articles, sessions, API keys and the audit log. Authenticate with an API key (Authorization: Bearer fdk_...) or an admin agent session cookie plus the X-CSRF-Token header for changes.',
+      description: 'Manage auth apps, registration, people, usergroups, articles, sessions, API keys and the audit log. Authenticate with an API key (Authorization: Bearer fdk_...) or an admin agent session cookie plus the X-CSRF-Token header for changes. Lists (people, sessions, SSO traces, audit) answer a page and `next`, the link to the next page (also in a Link header; null on the last page): follow it, passing `after` unchanged. `offset` is no longer accepted (issue 20: it read every row before the page); the audit log still takes `before`.',
     },
     servers: [{ url: serverUrl }],
     components: {

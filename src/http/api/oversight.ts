@@ -4,6 +4,7 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { RegistrationSettingsChangesSchema } from '../../core/registration.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
+import { nextLink, PagingQuery } from './paging.ts';
 import { IdParams } from './people.ts';
 
 /** Sessions, the audit log, registration settings and API keys: the admin's oversight. */
@@ -11,11 +12,14 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
   const { sessions, audit, registration, apiKeys } = ctx.services;
 
   api.route({
-    method: 'GET', path: '/api/v1/sessions', tag: 'sessions', summary: 'Live sessions, newest first, by audience or person',
+    method: 'GET', path: '/api/v1/sessions', tag: 'sessions', summary: 'Live sessions, newest first, by audience or person, a page at a time (next)',
     query: z
-      .object({ audience: AudienceSchema.optional(), personId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() })
+      .object({ audience: AudienceSchema.optional(), personId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).optional(), ...PagingQuery })
       .strict(),
-    handler: async ({ query }) => ({ sessions: await sessions.list(query) }),
+    handler: async ({ query, request, reply }) => {
+      const page = await sessions.page(query);
+      return { sessions: page.items, next: nextLink(request, reply, page.next) };
+    },
   });
   api.route({
     method: 'DELETE', path: '/api/v1/sessions/:id', tag: 'sessions', status: 204, summary: 'End one session at once, on every node',
@@ -30,7 +34,7 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
 
   api.route({
     method: 'GET', path: '/api/v1/audit', tag: 'audit',
-    summary: 'The audit log, newest first. action takes a trailing * (signin.*); before pages by event id.',
+    summary: 'The audit log, newest first, a page at a time (next). action takes a trailing * (signin.*); before (an event id) still pages as it did.',
     query: z
       .object({
         action: z.string().regex(/^[a-z_.]{1,80}\*?$/, 'an action such as signin.password or signin.*').optional(),
@@ -40,9 +44,13 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
         targetId: z.string().max(100).optional(),
         before: z.string().regex(/^\d{1,19}$/).optional(),
         limit: z.coerce.number().int().min(1).max(500).optional(),
+        ...PagingQuery,
       })
       .strict(),
-    handler: async ({ query }) => ({ events: await audit.list(query) }),
+    handler: async ({ query, request, reply }) => {
+      const page = await audit.page(query);
+      return { events: page.items, next: nextLink(request, reply, page.next) };
+    },
   });
 
   api.route({

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Audience } from '../../core/audience.ts';
+import { MIN_SEARCH_LENGTH } from '../../core/people.ts';
 import { EmailSchema, NameSchema } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
+import { nextLink, PagingQuery } from './paging.ts';
 
 export const IdParams = z.object({ id: z.uuid() }).strict();
 
@@ -47,11 +49,15 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
   const audit = (action: string) => ({ action, targetType: 'person', audience });
 
   api.route({
-    method: 'GET', path: base, tag, summary: `${noun}s, oldest first; query matches name or email`,
+    method: 'GET', path: base, tag,
+    summary: `${noun}s, oldest first, a page at a time (next: the link to the next page, null on the last); query matches a part of the name or of an email, at least ${MIN_SEARCH_LENGTH} characters`,
     query: z
-      .object({ query: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() })
+      .object({ query: z.string().trim().min(MIN_SEARCH_LENGTH).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).optional(), ...PagingQuery })
       .strict(),
-    handler: async ({ query }) => ({ people: await people.list({ audience, ...query }) }),
+    handler: async ({ query, request, reply }) => {
+      const page = await people.page({ audience, ...query });
+      return { people: page.items, next: nextLink(request, reply, page.next) };
+    },
   });
 
   api.route({
@@ -88,11 +94,13 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
   });
 
   api.route({
-    method: 'GET', path: `${base}/:id/sessions`, tag, summary: `The ${noun}'s live sessions`,
+    method: 'GET', path: `${base}/:id/sessions`, tag, summary: `The ${noun}'s live sessions, newest first, a page at a time (next)`,
     params: IdParams,
-    handler: async ({ params }) => {
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), ...PagingQuery }).strict(),
+    handler: async ({ params, query, request, reply }) => {
       await people.require(params.id, audience);
-      return { sessions: await sessions.list({ personId: params.id, audience }) };
+      const page = await sessions.page({ personId: params.id, audience, ...query });
+      return { sessions: page.items, next: nextLink(request, reply, page.next) };
     },
   });
 

@@ -1,15 +1,25 @@
 import { z } from 'zod';
+import { AudienceSchema } from '../../core/audience.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
+import { nextLink, PagingQuery } from './paging.ts';
 
 export function registerSsoTraceRoutes(api: AdminApi, ctx: HttpContext): void {
   const { ssoTraces } = ctx.services;
 
   api.route({
     method: 'GET', path: '/api/v1/sso-traces', tag: 'sso-traces',
-    summary: 'Recent external sign-in attempts, newest first: which check failed, clock skew, claims received (never secrets)',
-    query: z.object({ appId: z.uuid().optional(), outcome: z.enum(['pending', 'success', 'failure']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).strict(),
-    handler: async ({ query }) => ({ traces: await ssoTraces.list(query) }),
+    summary: 'External sign-in attempts, newest first, a page at a time (next): which check failed, clock skew, claims received (never secrets)',
+    query: z
+      .object({
+        appId: z.uuid().optional(), outcome: z.enum(['pending', 'success', 'failure']).optional(), audience: AudienceSchema.optional(),
+        limit: z.coerce.number().int().min(1).max(500).optional(), ...PagingQuery,
+      })
+      .strict(),
+    handler: async ({ query, request, reply }) => {
+      const page = await ssoTraces.page(query);
+      return { traces: page.items, next: nextLink(request, reply, page.next) };
+    },
   });
 
   api.route({

@@ -6,7 +6,7 @@ import { SlugSchema, type AuthApp } from '../../core/apps.ts';
 import type { Audience } from '../../core/audience.ts';
 import { recordAdminChange, type Actor, type AdminChange } from '../../core/audit.ts';
 import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
-import { primaryEmail, type Person } from '../../core/people.ts';
+import { MIN_SEARCH_LENGTH, primaryEmail, type Person } from '../../core/people.ts';
 import { RegistrationModeSchema, RegistrationSettingsChangesSchema } from '../../core/registration.ts';
 import { NameSchema, parseInput } from '../../core/validation.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
@@ -33,6 +33,8 @@ type Render = (request: FastifyRequest, reply: FastifyReply, admin: Admin, state
 const AUDIENCES = ['users', 'agents'] as const;
 const AUDIENCE_LABEL: Record<Audience, string> = { users: 'Users (Help Center)', agents: 'Agents (agent console)' };
 const AudienceParam = z.enum(AUDIENCES);
+/** A list page's cursor (list-cursor.ts), as the console's own next links carry it; anything else starts at the first page. */
+const CursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,400}$/).optional().catch(undefined);
 
 /** Fixed texts for the notice after a redirect: the query names one, never free text. */
 const NOTICES: Record<string, string> = {
@@ -411,16 +413,24 @@ ${article ? html`<div class="card">${actionButton(`/admin/articles/${article.id}
     };
     const peoplePage: Render = async (request, _reply, admin, state) => {
       const audience = audienceOf(request);
-      const query = String((request.query as { query?: string }).query ?? '').slice(0, 200);
-      const people = await services.people.list({ audience, query: query || undefined, limit: 200 });
+      const raw = request.query as { query?: string; after?: string };
+      const query = String(raw.query ?? '').trim().slice(0, 200);
+      // Too short a search has no trigram to look up (MIN_SEARCH_LENGTH): say so, list everyone.
+      const tooShort = query.length > 0 && query.length < MIN_SEARCH_LENGTH;
+      const after = CursorParam.parse(raw.after);
+      const page = await services.people.page({ audience, query: query && !tooShort ? query : undefined, after, limit: 100 });
+      const people = page.items;
+      const next = page.next ? new URLSearchParams({ ...(query && !tooShort ? { query } : {}), after: page.next }) : undefined;
       const pending = audience === 'users' ? await services.accountFlows.pendingApproval() : [];
       return shell(admin, audience === 'users' ? 'Users' : 'Agents', 'people', state, html`<h1>People</h1>
 <nav class="tabs" aria-label="Audience"><a href="/admin/people/users"${audience === 'users' ? html` aria-current="page"` : ''}>Users</a> <a href="/admin/people/agents"${audience === 'agents' ? html` aria-current="page"` : ''}>Agents</a></nav>
 <form class="search" method="get" action="/admin/people/${audience}" role="search"><label for="people-query">Search ${audience === 'users' ? 'Users' : 'Agents'} by name or email</label><input id="people-query" name="query" type="search" value="${query}"><button type="submit" class="secondary">Search</button></form>
+${tooShort ? html`<p class="error" role="alert">Search needs at least ${MIN_SEARCH_LENGTH} characters; everyone is listed.</p>` : ''}
 ${pending.length ? html`<p class="notice">${pending.length} waiting for approval: ${pending.map((p, i) => html`${i ? ', ' : ''}<a href="/admin/people/users/${p.id}">${p.name}</a>`)}</p>` : ''}
 <div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Status</th></tr></thead><tbody>
 ${people.map((p) => html`<tr><td><a href="/admin/people/${audience}/${p.id}">${p.name}</a>${p.isAdmin ? html` <span class="badge">admin</span>` : ''}</td><td>${primaryEmail(p)}</td><td>${statusOf(p)}</td></tr>`)}
-</tbody></table>${people.length === 0 ? html`<p class="muted">Nobody found.</p>` : ''}</div>`);
+</tbody></table>${people.length === 0 ? html`<p class="muted">Nobody found.</p>` : ''}</div>
+${next ? html`<p><a href="/admin/people/${audience}?${next.toString()}">Next page</a></p>` : ''}`);
     };
     page('/admin/people/:audience', peoplePage);
 
@@ -524,12 +534,15 @@ ${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSee
       outcome: z.enum(['success', 'failure']).optional().catch(undefined),
       audience: AudienceParam.optional().catch(undefined),
       before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+      after: CursorParam,
     });
     page('/admin/audit', async (request, _reply, admin, state) => {
       const raw = request.query as Record<string, string>;
       const filter = AuditQuery.parse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')));
-      const events = await services.audit.list({ ...filter, limit: 100 });
-      const next = events.length === 100 ? new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), before: events.at(-1)!.id }) : undefined;
+      const page = await services.audit.page({ ...filter, limit: 100 });
+      const events = page.items;
+      const { before: _before, after: _after, ...kept } = filter;
+      const next = page.next ? new URLSearchParams({ ...Object.fromEntries(Object.entries(kept).filter(([, v]) => v)), after: page.next }) : undefined;
       return shell(admin, 'Audit log', 'audit', state, html`<h1>Audit log</h1>
 <form class="filters card" method="get" action="/admin/audit" role="search">
 ${textInput({}, 'action', 'Action (signin.* for a prefix)', filter.action ?? raw.action ?? '')}
@@ -553,7 +566,9 @@ ${next ? html`<p><a href="/admin/audit?${next.toString()}">Older events</a></p>`
       const outcome = z.enum(['pending', 'success', 'failure']).optional().catch(undefined).parse(raw.outcome || undefined);
       const audience = AudienceParam.optional().catch(undefined).parse(raw.audience || undefined);
       const appId = apps.some((a) => a.id === raw.appId) ? raw.appId : undefined;
-      const traces = (await services.ssoTraces.list({ appId, outcome, limit: 200 })).filter((t) => !audience || t.audience === audience).slice(0, 100);
+      const page = await services.ssoTraces.page({ appId, outcome, audience, after: CursorParam.parse(raw.after), limit: 100 });
+      const traces = page.items;
+      const next = page.next ? new URLSearchParams({ ...Object.fromEntries(Object.entries({ appId, outcome, audience }).filter(([, v]) => v) as [string, string][]), after: page.next }) : undefined;
       const appName = new Map(apps.map((a) => [a.id, a.name]));
       return shell(admin, 'SSO traces', 'sso-traces', state, html`<h1>SSO traces</h1>
 <form class="filters card" method="get" action="/admin/sso-traces/find" role="search">
@@ -565,7 +580,8 @@ ${select({}, 'audience', 'Audience', audience ?? '', [['', 'any'], ['users', 'Us
 <button type="submit" class="secondary">Filter</button></form>
 <div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Trace</th><th scope="col">App</th><th scope="col">Outcome</th><th scope="col">Failed check</th></tr></thead><tbody>
 ${traces.map((t) => html`<tr><td>${when(t.startedAt)}</td><td><a href="/admin/sso-traces/${t.id}"><code>${t.id}</code></a></td><td>${t.appId ? (appName.get(t.appId) ?? t.appId) : ''}</td><td>${t.outcome}${t.errorCode ? html` <code>${t.errorCode}</code>` : ''}</td><td>${t.failedCheck ?? ''}</td></tr>`)}
-</tbody></table>${traces.length === 0 ? html`<p class="muted">No traces match.</p>` : ''}</div>`);
+</tbody></table>${traces.length === 0 ? html`<p class="muted">No traces match.</p>` : ''}</div>
+${next ? html`<p><a href="/admin/sso-traces?${next.toString()}">Older traces</a></p>` : ''}`);
     });
     page('/admin/sso-traces/:id', async (request, _reply, admin, state) => {
       const id = String((request.params as { id: string }).id);
