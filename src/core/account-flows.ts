@@ -9,12 +9,12 @@ import type { Clock } from './clock.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
-import { refuseUnderAutomatic, type Registration } from './registration.ts';
+import { refuseClosedPasswordDoor, type Registration } from './registration.ts';
 import type { Session, SessionRestriction, SessionStore } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
 import type { TwoFactor } from './two-factor.ts';
 import { burnVerifyTime, verifyPassword } from '../protocols/password/hash.ts';
-import { checkPasswordRules } from '../protocols/password/rules.ts';
+import { checkPasswordRules, PASSWORD_MAX_LENGTH } from '../protocols/password/rules.ts';
 
 export type StartedSession = { person: Person; session: Session; token: string };
 
@@ -124,20 +124,56 @@ export class AccountFlows {
 
   // --- Email validation -------------------------------------------------------------------
 
-  async validateEmail(token: string, ip: string | undefined): Promise<Person> {
+  /**
+   * Uses an email validation link. The link proves the mailbox; the password proves that the
+   * one who holds the mailbox is the one who registered. Both are needed: otherwise a stranger
+   * registers the victim's email with the stranger's password, the victim confirms the mail
+   * that arrives, and the account counts as proven while the stranger's password opens it, so
+   * the victim's later verified sign-ins link into it (the "classic-federated merge"
+   * pre-hijack, Sudhodanan and Paverd, USENIX Security 2022). The password is checked before
+   * the link is used, throttled on the login form's counters; a wrong one changes nothing and
+   * leaves the link usable.
+   */
+  async validateEmail(token: string, password: string, ip: string | undefined): Promise<Person> {
+    let personId: string | undefined;
     try {
+      ({ personId } = await this.#tokens.peek('email_validation', token));
+      await this.#checkRegistrationPassword(personId, password, ip);
       const person = await this.#db.transaction(async (q) => {
-        const { personId } = await this.#tokens.consume('email_validation', token, q);
-        await q.query('UPDATE people SET email_validation_pending = false, updated_at = now() WHERE id = $1', [personId]);
-        await q.query('UPDATE person_emails SET verified_at = COALESCE(verified_at, now()) WHERE person_id = $1 AND is_primary', [personId]);
-        return personId;
+        const used = await this.#tokens.consume('email_validation', token, q);
+        await q.query('UPDATE people SET email_validation_pending = false, updated_at = now() WHERE id = $1', [used.personId]);
+        await q.query('UPDATE person_emails SET verified_at = COALESCE(verified_at, now()) WHERE person_id = $1 AND is_primary', [used.personId]);
+        return used.personId;
       });
       await this.#audit.record({ action: 'registration.email_validated', outcome: 'success', audience: 'users', actor: { type: 'person', id: person }, target: { type: 'person', id: person }, ip });
       return (await this.#people.get(person))!;
     } catch (error) {
-      await this.#audit.record({ action: 'registration.email_validated', outcome: 'failure', reason: isFrontdoorError(error) ? error.code : 'internal', audience: 'users', actor: { type: 'anonymous' }, ip });
+      await this.#audit.record({
+        action: 'registration.email_validated', outcome: 'failure', reason: isFrontdoorError(error) ? error.code : 'internal', audience: 'users', actor: { type: 'anonymous' },
+        target: personId ? { type: 'person', id: personId } : undefined, ip,
+      });
       throw error;
     }
+  }
+
+  /** The password chosen at registration, on the login form's throttle counters (account and address). */
+  async #checkRegistrationPassword(personId: string, password: string, ip: string | undefined): Promise<void> {
+    const person = await this.#people.require(personId, 'users');
+    const subject = { audience: 'users' as const, account: `person:${person.id}`, ip, personId: person.id };
+    const seen = await this.#throttle.check(subject);
+    const found = password.length <= PASSWORD_MAX_LENGTH * 4 ? await this.#people.findForSignIn('users', primaryEmail(person)) : undefined;
+    // No password to compare (none was chosen, or an oversized guess): refused like a wrong one, fail closed.
+    const right = found?.passwordHash ? await verifyPassword(found.passwordHash, password) : (await burnVerifyTime(password), false);
+    if (!right) {
+      await this.#throttle.recordFailure(subject, 'password');
+      throw new FrontdoorError(
+        'account.link_password_invalid',
+        'That is not the password chosen when this account was registered, so the email is not confirmed. ' +
+          'If you did not register here, ignore the email: the account stays unconfirmed and cannot be used. ' +
+          'To take this address back, reset the password with "Forgot your password?" on the sign-in page.',
+      );
+    }
+    await this.#throttle.recordSuccess(subject, { seen });
   }
 
   /** A new validation link, to anyone still pending with this email; the same answer for everyone else. */
@@ -196,7 +232,7 @@ export class AccountFlows {
    * sign-in only) get an email pointing at their identity service's lost-password page.
    */
   async requestPasswordReset(input: { audience: Audience; email: string; ip: string | undefined }): Promise<void> {
-    await refuseUnderAutomatic(this.#apps, input.audience);
+    await refuseClosedPasswordDoor(this.#apps, input.audience);
     const found = input.email.length <= 254 ? await this.#people.findForSignIn(input.audience, input.email) : undefined;
     // At most 5 reset emails an hour per account, so the form cannot be used to flood an inbox.
     const allowed = await this.#throttle.allow(`mail:reset:${input.audience}:${(found?.person.id ?? input.email).toLowerCase()}`, 5);
@@ -231,11 +267,14 @@ export class AccountFlows {
     });
   }
 
-  /** A reset link mailed before an Automatic app was switched on is not a way in either (invariant 7). */
+  /**
+   * A reset link mailed before an Automatic app was switched on, or before the password app
+   * was disabled, is not a way in either (invariant 7).
+   */
   async checkResetLink(token: string): Promise<Person> {
     const { personId } = await this.#tokens.peek('password_reset', token);
     const person = await this.#people.require(personId);
-    await refuseUnderAutomatic(this.#apps, person.audience);
+    await refuseClosedPasswordDoor(this.#apps, person.audience);
     return person;
   }
 

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import type { AuthApp } from './apps.ts';
+import { auditStatement, type AuditEntry } from './audit.ts';
 import { deepFreeze } from './brief-cache.ts';
 import { ExternalSettingsSchema, type ExternalSettings } from './app-config.ts';
 import { FrontdoorError } from './errors.ts';
@@ -199,20 +200,44 @@ export class AccountResolver {
     return { person, usedUp: true };
   }
 
+  /**
+   * Profile sync: the name follows the service; the email only under the rule below, because
+   * the primary email is where password resets and sign-in codes go, and whether it is proven
+   * decides linking (invariant 5). A service's new address becomes the primary email only
+   * when the service asserted it verified, the app trusts that (`trustEmail`), nobody else
+   * here has it, and the person is not an admin; it is then proven (`verified_at`). Otherwise
+   * the primary email stays as it is (the identity keeps the address the service sent) and
+   * the skip is audited: an unverified address must not become the reset address, and an
+   * admin's primary email (their break-glass mailbox) changes only by an admin's hand.
+   */
   async #syncProfile(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings) {
     const name = profile.name?.trim();
     if (name && name.length <= 200) await q.query('UPDATE people SET name = $2, updated_at = now() WHERE id = $1 AND name <> $2', [personId, name]);
     if (!email) return;
-    const owner = await q.query<{ person_id: string }>(
-      'SELECT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
-      [app.audience, email],
+    const [row] = await q.query<{ is_admin: boolean; primary_email: string; primary_proven: boolean; owners: string[] | null }>(
+      `SELECT p.is_admin, e.email AS primary_email, e.verified_at IS NOT NULL AS primary_proven,
+              (SELECT array_agg(DISTINCT o.person_id::text) FROM person_emails o WHERE o.audience = $2 AND lower(o.email) = lower($3)) AS owners
+         FROM people p JOIN person_emails e ON e.person_id = p.id AND e.is_primary WHERE p.id = $1 FOR UPDATE OF e`,
+      [personId, app.audience, email],
     );
-    // A new address at the identity service moves the primary email only if nobody else has it.
-    if (owner.length === 0) {
-      await q.query('UPDATE person_emails SET email = $2, verified_at = $3 WHERE person_id = $1 AND is_primary', [
-        personId, email, profile.emailVerified && settings.trustEmail ? new Date() : null,
-      ]);
+    if (!row) return;
+    const owners = row.owners ?? [];
+    if (owners.includes(personId)) return; // one of the person's addresses already
+    const reason = owners.length > 0 ? 'taken'
+      : !profile.emailVerified ? 'email_unverified'
+      : !settings.trustEmail ? 'trust_email'
+      : row.is_admin ? 'admin'
+      : undefined;
+    const audit = (entry: Pick<AuditEntry, 'action' | 'outcome' | 'reason' | 'details'>) => {
+      const statement = auditStatement({ ...entry, audience: app.audience, actor: { type: 'system' }, target: { type: 'person', id: personId } });
+      return q.query(statement.text, statement.params);
+    };
+    if (reason) {
+      await audit({ action: 'profile.email_sync_skipped', outcome: 'failure', reason, details: { app: app.slug, email, kept: row.primary_email, keptProven: row.primary_proven } });
+      return;
     }
+    await q.query('UPDATE person_emails SET email = $2, verified_at = now() WHERE person_id = $1 AND is_primary', [personId, email]);
+    await audit({ action: 'profile.email_synced', outcome: 'success', details: { app: app.slug, from: row.primary_email, to: email } });
   }
 }
 

@@ -76,6 +76,7 @@ export const ERROR_STATUS = {
   'account.link_invalid': 400,
   'account.link_expired': 410,
   'account.link_used': 410,
+  'account.link_password_invalid': 401,
   'password.too_common': 400,
   'password.current_invalid': 401,
   'two_factor.code_invalid': 401,

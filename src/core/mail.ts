@@ -59,7 +59,7 @@ const signature = '\n\n-- \nThis message was sent by the sign-in service of the 
 export const mailTemplates = {
   emailValidation: (input: { name: string; link: string; expiresMinutes: number }): Omit<MailMessage, 'to'> => ({
     subject: 'Confirm your email address',
-    text: `Hello ${input.name},\n\nPlease confirm your email address to finish creating your account:\n\n${input.link}\n\nThe link works once and expires in ${input.expiresMinutes} minutes. If you did not create an account, ignore this email.${signature}`,
+    text: `Hello ${input.name},\n\nPlease confirm your email address to finish creating your account. The page asks for the password you chose when you registered:\n\n${input.link}\n\nThe link works once and expires in ${input.expiresMinutes} minutes. If you did not register, ignore this email: without that password nothing is confirmed and the account cannot be used.${signature}`,
   }),
   passwordReset: (input: { name: string; link: string; expiresMinutes: number }): Omit<MailMessage, 'to'> => ({
     subject: 'Reset your password',

@@ -252,3 +252,17 @@ export async function refuseUnderAutomatic(apps: AuthAppRegistry, audience: 'use
     throw new FrontdoorError('auth.method_disabled', `Passwords are not used here: everyone signs in with ${automatic.name}.`, { automaticApp: automatic.slug });
   }
 }
+
+/**
+ * The reset doors (forgot, and every reset link) are password doors too: while the audience's
+ * password app is disabled nobody signs in with a password, so a reset must not set one
+ * either (it would be a way around the switch; issue 14 follow-up). The same refusal as under
+ * Automatic; the admins' break-glass door (password form with `?local=1`, the emailed bypass
+ * link, the CLI) does not go through here and stays open (docs/BREAK-GLASS.md).
+ */
+export async function refuseClosedPasswordDoor(apps: AuthAppRegistry, audience: 'users' | 'agents'): Promise<void> {
+  await refuseUnderAutomatic(apps, audience);
+  if (!(await apps.passwordApp(audience)).enabled) {
+    throw new FrontdoorError('auth.method_disabled', 'Passwords are not used here: sign-in with a password is turned off. Sign in with one of the other methods on the sign-in page.', { passwordApp: 'disabled' });
+  }
+}

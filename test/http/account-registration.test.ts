@@ -59,7 +59,7 @@ describe('registration modes, email validation and agent approval (over HTTP, re
     assert.equal(confirm.status, 200, 'opening the link (or a mail scanner doing so) uses nothing');
     const token = new URL(link, server.url).searchParams.get('token')!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1]!;
-    const done = await browser.postForm('/register/validate', { _csrf: csrf, token });
+    const done = await browser.postForm('/register/validate', { _csrf: csrf, token, password: PASSWORD });
     assert.equal(done.status, 200);
     assert.match(done.text, /data-state="email-validated"/);
 
@@ -146,7 +146,7 @@ describe('registration modes, email validation and agent approval (over HTTP, re
     const browser = server.client();
     const confirm = await browser.get(link);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1]!;
-    const done = await browser.postForm('/register/validate', { _csrf: csrf, token: new URL(link, server.url).searchParams.get('token')! });
+    const done = await browser.postForm('/register/validate', { _csrf: csrf, token: new URL(link, server.url).searchParams.get('token')!, password: PASSWORD });
     assert.match(done.text, /data-state="approval-pending"/);
     assert.equal((await server.client().signIn('both@example.com', PASSWORD)).status, 403);
 

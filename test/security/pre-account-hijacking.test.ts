@@ -162,7 +162,7 @@ describe('pre-account hijacking: linking by email needs an account whose email w
       const link = linkIn(await mailbox.next('proven@example.com', /Confirm/i), '/register/validate');
       const confirmPage = await holder.get(link);
       const token = new URLSearchParams(link.split('?')[1]).get('token')!;
-      const confirmed = await holder.postForm('/register/validate', { _csrf: /name="_csrf" value="([^"]+)"/.exec(confirmPage.text)![1]!, token });
+      const confirmed = await holder.postForm('/register/validate', { _csrf: /name="_csrf" value="([^"]+)"/.exec(confirmPage.text)![1]!, token, password: OWNER_PASSWORD });
       assert.ok(confirmed.status < 400, confirmed.text.slice(0, 300));
       peer.signInAs('proven-sub');
       const linked = await signInThroughProvider(server, server.client(), '/sso/idp-verified/start');

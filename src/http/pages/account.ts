@@ -167,6 +167,28 @@ export function confirmLinkPage(chrome: PageChrome, model: { heading: string; me
   );
 }
 
+/**
+ * The page an email validation link opens. Confirming needs the password chosen at
+ * registration: the link proves the mailbox, the password that its holder is the one who
+ * registered (pre-account hijacking, see AccountFlows.validateEmail).
+ */
+export function confirmEmailPage(chrome: PageChrome, model: { action: string; csrfToken: string; token: string; error?: ErrorModel }): SafeHtml {
+  return layout(
+    chrome,
+    html`<div class="card" data-state="confirm-email">
+  <h1>Confirm your email address</h1>
+  ${errorBox(model.error)}
+  <p>One more step: enter the password you chose when you registered, to confirm that this email address is yours and finish creating your account.</p>
+  <form class="stack" method="post" action="${model.action}">
+    ${csrfField(model.csrfToken)}<input type="hidden" name="token" value="${model.token}">
+    <label>Password <input type="password" name="password" autocomplete="current-password" required maxlength="256"></label>
+    <button type="submit">Confirm my email</button>
+  </form>
+  <p class="muted" data-state="not-you">Did not register here? Ignore the email: without that password nothing is confirmed, and the account cannot be used. Someone may have typed your address by mistake, or on purpose; to take the address back, use <a href="/password/forgot">Forgot your password?</a>.</p>
+</div>`,
+  );
+}
+
 export function bypassRequestPage(chrome: PageChrome, model: { csrfToken: string; sent: boolean; error?: ErrorModel }): SafeHtml {
   return layout(
     chrome,

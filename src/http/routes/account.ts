@@ -12,7 +12,7 @@ import { redirectSeeOther, type HttpContext, type SignedInPerson } from '../cont
 import { sendError } from '../errors.ts';
 import type { SafeHtml } from '../html.ts';
 import {
-  accountPage, approvalsPage, bypassRequestPage, confirmLinkPage, forgotPasswordPage, messagePage, recoveryCodesPage, resetPasswordPage,
+  accountPage, approvalsPage, bypassRequestPage, confirmEmailPage, confirmLinkPage, forgotPasswordPage, messagePage, recoveryCodesPage, resetPasswordPage,
   twoFactorChallengePage, twoFactorSetupPage,
 } from '../pages/account.ts';
 import type { PageChrome } from '../pages/layout.ts';
@@ -200,6 +200,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
       // Invariant 7: under Automatic there is no password to reset; the identity service is the way in.
       const automatic = await services.apps.automaticApp(door.audience);
       if (automatic) return reply.redirect(`/sso/${automatic.slug}/start`, 302);
+      // Nor while the password app is disabled: the sign-in page lists the methods that work.
+      if (!(await services.apps.passwordApp(door.audience)).enabled) return reply.redirect(door.loginPath, 302);
       return send(reply, 200, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
         action: `${door.base}/password/forgot`, csrfToken: ctx.csrf.tokenFor(request, reply), sent: false,
       }));
@@ -403,18 +405,30 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
 
   const helpChrome = (title: string): PageChrome => ({ title, area: 'help-center' });
 
+  const renderConfirmEmail = (request: FastifyRequest, reply: FastifyReply, token: string, status = 200, error?: FrontdoorError) =>
+    send(reply, status, confirmEmailPage(helpChrome('Confirm your email'), {
+      action: '/register/validate', csrfToken: ctx.csrf.tokenFor(request, reply), token, error: errorModel(error),
+    }));
+
   app.get<{ Querystring: { token?: string } }>('/register/validate', async (request, reply) => {
     const token = request.query.token ?? '';
     await services.accountTokens.peek('email_validation', token);
-    return send(reply, 200, confirmLinkPage(helpChrome('Confirm your email'), {
-      heading: 'Confirm your email address', message: 'One more step: confirm that this email address is yours.',
-      action: '/register/validate', csrfToken: ctx.csrf.tokenFor(request, reply), token, button: 'Confirm my email',
-    }));
+    return renderConfirmEmail(request, reply, token);
   });
 
   app.post('/register/validate', async (request, reply) => {
     ctx.csrf.verify(request);
-    const person = await services.accountFlows.validateEmail(field(request.body, 'token'), request.ip);
+    const token = field(request.body, 'token');
+    let person: Person;
+    try {
+      person = await services.accountFlows.validateEmail(token, field(request.body, 'password'), request.ip);
+    } catch (error) {
+      const fd = refusal(error);
+      // A wrong password or a pause: the form again, the link still usable; a bad link: the error page.
+      if (fd.code !== 'account.link_password_invalid' && fd.code !== 'auth.throttled') return sendError(request, reply, fd);
+      withRetryAfter(reply, fd);
+      return renderConfirmEmail(request, reply, token, fd.status, fd);
+    }
     if (person.approvalPending) {
       return send(reply, 200, messagePage(helpChrome('Waiting for approval'), {
         heading: 'Email confirmed: waiting for approval', state: 'approval-pending',

@@ -43,8 +43,9 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
       const breakGlass = options.breakGlass;
       const apps = breakGlass ? [] : await services.apps.list(door.audience);
       const registerOpen = door.audience === 'users' && !breakGlass && (await services.registration.isOpen());
-      // Under Automatic the reset pages are shut too (invariant 7); the break-glass form offers the emailed link instead.
-      const automatic = await services.apps.automaticApp(door.audience);
+      // Under Automatic, or with the password app disabled, the reset pages are shut too
+      // (invariant 7); the break-glass form offers the emailed link instead.
+      const resetShut = Boolean(await services.apps.automaticApp(door.audience)) || !(await services.apps.passwordApp(door.audience)).enabled;
       return html(
         reply,
         options.status ?? 200,
@@ -57,7 +58,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
           buttons: apps.filter((a) => a.enabled && a.showButton && a.type !== 'password'),
           registerHref: registerOpen ? `/register${options.returnTo === '/' ? '' : `?return_to=${encodeURIComponent(options.returnTo)}`}` : undefined,
           breakGlass,
-          forgotHref: automatic ? undefined : `${door.base}/password/forgot`,
+          forgotHref: resetShut ? undefined : `${door.base}/password/forgot`,
           bypassHref: door.audience === 'agents' ? '/agent/login/bypass' : undefined,
           email: options.email,
           error: options.error && { code: options.error.code, message: options.error.message },
