@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { errorBox } from './account.ts';
 import { layout } from './layout.ts';
+import { newAccountFields } from './sign-in.ts';
 
 export function setupPage(model: { csrfToken: string; token: string; name?: string | undefined; email?: string | undefined; error?: { code: string; message: string } | undefined }): SafeHtml {
   return layout(
@@ -13,10 +14,7 @@ export function setupPage(model: { csrfToken: string; token: string; name?: stri
   <form class="stack" method="post" action="/setup">
     <input type="hidden" name="_csrf" value="${model.csrfToken}">
     <input type="hidden" name="token" value="${model.token}">
-    <label>Name <input type="text" name="name" autocomplete="name" required maxlength="200" value="${model.name ?? ''}"></label>
-    <label>Email <input type="email" name="email" autocomplete="email" required maxlength="254" value="${model.email ?? ''}"></label>
-    <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="8" maxlength="256">
-      <span class="muted">At least 8 characters, not one of the most common passwords. A few unrelated words make a strong one.</span></label>
+    ${newAccountFields(model)}
     <button type="submit">Create the admin</button>
   </form>
 </div>`,

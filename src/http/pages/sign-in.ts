@@ -71,6 +71,14 @@ export type RegisterPageModel = {
   error?: { code: string; message: string } | undefined;
 };
 
+/** Name, email and a new password: the fields of every form that makes an account (registration, first-run setup). */
+export function newAccountFields(model: { name?: string | undefined; email?: string | undefined; passwordMinLength?: number | undefined }): SafeHtml {
+  return html`<label>Name <input type="text" name="name" autocomplete="name" required maxlength="200" value="${model.name ?? ''}"></label>
+    <label>Email <input type="email" name="email" autocomplete="email" required maxlength="254" value="${model.email ?? ''}"></label>
+    <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="${model.passwordMinLength ?? 8}" maxlength="256">
+      <span class="muted">At least ${model.passwordMinLength ?? 8} characters, not one of the most common passwords. A few unrelated words make a strong one.</span></label>`;
+}
+
 export function registerPage(model: RegisterPageModel): SafeHtml {
   return layout(
     { title: 'Create an account', area: 'help-center' },
@@ -80,10 +88,7 @@ export function registerPage(model: RegisterPageModel): SafeHtml {
   <form class="stack" method="post" action="/register">
     <input type="hidden" name="_csrf" value="${model.csrfToken}">
     <input type="hidden" name="return_to" value="${model.returnTo}">
-    <label>Name <input type="text" name="name" autocomplete="name" required maxlength="200" value="${model.name ?? ''}"></label>
-    <label>Email <input type="email" name="email" autocomplete="email" required maxlength="254" value="${model.email ?? ''}"></label>
-    <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="${model.passwordMinLength ?? 8}" maxlength="256">
-      <span class="muted">At least ${model.passwordMinLength ?? 8} characters, not one of the most common passwords. A few unrelated words make a strong one.</span></label>
+    ${newAccountFields(model)}
     <button type="submit">Create account</button>
   </form>
   <p>Have an account? <a href="/login">Sign in</a></p>
