@@ -252,7 +252,7 @@ describe('OIDC refusals create nothing', () => {
       forger.baseClaims = { tid: ENTRA_TENANT, oid: 'object-1', email: 'renamed@example.com', name: 'Entra Person' };
       assert.equal((await signInThroughProvider(server, server.client(), '/sso/entra-users/start')).status, 303);
       assert.deepEqual(await counts(), { ...before, sessions: before.sessions + 1 }, 'the same person again');
-      const [person] = await server.services.people.list({ audience: 'users', query: 'renamed@example.com' });
+      const [person] = await server.services.people.list({ audience: 'users', query: 'entra.person@example.com' });
       assert.deepEqual(person?.identities.map((i) => i.subject), [`${ENTRA_TENANT}:object-1`]);
     });
 
