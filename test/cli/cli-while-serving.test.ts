@@ -43,6 +43,8 @@ describe(`the CLI while frontdoor serve runs (${POSTGRES ? 'PostgreSQL' : 'embed
     scratch = POSTGRES ? await scratchPostgresDatabase(POSTGRES) : undefined;
     env = embeddedEnv({
       PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, FRONTDOOR_DATA_DIR: join(dataDir, 'data'), LOG_LEVEL: 'info',
+      // No background pruning: the owner writing its own WAL would blur what the second serve touched.
+      AUDIT_RETENTION_DAYS: '0', SSO_TRACE_RETENTION_DAYS: '0',
       ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     });
     server = spawnServe(env);
