@@ -13,8 +13,8 @@ import { refuseClosedPasswordDoor, type Registration } from './registration.ts';
 import type { Session, SessionRestriction, SessionStore } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
 import type { TwoFactor } from './two-factor.ts';
-import { burnVerifyTime, verifyPassword } from '../protocols/password/hash.ts';
-import { checkPasswordRules, PASSWORD_MAX_LENGTH } from '../protocols/password/rules.ts';
+import { burnVerifyTime, verifyPassword } from './credentials/password-hash.ts';
+import { checkPasswordRules, PASSWORD_MAX_LENGTH } from './credentials/password-rules.ts';
 
 export type StartedSession = { person: Person; session: Session; token: string };
 

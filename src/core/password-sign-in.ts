@@ -8,8 +8,8 @@ import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
 import type { Session } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
-import { burnVerifyTime, hashPassword, needsRehash, verifyPassword } from '../protocols/password/hash.ts';
-import { PASSWORD_MAX_LENGTH } from '../protocols/password/rules.ts';
+import { burnVerifyTime, hashPassword, needsRehash, verifyPassword } from './credentials/password-hash.ts';
+import { PASSWORD_MAX_LENGTH } from './credentials/password-rules.ts';
 
 export type PasswordSignInRequest = {
   audience: Audience;

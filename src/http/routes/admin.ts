@@ -10,7 +10,7 @@ import { MIN_SEARCH_LENGTH, primaryEmail, type Person } from '../../core/people.
 import { RegistrationModeSchema, RegistrationSettingsChangesSchema } from '../../core/registration.ts';
 import { NameSchema, parseInput } from '../../core/validation.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
-import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from '../../protocols/password/rules.ts';
+import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from '../../core/credentials/password-rules.ts';
 import { needsGeneratedSecret } from '../api/apps.ts';
 import { TRUST_KEYS, trustConfigFromForm, trustFields } from '../pages/app-trust-fields.ts';
 import { testAuthApp, urlsToCopy, type AppTestReport } from '../app-test.ts';
