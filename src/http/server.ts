@@ -12,7 +12,7 @@ import { sendError, toFrontdoorError } from './errors.ts';
 import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account.ts';
-import { registerAdminConsoleRoutes } from './routes/admin.ts';
+import { registerAdminConsoleRoutes } from './routes/admin/index.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
