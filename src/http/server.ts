@@ -11,7 +11,7 @@ import { createHttpContext } from './context.ts';
 import { sendError, toFrontdoorError } from './errors.ts';
 import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
-import { registerAccountRoutes } from './routes/account.ts';
+import { registerAccountRoutes } from './routes/account/index.ts';
 import { registerAdminConsoleRoutes } from './routes/admin/index.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';

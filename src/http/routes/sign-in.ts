@@ -7,7 +7,7 @@ import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { messagePage } from '../pages/account.ts';
 import { loginPage, logoutPage, registerPage } from '../pages/sign-in.ts';
-import { nextStepAfterFirstFactor } from './account.ts';
+import { nextStepAfterFirstFactor } from './account/next-step.ts';
 import { providerLogoutFor } from './sso.ts';
 
 /** The sign-in doors of one audience: the Help Center's for Users, the console's for Agents. */
@@ -174,7 +174,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
               message: 'Your account was created. An agent has to approve it before you can sign in; we will email you when they have.',
             }));
       }
-      const started = await services.accountFlows.startSession(person, {
+      const started = await services.signInSessions.startSession(person, {
         audience: 'users', appId: (await services.apps.passwordApp('users')).id, ip: request.ip, userAgent: request.headers['user-agent'],
       });
       setSessionCookie(reply, services.config, 'users', started.token);

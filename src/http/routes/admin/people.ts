@@ -24,7 +24,7 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
     const after = CursorParam.parse(raw.after);
     const found = await services.people.page({ audience, query: query && !tooShort ? query : undefined, after, limit: 100 });
     const next = found.next ? new URLSearchParams({ ...(query && !tooShort ? { query } : {}), after: found.next }) : undefined;
-    const pending = audience === 'users' ? await services.accountFlows.pendingApproval() : [];
+    const pending = audience === 'users' ? await services.approvals.pendingApproval() : [];
     return peoplePage(frameOf(admin, state), { audience, query, tooShort, people: found.items, next, pending });
   });
 
@@ -68,12 +68,12 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
     return back(changed, changed.isAdmin ? 'admin_on' : 'admin_off');
   });
   action(`${personPath}/approve`, person, async (request, admin) => {
-    const approved = await services.accountFlows.approve((await personOf(request)).id, admin.actor);
+    const approved = await services.approvals.approve((await personOf(request)).id, admin.actor);
     return back(approved, 'approved');
   });
   action(`${personPath}/reject`, person, async (request, admin) => {
     const rejected = await personOf(request);
-    await services.accountFlows.reject(rejected.id, admin.actor);
+    await services.approvals.reject(rejected.id, admin.actor);
     return `/admin/people/${rejected.audience}?notice=rejected`;
   });
   action(`${personPath}/two-factor/remove`, person, async (request, admin) => {
