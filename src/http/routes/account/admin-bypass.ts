@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { setSessionCookie } from '../../cookies.ts';
-import { redirectSeeOther, type HttpContext } from '../../context.ts';
+import type { HttpContext } from '../../context.ts';
+import { continueAfterSignIn } from '../../after-sign-in.ts';
 import { bypassRequestPage, confirmLinkPage } from '../../pages/account.ts';
 import type { PageChrome } from '../../pages/layout.ts';
-import { ACCOUNT_DOORS, field, send } from './doors.ts';
-import { nextStepAfterFirstFactor } from './next-step.ts';
+import { field, send } from './doors.ts';
 
 // The emailed admin bypass link (break-glass, invariant 6): asking for it, and using it.
 
@@ -38,7 +37,6 @@ export function registerAdminBypass(app: FastifyInstance, ctx: HttpContext): voi
       action: 'signin.bypass', outcome: 'success', audience: 'agents', actor: { type: 'person', id: person.id },
       target: { type: 'session', id: started.session.id }, ip: request.ip, details: { breakGlass: true },
     });
-    setSessionCookie(reply, services.config, 'agents', started.token);
-    return redirectSeeOther(reply, nextStepAfterFirstFactor(ACCOUNT_DOORS[1]!, started.session, '/agent'));
+    return continueAfterSignIn(reply, services.config, started, '/agent');
   });
 }
