@@ -5,8 +5,8 @@ import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import { FrontdoorError } from './errors.ts';
-import { hashPassword } from '../protocols/password/hash.ts';
-import { checkPasswordRules } from '../protocols/password/rules.ts';
+import { hashPassword } from './credentials/password-hash.ts';
+import { checkPasswordRules } from './credentials/password-rules.ts';
 import { decodeCursor, KEY_PART, keysetTimestamp, pageSize, toPage, type ListPage } from './list-cursor.ts';
 import { EmailSchema, NameSchema, parseInput } from './validation.ts';
 

@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
 import type { SignInAttempt, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
-import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
+import { continueAfterSignIn } from './after-sign-in.ts';
+import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
 import { sendError } from './errors.ts';
-import { nextStepAfterExternalSignIn } from './routes/account.ts';
 
 // The one tail of every external sign-in (OIDC callback, SAML ACS, JWT endpoint, and any
 // protocol added later): the protocol's `finish` verified the answer; what follows is the same
@@ -46,9 +46,8 @@ export async function completeExternalSignIn(
     singleUse: signIn.singleUse,
   });
   if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
-  setSessionCookie(reply, services.config, app.audience, signedIn.token);
   reply.clearCookie(SSO_ATTEMPTS_COOKIE, cookieOptions(services.config));
-  return redirectSeeOther(reply, nextStepAfterExternalSignIn(app.audience, signedIn.session, signedIn.returnTo));
+  return continueAfterSignIn(reply, services.config, signedIn, signedIn.returnTo);
 }
 
 /** A refused start or answer: traced and audited, then the error page with a retry link that keeps return_to. */
