@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { ExternalProfile } from '../core/account-resolution.ts';
 import type { AuthApp } from '../core/apps.ts';
 import type { ErrorCode } from '../core/errors.ts';
@@ -18,6 +19,16 @@ export interface SignInProtocol {
   readonly name: string;
   /** Config keys split off, encrypted at rest and never sent back. */
   readonly secretKeys: readonly string[];
+  /**
+   * The app types this protocol serves, each a preset (the generic one included): the
+   * `type` column names one. A preset marked `whenProtocolField` belongs to a type another
+   * protocol owns and is chosen by `config.protocol` naming this protocol (Okta in SAML mode).
+   */
+  readonly presets: Readonly<Record<string, ProtocolPreset>>;
+  /** The labels of the admin's copy-URLs (keys of `urlsToCopy`). */
+  readonly urlLabels: Readonly<Record<string, string>>;
+  /** Before a new app of this protocol is validated: fill what it generates itself (SAML SP keys). */
+  prepareNew?(config: Record<string, unknown>, label: string): Promise<Record<string, unknown>>;
   /** The error codes this protocol raises (all in the one table of core/errors.ts). */
   readonly errorCodes: readonly ErrorCode[];
   /** The addresses an admin copies into the identity service. */
@@ -41,6 +52,17 @@ export interface SignInProtocol {
   /** The Test button: checks the setup without signing anyone in. */
   diagnose?(ctx: HttpContext, app: AuthApp): Promise<Diagnosis>;
 }
+
+export type ProtocolPreset = {
+  /** The default name of a new app (`Google`). */
+  name: string;
+  schema: z.ZodType;
+  /** The fields of the admin console's form. */
+  fields: readonly ConfigField[];
+  whenProtocolField?: boolean;
+};
+
+export type ConfigField = { key: string; label: string; kind: 'text' | 'url' | 'secret' | 'textarea' | 'algorithm'; required?: boolean; hint?: string };
 
 export type FinishEndpoint = { method: 'GET' | 'POST'; path: string; bodyLimit?: number };
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { AppTypeSchema, isHmacAlgorithm } from '../../core/app-config.ts';
+import { isHmacAlgorithm } from '../../core/app-config.ts';
 import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { JWT_EMAIL_TRUST } from '../../protocols/jwt/profile.ts';
 import type { HttpContext } from '../context.ts';
-import { protocolOf } from '../../protocols/registry.ts';
+import { AppTypeSchema, protocolOf } from '../../protocols/registry.ts';
 import { jwtProtocol } from '../../protocols/jwt/sign-in.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';

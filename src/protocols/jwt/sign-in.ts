@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { JwtAppConfig } from '../../core/app-config.ts';
+import { APP_CONFIG_SCHEMAS, type JwtAppConfig } from '../../core/app-config.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
@@ -83,6 +83,18 @@ async function finishJwtSignIn(ctx: HttpContext, request: FastifyRequest, reply:
 
 export const jwtProtocol: SignInProtocol = {
   name: 'jwt',
+  presets: {
+    jwt: {
+      name: 'JWT', schema: APP_CONFIG_SCHEMAS.jwt,
+      fields: [
+        { key: 'remoteLoginUrl', label: 'Remote login URL', kind: 'url', required: true, hint: 'Where people who must sign in are sent, with return_to.' },
+        { key: 'algorithms', label: 'Algorithm', kind: 'algorithm', hint: 'HS256: Frontdoor generates a shared secret and shows it once.' },
+        { key: 'publicKey', label: 'Public key (PEM or JWK), for RS256, ES256, EdDSA', kind: 'textarea' },
+        { key: 'jwksUrl', label: 'Or a JWKS URL', kind: 'url' },
+      ],
+    },
+  },
+  urlLabels: { start: 'Sign-in start (Test sign-in)', jwt: 'JWT endpoint' },
   secretKeys: ['sharedSecret'],
   errorCodes: ERROR_CODES,
   urlsToCopy: jwtUrlsFor,

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
+import { APP_CONFIG_SCHEMAS } from '../../core/app-config.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { Session } from '../../core/sessions.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { failExternalSignIn } from '../../http/external-sign-in-completion.ts';
-import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { ssoBaseOf, type ConfigField, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from './authorization.ts';
 import { diagnoseOidcApp } from './diagnostics.ts';
 import { providerLogoutUrl, verifyLogoutToken } from './logout.ts';
@@ -172,8 +173,27 @@ function asProviderError(error: unknown): unknown {
   });
 }
 
+const CLIENT: ConfigField[] = [
+  { key: 'clientId', label: 'Client id', kind: 'text', required: true },
+  { key: 'clientSecret', label: 'Client secret', kind: 'secret' },
+];
+
 export const oidcProtocol: SignInProtocol = {
   name: 'oidc',
+  presets: {
+    oidc: {
+      name: 'OpenID Connect', schema: APP_CONFIG_SCHEMAS.oidc,
+      fields: [{ key: 'issuer', label: 'Issuer URL', kind: 'url', required: true, hint: 'Its discovery document is read from /.well-known/openid-configuration.' }, ...CLIENT],
+    },
+    google: { name: 'Google', schema: APP_CONFIG_SCHEMAS.google, fields: CLIENT },
+    microsoft: { name: 'Microsoft', schema: APP_CONFIG_SCHEMAS.microsoft, fields: [{ key: 'tenant', label: 'Directory (tenant) id', kind: 'text', required: true }, ...CLIENT] },
+    okta: { name: 'Okta', schema: APP_CONFIG_SCHEMAS.okta, fields: [{ key: 'domain', label: 'Okta domain', kind: 'text', required: true, hint: 'e.g. acme.okta.com' }, ...CLIENT] },
+    onelogin: {
+      name: 'OneLogin', schema: APP_CONFIG_SCHEMAS.onelogin,
+      fields: [{ key: 'domain', label: 'OneLogin domain', kind: 'text', required: true, hint: 'e.g. acme.onelogin.com' }, ...CLIENT],
+    },
+  },
+  urlLabels: { start: 'Sign-in start (Test sign-in)', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
   secretKeys: ['clientSecret', 'privateKeyJwk'],
   errorCodes: ERROR_CODES,
   urlsToCopy: oidcUrlsFor,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
+import { APP_CONFIG_SCHEMAS, SAML_PRESET_SCHEMAS } from '../../core/app-config.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
@@ -21,6 +22,7 @@ import type { IdpDescriptor } from './idp-metadata.ts';
 import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from './logout.ts';
 import { profileFromAssertion, samlSubject } from './profile.ts';
 import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from './settings.ts';
+import { generateKeyPair } from './sp-keys.ts';
 import { spMetadataXml } from './sp-metadata.ts';
 import { verifyLogoutWithNodeSaml } from './verifier.ts';
 import { parseUntrustedXml } from './xml.ts';
@@ -289,6 +291,30 @@ function samlUrlsToCopy(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUr
 
 export const samlProtocol: SignInProtocol = {
   name: 'saml',
+  presets: {
+    saml: {
+      name: 'SAML', schema: APP_CONFIG_SCHEMAS.saml,
+      fields: [
+        { key: 'idpMetadataUrl', label: 'IdP metadata URL', kind: 'url', hint: 'Or give the entity id, SSO URL and certificate below.' },
+        { key: 'idpEntityId', label: 'IdP entity id', kind: 'text' },
+        { key: 'idpSsoUrl', label: 'IdP SSO URL', kind: 'url' },
+        { key: 'idpCertificate', label: 'IdP signing certificate (PEM)', kind: 'textarea' },
+      ],
+    },
+    // The vendors' SAML mode: the admin console sets these up through the API (docs/SAML.md).
+    okta: { name: 'Okta', schema: SAML_PRESET_SCHEMAS.okta, fields: [], whenProtocolField: true },
+    onelogin: { name: 'OneLogin', schema: SAML_PRESET_SCHEMAS.onelogin, fields: [], whenProtocolField: true },
+    microsoft: { name: 'Microsoft', schema: SAML_PRESET_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
+  },
+  urlLabels: {
+    start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
+  },
+  // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
+  prepareNew: async (config, label) => {
+    if (config.spPrivateKey) return config;
+    const pair = await generateKeyPair(`Frontdoor SAML ${label}`);
+    return { ...config, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
+  },
   secretKeys: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
   errorCodes: ERROR_CODES,
   urlsToCopy: samlUrlsToCopy,
