@@ -24,7 +24,7 @@ export interface AppCatalog {
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 // Plain http is accepted only for loopback identity services (local development and tests).
-const serviceUrl = z.url({ protocol: /^https?$/ }).refine(
+export const serviceUrl = z.url({ protocol: /^https?$/ }).refine(
   (value) => value.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(value),
   'must be https (http only for localhost)',
 );
