@@ -21,7 +21,7 @@ export function patchOperations(kind: ResourceKind, body: unknown): ScimPatchOpe
   const operations = key ? body[key] : undefined;
   if (!Array.isArray(operations) || operations.length === 0) throw new FrontdoorError('scim.invalid_syntax', 'A PATCH body needs a non-empty Operations array.');
   if (operations.length > MAX_OPERATIONS) throw new FrontdoorError('scim.too_many', `A PATCH holds at most ${MAX_OPERATIONS} operations.`);
-  return operations.map((operation, index) => normaliseOperation(kind, operation, index));
+  return operations.flatMap((operation, index) => byMemberValue(normaliseOperation(kind, operation, index)));
 }
 
 function normaliseOperation(kind: ResourceKind, operation: unknown, index: number): ScimPatchOperation {
@@ -37,7 +37,9 @@ function normaliseOperation(kind: ResourceKind, operation: unknown, index: numbe
   if (op === 'remove' && path === undefined) throw new FrontdoorError('scim.no_target', `${where}: remove needs a path (RFC 7644 section 3.5.2.2).`);
   if (op !== 'remove' && fields.value === undefined) throw new FrontdoorError('scim.invalid_value', `${where}: ${op} needs a value.`);
   if (path !== undefined) checkPath(kind, path, where);
-  const value = fields.value;
+  // Entra sends members as {"$ref": null, "value": …}: a null says nothing, and left in, a
+  // Remove by value would match no member (scim-patch compares whole objects).
+  const value = withoutNulls(fields.value);
   return (path === undefined ? { op, value } : value === undefined ? { op, path } : { op, path, value }) as ScimPatchOperation;
 }
 
@@ -56,12 +58,44 @@ const SCIM_TYPE_CODES: Record<string, ErrorCode> = {
 /** The resource after the operations; the input is not changed. */
 export function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resource {
   try {
-    const document = { ...structuredClone(resource), meta: { created: new Date(0), lastModified: new Date(0) } } as ScimResource & Resource;
-    const patched = scimPatch(document, operations, { mutateDocument: false, treatMissingAsAdd: true }) as Resource;
-    delete patched.meta;
+    let document = { ...structuredClone(resource), meta: { created: new Date(0), lastModified: new Date(0) } } as ScimResource & Resource;
+    for (const operation of operations) {
+      // Removing a filtered value of an attribute that has none (a member of a group that has
+      // no members) already holds: nothing to do, not a refusal.
+      if (operation.op === 'remove' && removesFromNothing(document, operation.path)) continue;
+      document = scimPatch(document, [operation], { mutateDocument: false, treatMissingAsAdd: true });
+    }
+    const { meta: _meta, ...patched } = document as Resource;
     return patched;
   } catch (error) {
     if (!(error instanceof ScimError)) throw error;
     throw new FrontdoorError(SCIM_TYPE_CODES[error.scimCode ?? ''] ?? 'scim.invalid_value', `The PATCH cannot be applied: ${error.message}`);
   }
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+}
+
+/**
+ * A Remove of members with a value (Entra, and Okta's older shape) is a remove of each member
+ * by its id: the value may carry display or $ref, which the stored member has not.
+ */
+function byMemberValue(operation: ScimPatchOperation): ScimPatchOperation[] {
+  if (operation.op !== 'remove' || operation.path?.toLowerCase() !== 'members' || !Array.isArray(operation.value)) return [operation];
+  return operation.value.map((member: unknown, i: number) => {
+    const id = isObject(member) ? member.value : undefined;
+    if (typeof id !== 'string' || /["\\]/.test(id)) throw new FrontdoorError('scim.invalid_value', `members[${i}].value must be a member id.`);
+    return { op: 'remove', path: `members[value eq "${id}"]` };
+  });
+}
+
+function removesFromNothing(document: Resource, path: string): boolean {
+  const filtered = /^([^[\]]+)\[/.exec(path);
+  if (!filtered) return false;
+  const key = Object.keys(document).find((k) => k.toLowerCase() === filtered[1]!.toLowerCase());
+  const values = key === undefined ? undefined : document[key];
+  return values === undefined || (Array.isArray(values) && values.length === 0);
 }

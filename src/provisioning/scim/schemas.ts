@@ -174,11 +174,9 @@ function checkSchemas(kind: ResourceKind, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) throw refuse('schemas must be an array of schema URNs.');
   const { core, extensions } = SCHEMAS_OF[kind];
   const known = [core, ...extensions].map((s) => s.id);
-  const canonical = (value as string[]).map((urn) => {
-    const found = known.find((k) => k.toLowerCase() === urn.toLowerCase());
-    if (!found) throw refuse(`The schema ${urn} is not one a ${kind} has (see /Schemas).`);
-    return found;
-  });
+  // An unknown URN in the list carries no data (Entra names a schema of its own on Groups):
+  // it is dropped; an attribute under an unknown URN is still refused, as any unknown attribute.
+  const canonical = (value as string[]).flatMap((urn) => known.filter((k) => k.toLowerCase() === urn.toLowerCase()));
   if (!canonical.includes(core.id)) throw refuse(`schemas must include ${core.id}.`);
   return [...new Set(canonical)];
 }
