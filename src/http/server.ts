@@ -13,6 +13,7 @@ import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAdminConsoleRoutes } from './routes/admin.ts';
+import { registerScimConsoleRoutes } from './routes/admin-scim.ts';
 import { registerScimRoutes } from './routes/scim.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
@@ -83,6 +84,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerAccountRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
   registerAdminConsoleRoutes(app, ctx);
+  registerScimConsoleRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
   registerJwtSsoRoutes(app, ctx);
   registerSamlRoutes(app, ctx);

@@ -57,12 +57,15 @@ export function registerScimRoutes(app: FastifyInstance, ctx: HttpContext): void
       connections.set(request, connection);
     });
 
-    scope.addHook('onResponse', async (request, reply) => {
+    // Before the answer leaves (onSend, not onResponse): the console's "last requests" then
+    // already holds a request its client has seen answered.
+    scope.addHook('onSend', async (request, reply, payload) => {
       const connection = connections.get(request);
-      if (!connection) return;
+      if (!connection) return payload;
       await scim.connections.recordRequest(connection.id, {
         method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode, code: refusals.get(request) ?? null,
       }).catch((error: unknown) => request.log.error({ err: error }, 'could not record a SCIM request'));
+      return payload;
     });
 
     scope.setErrorHandler(async (error, request, reply) => {
