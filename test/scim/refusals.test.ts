@@ -161,10 +161,25 @@ describe('SCIM refusals', () => {
     await unchanged();
   });
 
+  it('creates a User once when the identity service sends the same POST several times at once (retries)', async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => scim.send('POST', '/Users', user('twice@example.com'))));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) assert.equal(refused.json.scimType, 'uniqueness');
+    const found = await scim.send('GET', `/Users?filter=${encodeURIComponent('userName eq "twice@example.com"')}`);
+    assert.equal(found.json.totalResults, 1);
+  });
+
+  it('refuses a body over 1 MB in the error schema', async () => {
+    const huge = user('huge@example.com', { title: 'x'.repeat(1100 * 1024) });
+    assertScimError(await scim.send('POST', '/Users', huge), 413, undefined, 'request.too_large');
+    await unchanged();
+  });
+
   it('audits each refused change with the connection as actor and the code as reason', async () => {
     const [refused] = await server.services.audit.list({ action: 'scim.request_refused' });
     assert.equal(refused!.outcome, 'failure');
     assert.equal(refused!.actor.type, 'scim_connection');
-    assert.match(refused!.reason!, /^scim\./);
+    assert.equal(refused!.reason, 'request.too_large', 'the last refusal, with its code');
+    assert.equal(refused!.details.path, '/scim/v2/Users');
   });
 });

@@ -65,8 +65,7 @@ export class ScimGroups {
   async replace(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
     const fields = groupFields(body, { requireSchemas: false });
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       await this.#store(tx, connection, row, fields);
     });
     return this.get(connection, id);
@@ -75,8 +74,7 @@ export class ScimGroups {
   async patch(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
     const operations = patchOperations('Group', body);
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       const members = await this.#deps.usergroups.memberIds(row.usergroup_id, tx);
       const patched = applyPatch(writableResource(row, members), operations);
       await this.#store(tx, connection, row, groupFields(patched, { requireSchemas: false, lenientBooleans: true }), members);
@@ -87,8 +85,7 @@ export class ScimGroups {
   async remove(connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<void> {
     const { usergroups, audit } = this.#deps;
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       // Its SCIM row and memberships go with it (ON DELETE CASCADE); articles stop granting it.
       await usergroups.remove(row.usergroup_id, tx);
       await auditScimChange(audit, tx, connection, { action: 'scim.group_removed', targetType: 'usergroup', targetId: row.usergroup_id, details: { displayName: row.name } });
@@ -123,6 +120,13 @@ export class ScimGroups {
       // Membership is part of what a session check caches about a person.
       this.#deps.people.changes.notify();
     }
+  }
+
+  /** The row a PUT, PATCH or DELETE changes, locked until the transaction ends, at the version If-Match names. */
+  async #locked(tx: Queryable, connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<GroupRow> {
+    const row = await this.#row(tx, connection, id, true);
+    checkIfMatch(ifMatch, row.version);
+    return row;
   }
 
   async #row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<GroupRow> {

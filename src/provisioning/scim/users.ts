@@ -86,8 +86,7 @@ export class ScimUsers {
   async replace(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
     const fields = userFields(body, { requireSchemas: false });
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       await this.#store(tx, connection, row, fields);
     });
     return this.get(connection, id);
@@ -96,8 +95,7 @@ export class ScimUsers {
   async patch(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
     const operations = patchOperations('User', body);
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       const patched = applyPatch(writableResource(row), operations);
       await this.#store(tx, connection, row, userFields(patched, { requireSchemas: false, lenientBooleans: true }));
     });
@@ -107,8 +105,7 @@ export class ScimUsers {
   async remove(connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<void> {
     const { people, audit } = this.#deps;
     await this.#write(async (tx) => {
-      const row = await this.#row(tx, connection, id, true);
-      checkIfMatch(ifMatch, row.version);
+      const row = await this.#locked(tx, connection, id, ifMatch);
       // Sessions, identities and usergroup memberships go with the person (ON DELETE CASCADE).
       await people.remove(row.person_id, connection.audience, tx);
       await auditScimChange(audit, tx, connection, { action: 'scim.user_removed', targetType: 'person', targetId: row.person_id, details: { userName: row.user_name } });
@@ -147,6 +144,13 @@ export class ScimUsers {
       this.#deps.people.changes.notify();
       this.#deps.sessions.changes.notify();
     }
+  }
+
+  /** The row a PUT, PATCH or DELETE changes, locked until the transaction ends, at the version If-Match names. */
+  async #locked(tx: Queryable, connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<UserRow> {
+    const row = await this.#row(tx, connection, id, true);
+    checkIfMatch(ifMatch, row.version);
+    return row;
   }
 
   async #row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<UserRow> {
