@@ -73,6 +73,7 @@ describe('SCIM: Microsoft Entra provisioning sequence and its PATCH quirks', () 
     });
     assert.equal(patch.status, 200, patch.text);
     assert.equal(patch.json[ENTERPRISE].department, 'Sales');
+    assert.deepEqual(patch.json.schemas, [USER, ENTERPRISE]);
     assert.equal(patch.json.title, 'Manager');
     assert.equal((await server.services.people.require(userId)).name, 'Updated Display');
   });

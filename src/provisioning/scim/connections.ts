@@ -40,14 +40,14 @@ export class ScimConnections {
   /** The live connection of a bearer token, or undefined (unknown, malformed or revoked). */
   async authenticate(token: string): Promise<ScimConnection | undefined> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length !== TOKEN_PREFIX.length + 43) return undefined;
-    const rows = await this.#db.query<ConnectionRow>(
-      `UPDATE scim_connections SET last_used_at = now()
-        WHERE token_hash = $1 AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_RESOLUTION}) RETURNING *`,
+    const [row] = await this.#db.query<ConnectionRow & { stale: boolean }>(
+      `SELECT *, (last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_RESOLUTION}) AS stale
+         FROM scim_connections WHERE token_hash = $1 AND revoked_at IS NULL`,
       [hashToken(token)],
     );
-    if (rows[0]) return toConnection(rows[0]);
-    const found = await this.#db.query<ConnectionRow>('SELECT * FROM scim_connections WHERE token_hash = $1 AND revoked_at IS NULL', [hashToken(token)]);
-    return found[0] && toConnection(found[0]);
+    if (!row) return undefined;
+    if (row.stale) await this.#db.query('UPDATE scim_connections SET last_used_at = now() WHERE id = $1', [row.id]);
+    return toConnection({ ...row, last_used_at: row.stale ? new Date() : row.last_used_at });
   }
 
   async list(): Promise<ScimConnection[]> {

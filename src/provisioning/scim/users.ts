@@ -11,7 +11,7 @@ import { applyPatch, patchOperations } from './patch.ts';
 import {
   auditScimChange, checkIfMatch, listResponse, metaOf, notFound, pageOf, project, requireUuid, type ListQuery,
 } from './resources.ts';
-import { canonicalResource, USER_SCHEMA, type Resource } from './schemas.ts';
+import { canonicalResource, ENTERPRISE_USER_SCHEMA, USER_SCHEMA, type Resource } from './schemas.ts';
 
 // SCIM Users (RFC 7643 section 4.1) as Frontdoor people of the connection's audience. A SCIM
 // User is a person the connection created (SCIM id = person id); it never takes over one it
@@ -200,8 +200,9 @@ function userWhere(connection: ScimConnection, lookup: ScimLookup | undefined): 
 /** The resource as SCIM shows it, without what the server sets (id, groups, meta). */
 function writableResource(row: UserRow): Resource {
   return {
-    schemas: [USER_SCHEMA],
     ...row.attributes,
+    // The extension's URN is listed when its attributes are there (RFC 7643 section 3), however they came.
+    schemas: ENTERPRISE_USER_SCHEMA in row.attributes ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
     userName: row.user_name,
     ...(row.external_id === null ? {} : { externalId: row.external_id }),
     active: row.disabled_at === null,
