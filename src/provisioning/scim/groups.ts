@@ -6,10 +6,8 @@ import type { Database, Queryable } from '../../storage/database.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
 import type { ScimConnection } from './connections.ts';
 import { parseScimFilter, type ScimLookup } from './filter.ts';
-import { applyPatch, patchOperations } from './patch.ts';
-import {
-  auditScimChange, checkIfMatch, listResponse, metaOf, notFound, pageOf, project, requireUuid, type ListQuery,
-} from './resources.ts';
+import { ScimResourceStore, type FieldOptions } from './resource-store.ts';
+import { auditScimChange, listResponse, metaOf, notFound, pageOf, project, requireUuid, type ListQuery } from './resources.ts';
 import { canonicalResource, GROUP_SCHEMA, type Resource } from './schemas.ts';
 
 // SCIM Groups (RFC 7643 section 4.2) as usergroups (SCIM id = usergroup id), so for Users
@@ -22,10 +20,14 @@ type GroupFields = { displayName: string; externalId: string | null; members: st
 
 export type ScimGroupDeps = { db: Database; usergroups: Usergroups; people: PeopleDirectory; audit: AuditLog; baseUrl: string };
 
-export class ScimGroups {
+export class ScimGroups extends ScimResourceStore<GroupRow, GroupFields> {
+  protected readonly kind = 'Group';
+  protected readonly db: Database;
   readonly #deps: ScimGroupDeps;
   constructor(deps: ScimGroupDeps) {
+    super();
     this.#deps = deps;
+    this.db = deps.db;
   }
 
   async list(connection: ScimConnection, query: ListQuery): Promise<Resource> {
@@ -43,13 +45,13 @@ export class ScimGroups {
 
   async get(connection: ScimConnection, id: string, query: ListQuery = {}): Promise<Resource> {
     const { db } = this.#deps;
-    return this.#resource(db, await this.#row(db, connection, id), query);
+    return this.#resource(db, await this.row(db, connection, id), query);
   }
 
   async create(connection: ScimConnection, body: unknown): Promise<Resource> {
     const fields = groupFields(body, { requireSchemas: true });
     const { usergroups, audit } = this.#deps;
-    const id = await this.#write(async (tx) => {
+    const id = await this.write(async (tx) => {
       await refuseStrangers(tx, connection, fields.members);
       const group = await usergroups.create(fields.displayName, tx);
       await tx.query('INSERT INTO scim_groups (usergroup_id, connection_id, external_id) VALUES ($1, $2, $3)', [group.id, connection.id, fields.externalId]);
@@ -62,42 +64,26 @@ export class ScimGroups {
     return this.get(connection, id);
   }
 
-  async replace(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
-    const fields = groupFields(body, { requireSchemas: false });
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      await this.#store(tx, connection, row, fields);
-    });
-    return this.get(connection, id);
+  protected fieldsOf(body: unknown, options: FieldOptions): GroupFields {
+    return groupFields(body, options);
   }
 
-  async patch(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
-    const operations = patchOperations('Group', body);
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      const members = await this.#deps.usergroups.memberIds(row.usergroup_id, tx);
-      const patched = applyPatch(writableResource(row, members), operations);
-      await this.#store(tx, connection, row, groupFields(patched, { requireSchemas: false, lenientBooleans: true }), members);
-    });
-    return this.get(connection, id);
+  protected async patchable(tx: Queryable, row: GroupRow): Promise<Resource> {
+    return writableResource(row, await this.#deps.usergroups.memberIds(row.usergroup_id, tx));
   }
 
-  async remove(connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<void> {
-    const { usergroups, audit } = this.#deps;
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      // Its SCIM row and memberships go with it (ON DELETE CASCADE); articles stop granting it.
-      await usergroups.remove(row.usergroup_id, tx);
-      await auditScimChange(audit, tx, connection, { action: 'scim.group_removed', targetType: 'usergroup', targetId: row.usergroup_id, details: { displayName: row.name } });
-    });
+  protected async removeRow(tx: Queryable, connection: ScimConnection, row: GroupRow): Promise<void> {
+    // Its SCIM row and memberships go with it (ON DELETE CASCADE); articles stop granting it.
+    await this.#deps.usergroups.remove(row.usergroup_id, tx);
+    await auditScimChange(this.#deps.audit, tx, connection, { action: 'scim.group_removed', targetType: 'usergroup', targetId: row.usergroup_id, details: { displayName: row.name } });
   }
 
   /** PUT and PATCH end here: the name, the members as the identity service lists them (removals too), the audit row. */
-  async #store(tx: Queryable, connection: ScimConnection, row: GroupRow, fields: GroupFields, current?: string[]): Promise<void> {
+  protected async store(tx: Queryable, connection: ScimConnection, row: GroupRow, fields: GroupFields): Promise<void> {
     const { usergroups, audit } = this.#deps;
     await refuseStrangers(tx, connection, fields.members);
     if (fields.displayName !== row.name) await usergroups.rename(row.usergroup_id, fields.displayName, tx);
-    const before = new Set(current ?? await usergroups.memberIds(row.usergroup_id, tx));
+    const before = new Set(await usergroups.memberIds(row.usergroup_id, tx));
     const after = new Set(fields.members);
     const added = [...after].filter((m) => !before.has(m));
     const removed = [...before].filter((m) => !after.has(m));
@@ -110,26 +96,16 @@ export class ScimGroups {
     });
   }
 
-  async #write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    try {
-      return await this.#deps.db.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error, 'scim_groups_external_id')) throw new FrontdoorError('scim.uniqueness', 'Another Group of this connection has that externalId.');
-      throw error;
-    } finally {
-      // Membership is part of what a session check caches about a person.
-      this.#deps.people.changes.notify();
-    }
+  protected refusalOf(error: unknown): unknown {
+    return isUniqueViolation(error, 'scim_groups_external_id') ? new FrontdoorError('scim.uniqueness', 'Another Group of this connection has that externalId.') : error;
   }
 
-  /** The row a PUT, PATCH or DELETE changes, locked until the transaction ends, at the version If-Match names. */
-  async #locked(tx: Queryable, connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<GroupRow> {
-    const row = await this.#row(tx, connection, id, true);
-    checkIfMatch(ifMatch, row.version);
-    return row;
+  protected afterWrite(): void {
+    // Membership is part of what a session check caches about a person.
+    this.#deps.people.changes.notify();
   }
 
-  async #row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<GroupRow> {
+  protected async row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<GroupRow> {
     const [row] = await q.query<GroupRow>(
       `${GROUP_SELECT} WHERE sg.connection_id = $1 AND sg.usergroup_id = $2${forUpdate ? ' FOR UPDATE OF sg' : ''}`,
       [connection.id, requireUuid('Group', id)],
@@ -184,7 +160,7 @@ function writableResource(row: GroupRow, members: string[]): Resource {
   };
 }
 
-function groupFields(body: unknown, options: { requireSchemas: boolean; lenientBooleans?: boolean }): GroupFields {
+function groupFields(body: unknown, options: FieldOptions): GroupFields {
   const resource = canonicalResource('Group', body, options);
   if (options.requireSchemas && !resource.schemas) throw new FrontdoorError('scim.invalid_syntax', `A Group must name the schema ${GROUP_SCHEMA}.`);
   const displayName = typeof resource.displayName === 'string' ? resource.displayName.trim() : '';

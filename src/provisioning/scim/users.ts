@@ -7,10 +7,8 @@ import type { Database, Queryable } from '../../storage/database.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
 import type { ScimConnection } from './connections.ts';
 import { parseScimFilter, type ScimLookup } from './filter.ts';
-import { applyPatch, patchOperations } from './patch.ts';
-import {
-  auditScimChange, checkIfMatch, listResponse, metaOf, notFound, pageOf, project, requireUuid, type ListQuery,
-} from './resources.ts';
+import { ScimResourceStore, type FieldOptions } from './resource-store.ts';
+import { auditScimChange, listResponse, metaOf, notFound, pageOf, project, requireUuid, type ListQuery } from './resources.ts';
 import { canonicalResource, ENTERPRISE_USER_SCHEMA, USER_SCHEMA, type Resource } from './schemas.ts';
 
 // SCIM Users (RFC 7643 section 4.1) as Frontdoor people of the connection's audience. A SCIM
@@ -28,10 +26,14 @@ type PersonFields = { userName: string; externalId: string | null; name: string;
 
 export type ScimUserDeps = { db: Database; people: PeopleDirectory; sessions: SessionStore; audit: AuditLog; baseUrl: string };
 
-export class ScimUsers {
+export class ScimUsers extends ScimResourceStore<UserRow, PersonFields> {
+  protected readonly kind = 'User';
+  protected readonly db: Database;
   readonly #deps: ScimUserDeps;
   constructor(deps: ScimUserDeps) {
+    super();
     this.#deps = deps;
+    this.db = deps.db;
   }
 
   async list(connection: ScimConnection, query: ListQuery): Promise<Resource> {
@@ -55,14 +57,14 @@ export class ScimUsers {
   }
 
   async get(connection: ScimConnection, id: string, query: ListQuery = {}): Promise<Resource> {
-    const row = await this.#row(this.#deps.db, connection, id);
+    const row = await this.row(this.#deps.db, connection, id);
     return (await this.#resources(connection, [row], query))[0]!;
   }
 
   async create(connection: ScimConnection, body: unknown): Promise<Resource> {
     const fields = userFields(body, { requireSchemas: true });
     const { db, people, audit } = this.#deps;
-    const id = await this.#write(async (tx) => {
+    const id = await this.write(async (tx) => {
       await refuseTaken(tx, connection, fields);
       // Never an admin through SCIM; the IdP vouches for the email it provisions (docs/SCIM.md).
       const [first, ...more] = fields.emails;
@@ -83,37 +85,22 @@ export class ScimUsers {
     return this.get(connection, id);
   }
 
-  async replace(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
-    const fields = userFields(body, { requireSchemas: false });
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      await this.#store(tx, connection, row, fields);
-    });
-    return this.get(connection, id);
+  protected fieldsOf(body: unknown, options: FieldOptions): PersonFields {
+    return userFields(body, options);
   }
 
-  async patch(connection: ScimConnection, id: string, body: unknown, ifMatch: string | undefined): Promise<Resource> {
-    const operations = patchOperations('User', body);
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      const patched = applyPatch(writableResource(row), operations);
-      await this.#store(tx, connection, row, userFields(patched, { requireSchemas: false, lenientBooleans: true }));
-    });
-    return this.get(connection, id);
+  protected async patchable(_tx: Queryable, row: UserRow): Promise<Resource> {
+    return writableResource(row);
   }
 
-  async remove(connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<void> {
-    const { people, audit } = this.#deps;
-    await this.#write(async (tx) => {
-      const row = await this.#locked(tx, connection, id, ifMatch);
-      // Sessions, identities and usergroup memberships go with the person (ON DELETE CASCADE).
-      await people.remove(row.person_id, connection.audience, tx);
-      await auditScimChange(audit, tx, connection, { action: 'scim.user_removed', targetType: 'person', targetId: row.person_id, details: { userName: row.user_name } });
-    });
+  protected async removeRow(tx: Queryable, connection: ScimConnection, row: UserRow): Promise<void> {
+    // Sessions, identities and usergroup memberships go with the person (ON DELETE CASCADE).
+    await this.#deps.people.remove(row.person_id, connection.audience, tx);
+    await auditScimChange(this.#deps.audit, tx, connection, { action: 'scim.user_removed', targetType: 'person', targetId: row.person_id, details: { userName: row.user_name } });
   }
 
   /** PUT and PATCH end here: the person, the SCIM row, sessions ended on deactivation, the audit row. */
-  async #store(tx: Queryable, connection: ScimConnection, row: UserRow, fields: PersonFields): Promise<void> {
+  protected async store(tx: Queryable, connection: ScimConnection, row: UserRow, fields: PersonFields): Promise<void> {
     const { people, sessions, audit } = this.#deps;
     await refuseTaken(tx, connection, fields, row.person_id);
     const deactivated = fields.active === false && row.disabled_at === null;
@@ -131,29 +118,19 @@ export class ScimUsers {
     await auditScimChange(audit, tx, connection, { action, targetType: 'person', targetId: row.person_id, details: { userName: fields.userName, ...(deactivated ? { sessionsEnded: ended } : {}) } });
   }
 
-  async #write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    try {
-      return await this.#deps.db.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error, 'scim_users_user_name') || isUniqueViolation(error, 'scim_users_external_id')) {
-        throw new FrontdoorError('scim.uniqueness', 'Another User of this connection has that userName or externalId.');
-      }
-      throw error;
-    } finally {
-      // Told after the commit too: a session check that read the person mid-transaction forgets it.
-      this.#deps.people.changes.notify();
-      this.#deps.sessions.changes.notify();
-    }
+  protected refusalOf(error: unknown): unknown {
+    return isUniqueViolation(error, 'scim_users_user_name') || isUniqueViolation(error, 'scim_users_external_id')
+      ? new FrontdoorError('scim.uniqueness', 'Another User of this connection has that userName or externalId.')
+      : error;
   }
 
-  /** The row a PUT, PATCH or DELETE changes, locked until the transaction ends, at the version If-Match names. */
-  async #locked(tx: Queryable, connection: ScimConnection, id: string, ifMatch: string | undefined): Promise<UserRow> {
-    const row = await this.#row(tx, connection, id, true);
-    checkIfMatch(ifMatch, row.version);
-    return row;
+  protected afterWrite(): void {
+    // Also after the commit: a session check that read the person mid-transaction forgets it.
+    this.#deps.people.changes.notify();
+    this.#deps.sessions.changes.notify();
   }
 
-  async #row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<UserRow> {
+  protected async row(q: Queryable, connection: ScimConnection, id: string, forUpdate = false): Promise<UserRow> {
     const [row] = await q.query<UserRow>(
       `${USER_SELECT} WHERE su.connection_id = $1 AND su.person_id = $2${forUpdate ? ' FOR UPDATE OF su' : ''}`,
       [connection.id, requireUuid('User', id)],
@@ -215,7 +192,7 @@ function emailsOf(attributes: Resource): { value: string; type?: string | undefi
     .map((e) => ({ value: e.value as string, type: typeof e.type === 'string' ? e.type : undefined, primary: e.primary === true })) : [];
 }
 
-function userFields(body: unknown, options: { requireSchemas: boolean; lenientBooleans?: boolean }): PersonFields {
+function userFields(body: unknown, options: FieldOptions): PersonFields {
   const resource = canonicalResource('User', body, options);
   if (options.requireSchemas && !resource.schemas) throw new FrontdoorError('scim.invalid_syntax', `A User must name the schema ${USER_SCHEMA}.`);
   const userName = typeof resource.userName === 'string' ? resource.userName.trim() : '';
