@@ -241,7 +241,7 @@ function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void {
       if (!isFrontdoorError(error)) throw error;
       await services.audit.record({
         action: 'signout.saml_slo', outcome: 'failure', reason: error.code, audience: found.audience, actor: { type: 'anonymous' },
-        target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.details?.check ?? null },
+        target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.failedCheck ?? null },
       });
       return sendTracedError(services, request, reply, error, { area: areaOf(found), app: found });
     }

@@ -8,6 +8,7 @@ import { registerAuditRoutes } from './audit.ts';
 import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerRegistrationRoutes } from './registration.ts';
+import { registerScimConnectionRoutes } from './scim.ts';
 import { registerSsoTraceRoutes } from './sso-traces.ts';
 import { registerUsergroupRoutes } from './usergroups.ts';
 
@@ -41,6 +42,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
+      registerScimConnectionRoutes,
     ]) register(sections);
   });
 }
