@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
+import type { SsoTransaction } from '../core/sso-transactions.ts';
 import type { SignInAttempt, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
@@ -13,6 +15,26 @@ import { sendError } from './errors.ts';
 
 export const homeOf = (app: Pick<AuthApp, 'audience'>) => (app.audience === 'users' ? '/' : '/agent');
 export const areaOf = (app: Pick<AuthApp, 'audience'>) => (app.audience === 'users' ? 'help-center' : 'agent') as 'help-center' | 'agent';
+
+/** The browser an attempt belongs to: a digest of its CSRF token, which only this browser's cookie yields. */
+export function browserHashOf(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply): Buffer {
+  return createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
+}
+
+/**
+ * The attempt a redirect answer (`?state=`) belongs to, taken once and only by the browser
+ * that started it, before anything else is done with the answer (login CSRF, replay,
+ * RFC 6749 section 10.12); noted in `attempt` for the trace of a later refusal.
+ */
+export async function takeRedirectAttempt(
+  ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: SignInAttempt,
+): Promise<SsoTransaction> {
+  const state = (request.query as Record<string, string | undefined>).state;
+  const transaction = await ctx.services.externalSignIn.takeTransaction(app, state, browserHashOf(ctx, request, reply));
+  attempt.traceId = transaction.traceId;
+  attempt.returnTo = transaction.returnTo;
+  return transaction;
+}
 
 /** Start again, back to where the first attempt was going (return_to kept unless it is home). */
 export function retryHrefOf(app: Pick<AuthApp, 'slug' | 'audience'>, returnTo: string | undefined): string {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { HttpContext } from '../../http/context.ts';
+import { browserHashOf, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { GitHubConfigSchema, type GitHubConfig } from './config.ts';
 import { authorizeUrl, fetchGitHubProfile, redeemCode } from './github-api.ts';
@@ -19,9 +20,6 @@ export function oauth2UrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
 
 /** Transaction secrets of an OAuth 2.0 attempt. */
 type OAuth2Secrets = { codeVerifier: string };
-
-const browserHashOf = (ctx: HttpContext, request: FastifyRequest, reply: FastifyReply) =>
-  createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
 
 // The stored config was validated at install; its secret is kept apart (secretsOf).
 const StoredConfigSchema = GitHubConfigSchema.omit({ clientSecret: true });
@@ -41,11 +39,8 @@ async function startOAuth2SignIn(ctx: HttpContext, request: FastifyRequest, repl
 async function finishOAuth2SignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn> {
   const { services } = ctx;
   const query = request.query as Record<string, string | undefined>;
-  // State first: an answer that belongs to no attempt of this browser is refused before any
-  // code is redeemed (login CSRF, RFC 6749 section 10.12).
-  const transaction = await services.externalSignIn.takeTransaction(app, query.state, browserHashOf(ctx, request, reply));
-  attempt.traceId = transaction.traceId;
-  attempt.returnTo = transaction.returnTo;
+  // State first: no code is redeemed for an answer that belongs to no attempt of this browser.
+  const transaction = await takeRedirectAttempt(ctx, request, reply, app, attempt);
   if (query.error) {
     const detail = `${query.error}${query.error_description ? `: ${query.error_description}` : ''}`;
     if (query.error === 'access_denied') throw new FrontdoorError('sso.cancelled', 'Sign-in was cancelled or refused at the identity service.', { check: 'authorization_response', detail });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
@@ -6,7 +5,7 @@ import { APP_CONFIG_SCHEMAS } from '../../core/app-config.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { Session } from '../../core/sessions.ts';
 import type { HttpContext } from '../../http/context.ts';
-import { failExternalSignIn } from '../../http/external-sign-in-completion.ts';
+import { browserHashOf, failExternalSignIn, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type ConfigField, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from './authorization.ts';
 import { diagnoseOidcApp } from './diagnostics.ts';
@@ -30,10 +29,6 @@ export function oidcUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
 
 /** Transaction secrets of an OIDC attempt (PKCE, nonce; a link from the account page names who asked). */
 type OidcSecrets = { codeVerifier: string; nonce: string; linkPersonId?: string; linkSessionId?: string };
-
-// The browser this attempt belongs to: a digest of its CSRF token, which only this browser's cookie yields.
-const browserHashOf = (ctx: HttpContext, request: FastifyRequest, reply: FastifyReply) =>
-  createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
 
 async function redirectToProvider(
   ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, attempt: StartAttempt, link?: { personId: string; sessionId: string },
@@ -72,9 +67,7 @@ export async function startOidcSignIn(
 async function finishOidcSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn> {
   const { services } = ctx;
   const query = request.query as Record<string, string | undefined>;
-  const transaction = await services.externalSignIn.takeTransaction(found, query.state, browserHashOf(ctx, request, reply));
-  attempt.traceId = transaction.traceId;
-  attempt.returnTo = transaction.returnTo;
+  const transaction = await takeRedirectAttempt(ctx, request, reply, found, attempt);
   const secrets = transaction.secrets as OidcSecrets;
   const now = services.clock.now();
   const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now);

@@ -9,7 +9,7 @@ import type { Session } from '../../core/sessions.ts';
 import type { SsoTransaction } from '../../core/sso-transactions.ts';
 import { clearSessionCookie } from '../../http/cookies.ts';
 import type { HttpContext } from '../../http/context.ts';
-import { areaOf, homeOf } from '../../http/external-sign-in-completion.ts';
+import { areaOf, browserHashOf, homeOf } from '../../http/external-sign-in-completion.ts';
 import { html } from '../../http/html.ts';
 import { layout } from '../../http/pages/layout.ts';
 import { sendTracedError } from '../../http/refusal-traces.ts';
@@ -62,7 +62,7 @@ async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply:
   const requestId = newSamlId();
   // The request id is the transaction key and the RelayState: the POST back needs no cookie
   // and may land on any node; the signed InResponseTo must then name this very request.
-  const browserHash = createHash('sha256').update(ctx.csrf.tokenFor(request, reply)).digest();
+  const browserHash = browserHashOf(ctx, request, reply);
   const secrets: SamlSecrets = { requestId };
   attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip });
   const client = samlClient(config, idp, sp, keys, { requestId, binding });
