@@ -4,6 +4,7 @@ import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import type { Person } from '../../src/core/people.ts';
 import { hashToken } from '../../src/core/tokens.ts';
 import { refusalCode } from '../helpers/attacks.ts';
+import { claimsAt, signingKeyPair, signToken } from '../helpers/jwt.ts';
 import { csrfOf } from '../helpers/pages.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';
@@ -158,6 +159,27 @@ describe('remember this device (second factor)', () => {
     agentBrowser.cookies.set('fd_device_agents', tessToken);
     assert.equal((await agentBrowser.signIn('tess.agent@example.com', PASSWORD, 'agents')).location, '/agent/login/2fa');
     assert.equal((await agentBrowser.get('/agent/login/2fa')).status, 200);
+  });
+
+  it('skips it after an external sign-in too (JWT, its MFA not trusted), only for the person it signed in', async () => {
+    const pair = await signingKeyPair('ES256');
+    const app = await server.services.apps.create(
+      { audience: 'users', type: 'jwt', slug: 'jwt-devices', config: { remoteLoginUrl: 'https://shop.example.com/login', algorithms: ['ES256'], publicKey: JSON.stringify(pair.jwk) } }, cli,
+    );
+    const viaJwt = async (browser: TestClient, email: string) => {
+      const token = await signToken(claimsAt(clock.now(), { email, email_verified: true, external_id: `ext-${email}` }), pair.privateKey, { alg: 'ES256' });
+      const signedInByApp = await browser.postForm(`/sso/${app.slug}/jwt`, { jwt: token });
+      assert.equal(signedInByApp.status, 303, signedInByApp.text.slice(0, 300));
+      assert.equal(signedInByApp.location, '/login/2fa', 'the second factor is asked after the identity service');
+      return browser.get('/login/2fa');
+    };
+    const browser = await rememberedBrowser('tess@example.com');
+    const skipped = await viaJwt(browser, 'tess@example.com');
+    assert.equal(skipped.status, 302);
+    assert.equal(await signedIn(browser), true);
+    const asked = await viaJwt(browser, 'bob@example.com');
+    assert.equal(asked.status, 200, "Tess's device does nothing for Bob's external sign-in");
+    await server.services.apps.remove(app.id, cli);
   });
 
   it('stops at its expiry, and at once when the days are shortened or remembering is turned off', async () => {
