@@ -8,7 +8,7 @@ import { FrontdoorError } from './errors.ts';
 import { parseInput } from './validation.ts';
 
 /**
- * The console's bounds, also the database's CHECKs (migration 0012). Idle under 5 minutes
+ * The console's bounds, also the database's CHECKs (migration 0009). Idle under 5 minutes
  * would end sessions between two pages; the idle window slides at most once a minute.
  */
 export const SESSION_POLICY_BOUNDS = {
