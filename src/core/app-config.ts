@@ -4,7 +4,7 @@ import { z } from 'zod';
 // What every auth app shares (the trust and provisioning settings of external apps), and the
 // contract (AppCatalog) through which the app registry asks the sign-in protocols
 // (src/protocols/registry.ts) for each type's schema, secret keys and default name. The
-// type column has no CHECK (migration 0008): a type is valid when the catalog knows it.
+// type column has no CHECK (migration 0010): a type is valid when the catalog knows it.
 
 /** An app's type: `password`, or a type the catalog lists (a protocol's preset). */
 export type AppType = string;

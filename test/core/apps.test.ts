@@ -38,7 +38,7 @@ describe('auth-app registry', () => {
   });
 
   // Issue 17: types come from the protocol registry; the database only checks their format
-  // (migration 0008), so a new protocol (ldap) or preset (github) needs no migration.
+  // (migration 0010), so a new protocol (ldap) or preset (github) needs no migration.
   it('accepts the types the protocol registry lists, refuses others before writing, and the database takes any well-formed type', async () => {
     const before = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM auth_apps');
     await rejectsWithCode(s.apps.create({ audience: 'users', type: 'kerberos', config: {} }, admin), 'app.config_invalid');
