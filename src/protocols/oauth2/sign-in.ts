@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { storedConfigOf } from '../../core/app-config.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { HttpContext } from '../../http/context.ts';
@@ -23,7 +24,7 @@ type OAuth2Secrets = { codeVerifier: string };
 
 // The stored config was validated at install; its secret is kept apart (secretsOf).
 const StoredConfigSchema = GitHubConfigSchema.omit({ clientSecret: true });
-const configOf = (app: AuthApp): Omit<GitHubConfig, 'clientSecret'> => StoredConfigSchema.parse(app.config);
+const configOf = (app: AuthApp): Omit<GitHubConfig, 'clientSecret'> => storedConfigOf(app, StoredConfigSchema);
 
 async function startOAuth2SignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: StartAttempt): Promise<FastifyReply> {
   const state = randomBytes(32).toString('base64url');
