@@ -7,6 +7,7 @@ import type { HttpContext } from '../../http/context.ts';
 import { browserHashOf, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { GitHubConfigSchema, type GitHubConfig } from './config.ts';
+import { diagnoseGitHubApp } from './diagnostics.ts';
 import { authorizeUrl, fetchGitHubProfile, redeemCode } from './github-api.ts';
 
 // OAuth 2.0 sign-in for providers without OpenID Connect (RFC 6749 authorization code with
@@ -81,4 +82,7 @@ export const oauth2Protocol: SignInProtocol = {
   finish: finishOAuth2SignIn,
   // GitHub has no logout endpoint for OAuth apps: the app's logout URL, if any.
   logoutUrl: async (_ctx, _session, app) => configOf(app).logoutUrl,
+  diagnose: async (ctx, app) => ({
+    checks: await diagnoseGitHubApp(configOf(app), (await ctx.services.apps.secretsOf(app.id)).clientSecret, oauth2UrlsFor(app, ctx.services.config.publicUrl).callback),
+  }),
 };
