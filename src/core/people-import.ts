@@ -43,6 +43,12 @@ export type ImportPlan = {
   fingerprint: string;
 };
 
+/** What an applied import leaves in its `people.imported` audit event. */
+export type ImportReport = ImportPlan['counts'] & {
+  fingerprint: string;
+  refusedRows: { line: number; email: string; reason: ImportRefusal; message: string }[];
+};
+
 type Existing = { id: string; name: string; groupIds: string[] };
 
 export class PeopleImport {
@@ -73,7 +79,12 @@ export class PeopleImport {
     for (const row of plan.rows) rows.push(await this.#applyRow(row, groupIds(row.usergroups), actor, ip));
     const applied = { rows, counts: countOutcomes(rows), fingerprint: plan.fingerprint };
     await this.#audit.record({
-      action: 'people.imported', outcome: 'success', audience: 'users', actor, ip, details: { ...applied.counts },
+      action: 'people.imported', outcome: 'success', audience: 'users', actor, ip,
+      // The console's report after the redirect is read back from here (and the fingerprint finds it).
+      details: {
+        ...applied.counts, fingerprint: plan.fingerprint,
+        refusedRows: rows.flatMap((r) => (r.outcome === 'refused' ? [{ line: r.line, email: r.email, reason: r.reason, message: r.message }] : [])),
+      } satisfies ImportReport,
     });
     return applied;
   }
@@ -100,7 +111,11 @@ export class PeopleImport {
     const records = parseCsv(csv);
     const groups = await this.#db.query<{ id: string; name: string; system: string | null }>('SELECT id, name, system FROM usergroups');
     const groupByName = new Map(groups.map((g) => [g.name.toLowerCase(), g]));
-    const groupIds = (names: string[]) => names.map((n) => groupByName.get(n.toLowerCase())!).filter((g) => !g.system).map((g) => g.id);
+    // Everyone and Registered are implicit: naming them in a row is allowed and stores nothing.
+    const groupIds = (names: string[]) => names.flatMap((n) => {
+      const group = groupByName.get(n.toLowerCase());
+      return group && !group.system ? [group.id] : [];
+    });
 
     const emails = records.map((r) => r.email.trim().toLowerCase());
     const existing = new Map<string, Existing>();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Audience } from '../../core/audience.ts';
 import { MIN_SEARCH_LENGTH } from '../../core/people.ts';
+import { IMPORT_LIMITS } from '../../core/people-import.ts';
 import { EmailSchema, NameSchema } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
@@ -31,14 +32,35 @@ function personChangesBody(audience: Audience) {
     .object({
       name: NameSchema.optional(),
       disabled: z.boolean().optional(),
-      emails: z.array(z.object({ email: EmailSchema, primary: z.boolean().optional() }).strict()).min(1).max(20).optional(),
+      // `verified`: the admin vouches for a new address; without it a new address is unproven.
+      emails: z.array(z.object({ email: EmailSchema, primary: z.boolean().optional(), verified: z.boolean().optional() }).strict()).min(1).max(20).optional(),
       ...(audience === 'agents' ? { isAdmin: z.boolean().optional() } : { usergroupIds: z.array(z.uuid()).max(200).optional() }),
     })
     .strict();
 }
 
+const ImportBody = z
+  .object({
+    csv: z.string().min(1).max(IMPORT_LIMITS.maxCharacters, `at most ${IMPORT_LIMITS.maxCharacters} characters: split the file`),
+    /** true: only the plan. false: apply it, which needs the fingerprint of the plan the dry run showed. */
+    dryRun: z.boolean(),
+    plan: z.string().max(100).optional(),
+  })
+  .strict()
+  .refine((b) => b.dryRun || b.plan !== undefined, { path: ['plan'], message: 'applying needs the plan (fingerprint) of a dry run' });
+
 export function registerPeopleRoutes(api: AdminApi, ctx: HttpContext): void {
   for (const audience of ['users', 'agents'] as const) registerAudiencePeople(api, ctx, audience);
+  api.route({
+    method: 'POST', path: '/api/v1/users/import', tag: 'users',
+    summary: `Import Users from CSV (columns name, email, usergroups; usergroups separated by ";"): a dry run answers the plan (created, updated, unchanged, refused with reasons) and its fingerprint; the real run applies that same plan, each row on its own (at most ${IMPORT_LIMITS.maxRows} rows)`,
+    body: ImportBody,
+    handler: async ({ body, principal, request }) => ({
+      import: body.dryRun
+        ? await ctx.services.peopleImport.plan(body.csv)
+        : await ctx.services.peopleImport.apply(body.csv, body.plan!, principal.actor, request.ip),
+    }),
+  });
 }
 
 function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audience): void {
@@ -91,6 +113,16 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     params: IdParams,
     audit: audit('person.removed'),
     handler: async ({ params }) => people.remove(params.id, audience),
+  });
+
+  api.route({
+    method: 'POST', path: `${base}/:id/password-reset`, tag,
+    summary: `Email the ${noun} a password-reset link (the forgot form's mail, to the primary email; at most 5 an hour)`,
+    params: IdParams,
+    handler: async ({ params, principal, request }) => {
+      await ctx.services.passwordReset.sendResetLinkByAdmin({ personId: params.id, audience, actor: principal.actor, ip: request.ip });
+      return { sent: true };
+    },
   });
 
   api.route({
