@@ -116,7 +116,7 @@ describe('admin: people and CSV import', () => {
       assert.equal((await sam.signIn('sam@example.com', PASSWORD, 'agents')).status, 303);
       const id = (await personByEmail('agents', 'sam@example.com'))!.id;
       const page = `/admin/people/agents/${id}`;
-      assert.equal((await submit(page, `${page}/disable`, [])).status, 303);
+      assert.equal((await submit(page, `${page}/disable`, [['confirm', 'yes']])).status, 303);
       assert.equal((await sam.get('/api/v1/session?audience=agents')).status, 401);
       const refused = await submit(page, `${page}/password-reset`, []);
       assert.equal(refused.status, 403);

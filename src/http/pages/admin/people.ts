@@ -4,7 +4,8 @@ import { MIN_SEARCH_LENGTH, primaryEmail, type Person } from '../../../core/peop
 import type { Session } from '../../../core/sessions.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { actionButton, checkbox, consolePage, csrfField, textInput, when, type ConsoleFrame, type ViewState } from './blocks.ts';
+import { restrictionBadge } from '../session-marks.ts';
+import { actionButton, checkbox, confirmLink, consolePage, csrfField, textInput, when, type ConsoleFrame, type ViewState } from './blocks.ts';
 
 // The People section: Users and Agents, searched and paged, and one person's page with the
 // actions an admin may take on them.
@@ -81,16 +82,16 @@ ${person.audience === 'users' ? html`<section class="card" aria-labelledby="grou
 ${customGroups.length ? html`<form class="stack" method="post" action="${base}/usergroups">${csrfField(csrf)}${groupChoices(customGroups, memberOf, `Custom usergroups of ${person.name}`)}
 <button type="submit" class="secondary">Save usergroups</button></form>` : html`<p>There are no custom usergroups yet: <a href="/admin/usergroups">create one</a>.</p>`}</section>` : ''}
 <section class="card" aria-labelledby="actions-h"><h2 id="actions-h">Actions</h2>
-${person.approvalPending ? html`<p>Waiting for approval.</p>${actionButton(`${base}/approve`, csrf, 'Approve')} ${actionButton(`${base}/reject`, csrf, 'Reject', { danger: true })}` : ''}
+${person.approvalPending ? html`<p>Waiting for approval.</p>${actionButton(`${base}/approve`, csrf, 'Approve')} ${confirmLink(`${base}/reject`, 'Reject')}` : ''}
 ${person.disabled ? '' : actionButton(`${base}/password-reset`, csrf, 'Send a password-reset link')}
-${person.disabled ? actionButton(`${base}/enable`, csrf, 'Enable') : actionButton(`${base}/disable`, csrf, 'Disable', { danger: true })}
-${person.twoFactor.methods.length ? actionButton(`${base}/two-factor/remove`, csrf, `Remove two-factor (${person.twoFactor.methods.join(', ')})`, { danger: true }) : html`<span class="muted">No second factor set up.</span>`}
-${person.audience === 'agents' ? (person.isAdmin ? actionButton(`${base}/admin`, csrf, 'Remove admin rights', { fields: { isAdmin: 'no' } }) : actionButton(`${base}/admin`, csrf, 'Make admin', { fields: { isAdmin: 'yes' } })) : ''}
+${person.disabled ? actionButton(`${base}/enable`, csrf, 'Enable') : confirmLink(`${base}/disable`, 'Disable')}
+${person.twoFactor.methods.length ? confirmLink(`${base}/two-factor/remove`, `Remove two-factor (${person.twoFactor.methods.join(', ')})`) : html`<span class="muted">No second factor set up.</span>`}
+${person.audience === 'agents' ? (person.isAdmin ? confirmLink(`${base}/admin/remove`, 'Remove admin rights') : actionButton(`${base}/admin`, csrf, 'Make admin', { fields: { isAdmin: 'yes' } })) : ''}
 </section>
 <section class="card" aria-labelledby="sessions-h"><h2 id="sessions-h">Sessions</h2>
 ${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
-${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}</td><td>${actionButton(`${base}/sessions/${s.id}/revoke`, csrf, 'Revoke')}</td></tr>`)}
-</tbody></table></div>${actionButton(`${base}/sessions/revoke-all`, csrf, 'Sign out everywhere', { danger: true })}` : html`<p class="muted">No live sessions.</p>`}
+${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}${restrictionBadge(s)}</td><td>${confirmLink(`${base}/sessions/${s.id}/revoke`, 'Revoke')}</td></tr>`)}
+</tbody></table></div>${confirmLink(`${base}/sessions/revoke-all`, 'Sign out everywhere')}` : html`<p class="muted">No live sessions.</p>`}
 </section>`);
 }
 

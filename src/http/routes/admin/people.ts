@@ -5,7 +5,7 @@ import { FrontdoorError } from '../../../core/errors.ts';
 import { MIN_SEARCH_LENGTH, type Person } from '../../../core/people.ts';
 import { EmailSchema, NameSchema, parseInput } from '../../../core/validation.ts';
 import { peoplePage, personPage } from '../../pages/admin/people.ts';
-import { audienceParamOf, CursorParam, frameOf, listOf, type AdminConsole, type Render } from './console.ts';
+import { audienceParamOf, CursorParam, frameOf, listOf, type Admin, type AdminConsole, type Render } from './console.ts';
 import { registerPeopleImportRoutes } from './people-import.ts';
 
 // People: the lists of Users and Agents with the form that adds one, and what an admin does to
@@ -22,7 +22,7 @@ const ProfileForm = z.object({ name: NameSchema, email: EmailSchema });
 const ticked = (value: string | undefined) => value !== undefined && value !== '';
 
 export function registerPeopleRoutes(sections: AdminConsole): void {
-  const { services, page, action, audited } = sections;
+  const { services, page, action, audited, confirmed } = sections;
   registerPeopleImportRoutes(sections);
   const list: Render = async (request, _reply, admin, state) => {
     const audience = audienceParamOf(request);
@@ -82,7 +82,18 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
     return back(sent, 'reset_sent');
   });
 
-  action(`${personPath}/disable`, person, async (request, admin) => {
+  /** The confirmation of a destructive action on the person in the path. */
+  const confirmFor = (title: (p: Person) => string, button: string, takes: (p: Person) => Promise<string[]> | string[]) =>
+    async (request: FastifyRequest) => {
+      const shown = await personOf(request);
+      return { section: 'people' as const, title: title(shown), button, cancel: back(shown, '').replace(/\?notice=$/, ''), takes: await takes(shown) };
+    };
+  const liveSessions = async (p: Person) => (await services.sessions.list({ personId: p.id, audience: p.audience })).length;
+  const sessionsLine = (n: number) => `${n} live session${n === 1 ? '' : 's'} end${n === 1 ? 's' : ''} at once.`;
+
+  confirmed(`${personPath}/disable`, confirmFor((p) => `Disable ${p.name}?`, 'Disable', async (p) => [
+    sessionsLine(await liveSessions(p)), 'They cannot sign in, by any method, until enabled again.',
+  ]), async (request, admin) => {
     const changed = await services.people.update((await personOf(request)).id, audienceParamOf(request), { disabled: true });
     await services.sessions.revokeAllFor(changed.id, 'person disabled by an admin');
     await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
@@ -101,33 +112,47 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
     await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
     return back(changed, 'saved');
   });
-  action(`${personPath}/admin`, person, async (request, admin, form) => {
+  const setAdmin = async (request: FastifyRequest, admin: Admin, isAdmin: boolean) => {
     const current = await personOf(request);
     if (current.audience !== 'agents') throw new FrontdoorError('request.invalid', 'Only an Agent can be an admin.');
-    const changed = await services.people.update(current.id, 'agents', { isAdmin: form.isAdmin === 'yes' });
+    const changed = await services.people.update(current.id, 'agents', { isAdmin });
     await audited(admin, request, personAudit(changed, changed.isAdmin ? 'person.admin_granted' : 'person.admin_revoked'), changed.id);
     return back(changed, changed.isAdmin ? 'admin_on' : 'admin_off');
-  });
+  };
+  // Granting is not destructive; taking admin rights away is, so it goes through its confirmation.
+  action(`${personPath}/admin`, person, async (request, admin, form) =>
+    form.isAdmin === 'yes' ? setAdmin(request, admin, true) : `${request.url.split('?')[0]}/remove`);
+  confirmed(`${personPath}/admin/remove`, confirmFor((p) => `Take admin rights from ${p.name}?`, 'Remove admin rights', () => [
+    'They can no longer open the admin console or use the admin API with their session.',
+  ]), (request, admin) => setAdmin(request, admin, false));
   action(`${personPath}/approve`, person, async (request, admin) => {
     const approved = await services.approvals.approve((await personOf(request)).id, admin.actor);
     return back(approved, 'approved');
   });
-  action(`${personPath}/reject`, person, async (request, admin) => {
+  confirmed(`${personPath}/reject`, confirmFor((p) => `Turn down the registration of ${p.name}?`, 'Reject', () => [
+    'The account is removed; they are not told by email.',
+  ]), async (request, admin) => {
     const rejected = await personOf(request);
     await services.approvals.reject(rejected.id, admin.actor);
     return `/admin/people/${rejected.audience}?notice=rejected`;
   });
-  action(`${personPath}/two-factor/remove`, person, async (request, admin) => {
+  confirmed(`${personPath}/two-factor/remove`, confirmFor((p) => `Remove every second factor of ${p.name}?`, 'Remove two-factor', (p) => [
+    `Their ${p.twoFactor.methods.join(' and ') || 'second factors'} and recovery codes are removed; they sign in with one factor until they set it up again.`,
+  ]), async (request, admin) => {
     const changed = await services.twoFactor.remove((await personOf(request)).id, admin.actor);
     return back(changed, 'two_factor_removed');
   });
-  action(`${personPath}/sessions/revoke-all`, person, async (request, admin) => {
+  confirmed(`${personPath}/sessions/revoke-all`, confirmFor((p) => `Sign ${p.name} out everywhere?`, 'Sign out everywhere', async (p) => [
+    sessionsLine(await liveSessions(p)),
+  ]), async (request, admin) => {
     const signedOut = await personOf(request);
     await services.sessions.revokeAllFor(signedOut.id, 'revoked by an admin');
     await audited(admin, request, personAudit(signedOut, 'person.sessions_revoked'), signedOut.id);
     return back(signedOut, 'signed_out');
   });
-  action(`${personPath}/sessions/:sessionId/revoke`, person, async (request, admin) => {
+  confirmed(`${personPath}/sessions/:sessionId/revoke`, confirmFor((p) => `End this session of ${p.name}?`, 'Revoke', () => [
+    'That browser is signed out at once; their other sessions stay.',
+  ]), async (request, admin) => {
     const owner = await personOf(request);
     const sessionId = parseInput(z.uuid(), (request.params as { sessionId: string }).sessionId);
     const session = await services.sessions.get(sessionId);
