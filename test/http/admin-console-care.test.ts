@@ -100,4 +100,24 @@ describe('admin console: care', () => {
     const page = await admin.get(`/admin/people/users/${tess.id}`);
     assert.equal(page.text.match(/second factor pending/g)?.length, 1);
   });
+
+  it('a result address opened with a GET (a reload, a bookmark) leads back to its page instead of 404', async () => {
+    const una = (await server.services.people.findForSignIn('users', 'una@example.com'))!.person;
+    for (const [path, to] of [
+      ['/admin/people/users/import/apply', '/admin/people/users/import'],
+      [`/admin/people/users/${una.id}/profile`, `/admin/people/users/${una.id}`],
+      ['/agent/account/2fa/confirm', '/agent/account'],
+      ['/agent/account/2fa/recovery-codes', '/agent/account'],
+    ] as const) {
+      const response = await admin.get(path);
+      assert.equal(response.status, 303, path);
+      assert.equal(response.location, to);
+    }
+    const user = server.client();
+    const setup = await user.get('/account/2fa/setup');
+    assert.equal(setup.status, 303);
+    assert.equal(setup.location, '/account');
+    // The console's fallbacks sit behind its admin check like every console page.
+    assert.equal((await server.client().get('/admin/people/users/import/apply')).status, 302);
+  });
 });

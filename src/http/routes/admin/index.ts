@@ -7,6 +7,7 @@ import { registerArticleRoutes } from './articles.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
+import { CONSOLE_FALLBACKS, registerReloadFallbacks } from '../reload-fallbacks.ts';
 import { registerRegistrationRoutes } from './registration.ts';
 import { registerSsoTraceRoutes } from './sso-traces.ts';
 import { registerUsergroupRoutes } from './usergroups.ts';
@@ -42,5 +43,6 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
     ]) register(sections);
+    registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
 }
