@@ -187,6 +187,16 @@ describe('admin: people and CSV import', () => {
       assert.ok(await personByEmail('users', 'dee@example.com'));
     });
 
+    it('audits admin rights given and taken through the API', async () => {
+      const created = await api('POST', '/api/v1/agents', { name: 'Ola Admin', email: 'ola@example.com', isAdmin: true });
+      assert.equal(created.status, 201);
+      const id = created.json.person.id;
+      assert.equal((await server.services.audit.list({ action: 'person.admin_granted', targetId: id })).length, 1);
+      assert.equal((await api('PATCH', `/api/v1/agents/${id}`, { isAdmin: false })).status, 200);
+      const revoked = (await server.services.audit.list({ action: 'person.admin_revoked', targetId: id }))[0]!;
+      assert.equal(revoked.actor.type, 'api_key');
+    });
+
     it('refuses too many rows with import.too_large', async () => {
       const rows = Array.from({ length: 1001 }, (_, i) => `P${i},p${i}@e.io`);
       const response = await api('POST', '/api/v1/users/import', { csv: `name,email\n${rows.join('\n')}`, dryRun: true });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Audience } from '../../core/audience.ts';
+import { recordAdminChange } from '../../core/audit.ts';
 import { MIN_SEARCH_LENGTH } from '../../core/people.ts';
 import { IMPORT_LIMITS } from '../../core/people-import.ts';
 import { EmailSchema, NameSchema } from '../../core/validation.ts';
@@ -86,7 +87,11 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     method: 'POST', path: base, tag, status: 201, summary: `Create a ${noun}`,
     body: newPersonBody(audience),
     audit: audit('person.created'),
-    handler: async ({ body }) => ({ person: await people.create({ audience, ...body }) }),
+    handler: async ({ body, principal, request }) => {
+      const person = await people.create({ audience, ...body });
+      if (person.isAdmin) await recordAdminChange(ctx.services.audit, audit('person.admin_granted'), principal.actor, request.ip, person.id);
+      return { person };
+    },
   });
 
   api.route({
@@ -101,8 +106,13 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     params: IdParams,
     body: personChangesBody(audience),
     audit: audit('person.updated'),
-    handler: async ({ params, body }) => {
+    handler: async ({ params, body, principal, request }) => {
+      const wasAdmin = 'isAdmin' in body && body.isAdmin !== undefined ? (await people.require(params.id, audience)).isAdmin : undefined;
       const person = await people.update(params.id, audience, body);
+      // Admin rights are the keys to everything: a change of them is its own audit event.
+      if (wasAdmin !== undefined && wasAdmin !== person.isAdmin) {
+        await recordAdminChange(ctx.services.audit, audit(person.isAdmin ? 'person.admin_granted' : 'person.admin_revoked'), principal.actor, request.ip, person.id);
+      }
       if (body.disabled) await sessions.revokeAllFor(person.id, 'person disabled by an admin');
       return { person };
     },
