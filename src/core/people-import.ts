@@ -21,7 +21,9 @@ const COLUMNS = ['name', 'email', 'usergroups'] as const;
 const GROUP_SEPARATOR = ';';
 
 export type ImportRefusal =
-  | 'columns' | 'name_invalid' | 'email_invalid' | 'duplicate_in_file' | 'usergroup_unknown' | 'agent_email' | 'email_taken';
+  | 'columns' | 'name_invalid' | 'email_invalid' | 'duplicate_in_file' | 'usergroup_unknown' | 'agent_email'
+  // Applying only: what changed between the plan's check and this row.
+  | 'email_taken' | 'changed_meanwhile';
 
 export type ImportRow = {
   /** The line of the file the row ends on (the header is line 1; a quoted cell may span lines). */
@@ -102,7 +104,7 @@ export class PeopleImport {
       return { ...row, personId: person.id };
     } catch (error) {
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
-      const reason: ImportRefusal = error.code === 'person.email_taken' ? 'email_taken' : error.code === 'usergroup.not_found' ? 'usergroup_unknown' : 'columns';
+      const reason: ImportRefusal = error.code === 'person.email_taken' ? 'email_taken' : error.code === 'usergroup.not_found' ? 'usergroup_unknown' : 'changed_meanwhile';
       return { line: row.line, name: row.name, email: row.email, usergroups: row.usergroups, outcome: 'refused', reason, message: error.message };
     }
   }
