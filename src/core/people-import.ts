@@ -30,7 +30,8 @@ export type ImportRow = {
   line: number;
   name: string;
   email: string;
-  usergroups: string[];
+  /** The row's custom usergroups; undefined when the file has no usergroups column (kept as they are). */
+  usergroups: string[] | undefined;
 } & (
   | { outcome: 'created'; personId?: string }
   | { outcome: 'updated'; personId: string; changes: ('name' | 'usergroups')[] }
@@ -78,7 +79,7 @@ export class PeopleImport {
       throw new FrontdoorError('import.plan_changed', 'The people or usergroups changed since the dry run: run it again and check the new plan.');
     }
     const rows: ImportRow[] = [];
-    for (const row of plan.rows) rows.push(await this.#applyRow(row, groupIds(row.usergroups), actor, ip));
+    for (const row of plan.rows) rows.push(await this.#applyRow(row, row.usergroups && groupIds(row.usergroups), actor, ip));
     const applied = { rows, counts: countOutcomes(rows), fingerprint: plan.fingerprint };
     await this.#audit.record({
       action: 'people.imported', outcome: 'success', audience: 'users', actor, ip,
@@ -91,12 +92,12 @@ export class PeopleImport {
     return applied;
   }
 
-  async #applyRow(row: ImportRow, usergroupIds: string[], actor: Actor, ip: string | undefined): Promise<ImportRow> {
+  async #applyRow(row: ImportRow, usergroupIds: string[] | undefined, actor: Actor, ip: string | undefined): Promise<ImportRow> {
     if (row.outcome !== 'created' && row.outcome !== 'updated') return row;
     try {
       const person = row.outcome === 'created'
-        ? await this.#people.create({ audience: 'users', name: row.name, email: row.email, emailVerified: false, usergroupIds })
-        : await this.#people.update(row.personId, 'users', { name: row.name, usergroupIds });
+        ? await this.#people.create({ audience: 'users', name: row.name, email: row.email, emailVerified: false, usergroupIds: usergroupIds ?? [] })
+        : await this.#people.update(row.personId, 'users', { name: row.name, ...(usergroupIds ? { usergroupIds } : {}) });
       await this.#audit.record({
         action: row.outcome === 'created' ? 'person.created' : 'person.updated', outcome: 'success', audience: 'users', actor, ip,
         target: { type: 'person', id: person.id }, details: { via: 'import', line: row.line },
@@ -137,8 +138,8 @@ export class PeopleImport {
     for (const r of records) linesOf.set(r.email.trim().toLowerCase(), [...(linesOf.get(r.email.trim().toLowerCase()) ?? []), r.line]);
 
     const rows = records.map((record): ImportRow => {
-      const named = record.usergroups.split(GROUP_SEPARATOR).map((g) => g.trim()).filter(Boolean);
-      const usergroups = named.filter((g, i) => named.findIndex((o) => o.toLowerCase() === g.toLowerCase()) === i);
+      const named = record.usergroups?.split(GROUP_SEPARATOR).map((g) => g.trim()).filter(Boolean);
+      const usergroups = named?.filter((g, i) => named.findIndex((o) => o.toLowerCase() === g.toLowerCase()) === i);
       const base = { line: record.line, name: record.name.trim(), email: record.email.trim(), usergroups };
       const refuse = (reason: ImportRefusal, message: string): ImportRow => ({ ...base, outcome: 'refused', reason, message });
       if (record.fieldCount !== record.expectedFields) return refuse('columns', `This row has ${record.fieldCount} cells; the header has ${record.expectedFields}.`);
@@ -150,7 +151,7 @@ export class PeopleImport {
       const lines = linesOf.get(key)!;
       // Every occurrence is refused: which one the admin meant is not ours to guess.
       if (lines.length > 1) return refuse('duplicate_in_file', `${email.data} is on more than one line (${lines.join(', ')}).`);
-      const unknown = usergroups.filter((g) => !groupByName.has(g.toLowerCase()));
+      const unknown = (usergroups ?? []).filter((g) => !groupByName.has(g.toLowerCase()));
       if (unknown.length) return refuse('usergroup_unknown', `No usergroup named ${unknown.join(', ')}.`);
       const found = existing.get(key);
       if (!found) {
@@ -161,20 +162,20 @@ export class PeopleImport {
       }
       const changes: ('name' | 'usergroups')[] = [];
       if (found.name !== name.data) changes.push('name');
-      const wanted = groupIds(usergroups);
-      if (!sameSet(wanted, found.groupIds)) changes.push('usergroups');
+      // Without a usergroups column a file says nothing about them: they stay as they are.
+      if (usergroups && !sameSet(groupIds(usergroups), found.groupIds)) changes.push('usergroups');
       return changes.length
         ? { ...base, name: name.data, email: email.data, outcome: 'updated', personId: found.id, changes }
         : { ...base, name: name.data, email: email.data, outcome: 'unchanged', personId: found.id };
     });
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify(rows.map((r) => [r.line, r.outcome, r.name, r.email, groupIds(r.outcome === 'refused' ? [] : r.usergroups), 'personId' in r ? r.personId : null])))
+      .update(JSON.stringify(rows.map((r) => [r.line, r.outcome, r.name, r.email, r.outcome === 'refused' || !r.usergroups ? null : groupIds(r.usergroups), 'personId' in r ? r.personId : null])))
       .digest('base64url');
     return { plan: { rows, counts: countOutcomes(rows), fingerprint }, groupIds };
   }
 }
 
-type CsvRecord = { line: number; name: string; email: string; usergroups: string; fieldCount: number; expectedFields: number };
+type CsvRecord = { line: number; name: string; email: string; usergroups: string | undefined; fieldCount: number; expectedFields: number };
 
 /** The file's rows by column name, through csv-parse (RFC 4180 quoting, a BOM, CRLF). */
 function parseCsv(csv: string): CsvRecord[] {
@@ -204,7 +205,7 @@ function parseCsv(csv: string): CsvRecord[] {
   }
   const cell = (record: string[], column: string) => (index(column) < 0 ? '' : (record[index(column)] ?? ''));
   return data.map(({ record, info }) => ({
-    line: info.lines, name: cell(record, 'name'), email: cell(record, 'email'), usergroups: cell(record, 'usergroups'),
+    line: info.lines, name: cell(record, 'name'), email: cell(record, 'email'), usergroups: index('usergroups') < 0 ? undefined : cell(record, 'usergroups'),
     fieldCount: record.length, expectedFields: names.length,
   }));
 }

@@ -197,6 +197,18 @@ describe('admin: people and CSV import', () => {
       assert.equal(revoked.actor.type, 'api_key');
     });
 
+    it('a file without a usergroups column leaves usergroups as they are', async () => {
+      const robin = (await personByEmail('users', 'robin@example.com'))!;
+      assert.deepEqual(robin.usergroups.map((g) => g.name), ['Customers']);
+      const csv = 'name,email\nRobin Plain,robin@example.com\n';
+      const dry = await api('POST', '/api/v1/users/import', { csv, dryRun: true });
+      assert.deepEqual(dry.json.import.rows[0].changes, ['name']);
+      await api('POST', '/api/v1/users/import', { csv, dryRun: false, plan: dry.json.import.fingerprint });
+      const after = (await server.services.people.get(robin.id))!;
+      assert.equal(after.name, 'Robin Plain');
+      assert.deepEqual(after.usergroups.map((g) => g.name), ['Customers']);
+    });
+
     it('refuses too many rows with import.too_large', async () => {
       const rows = Array.from({ length: 1001 }, (_, i) => `P${i},p${i}@e.io`);
       const response = await api('POST', '/api/v1/users/import', { csv: `name,email\n${rows.join('\n')}`, dryRun: true });

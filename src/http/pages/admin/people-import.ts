@@ -22,7 +22,7 @@ export function importPage(frame: ConsoleFrame, report: ImportReport | undefined
   return consolePage(frame, 'Import Users', 'people', html`<h1>Import Users from CSV</h1>
 ${report ? html`<section aria-labelledby="done-h"><h2 id="done-h">Import applied</h2>${counts(report, 'did')}${refusedTable(report.refusedRows)}</section>` : ''}
 <form class="stack card" method="post" action="/admin/people/users/import/dry-run">${csrfField(frame.csrf)}
-<p>The first line names the columns: <code>name,email,usergroups</code> (usergroups optional, several separated by <code>;</code>). A User is matched by email: their name and custom usergroups become the row's; anyone else is created, with the email <strong>not verified</strong>. At most ${IMPORT_LIMITS.maxRows} rows and ${IMPORT_LIMITS.maxCharacters} characters at a time.</p>
+<p>The first line names the columns: <code>name,email,usergroups</code> (usergroups optional, several separated by <code>;</code>). A User is matched by email: their name and custom usergroups become the row's (without a usergroups column, their usergroups stay as they are); anyone else is created, with the email <strong>not verified</strong>. At most ${IMPORT_LIMITS.maxRows} rows and ${IMPORT_LIMITS.maxCharacters} characters at a time.</p>
 ${textArea(frame.state, 'csv', 'CSV', '', { rows: 12, placeholder: 'name,email,usergroups\nRobin Reader,robin@example.com,Customers;Beta' })}
 <button type="submit">Dry run</button></form>`);
 }
@@ -33,7 +33,7 @@ export function importPlanPage(frame: ConsoleFrame, csv: string, plan: ImportPla
 ${counts(plan.counts, 'would')}
 ${refusedTable(plan.rows.flatMap((r) => (r.outcome === 'refused' ? [r] : [])))}
 <section class="card" aria-labelledby="plan-h"><h2 id="plan-h">What would change</h2>${changing.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Usergroups</th><th scope="col">Outcome</th></tr></thead><tbody>
-${changing.map((r) => html`<tr><td>${r.line}</td><td>${r.name}</td><td>${r.email}</td><td>${r.usergroups.join(', ')}</td><td>${OUTCOME_LABEL[r.outcome]}${r.outcome === 'updated' ? html` (${r.changes.join(', ')})` : ''}</td></tr>`)}
+${changing.map((r) => html`<tr><td>${r.line}</td><td>${r.name}</td><td>${r.email}</td><td>${r.usergroups ? r.usergroups.join(', ') : html`<span class="muted">kept</span>`}</td><td>${OUTCOME_LABEL[r.outcome]}${r.outcome === 'updated' ? html` (${r.changes.join(', ')})` : ''}</td></tr>`)}
 </tbody></table></div>` : html`<p class="muted">No row would be imported.</p>`}</section>
 ${plan.counts.created + plan.counts.updated > 0 ? html`<form class="stack card" method="post" action="/admin/people/users/import/apply">${csrfField(frame.csrf)}
 <input type="hidden" name="csv" value="${csv}"><input type="hidden" name="plan" value="${plan.fingerprint}">
