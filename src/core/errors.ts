@@ -88,6 +88,9 @@ export const ERROR_STATUS = {
   'import.csv_invalid': 400,
   'import.too_large': 413,
   'import.plan_changed': 409,
+  // Session policy and remembered devices (issue 18 part 8)
+  'session_policy.idle_exceeds_absolute': 400,
+  'device.not_found': 404,
   // SAML
   'sso.saml.too_large': 413,
   'sso.saml.message_invalid': 400,
@@ -113,6 +116,20 @@ export const ERROR_STATUS = {
   'setup.token_invalid': 404,
   'setup.complete': 410,
   'trace.not_found': 404,
+  // SCIM 2.0 provisioning (docs/SCIM.md): each answers the SCIM error schema with its scimType
+  'scim.unauthorized': 401,
+  'scim.invalid_syntax': 400,
+  'scim.invalid_value': 400,
+  'scim.invalid_filter': 400,
+  'scim.invalid_path': 400,
+  'scim.no_target': 400,
+  'scim.mutability': 400,
+  'scim.too_many': 400,
+  'scim.not_found': 404,
+  'scim.uniqueness': 409,
+  'scim.precondition_failed': 412,
+  'scim.not_implemented': 501,
+  'scim_connection.not_found': 404,
   'service.unavailable': 503,
   'internal': 500,
 } as const;

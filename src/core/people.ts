@@ -222,8 +222,9 @@ export class PeopleDirectory {
     return toPage(rows, size, toPerson, (row) => [row.cursor_at, row.id]);
   }
 
-  async update(id: string, audience: Audience, changes: PersonChanges): Promise<Person> {
-    await this.#db.transaction(async (q) => {
+  /** With `tx`, the change is part of that transaction (SCIM writes its own rows beside it). */
+  async update(id: string, audience: Audience, changes: PersonChanges, tx?: Queryable): Promise<Person> {
+    const work = async (q: Queryable) => {
       const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
       if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
       if (changes.isAdmin !== undefined && audience !== 'agents') {
@@ -252,9 +253,11 @@ export class PeopleDirectory {
           await this.#insertEmail(q, id, audience, parseInput(EmailSchema, entry.email), index === primaryIndex, verifiedSet.has(entry.email.trim().toLowerCase()) || entry.verified === true);
         }
       }
-    });
+    };
+    if (tx) await work(tx);
+    else await this.#db.transaction(work);
     this.changes.notify();
-    return (await this.get(id))!;
+    return (await this.get(id, tx))!;
   }
 
   async setPassword(id: string, password: string, q: Queryable = this.#db, minLength?: number): Promise<void> {
@@ -268,13 +271,15 @@ export class PeopleDirectory {
     await this.#storePasswordHash(id, passwordHash, this.#db);
   }
 
-  async remove(id: string, audience: Audience): Promise<void> {
-    await this.#db.transaction(async (q) => {
+  async remove(id: string, audience: Audience, tx?: Queryable): Promise<void> {
+    const work = async (q: Queryable) => {
       const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
       if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
       if (row.is_admin) await this.#refuseIfLastAdmin(q, id);
       await q.query('DELETE FROM people WHERE id = $1', [id]);
-    });
+    };
+    if (tx) await work(tx);
+    else await this.#db.transaction(work);
     this.changes.notify();
   }
 

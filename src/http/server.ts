@@ -13,6 +13,7 @@ import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account/index.ts';
 import { registerAdminConsoleRoutes } from './routes/admin/index.ts';
+import { registerScimRoutes } from './routes/scim.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
@@ -91,6 +92,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSetupRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
+  registerScimRoutes(app, ctx);
   return app;
 }
 

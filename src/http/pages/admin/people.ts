@@ -92,7 +92,7 @@ ${person.audience === 'agents' ? (person.isAdmin ? confirmLink(`${base}/admin/re
 ${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
 ${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}${restrictionBadge(s)}</td><td>${confirmLink(`${base}/sessions/${s.id}/revoke`, 'Revoke')}</td></tr>`)}
 </tbody></table></div>${confirmLink(`${base}/sessions/revoke-all`, 'Sign out everywhere')}` : html`<p class="muted">No live sessions.</p>`}
-</section>`);
+</section>${forgetDevicesCard(base, csrf)}`);
 }
 
 function statusOf(person: Person): string {
@@ -100,4 +100,11 @@ function statusOf(person: Person): string {
   if (person.approvalPending) return 'waiting for approval';
   if (person.emailValidationPending) return 'email not confirmed';
   return 'active';
+}
+
+/** Remembered devices (issue 18 part 8): one button that makes every browser of the person ask for the second factor again. */
+function forgetDevicesCard(base: string, csrf: string): SafeHtml {
+  return html`<section class="card" aria-labelledby="devices-h"><h2 id="devices-h">Remembered devices</h2>
+<p class="muted">Browsers where this person ticked "Remember this device" skip the second factor until they expire.</p>
+${actionButton(`${base}/devices/forget`, csrf, 'Forget remembered devices', { danger: true })}</section>`;
 }
