@@ -67,8 +67,12 @@ export type PersonChanges = {
   isAdmin?: boolean;
   disabled?: boolean;
   usergroupIds?: string[];
-  /** Replaces the email list; the first one flagged primary (or the first) is primary. */
-  emails?: { email: string; primary?: boolean }[];
+  /**
+   * Replaces the email list; the first one flagged primary (or the first) is primary. An
+   * address keeps its proof if it had one; a new one is proven only if `verified` says an
+   * admin vouches for it (typing an address proves nothing about who holds it: invariant 5).
+   */
+  emails?: { email: string; primary?: boolean; verified?: boolean }[];
 };
 
 type PersonRow = {
@@ -246,7 +250,7 @@ export class PeopleDirectory {
         await q.query('DELETE FROM person_emails WHERE person_id = $1', [id]);
         const primaryIndex = Math.max(changes.emails.findIndex((e) => e.primary), 0);
         for (const [index, entry] of changes.emails.entries()) {
-          await this.#insertEmail(q, id, audience, parseInput(EmailSchema, entry.email), index === primaryIndex, verifiedSet.has(entry.email.toLowerCase()));
+          await this.#insertEmail(q, id, audience, parseInput(EmailSchema, entry.email), index === primaryIndex, verifiedSet.has(entry.email.trim().toLowerCase()) || entry.verified === true);
         }
       }
     };
