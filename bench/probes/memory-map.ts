@@ -1,11 +1,11 @@
 // Where the resident memory of `frontdoor serve` on PGlite goes: the bench's own start (first
 // start creates the database, the measured one opens it), then 10,000 JWT sign-ins, with
-// /proc/<pid>/smaps grouped by kind of mapping at rest and after. BENCH-like, for choosing settings.
+// /proc/<pid>/smaps grouped by kind of mapping at rest and after: what chose the settings in
+// src/storage/database.ts and pglite-worker.ts. `node bench/probes/memory-map.ts`
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { createApiKey } from '../lib/admin.ts';
 import { rssMegabytesOf, startFrontdoor } from '../lib/processes.ts';
 import { memoryAfterSignIns } from '../scenarios/memory.ts';
@@ -22,7 +22,7 @@ function breakdown(pid: number): Record<string, number> {
       kind = name ? (name.includes('/') ? `file ${name.split('/').pop()}` : name)
         : size >= 1024 ? 'anon huge reservation (wasm memory)'
         : head[3]!.includes('x') ? 'anon executable (code)'
-        : size === 64 || size === 128 ? 'anon 64/128 MB (malloc arena)' : 'anon other';
+        : size === 128 ? 'anon 128 MB (WebAssembly memory: PGlite opens it at 128 MB)' : 'anon other (V8 heaps, malloc)';
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -43,11 +43,9 @@ try {
   const atRest = rssMegabytesOf(frontdoor.child.pid!);
   console.log(JSON.stringify({ firstStart: Math.round(firstRss), atRest: Math.round(atRest) }));
   console.log('at rest', breakdown(frontdoor.child.pid!));
-  if (process.env.PROBE_TOP) console.log(execFileSync('python3', [process.env.PROBE_TOP, String(frontdoor.child.pid)], { encoding: 'utf8' }));
   const rows = await memoryAfterSignIns(frontdoor, apiKey, atRest, true);
   console.log(JSON.stringify({ after: Math.round(rows[1]!.value as number) }));
   console.log('after', breakdown(frontdoor.child.pid!));
-  if (process.env.PROBE_TOP) console.log(execFileSync('python3', [process.env.PROBE_TOP, String(frontdoor.child.pid)], { encoding: 'utf8' }));
 } finally {
   await frontdoor.stop();
   await rm(dataDir, { recursive: true, force: true });
