@@ -26,15 +26,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
- * The embedded database thread's JavaScript heap (issue 20, docs/BENCHMARKS.md#memory). What it
- * keeps is small (a heap snapshot: about 14 MB besides the WebAssembly memory, which lives
- * outside the heap), but every query leaves garbage (the SQL text and values as received, the
- * rows as parsed and cloned back), and with V8's defaults for a thread (a 16 MB semi-space,
- * an old generation allowed to grow to gigabytes before it is compacted) that garbage stayed
- * resident: 50-70 MB of heap after 10,000 sign-ins. With these limits V8 collects sooner:
- * 30 MB of heap and about 55 MB less resident memory after the same load. 256 MB is a ceiling
- * far above what the thread keeps, not a budget; past it the thread stops and every query
- * fails ("The embedded database stopped."), the failure this thread already has for a crash.
+ * The embedded database thread's JavaScript heap (issue 20; docs/BENCHMARKS.md, "Memory of the
+ * embedded database"). What it keeps is small (a heap snapshot: about 14 MB besides the
+ * WebAssembly memory, which lives outside the heap), but every query leaves garbage (the SQL
+ * text and values as received, the rows as parsed and cloned back), and with V8's defaults for
+ * a thread (a 16 MB semi-space, an old generation allowed to grow to gigabytes before it is
+ * compacted) that garbage stayed resident: 50-70 MB of heap after 10,000 sign-ins. With these
+ * limits V8 collects sooner: 30 MB of heap and about 55 MB less resident memory after the same
+ * load. 256 MB is a ceiling far above what the thread keeps, not a budget; past it the thread
+ * stops and every query fails ("The embedded database stopped."), as after a crash.
  */
 const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
