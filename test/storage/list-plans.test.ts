@@ -101,6 +101,7 @@ describe('admin list query plans on 100,000 people', () => {
     const rareEmail = await planOf(() => people.page({ audience: 'users', query: 'PERSON4242@' }));
     assert.deepEqual(rareEmail.page.items.map((p) => p.emails[0]!.email), ['person4242@example.com']);
     assertIndexed(rareEmail.nodes, ['person_emails_local_reversed'], 'rare email');
+    assertIndexed(rareEmail.nodes, ['people_name_with_at'], 'rare email, names that contain an @');
     const fullEmail = await planOf(() => people.page({ audience: 'users', query: 'son4242@example.c' }));
     assert.deepEqual(fullEmail.page.items.map((p) => p.emails[0]!.email), ['person4242@example.com']);
     assertIndexed(fullEmail.nodes, ['person_emails_local_reversed'], 'a whole address');
