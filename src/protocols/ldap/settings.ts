@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { FrontdoorError } from '../../core/errors.ts';
+
+/**
+ * An LDAP app's config. Everything that decides who gets in has no unsafe default: the CA is
+ * the admin's (or the system's), plain ldap:// is refused off loopback, and the user filter
+ * must hold the `{username}` placeholder that is filled with an RFC 4515-escaped value.
+ */
+const LOOPBACK_LDAP = /^ldap:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\/?$/;
+
+export const LdapAttributesSchema = z.object({
+  /** The stable id people are known by across renames: objectGUID (AD) or entryUUID. */
+  id: z.string().min(1).max(100),
+  username: z.string().min(1).max(100),
+  email: z.string().min(1).max(100),
+  name: z.string().min(1).max(100),
+  groups: z.string().min(1).max(100),
+}).strict();
+
+export const LdapConfigSchema = z.object({
+  preset: z.enum(['active-directory', 'openldap']),
+  // Passwords cross this connection: plain ldap:// only to loopback (as http issuers), unless StartTLS upgrades it.
+  url: z.string().regex(/^ldaps?:\/\/[^/?#\s]+\/?$/, 'an ldaps:// or ldap:// URL (scheme, host, port)'),
+  /** Upgrade an ldap:// connection with StartTLS (RFC 4513 section 3) before any bind. */
+  startTls: z.boolean().default(false),
+  /** PEM of the CA (or the self-signed certificate) the directory's certificate chains to; empty: the system's CAs. */
+  caPem: z.string().max(20_000).default(''),
+  bindDn: z.string().min(1).max(500),
+  baseDn: z.string().min(1).max(500),
+  userFilter: z.string().min(3).max(1000).refine((filter) => filter.includes('{username}'), 'holds {username}'),
+  /** Where the sync lists people: the user filter with `{username}` replaced by `*`, unless set. */
+  syncFilter: z.string().min(3).max(1000).optional(),
+  attributes: LdapAttributesSchema,
+  /** Active Directory only: group membership through nested groups (LDAP_MATCHING_RULE_IN_CHAIN). */
+  nestedGroups: z.boolean().default(false),
+  /** Directory groups (by DN or common name) to usergroups; the sync keeps these usergroups' members equal to the directory's. */
+  groupMappings: z.array(z.object({ group: z.string().min(1).max(500), usergroupId: z.uuid() }).strict()).default([]),
+  pageSize: z.number().int().min(1).max(5000).default(500),
+  timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
+}).strict().refine(
+  (config) => config.url.startsWith('ldaps://') || config.startTls || LOOPBACK_LDAP.test(config.url),
+  { path: ['url'], message: 'must be ldaps:// or use StartTLS (plain ldap:// only for localhost)' },
+);
+
+export type LdapConfig = z.output<typeof LdapConfigSchema>;
+export type LdapAttributes = z.output<typeof LdapAttributesSchema>;
+
+/** Secret keys of an LDAP app's config, stored encrypted with the app's other secrets. */
+export const LDAP_SECRET_KEYS = ['bindPassword'] as const;
+export type LdapSecrets = { bindPassword: string };
+
+/** What the two presets fill in; the admin adds the URL, CA, bind DN and base DN. */
+export const LDAP_PRESETS = {
+  'active-directory': {
+    userFilter: '(&(objectClass=user)(|(sAMAccountName={username})(userPrincipalName={username})(mail={username})))',
+    attributes: { id: 'objectGUID', username: 'sAMAccountName', email: 'mail', name: 'displayName', groups: 'memberOf' },
+  },
+  openldap: {
+    userFilter: '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))',
+    attributes: { id: 'entryUUID', username: 'uid', email: 'mail', name: 'cn', groups: 'memberOf' },
+  },
+} as const satisfies Record<LdapConfig['preset'], Pick<LdapConfig, 'userFilter' | 'attributes'>>;
+
+/** Parses an admin's config with the preset's defaults under it. */
+export function parseLdapConfig(input: Record<string, unknown>): LdapConfig {
+  const preset = LDAP_PRESETS[(input.preset as LdapConfig['preset']) ?? 'openldap'] ?? LDAP_PRESETS.openldap;
+  const attributes = { ...preset.attributes, ...(input.attributes as object | undefined) };
+  const result = LdapConfigSchema.safeParse({ userFilter: preset.userFilter, ...input, attributes });
+  if (result.success) return result.data;
+  const summary = result.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
+  throw new FrontdoorError('app.config_invalid', `The LDAP settings are not valid: ${summary}.`);
+}
