@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { authenticateWithDirectory } from '../../../src/protocols/ldap/authenticate.ts';
+import { diagnoseDirectory } from '../../../src/protocols/ldap/diagnostics.ts';
 import { parseLdapConfig, type LdapConfig } from '../../../src/protocols/ldap/settings.ts';
 import { SERVICE_DN, SERVICE_PASSWORD, Slapd, SUFFIX } from '../../peers/slapd.ts';
 
@@ -90,5 +91,35 @@ describe('LDAP sign-in against slapd', () => {
     assert.ok(parseLdapConfig({ ...base, url: 'ldap://dc.example.test', startTls: true }));
     assert.ok(parseLdapConfig({ ...base, url: 'ldap://127.0.0.1:3389' }));
     assert.throws(() => parseLdapConfig({ ...base, url: 'ldaps://dc.example.test', userFilter: '(uid=*)' }), { code: 'app.config_invalid' });
+  });
+});
+
+describe('LDAP Test diagnostics against slapd', () => {
+  let slapd: Slapd;
+  let config: LdapConfig;
+  before(async () => {
+    slapd = await Slapd.start();
+    config = parseLdapConfig({ preset: 'active-directory', url: slapd.ldapsUrl, caPem: slapd.caPem, bindDn: SERVICE_DN, baseDn: SUFFIX });
+  });
+  after(async () => slapd?.stop());
+
+  it('connects, binds, finds the sample person and shows their mapped attributes', async () => {
+    const { checks, sample } = await diagnoseDirectory(config, { bindPassword: SERVICE_PASSWORD }, 'ada');
+    assert.deepEqual(checks.map((c) => [c.name, c.ok]), [['connect', true], ['service_bind', true], ['search', true]]);
+    assert.deepEqual(sample, {
+      id: '04030201-0605-0807-090a-0b0c0d0e0f10', dn: `cn=Ada Lovelace,ou=ad,${SUFFIX}`, username: 'ada', email: 'ada@example.test',
+      name: 'Ada Lovelace', groups: [`cn=support,ou=groups,${SUFFIX}`], disabled: false,
+    });
+  });
+
+  it('names the step that fails: the service bind, the search, a disabled sample, the connection', async () => {
+    const bind = await diagnoseDirectory(config, { bindPassword: 'wrong' }, 'ada');
+    assert.deepEqual(bind.checks.map((c) => [c.name, c.ok]), [['connect', true], ['service_bind', false]]);
+    const search = await diagnoseDirectory(config, { bindPassword: SERVICE_PASSWORD }, 'nobody');
+    assert.deepEqual(search.checks.at(-1), { name: 'search', ok: false, detail: `the user filter finds no single entry for nobody under ${SUFFIX} (none, several, or one without objectGUID or sAMAccountName)` });
+    const disabled = await diagnoseDirectory(config, { bindPassword: SERVICE_PASSWORD }, 'bob');
+    assert.deepEqual(disabled.checks.at(-1)!.name, 'account');
+    const down = await diagnoseDirectory({ ...config, url: 'ldaps://127.0.0.1:1', timeoutMs: 1_000 }, { bindPassword: SERVICE_PASSWORD }, 'ada');
+    assert.deepEqual(down.checks.map((c) => [c.name, c.ok]), [['connect', false]]);
   });
 });
