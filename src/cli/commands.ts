@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { createServices, type Services } from '../core/services.ts';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
 import { migrate } from '../storage/migrate.ts';
+import { scimProvisioning } from '../provisioning/scim/service.ts';
 import { openConfiguredDatabase } from '../storage/open.ts';
 import { DATA_DIR_IN_USE_EXIT_CODE, DataDirectoryInUse, liveLockOwner } from '../storage/data-dir-lock.ts';
 import type { Database } from '../storage/database.ts';
@@ -34,6 +35,8 @@ Commands:
                                           set an agent's password (break-glass)
   admin reset-sso --audience agents|users set every app of the audience back to SSO Disabled (break-glass)
   apikey create --name N                  create an admin API key (shown once)
+  scim create --audience agents|users --name N
+                                          create a SCIM connection; prints its base URL and token (shown once)
   app list                                list auth apps
   app disable-sso --audience agents|users set the audience's Automatic app back to Disabled (break-glass)
 `;
@@ -218,6 +221,20 @@ function planCommand(argv: string[]): PlannedCommand | string {
             await s.audit.record({ action: 'apikey.created', outcome: 'success', actor: { type: 'cli' }, target: { type: 'api_key', id: apiKey.id } });
             out.stderr.write('API key created. It is shown only this once:\n');
             out.stdout.write(`${key}\n`);
+          },
+        };
+      }
+      case 'scim create': {
+        const v = options({ name: { type: 'string' }, audience: { type: 'string' } });
+        if (typeof v.name !== 'string' || (v.audience !== 'agents' && v.audience !== 'users')) return 'scim create needs --audience agents or users and --name';
+        const input = { name: v.name, audience: v.audience as 'agents' | 'users' };
+        return {
+          async run(s, out) {
+            const scim = scimProvisioning(s);
+            const { token, connection } = await scim.connections.create(input, null);
+            await s.audit.record({ action: 'scim_connection.created', outcome: 'success', audience: connection.audience, actor: { type: 'cli' }, target: { type: 'scim_connection', id: connection.id } });
+            out.stderr.write(`SCIM connection created. Base URL: ${scim.baseUrl}\nIts token, shown only this once:\n`);
+            out.stdout.write(`${token}\n`);
           },
         };
       }

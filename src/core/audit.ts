@@ -7,6 +7,7 @@ import { decodeCursor, KEY_PART, pageSize, toPage, type ListPage } from './list-
 export type Actor =
   | { type: 'person'; id: string }
   | { type: 'api_key'; id: string }
+  | { type: 'scim_connection'; id: string }
   | { type: 'cli' }
   | { type: 'system' }
   | { type: 'anonymous' };

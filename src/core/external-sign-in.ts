@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AccountFlows } from './account-flows.ts';
+import type { SignInSessions as AccountFlows } from './account/sign-in-sessions.ts';
 import type { AccountResolver, ExternalProfile } from './account-resolution.ts';
 import { externalSettingsOf } from './account-resolution.ts';
 import type { AuthApp } from './apps.ts';

@@ -1,4 +1,4 @@
-import type { AccountFlows } from './account-flows.ts';
+import type { SignInSessions } from './account/sign-in-sessions.ts';
 import type { AuthAppRegistry } from './apps.ts';
 import type { Audience } from './audience.ts';
 import { auditStatement, type AuditLog } from './audit.ts';
@@ -8,8 +8,8 @@ import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
 import type { Session } from './sessions.ts';
 import type { SignInThrottle } from './throttle.ts';
-import { burnVerifyTime, hashPassword, needsRehash, verifyPassword } from '../protocols/password/hash.ts';
-import { PASSWORD_MAX_LENGTH } from '../protocols/password/rules.ts';
+import { burnVerifyTime, hashPassword, needsRehash, verifyPassword } from './credentials/password-hash.ts';
+import { PASSWORD_MAX_LENGTH } from './credentials/password-rules.ts';
 
 export type PasswordSignInRequest = {
   audience: Audience;
@@ -29,12 +29,12 @@ export class PasswordSignIn {
   readonly #apps: AuthAppRegistry;
   readonly #audit: AuditLog;
   readonly #throttle: SignInThrottle;
-  readonly #flows: AccountFlows;
+  readonly #flows: SignInSessions;
   readonly #mail: Mailer;
   readonly #registration: Registration;
 
   constructor(deps: {
-    people: PeopleDirectory; apps: AuthAppRegistry; audit: AuditLog; throttle: SignInThrottle; flows: AccountFlows; mail: Mailer; registration: Registration;
+    people: PeopleDirectory; apps: AuthAppRegistry; audit: AuditLog; throttle: SignInThrottle; flows: SignInSessions; mail: Mailer; registration: Registration;
   }) {
     this.#people = deps.people;
     this.#apps = deps.apps;

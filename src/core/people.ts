@@ -5,8 +5,8 @@ import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
 import { FrontdoorError } from './errors.ts';
-import { hashPassword } from '../protocols/password/hash.ts';
-import { checkPasswordRules } from '../protocols/password/rules.ts';
+import { hashPassword } from './credentials/password-hash.ts';
+import { checkPasswordRules } from './credentials/password-rules.ts';
 import { decodeCursor, KEY_PART, keysetTimestamp, pageSize, toPage, type ListPage } from './list-cursor.ts';
 import { EmailSchema, NameSchema, parseInput } from './validation.ts';
 
@@ -218,8 +218,9 @@ export class PeopleDirectory {
     return toPage(rows, size, toPerson, (row) => [row.cursor_at, row.id]);
   }
 
-  async update(id: string, audience: Audience, changes: PersonChanges): Promise<Person> {
-    await this.#db.transaction(async (q) => {
+  /** With `tx`, the change is part of that transaction (SCIM writes its own rows beside it). */
+  async update(id: string, audience: Audience, changes: PersonChanges, tx?: Queryable): Promise<Person> {
+    const work = async (q: Queryable) => {
       const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
       if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
       if (changes.isAdmin !== undefined && audience !== 'agents') {
@@ -248,9 +249,11 @@ export class PeopleDirectory {
           await this.#insertEmail(q, id, audience, parseInput(EmailSchema, entry.email), index === primaryIndex, verifiedSet.has(entry.email.toLowerCase()));
         }
       }
-    });
+    };
+    if (tx) await work(tx);
+    else await this.#db.transaction(work);
     this.changes.notify();
-    return (await this.get(id))!;
+    return (await this.get(id, tx))!;
   }
 
   async setPassword(id: string, password: string, q: Queryable = this.#db, minLength?: number): Promise<void> {
@@ -264,13 +267,15 @@ export class PeopleDirectory {
     await this.#storePasswordHash(id, passwordHash, this.#db);
   }
 
-  async remove(id: string, audience: Audience): Promise<void> {
-    await this.#db.transaction(async (q) => {
+  async remove(id: string, audience: Audience, tx?: Queryable): Promise<void> {
+    const work = async (q: Queryable) => {
       const [row] = await q.query<PersonRow>('SELECT * FROM people WHERE id = $1 AND audience = $2 FOR UPDATE', [id, audience]);
       if (!row) throw new FrontdoorError('person.not_found', 'No such person.');
       if (row.is_admin) await this.#refuseIfLastAdmin(q, id);
       await q.query('DELETE FROM people WHERE id = $1', [id]);
-    });
+    };
+    if (tx) await work(tx);
+    else await this.#db.transaction(work);
     this.changes.notify();
   }
 

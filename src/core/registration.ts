@@ -9,7 +9,7 @@ import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { SignInThrottle } from './throttle.ts';
-import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from '../protocols/password/rules.ts';
+import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from './credentials/password-rules.ts';
 
 /**
  * - open: anyone may register, and external apps create accounts;

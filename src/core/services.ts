@@ -1,6 +1,11 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
-import { AccountFlows } from './account-flows.ts';
+import { AdminBypass } from './account/admin-bypass.ts';
+import { Approvals } from './account/approvals.ts';
+import { EmailValidation } from './account/email-validation.ts';
+import { PasswordChange } from './account/password-change.ts';
+import { PasswordReset } from './account/password-reset.ts';
+import { SignInSessions } from './account/sign-in-sessions.ts';
 import { AccountResolver } from './account-resolution.ts';
 import { AccountTokens } from './account-tokens.ts';
 import { ApiKeys } from './api-keys.ts';
@@ -49,8 +54,15 @@ export type Services = {
   accountTokens: AccountTokens;
   throttle: SignInThrottle;
   twoFactor: TwoFactor;
-  /** Email validation, approval, password reset and change, sessions after a first factor, admin bypass. */
-  accountFlows: AccountFlows;
+  /** Sessions after a first factor: full, or waiting for the second factor or its set-up. */
+  signInSessions: SignInSessions;
+  emailValidation: EmailValidation;
+  /** Agent approval of new Users. */
+  approvals: Approvals;
+  passwordReset: PasswordReset;
+  passwordChange: PasswordChange;
+  /** The emailed one-time sign-in link for admins (break-glass). */
+  adminBypass: AdminBypass;
   /** Seals secrets at rest (app secrets, in-flight PKCE verifiers, ID tokens kept for logout). */
   secretBox: SecretBox;
   /** Key for CSRF tokens, shared by every node through the database. */
@@ -75,9 +87,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const twoFactor = new TwoFactor({
     db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host,
   });
-  const accountFlows = new AccountFlows({
-    db, clock, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, twoFactor, registration, publicUrl: config.publicUrl,
-  });
+  const signInSessions = new SignInSessions({ db, sessions, mail, twoFactor, registration });
   const accounts = new AccountResolver(db, people, registration);
   const ssoTransactions = new SsoTransactionStore(db, clock, secretBox);
   const ssoTraces = new SsoTraces(db, clock);
@@ -93,17 +103,24 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     usergroups: new Usergroups(db),
     articles: new Articles(db),
     registration,
-    passwordSignIn: new PasswordSignIn({ people, apps, audit, throttle, flows: accountFlows, mail, registration }),
+    passwordSignIn: new PasswordSignIn({ people, apps, audit, throttle, flows: signInSessions, mail, registration }),
     apiKeys: new ApiKeys(db),
     accounts,
     ssoTransactions,
     ssoTraces,
-    externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox, accountFlows),
+    externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox, signInSessions),
     mail,
     accountTokens,
     throttle,
     twoFactor,
-    accountFlows,
+    signInSessions,
+    emailValidation: new EmailValidation({ db, people, audit, tokens: accountTokens, throttle, registration }),
+    approvals: new Approvals({ db, people, audit, mail, publicUrl: config.publicUrl }),
+    passwordReset: new PasswordReset({
+      db, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, registration, publicUrl: config.publicUrl,
+    }),
+    passwordChange: new PasswordChange({ people, sessions, audit, tokens: accountTokens, throttle, registration }),
+    adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail, throttle, publicUrl: config.publicUrl }),
     secretBox,
     replay: new ReplayCache(db, clock),
     csrfKey,

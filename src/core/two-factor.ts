@@ -12,7 +12,7 @@ import type { Registration } from './registration.ts';
 import type { SecretBox } from './secrets.ts';
 import type { SignInThrottle } from './throttle.ts';
 import { hashToken } from './tokens.ts';
-import { base32Encode, matchingTotpSteps, newTotpSecret, otpauthUri } from '../protocols/totp/totp.ts';
+import { base32Encode, matchingTotpSteps, newTotpSecret, otpauthUri } from './credentials/totp.ts';
 
 export type SecondFactorMethod = 'totp' | 'email' | 'recovery';
 export const RECOVERY_CODE_COUNT = 10;

@@ -11,8 +11,9 @@ import { createHttpContext } from './context.ts';
 import { sendError, toFrontdoorError } from './errors.ts';
 import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
-import { registerAccountRoutes } from './routes/account.ts';
-import { registerAdminConsoleRoutes } from './routes/admin.ts';
+import { registerAccountRoutes } from './routes/account/index.ts';
+import { registerAdminConsoleRoutes } from './routes/admin/index.ts';
+import { registerScimRoutes } from './routes/scim.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
@@ -88,6 +89,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerSetupRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
+  registerScimRoutes(app, ctx);
   return app;
 }
 

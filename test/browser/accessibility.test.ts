@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
+import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -117,7 +117,7 @@ describe('accessibility of the main pages (axe-core in Chromium)', () => {
     for (const [path, shot] of [
       ['/admin', undefined], ['/admin/apps', undefined], [`/admin/apps/${appId}`, 'admin-app-detail-oidc'], ['/admin/apps/new', undefined],
       ['/admin/settings/registration', 'admin-registration'], ['/admin/people/users', 'admin-people'], ['/admin/audit', 'admin-audit'],
-      ['/admin/usergroups', undefined], ['/admin/sso-traces', undefined], ['/admin/api-keys', undefined],
+      ['/admin/usergroups', undefined], ['/admin/sso-traces', undefined], ['/admin/api-keys', undefined], ['/admin/scim', undefined],
     ] as const) {
       problems.push(...(await check(page, path, shot)));
     }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { AuthApp } from '../../src/core/apps.ts';
 import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
-import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
+import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { claimsAt, signToken } from '../helpers/jwt.ts';
 import { installSamlApp } from '../helpers/saml.ts';

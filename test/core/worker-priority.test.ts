@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { hashPassword } from '../../src/protocols/password/hash.ts';
+import { hashPassword } from '../../src/core/credentials/password-hash.ts';
 
 /** The nice value of each of this process's threads named `name` (Linux /proc). */
 function niceOfThreads(name: string): number[] {

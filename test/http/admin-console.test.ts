@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent } from '../../src/core/audit.ts';
 import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
-import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
+import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { claimsAt, errorCodeOf, signToken } from '../helpers/jwt.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';

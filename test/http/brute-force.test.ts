@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FrontdoorError } from '../../src/core/errors.ts';
 import { THROTTLE_POLICY } from '../../src/core/throttle.ts';
-import { totpCode } from '../../src/protocols/totp/totp.ts';
+import { totpCode } from '../../src/core/credentials/totp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../src/protocols/password/hash.ts';
+import { hashPassword } from '../../src/core/credentials/password-hash.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';

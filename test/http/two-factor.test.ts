@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
+import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertRefused, createsNothing } from '../helpers/attacks.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
@@ -39,10 +39,11 @@ describe('CSRF on every state-changing form', () => {
   });
 
   it('lists every form route that checks a token (a new one must be added here)', () => {
-    const sites = ['src/http/routes/sign-in.ts', 'src/http/routes/account.ts']
+    const accountRoutes = readdirSync(new URL('../../src/http/routes/account/', import.meta.url)).map((file) => `src/http/routes/account/${file}`);
+    const sites = ['src/http/routes/sign-in.ts', ...accountRoutes]
       .map((file) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').match(/ctx\.csrf\.verify\(/g)?.length ?? 0)
       .reduce((a, b) => a + b, 0);
-    // sign-in.ts: login and logout (per door) and register; account.ts: 15 per door and 5 more.
+    // sign-in.ts: login and logout (per door) and register; routes/account/: 15 per door and 5 more.
     assert.equal(sites, 3 + 20, 'csrf.verify call sites changed: update FORM_ROUTES');
     assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length, 2 * 17 + 3 + 4);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Person } from '../../src/core/people.ts';
-import { base32Decode, totpCode } from '../../src/protocols/totp/totp.ts';
+import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
 import { assertRefused, createsNothing, OPEN_REDIRECTS, refusalCode } from '../helpers/attacks.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { TestClock } from '../helpers/services.ts';

@@ -6,23 +6,23 @@ const PersonParams = z.object({ id: z.uuid() }).strict();
 
 /** Account actions for admins: approving registrations, and the 2FA of a person. */
 export function registerAccountRoutes(api: AdminApi, ctx: HttpContext): void {
-  const { accountFlows, twoFactor } = ctx.services;
+  const { approvals, twoFactor } = ctx.services;
 
   api.route({
     method: 'GET', path: '/api/v1/accounts/pending', tag: 'accounts', summary: 'Users waiting for approval (registration mode agent_approval)',
-    handler: async () => ({ people: await accountFlows.pendingApproval() }),
+    handler: async () => ({ people: await approvals.pendingApproval() }),
   });
 
   api.route({
     method: 'POST', path: '/api/v1/accounts/:id/approve', tag: 'accounts', summary: 'Approve a waiting User; they are told by email and can sign in',
     params: PersonParams,
-    handler: async ({ params, principal }) => ({ person: await accountFlows.approve(params.id, principal.actor) }),
+    handler: async ({ params, principal }) => ({ person: await approvals.approve(params.id, principal.actor) }),
   });
 
   api.route({
     method: 'POST', path: '/api/v1/accounts/:id/reject', tag: 'accounts', status: 204, summary: 'Turn a waiting registration down (the account is removed)',
     params: PersonParams,
-    handler: async ({ params, principal }) => accountFlows.reject(params.id, principal.actor),
+    handler: async ({ params, principal }) => approvals.reject(params.id, principal.actor),
   });
 
   api.route({

@@ -8,6 +8,7 @@ import { registerSsoTraceRoutes } from './sso-traces.ts';
 import { registerContentRoutes } from './content.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerOversightRoutes } from './oversight.ts';
+import { registerScimConnectionRoutes } from './scim-connections.ts';
 
 export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   const api = new AdminApi(app, ctx);
@@ -17,6 +18,7 @@ export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   registerContentRoutes(api, ctx);
   registerOversightRoutes(api, ctx);
   registerAccountRoutes(api, ctx);
+  registerScimConnectionRoutes(api, ctx);
 
   // Lets a signed-in admin's browser code fetch the token it must send as X-CSRF-Token.
   app.get('/api/v1/csrf-token', async (request, reply) => {

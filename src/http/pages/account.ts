@@ -170,7 +170,7 @@ export function confirmLinkPage(chrome: PageChrome, model: { heading: string; me
 /**
  * The page an email validation link opens. Confirming needs the password chosen at
  * registration: the link proves the mailbox, the password that its holder is the one who
- * registered (pre-account hijacking, see AccountFlows.validateEmail).
+ * registered (pre-account hijacking, see EmailValidation.validateEmail).
  */
 export function confirmEmailPage(chrome: PageChrome, model: { action: string; csrfToken: string; token: string; error?: ErrorModel }): SafeHtml {
   return layout(

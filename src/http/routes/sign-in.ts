@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
-import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
+import { clearSessionCookie } from '../cookies.ts';
+import { continueAfterSignIn } from '../after-sign-in.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { messagePage } from '../pages/account.ts';
 import { loginPage, logoutPage, registerPage } from '../pages/sign-in.ts';
-import { nextStepAfterFirstFactor } from './account.ts';
 import { providerLogoutFor } from './sso.ts';
 
 /** The sign-in doors of one audience: the Help Center's for Users, the console's for Agents. */
@@ -91,8 +91,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
           audience: door.audience, email, password, breakGlass, ip: request.ip, userAgent: request.headers['user-agent'],
         });
         if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
-        setSessionCookie(reply, services.config, door.audience, signedIn.token);
-        return redirectSeeOther(reply, nextStepAfterFirstFactor(door, signedIn.session, returnTo));
+        return continueAfterSignIn(reply, services.config, signedIn, returnTo);
       } catch (error) {
         if (!isFrontdoorError(error) || error.status >= 500) throw error;
         request.log.warn({ code: error.code, audience: door.audience }, 'sign-in refused');
@@ -174,11 +173,10 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
               message: 'Your account was created. An agent has to approve it before you can sign in; we will email you when they have.',
             }));
       }
-      const started = await services.accountFlows.startSession(person, {
+      const started = await services.signInSessions.startSession(person, {
         audience: 'users', appId: (await services.apps.passwordApp('users')).id, ip: request.ip, userAgent: request.headers['user-agent'],
       });
-      setSessionCookie(reply, services.config, 'users', started.token);
-      return redirectSeeOther(reply, nextStepAfterFirstFactor(DOORS[0]!, started.session, returnTo));
+      return continueAfterSignIn(reply, services.config, started, returnTo);
     } catch (error) {
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
       request.log.warn({ code: error.code }, 'registration refused');

@@ -8,7 +8,7 @@ import { profileFromJwtClaims } from '../../protocols/jwt/profile.ts';
 import { jwtReplayRefusal, verifySignInJwt, type JwtRefusal } from '../../protocols/jwt/verify.ts';
 import { cookieOptions, setSessionCookie, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
-import { nextStepAfterExternalSignIn } from './account.ts';
+import { nextStepAfterSignIn as nextStepAfterExternalSignIn } from '../after-sign-in.ts';
 import { sendError } from '../errors.ts';
 
 // JWT single sign-on: the helpdesk owner's own website signs people in. Frontdoor sends the

@@ -18,7 +18,7 @@ import { verifyLogoutWithNodeSaml } from '../../protocols/saml/verifier.ts';
 import { parseUntrustedXml } from '../../protocols/saml/xml.ts';
 import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
-import { nextStepAfterExternalSignIn } from './account.ts';
+import { nextStepAfterSignIn as nextStepAfterExternalSignIn } from '../after-sign-in.ts';
 import { sendError } from '../errors.ts';
 import { sendTracedError } from '../refusal-traces.ts';
 import { html } from '../html.ts';

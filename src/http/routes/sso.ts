@@ -16,7 +16,7 @@ import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { sendTracedError } from '../refusal-traces.ts';
 import { startJwtSignIn } from './sso-jwt.ts';
-import { nextStepAfterExternalSignIn } from './account.ts';
+import { nextStepAfterSignIn as nextStepAfterExternalSignIn } from '../after-sign-in.ts';
 
 /** The addresses an admin copies into the identity service. */
 export function ssoUrlsFor(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUrl: URL): Record<string, string> {

@@ -1,9 +1,9 @@
-import type { AppType } from '../../core/app-config.ts';
-import { AGENT_APP_DEFAULTS } from '../../core/apps.ts';
-import type { Audience } from '../../core/audience.ts';
-import { FrontdoorError } from '../../core/errors.ts';
-import { html, type SafeHtml } from '../html.ts';
-import { checkbox, textArea, textInput, type ViewState } from './admin.ts';
+import type { AppType } from '../../../core/app-config.ts';
+import { AGENT_APP_DEFAULTS } from '../../../core/apps.ts';
+import type { Audience } from '../../../core/audience.ts';
+import { FrontdoorError } from '../../../core/errors.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { checkbox, textArea, textInput, type ViewState } from './blocks.ts';
 
 // How far an external app's identity service is trusted, and who it lets in: the settings that
 // decide whether a sign-in can reach an existing account or skip a second factor. Issue 14: they

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
-import { WorkQueue } from '../../core/work-queue.ts';
-import { lowerWorkerThreadPriority } from '../../core/worker-priority.ts';
+import { WorkQueue } from '../work-queue.ts';
+import { lowerWorkerThreadPriority } from '../worker-priority.ts';
 
 // @node-rs/argon2 exports Algorithm as a const enum, which type stripping cannot see; 2 is Argon2id.
 const ARGON2ID = 2;

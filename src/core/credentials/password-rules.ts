@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FrontdoorError } from '../../core/errors.ts';
+import { FrontdoorError } from '../errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
 /** The highest minimum an admin can set; NIST SP 800-63B wants at least 64 allowed. */

@@ -1,13 +1,14 @@
-import type { AuthApp } from '../../core/apps.ts';
-import type { FrontdoorError } from '../../core/errors.ts';
-import { html, type SafeHtml } from '../html.ts';
-import { layout, type PageChrome } from './layout.ts';
+import type { AuthApp } from '../../../core/apps.ts';
+import type { Audience } from '../../../core/audience.ts';
+import type { FrontdoorError } from '../../../core/errors.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { layout } from '../layout.ts';
 
 // The admin console's building blocks: the section navigation, refusals shown with their
 // stable code and each field's problem next to the field, and small form controls that
 // always carry a label. Every page is plain HTML: no script, so the strict CSP holds here too.
 
-export type AdminSection = 'apps' | 'registration' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys';
+export type AdminSection = 'apps' | 'registration' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
 
 const SECTIONS: { id: AdminSection; href: string; label: string }[] = [
   { id: 'apps', href: '/admin/apps', label: 'Auth apps' },
@@ -18,14 +19,19 @@ const SECTIONS: { id: AdminSection; href: string; label: string }[] = [
   { id: 'audit', href: '/admin/audit', label: 'Audit log' },
   { id: 'sso-traces', href: '/admin/sso-traces', label: 'SSO traces' },
   { id: 'api-keys', href: '/admin/api-keys', label: 'API keys' },
+  { id: 'scim', href: '/admin/scim', label: 'SCIM' },
 ];
 
 /** What a console page may show besides its content: a refusal, a notice, the values sent. */
 export type ViewState = { error?: FrontdoorError | undefined; notice?: string | undefined; values?: Record<string, string> | undefined };
 
-export function adminPage(chrome: PageChrome, section: AdminSection, state: ViewState, body: SafeHtml): SafeHtml {
+/** Who is looking and what the last request left behind: what every console page is drawn with. */
+export type ConsoleFrame = { csrf: string; signedInAs: string; state: ViewState };
+
+export function consolePage(frame: ConsoleFrame, title: string, section: AdminSection, body: SafeHtml): SafeHtml {
+  const { state } = frame;
   return layout(
-    { ...chrome, area: 'admin' },
+    { title, area: 'admin', signedInAs: frame.signedInAs, csrfToken: frame.csrf },
     html`<nav class="admin-nav" aria-label="Admin sections"><ul>
 ${SECTIONS.map((s) => html`<li><a href="${s.href}"${s.id === section ? html` aria-current="page"` : ''}>${s.label}</a></li>`)}
 </ul></nav>
@@ -34,6 +40,10 @@ ${errorBox(state.error)}
 ${body}`,
   );
 }
+
+/** The console lists Users before Agents. */
+export const CONSOLE_AUDIENCES = ['users', 'agents'] as const;
+export const AUDIENCE_LABEL: Record<Audience, string> = { users: 'Users (Help Center)', agents: 'Agents (agent console)' };
 
 type FieldProblem = { field: string; problem: string };
 const problemsOf = (error: FrontdoorError | undefined): FieldProblem[] =>
@@ -114,19 +124,3 @@ export function copyList(values: Record<string, string>, labels: Record<string, 
 }
 
 export const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
-
-/**
- * The console's first page says what to do next until it is done: an auth app beyond the
- * built-in email and password, and a first article. Each step is checked off by what exists,
- * so the card goes away by itself (nothing to dismiss, nothing stored).
- */
-export function welcomeSteps(apps: readonly AuthApp[], articlesExist: boolean): SafeHtml {
-  const steps = [
-    { done: apps.some((a) => a.type !== 'password'), html: html`<a href="/admin/apps/new">Install an auth app</a> for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.` },
-    { done: articlesExist, html: html`<a href="/admin/articles/new">Add articles</a> to the Help Center and choose who may read each; until then visitors see an empty Help Center.` },
-  ];
-  if (steps.every((s) => s.done)) return html``;
-  return html`<section class="card welcome" aria-labelledby="welcome"><h2 id="welcome">Welcome: what to do next</h2>
-<ol>${steps.map((s) => html`<li>${s.done ? html`<s>${s.html}</s> <strong>done</strong>` : s.html}</li>`)}</ol>
-<p class="muted">This card goes away once both are done.</p></section>`;
-}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { base32Decode, base32Encode, matchingTotpSteps, otpauthUri, totpCode, totpStep } from '../../src/protocols/totp/totp.ts';
-import { checkPasswordRules, commonPasswords } from '../../src/protocols/password/rules.ts';
+import { base32Decode, base32Encode, matchingTotpSteps, otpauthUri, totpCode, totpStep } from '../../../src/core/credentials/totp.ts';
+import { checkPasswordRules, commonPasswords } from '../../../src/core/credentials/password-rules.ts';
 
 // RFC 6238 appendix B, SHA-1 secret; our codes are the last 6 of its 8 digits.
 const RFC_SECRET = Buffer.from('12345678901234567890', 'ascii');

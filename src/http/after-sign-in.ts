@@ -1,0 +1,42 @@
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Audience } from '../core/audience.ts';
+import type { Session } from '../core/sessions.ts';
+import { setSessionCookie } from './cookies.ts';
+import { redirectSeeOther } from './context.ts';
+
+/**
+ * The next step after a first factor, for every way in (password form, registration, the admin
+ * bypass link, and external sign-ins through completeExternalSignIn):
+ *
+ *   nextStepAfterSignIn(audience, session, returnTo): string
+ *     where the browser goes now: the second-factor challenge when the session waits for it
+ *     (restriction 'second_factor'), the 2FA set-up when the person must enrol first
+ *     ('two_factor_setup'), else `returnTo`. The 2FA pages carry `return_to` on, unless it is
+ *     the audience's home. `returnTo` must already have passed safeReturnTo (core/return-to.ts).
+ *
+ *   continueAfterSignIn(reply, config, started, returnTo): FastifyReply
+ *     sets the session cookie of `started.session`'s audience and answers 303 to that step.
+ *
+ * Refusals that stop a sign-in (disabled, email not confirmed, waiting for approval) happen
+ * before a session exists (SignInSessions.assertMaySignIn), so they never reach this module.
+ */
+
+/** Each audience's sign-in page (where the 2FA steps live) and home. */
+const SIGN_IN_PATHS: Record<Audience, { loginPath: string; homePath: string }> = {
+  users: { loginPath: '/login', homePath: '/' },
+  agents: { loginPath: '/agent/login', homePath: '/agent' },
+};
+
+export function nextStepAfterSignIn(audience: Audience, session: Session, returnTo: string): string {
+  const { loginPath, homePath } = SIGN_IN_PATHS[audience];
+  const query = returnTo === homePath ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
+  if (session.restriction === 'second_factor') return `${loginPath}/2fa${query}`;
+  if (session.restriction === 'two_factor_setup') return `${loginPath}/2fa/setup${query}`;
+  return returnTo;
+}
+
+export function continueAfterSignIn(reply: FastifyReply, config: Config, started: { session: Session; token: string }, returnTo: string): FastifyReply {
+  setSessionCookie(reply, config, started.session.audience, started.token);
+  return redirectSeeOther(reply, nextStepAfterSignIn(started.session.audience, started.session, returnTo));
+}

@@ -1,0 +1,155 @@
+import { APP_TYPES, defaultAppName, JWT_ALGORITHMS, type AppType } from '../../../core/app-config.ts';
+import type { AuthApp } from '../../../core/apps.ts';
+import type { Audience } from '../../../core/audience.ts';
+import type { SsoTrace } from '../../../core/sso-traces.ts';
+import { JWT_EMAIL_TRUST } from '../../../protocols/jwt/profile.ts';
+import type { AppTestReport } from '../../app-test.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { CONFIG_FIELDS, URL_LABELS } from './app-fields.ts';
+import { TRUST_KEYS, trustFields } from './app-trust-fields.ts';
+import {
+  actionButton, AUDIENCE_LABEL, checkbox, CONSOLE_AUDIENCES, consolePage, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
+  type ConsoleFrame, type ViewState,
+} from './blocks.ts';
+
+// The Auth apps section: the list, the catalogue, an app's page and the switch to Automatic.
+
+type Group = { id: string; name: string };
+
+export function appsListPage(frame: ConsoleFrame, all: readonly AuthApp[], articlesExist: boolean): SafeHtml {
+  const table = (audience: Audience) => {
+    const apps = all.filter((a) => a.audience === audience);
+    return html`<section class="card" aria-labelledby="apps-${audience}"><h2 id="apps-${audience}">${AUDIENCE_LABEL[audience]}</h2>
+<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Enabled</th><th scope="col">SSO mode</th><th scope="col">Order</th></tr></thead>
+<tbody>${apps.map((a) => html`<tr${a.sso === 'automatic' ? html` class="automatic"` : ''}><td><a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>(the Automatic app)</strong>` : ''}</td><td>${a.type}</td><td>${yesNo(a.enabled)}</td><td>${ssoBadge(a)}</td><td>${a.displayOrder}</td></tr>`)}</tbody></table></div></section>`;
+  };
+  return consolePage(frame, 'Auth apps', 'apps', html`<h1>Auth apps</h1>
+${welcomeSteps(all, articlesExist)}
+<p><a class="button" href="/admin/apps/new">Install an app</a></p>
+${table('users')}${table('agents')}`);
+}
+
+// The catalogue: choose the audience and the type, then the form of that type.
+export function cataloguePage(frame: ConsoleFrame, chosen: { audience: Audience | undefined; type: AppType | undefined }, usergroups: Group[]): SafeHtml {
+  const { audience, type } = chosen;
+  const chooser = html`<form class="stack card" method="get" action="/admin/apps/new">
+<h2>1. Who signs in, and with what</h2>
+${select({}, 'audience', 'Audience', audience ?? 'users', CONSOLE_AUDIENCES.map((a) => [a, AUDIENCE_LABEL[a]] as const))}
+${select({}, 'type', 'Type', type ?? 'oidc', APP_TYPES.filter((t) => t !== 'password').map((t) => [t, `${defaultAppName(t)} (${t})`] as const))}
+<button type="submit" class="secondary">Continue</button></form>`;
+  const form = audience && type
+    ? html`<form class="stack card" method="post" action="/admin/apps">
+<h2>2. ${defaultAppName(type)} for ${AUDIENCE_LABEL[audience]}</h2>
+${csrfField(frame.csrf)}<input type="hidden" name="audience" value="${audience}"><input type="hidden" name="type" value="${type}">
+${appFields(frame.state, undefined, type, { audience, usergroups })}
+${textInput(frame.state, 'slug', 'Slug (in the sign-in addresses)', undefined, { hint: 'Optional: lowercase letters, digits and dashes. Chosen for you when empty.' })}
+<button type="submit">Install</button></form>`
+    : html``;
+  return consolePage(frame, 'Install an app', 'apps', html`<h1>Install an app</h1>${chooser}${form}`);
+}
+
+export type AppDetail = {
+  app: AuthApp;
+  urls: Record<string, string> | undefined;
+  lastSuccess: SsoTrace | undefined;
+  usergroups: Group[];
+  sharedSecret?: string | undefined;
+  report?: AppTestReport | undefined;
+};
+
+export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml {
+  const { app, urls, lastSuccess, usergroups } = detail;
+  const { csrf, state } = frame;
+  const external = app.type !== 'password';
+  return consolePage(frame, app.name, 'apps', html`<h1>${app.name}</h1>
+<p class="muted">${AUDIENCE_LABEL[app.audience]} · type <code>${app.type}</code> · slug <code>${app.slug}</code> · ${app.enabled ? 'enabled' : 'turned off'} · ${ssoBadge(app)}</p>
+${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>Shared secret, shown this once.</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
+${urls ? html`<section class="card" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(urls, URL_LABELS)}
+${app.type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}</section>` : ''}
+${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">Test</h2>
+<p>The <strong>Test</strong> checks the setup without signing anyone in (discovery, keys, endpoints, credentials). A <strong>test sign-in</strong> goes through the identity service for real, in a new tab.</p>
+${actionButton(`/admin/apps/${app.id}/test`, csrf, 'Test the setup')}
+${app.enabled ? html`<a class="button secondary" href="/sso/${app.slug}/start" target="_blank" rel="noopener">Test sign-in</a>` : html`<span class="muted">Enable the app to try a test sign-in.</span>`}
+<p class="muted">${lastSuccess ? html`Last successful sign-in: ${when(lastSuccess.finishedAt)} (trace <a href="/admin/sso-traces/${lastSuccess.id}"><code>${lastSuccess.id}</code></a>).` : 'No successful sign-in with this app yet.'}</p>
+${detail.report ? testReport(detail.report) : ''}</section>
+<section class="card" aria-labelledby="sso-h"><h2 id="sso-h">SSO mode</h2>
+${app.sso === 'automatic'
+  ? html`<p>This is the <strong>Automatic</strong> app: everyone signing in as ${app.audience === 'users' ? 'a User' : 'an Agent'} goes straight to it.</p>${actionButton(`/admin/apps/${app.id}/sso`, csrf, 'Turn Automatic off', { fields: { sso: 'disabled' } })}`
+  : html`<p>Disabled SSO: the login form stays${app.showButton ? ', with a button for this app' : ''}.</p><p><a href="/admin/apps/${app.id}/automatic">Make this the Automatic app…</a></p>`}
+</section>` : ''}
+<section class="card" aria-labelledby="edit-h"><h2 id="edit-h">Settings</h2>
+<form class="stack" method="post" action="/admin/apps/${app.id}">${csrfField(csrf)}
+${appFields(state, app, app.type, { audience: app.audience, usergroups })}
+<button type="submit">Save</button></form></section>
+${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${actionButton(`/admin/apps/${app.id}/remove`, csrf, 'Remove this app', { danger: true })}</section>` : ''}`);
+}
+
+/** What switching to Automatic does, and the button only once a test sign-in succeeded. */
+export function automaticPage(frame: ConsoleFrame, app: AuthApp, current: AuthApp | undefined, success: SsoTrace | undefined): SafeHtml {
+  return consolePage(frame, `Make ${app.name} Automatic`, 'apps', html`<h1>Make ${app.name} the Automatic app?</h1>
+<div class="card"><p>With Automatic SSO, everyone who signs in as ${app.audience === 'users' ? 'a User' : 'an Agent'} is sent straight to ${app.name}:</p>
+<ul>
+${app.audience === 'users' ? html`<li><strong>All Help Center content is hidden from anonymous visitors</strong>: they are sent to ${app.name} to sign in first, and the Everyone usergroup no longer applies to them.</li>` : html`<li>The agent login form is no longer shown; admins keep the break-glass door at <code>/agent/login?local=1</code>.</li>`}
+<li>${current && current.id !== app.id ? html`The current Automatic app, <strong>${current.name}</strong>, is demoted to Disabled SSO.` : 'There is no other Automatic app to demote.'}</li>
+<li><strong>Everyone must have an account at ${app.name}</strong>; people who only have a password here can no longer sign in through the form.</li>
+</ul>
+${success
+  ? html`<p>A test sign-in succeeded on ${when(success.finishedAt)}.</p>
+<form method="post" action="/admin/apps/${app.id}/automatic">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit">Make it Automatic</button></form>`
+  : html`<p class="error">Not yet: this app has had no successful test sign-in. <a href="/sso/${app.slug}/start" target="_blank" rel="noopener">Test sign-in</a> (opens in a new tab), then come back.</p>`}
+<p><a href="/admin/apps/${app.id}">Cancel</a></p></div>`);
+}
+
+function testReport(report: AppTestReport): SafeHtml {
+  return html`<div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${report.ok ? 'Every check passed.' : 'Some checks failed.'}</strong></p>
+<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><strong>${c.ok ? 'ok' : 'failed'}</strong> · ${c.name}: ${c.detail}</li>`)}</ul></div>`;
+}
+
+// --- The per-type form of an auth app ---------------------------------------------------------
+
+function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: Group[] }): SafeHtml {
+  const config = app?.config ?? {};
+  const fields = CONFIG_FIELDS[type];
+  const fieldKeys = new Set<string>([...fields.map((f) => f.key), ...TRUST_KEYS]);
+  const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !fieldKeys.has(key) && key !== 'buttonText' && !/^sp(Next|Previous)?Certificate$/.test(key)));
+  const external = type !== 'password';
+  return html`${textInput(state, 'name', 'Name', app?.name ?? defaultAppName(type), { required: true })}
+${checkbox(state, 'enabled', 'Enabled', app?.enabled ?? true)}
+${external ? html`${checkbox(state, 'showButton', 'Show a “Sign in with …” button on the login form', app?.showButton ?? true)}
+${textInput(state, 'config.buttonText', 'Button text', typeof config.buttonText === 'string' ? config.buttonText : '', { placeholder: `Sign in with ${app?.name ?? defaultAppName(type)}` })}` : ''}
+${textInput(state, 'displayOrder', 'Display order (lower comes first)', String(app?.displayOrder ?? 0), { type: 'number', min: -1000, max: 1000 })}
+${fields.map((f) => {
+  const name = `config.${f.key}`;
+  const value = config[f.key];
+  if (f.kind === 'algorithm') {
+    const current = Array.isArray(value) && typeof value[0] === 'string' ? value[0] : 'HS256';
+    return select(state, name, f.label, current, JWT_ALGORITHMS.map((a) => [a, a] as const), f.hint);
+  }
+  if (f.kind === 'textarea') return textArea(state, name, f.label, typeof value === 'string' ? value : '', { hint: f.hint });
+  if (f.kind === 'secret') {
+    const set = app?.secretsSet.includes(f.key);
+    return textInput(state, name, f.label, '', { type: 'password', hint: set ? 'Set. Leave empty to keep it.' : f.hint, autocomplete: 'new-password' });
+  }
+  return textInput(state, name, f.label, typeof value === 'string' ? value : '', { type: f.kind === 'url' ? 'url' : 'text', required: Boolean(f.required) && !app, hint: f.hint });
+})}
+${external ? trustFields(state, { audience: context.audience, type, config: app?.config, usergroups: context.usergroups }) : ''}
+${external ? textArea(state, 'configJson', 'Other settings (JSON; the fields above win)', Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '', {
+  rows: 6, hint: 'Claim names, clock tolerance, logout and the rest: see the docs of this app type. Secrets are never shown.',
+}) : ''}`;
+}
+
+/**
+ * The console's first page says what to do next until it is done: an auth app beyond the
+ * built-in email and password, and a first article. Each step is checked off by what exists,
+ * so the card goes away by itself (nothing to dismiss, nothing stored).
+ */
+export function welcomeSteps(apps: readonly AuthApp[], articlesExist: boolean): SafeHtml {
+  const steps = [
+    { done: apps.some((a) => a.type !== 'password'), html: html`<a href="/admin/apps/new">Install an auth app</a> for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.` },
+    { done: articlesExist, html: html`<a href="/admin/articles/new">Add articles</a> to the Help Center and choose who may read each; until then visitors see an empty Help Center.` },
+  ];
+  if (steps.every((s) => s.done)) return html``;
+  return html`<section class="card welcome" aria-labelledby="welcome"><h2 id="welcome">Welcome: what to do next</h2>
+<ol>${steps.map((s) => html`<li>${s.done ? html`<s>${s.html}</s> <strong>done</strong>` : s.html}</li>`)}</ol>
+<p class="muted">This card goes away once both are done.</p></section>`;
+}

@@ -1,0 +1,28 @@
+import type { Article } from '../../../core/articles.ts';
+import type { Usergroup } from '../../../core/usergroups.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { actionButton, consolePage, csrfField, textArea, textInput, type ConsoleFrame } from './blocks.ts';
+
+// The Articles section: the list, and one form to create or edit an article and who may read it.
+
+export function articlesPage(frame: ConsoleFrame, articles: readonly Article[], groups: readonly Usergroup[]): SafeHtml {
+  const names = new Map(groups.map((g) => [g.id, g.name]));
+  return consolePage(frame, 'Articles', 'articles', html`<h1>Help Center articles</h1>
+<p><a class="button" href="/admin/articles/new">New article</a></p>
+<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Title</th><th scope="col">Who may read it</th></tr></thead><tbody>
+${articles.map((a) => html`<tr><td><a href="/admin/articles/${a.id}">${a.title}</a></td><td>${a.usergroupIds.map((id) => names.get(id) ?? id).join(', ') || html`<span class="muted">nobody (admins only)</span>`}</td></tr>`)}
+</tbody></table></div>`);
+}
+
+export function articleFormPage(frame: ConsoleFrame, article: Article | undefined, groups: readonly Usergroup[]): SafeHtml {
+  const { state, csrf } = frame;
+  const chosen = new Set(state.values ? (state.values.usergroupIds ?? '').split('\n') : (article?.usergroupIds ?? []));
+  return consolePage(frame, article ? article.title : 'New article', 'articles', html`<h1>${article ? html`Edit “${article.title}”` : 'New article'}</h1>
+<form class="stack card" method="post" action="${article ? `/admin/articles/${article.id}` : '/admin/articles'}">${csrfField(csrf)}
+${textInput(state, 'title', 'Title', article?.title, { required: true })}
+${textArea(state, 'body', 'Body', article?.body, { rows: 10 })}
+<fieldset><legend>Who may read it</legend>
+${groups.map((g) => html`<label class="check"><input type="checkbox" name="usergroupIds" value="${g.id}"${chosen.has(g.id) ? html` checked` : ''}> ${g.name}</label>`)}</fieldset>
+<button type="submit">${article ? 'Save article' : 'Create article'}</button></form>
+${article ? html`<div class="card">${actionButton(`/admin/articles/${article.id}/remove`, csrf, 'Delete this article', { danger: true })}</div>` : ''}`);
+}

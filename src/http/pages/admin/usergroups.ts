@@ -1,0 +1,18 @@
+import type { Usergroup } from '../../../core/usergroups.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { actionButton, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
+
+// The Usergroups section: the built-in groups, and custom ones to create, rename and delete.
+
+export function usergroupsPage(frame: ConsoleFrame, groups: readonly Usergroup[]): SafeHtml {
+  const { csrf } = frame;
+  return consolePage(frame, 'Usergroups', 'usergroups', html`<h1>Usergroups</h1>
+<p class="muted">Everyone (anonymous visitors too) and Registered (every signed-in User) are built in.</p>
+<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Members</th><th scope="col">Actions</th></tr></thead><tbody>
+${groups.map((g) => html`<tr><td>${g.name}${g.system ? html` <span class="badge">built in</span>` : ''}</td><td>${g.system ? '—' : g.memberCount}</td><td>${g.system ? '' : html`
+<form class="inline" method="post" action="/admin/usergroups/${g.id}/rename">${csrfField(csrf)}<label class="visually-hidden" for="rename-${g.id}">New name for ${g.name}</label><input id="rename-${g.id}" name="name" type="text" value="${g.name}" required><button type="submit" class="secondary">Rename</button></form>
+${actionButton(`/admin/usergroups/${g.id}/remove`, csrf, `Delete ${g.name}`, { danger: true })}`}</td></tr>`)}
+</tbody></table></div>
+<form class="stack card" method="post" action="/admin/usergroups">${csrfField(csrf)}<h2>New usergroup</h2>
+${textInput(frame.state, 'name', 'Name', '', { required: true })}<button type="submit">Create usergroup</button></form>`);
+}

@@ -1,0 +1,151 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppTypeSchema, type AppType } from '../../../core/app-config.ts';
+import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
+import type { Audience } from '../../../core/audience.ts';
+import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
+import { parseInput } from '../../../core/validation.ts';
+import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
+import { needsGeneratedSecret } from '../../api/apps.ts';
+import { testAuthApp, urlsToCopy, type AppTestReport } from '../../app-test.ts';
+import { redirectSeeOther } from '../../context.ts';
+import { CONFIG_FIELDS, type ConfigField } from '../../pages/admin/app-fields.ts';
+import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
+import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../../pages/admin/apps.ts';
+import type { ViewState } from '../../pages/admin/blocks.ts';
+import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
+
+// Auth apps: install, change, test, remove, and the SSO mode.
+
+export function registerAppRoutes({ scope, ctx, services, adminOf, page, action, answer }: AdminConsole): void {
+  /** Custom usergroups: what group mappings and "add to usergroups" may name. */
+  const customGroups = async () => (await services.usergroups.list()).filter((g) => g.system === null);
+  const appOf = (request: FastifyRequest) => services.apps.require((request.params as { id: string }).id);
+
+  page('/admin/apps', async (_request, _reply, admin, state) =>
+    appsListPage(frameOf(admin, state), await services.apps.list(), await services.articles.exist()));
+
+  const catalogue: Render = async (request, _reply, admin, state) => {
+    const query = request.query as { audience?: string; type?: string };
+    const audience = AudienceParam.safeParse(state.values?.audience ?? query.audience).data;
+    const type = AppTypeSchema.exclude(['password']).safeParse(state.values?.type ?? query.type).data;
+    return cataloguePage(frameOf(admin, state), { audience, type }, audience && type ? await customGroups() : []);
+  };
+  page('/admin/apps/new', catalogue);
+
+  const appDetail = async (
+    request: FastifyRequest, _reply: FastifyReply, admin: Admin, state: ViewState, given?: AuthApp,
+    extra: { sharedSecret?: string; report?: AppTestReport } = {},
+  ) => {
+    const app = given ?? (await appOf(request));
+    const successes = app.type === 'password' ? [] : await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
+    return appDetailPage(frameOf(admin, state), {
+      app, urls: urlsToCopy(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), ...extra,
+    });
+  };
+
+  answer('/admin/apps', catalogue, async (request, reply, admin, form) => {
+    const audience = parseInput(AudienceParam, form.audience);
+    const type = parseInput(AppTypeSchema, form.type);
+    const fields = appFieldsFromForm(form, type, audience, await customGroups());
+    const slug = form.slug?.trim() ? parseInput(z.object({ slug: SlugSchema }), { slug: form.slug.trim() }).slug : undefined;
+    const generated = type === 'jwt' && needsGeneratedSecret(fields.config ?? {}) ? generateJwtSharedSecret() : undefined;
+    const created = await services.apps.create(
+      { audience, type, slug, ...fields, config: generated ? { ...fields.config, sharedSecret: generated } : fields.config }, admin.actor,
+    );
+    if (!generated) return redirectSeeOther(reply, `/admin/apps/${created.id}?notice=installed`);
+    // The generated shared secret is shown this once, so this answer is a page, not a redirect.
+    return send(reply, 201, await appDetail(request, reply, admin, { notice: 'The app is installed.' }, created, { sharedSecret: generated }));
+  });
+
+  page('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state));
+
+  action('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin, form) => {
+    const current = await appOf(request);
+    const changes = appFieldsFromForm(form, current.type, current.audience, await customGroups());
+    const updated = await services.apps.update(current.id, changes, admin.actor);
+    ctx.oidc.forget(updated.id);
+    ctx.samlIdps.forget(updated.id);
+    return `/admin/apps/${updated.id}?notice=saved`;
+  });
+
+  // The Test: a diagnostic, not a change of state, so it answers with its report directly.
+  scope.post('/admin/apps/:id/test', async (request, reply) => {
+    const admin = adminOf(request);
+    const app = await appOf(request);
+    try {
+      const report = await testAuthApp(ctx, app, admin.actor);
+      return send(reply, 200, await appDetail(request, reply, admin, {}, app, { report }));
+    } catch (error) {
+      if (!isFrontdoorError(error) || error.status >= 500) throw error;
+      return send(reply, error.status, await appDetail(request, reply, admin, { error }, app));
+    }
+  });
+
+  action('/admin/apps/:id/remove', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin) => {
+    await services.apps.remove((await appOf(request)).id, admin.actor);
+    return '/admin/apps?notice=removed';
+  });
+
+  action('/admin/apps/:id/sso', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin, form) => {
+    const app = await appOf(request);
+    if (form.sso !== 'disabled') throw new FrontdoorError('request.invalid', 'Use the confirmation page to make an app Automatic.');
+    await services.apps.update(app.id, { sso: 'disabled' }, admin.actor);
+    return `/admin/apps/${app.id}?notice=sso_off`;
+  });
+
+  // Switching to Automatic: a confirmation page that says what it does, refused until the
+  // app has signed someone in (a success in its SSO traces) - a broken Automatic app would
+  // lock everyone of the audience out. The admin API keeps accepting sso=automatic as it
+  // always has (automation knows what it does); see docs/ADMIN-CONSOLE.md.
+  const automatic: Render = async (request, _reply, admin, state) => {
+    const app = await appOf(request);
+    const current = await services.apps.automaticApp(app.audience);
+    const [success] = await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
+    return automaticPage(frameOf(admin, state), app, current, success);
+  };
+  page('/admin/apps/:id/automatic', automatic);
+  action('/admin/apps/:id/automatic', automatic, async (request, admin, form) => {
+    const app = await appOf(request);
+    if (form.confirm !== 'yes') throw new FrontdoorError('request.invalid', 'Confirm the switch to Automatic.');
+    const [success] = await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
+    if (!success) {
+      throw new FrontdoorError('app.test_sign_in_required', `${app.name} has had no successful test sign-in yet; try one before making it Automatic.`);
+    }
+    await services.apps.update(app.id, { sso: 'automatic' }, admin.actor);
+    return `/admin/apps/${app.id}?notice=automatic`;
+  });
+}
+
+/** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */
+function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[]) {
+  let config: Record<string, unknown> = {};
+  if (form.configJson?.trim()) {
+    try {
+      const parsed: unknown = JSON.parse(form.configJson);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      config = parsed as Record<string, unknown>;
+    } catch {
+      throw new FrontdoorError('app.config_invalid', 'Other settings must be a JSON object, like {"trustEmail": false}.', {
+        fields: [{ field: 'configJson', problem: 'not a JSON object' }],
+      });
+    }
+  }
+  if (type !== 'password') config = { ...config, ...trustConfigFromForm(form, audience, usergroups) };
+  for (const f of [...CONFIG_FIELDS[type], { key: 'buttonText', kind: 'text' } as ConfigField]) {
+    const value = form[`config.${f.key}`]?.trim();
+    if (!value) continue;
+    config[f.key] = f.kind === 'algorithm' ? [value] : value;
+  }
+  const number = Number(form.displayOrder ?? '0');
+  const parsed = parseInput(
+    z.object({ name: z.string().trim().min(1).max(100), displayOrder: z.number().int().min(-1000).max(1000) }),
+    { name: form.name ?? '', displayOrder: form.displayOrder?.trim() === '' ? 0 : number },
+  );
+  return {
+    name: parsed.name,
+    displayOrder: parsed.displayOrder,
+    enabled: form.enabled !== undefined,
+    ...(type === 'password' ? {} : { showButton: form.showButton !== undefined, config }),
+  };
+}

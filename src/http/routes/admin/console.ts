@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Audience } from '../../../core/audience.ts';
+import { recordAdminChange, type Actor, type AdminChange } from '../../../core/audit.ts';
+import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
+import { primaryEmail, type Person } from '../../../core/people.ts';
+import type { Services } from '../../../core/services.ts';
+import { redirectSeeOther, type HttpContext } from '../../context.ts';
+import type { SafeHtml } from '../../html.ts';
+import { CONSOLE_AUDIENCES, type ConsoleFrame, type ViewState } from '../../pages/admin/blocks.ts';
+
+// What every console section's routes share: who the admin is, the form as strings, and the
+// two shapes of a route. Every change is a POST with a CSRF token that answers 303 to the page
+// it changed (POST-redirect-GET); a refusal re-renders that page with the error's message,
+// code and the fields at fault, and changes nothing (the core refuses before it writes).
+
+export type Form = Record<string, string>;
+export type Admin = { person: Person; actor: Actor; csrf: string };
+export type Render = (request: FastifyRequest, reply: FastifyReply, admin: Admin, state: ViewState) => Promise<SafeHtml>;
+
+export const AudienceParam = z.enum(CONSOLE_AUDIENCES);
+/** A list page's cursor (list-cursor.ts), as the console's own next links carry it; anything else starts at the first page. */
+export const CursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,400}$/).optional().catch(undefined);
+
+/** Fixed texts for the notice after a redirect: the query names one, never free text. */
+const NOTICES: Record<string, string> = {
+  installed: 'The app is installed.', saved: 'Saved.', removed: 'Removed.', automatic: 'The app is now Automatic.',
+  sso_off: 'Automatic sign-in is off; the login form is back.', created: 'Created.', renamed: 'Renamed.', revoked: 'Revoked.',
+  approved: 'Approved: they have been told by email.', rejected: 'The registration was turned down and the account removed.',
+  two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
+  admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
+};
+
+export function formOf(request: FastifyRequest): Form {
+  const body = request.body;
+  const form: Form = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof value === 'string') form[key] = value;
+      else if (Array.isArray(value)) form[key] = value.filter((v) => typeof v === 'string').join('\n');
+    }
+  }
+  return form;
+}
+
+/** Checkbox groups: fastify/formbody gives one string or an array. */
+export function listOf(request: FastifyRequest, name: string): string[] {
+  const value = (request.body as Record<string, unknown> | undefined)?.[name];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export const send = (reply: FastifyReply, status: number, page: SafeHtml) => reply.code(status).type('text/html; charset=utf-8').send(page.value);
+
+export const frameOf = (admin: Admin, state: ViewState): ConsoleFrame => ({ csrf: admin.csrf, signedInAs: primaryEmail(admin.person), state });
+
+/** A section's view of the console: the routes it adds go through the admin check of index.ts. */
+export type AdminConsole = {
+  scope: FastifyInstance;
+  ctx: HttpContext;
+  services: Services;
+  adminOf(request: FastifyRequest): Admin;
+  /** A page: GET renders it with the notice the redirect named. */
+  page(path: string, render: Render): void;
+  /** A change: run it, then 303 to where it says; a refusal re-renders `render` with it. */
+  action(path: string, render: Render, run: (request: FastifyRequest, admin: Admin, form: Form) => Promise<string>): void;
+  /** A POST whose answer is a page (a secret shown once, a test report); a refusal re-renders `render`. */
+  answer(path: string, render: Render, run: (request: FastifyRequest, reply: FastifyReply, admin: Admin, form: Form) => Promise<FastifyReply>): void;
+  audited(admin: Admin, request: FastifyRequest, change: AdminChange, targetId: string | undefined): Promise<void>;
+};
+
+export function adminConsole(scope: FastifyInstance, ctx: HttpContext, adminOf: (request: FastifyRequest) => Admin): AdminConsole {
+  const { services } = ctx;
+  const noticeOf = (request: FastifyRequest) => NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? ''];
+  return {
+    scope, ctx, services, adminOf,
+    page(path, render) {
+      scope.get(path, async (request, reply) => send(reply, 200, await render(request, reply, adminOf(request), { notice: noticeOf(request) })));
+    },
+    action(path, render, run) {
+      scope.post(path, async (request, reply) => {
+        const admin = adminOf(request);
+        const form = formOf(request);
+        try {
+          return redirectSeeOther(reply, await run(request, admin, form));
+        } catch (error) {
+          if (!isFrontdoorError(error) || error.status >= 500 || error.code === 'request.csrf_invalid') throw error;
+          return send(reply, error.status, await render(request, reply, admin, { error, values: form }));
+        }
+      });
+    },
+    answer(path, render, run) {
+      scope.post(path, async (request, reply) => {
+        const admin = adminOf(request);
+        const form = formOf(request);
+        try {
+          return await run(request, reply, admin, form);
+        } catch (error) {
+          if (!isFrontdoorError(error) || error.status >= 500) throw error;
+          return send(reply, error.status, await render(request, reply, admin, { error, values: form }));
+        }
+      });
+    },
+    audited: (admin, request, change, targetId) => recordAdminChange(services.audit, change, admin.actor, request.ip, targetId),
+  };
+}
+
+/** The audience in a console path (/admin/people/:audience); any other value is a 404. */
+export function audienceParamOf(request: FastifyRequest): Audience {
+  const parsed = AudienceParam.safeParse((request.params as { audience?: string }).audience);
+  if (!parsed.success) throw new FrontdoorError('request.not_found', 'There is nothing at this address.');
+  return parsed.data;
+}
