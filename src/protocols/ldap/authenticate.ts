@@ -27,7 +27,7 @@ export async function authenticateWithDirectory(
   let found: DirectoryPerson | undefined;
   try {
     found = await findOne(client, config, typed);
-    if (found && config.nestedGroups) found = { ...found, groups: [...new Set([...found.groups, ...(await nestedGroupsOf(client, config, found.dn))])] };
+    if (found) found = await withNestedGroups(client, config, found);
   } finally {
     await closeQuietly(client);
   }
@@ -62,10 +62,11 @@ export async function findOne(client: Client, config: LdapConfig, username: stri
  * The groups whose member chain reaches `dn` (AD's LDAP_MATCHING_RULE_IN_CHAIN). A directory
  * that does not know the rule answers no groups; the direct memberOf values are kept either way.
  */
-export async function nestedGroupsOf(client: Client, config: LdapConfig, dn: string): Promise<string[]> {
+export async function withNestedGroups(client: Client, config: LdapConfig, person: DirectoryPerson): Promise<DirectoryPerson> {
+  if (!config.nestedGroups) return person;
   try {
-    const { searchEntries } = await client.search(config.baseDn, { scope: 'sub', filter: nestedGroupsFilter(dn), attributes: ['1.1'] });
-    return searchEntries.map((entry) => entry.dn);
+    const { searchEntries } = await client.search(config.baseDn, { scope: 'sub', filter: nestedGroupsFilter(person.dn), attributes: ['1.1'] });
+    return { ...person, groups: [...new Set([...person.groups, ...searchEntries.map((entry) => entry.dn)])] };
   } catch (error) {
     throw unreachable(config, error);
   }

@@ -1,6 +1,6 @@
 import type { Client } from 'ldapts';
 import { isFrontdoorError } from '../../core/errors.ts';
-import { findOne, nestedGroupsOf } from './authenticate.ts';
+import { findOne, withNestedGroups } from './authenticate.ts';
 import { closeQuietly, openServiceConnection } from './connection.ts';
 import type { DirectoryPerson } from './entry.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
@@ -34,7 +34,7 @@ export async function diagnoseDirectory(
   let sample: DirectoryPerson | undefined;
   try {
     sample = await findOne(client, config, sampleUsername);
-    if (sample && config.nestedGroups) sample = { ...sample, groups: [...new Set([...sample.groups, ...(await nestedGroupsOf(client, config, sample.dn))])] };
+    if (sample) sample = await withNestedGroups(client, config, sample);
     checks.push(sample
       ? { name: 'search', ok: true, detail: `${sampleUsername} is ${sample.dn}` }
       : { name: 'search', ok: false, detail: `the user filter finds no single entry for ${sampleUsername} under ${config.baseDn} (none, several, or one without ${config.attributes.id} or ${config.attributes.username})` });
