@@ -32,19 +32,26 @@ export type SyncApp = { id: string; audience: Audience };
  * app. (A session advisory lock would need a connection pinned for the whole run, which the
  * pool does not give, and PGlite's one connection would wait on itself.) A row whose
  * heartbeat stopped is marked failed first, so a node that died does not block syncs forever.
+ * Undefined only with `notIfRunSince`, when a run began since then.
  */
-export async function claimSyncRun(db: Database, app: SyncApp, dryRun: boolean, now: Date): Promise<string> {
+export async function claimSyncRun(db: Database, app: SyncApp, dryRun: boolean, now: Date, notIfRunSince?: Date): Promise<string | undefined> {
   await db.query(
     `UPDATE ldap_sync_runs SET status = 'failed', error_code = 'sync.abandoned', finished_at = $3
       WHERE app_id = $1 AND status = 'running' AND heartbeat_at < $2`,
     [app.id, new Date(now.getTime() - ABANDONED_AFTER_MS), now],
   );
   try {
+    // With `notIfRunSince` (the schedule), the check and the claim are one statement: a node
+    // that found the app due a moment after another node's run began does not run it again.
     const [row] = await db.query<{ id: string }>(
-      `INSERT INTO ldap_sync_runs (app_id, dry_run, status, started_at, heartbeat_at) VALUES ($1, $2, 'running', $3, $3) RETURNING id`,
-      [app.id, dryRun, now],
+      `INSERT INTO ldap_sync_runs (app_id, dry_run, status, started_at, heartbeat_at)
+       SELECT $1, $2, 'running', $3, $3
+        WHERE $4::timestamptz IS NULL
+           OR NOT EXISTS (SELECT 1 FROM ldap_sync_runs WHERE app_id = $1 AND NOT dry_run AND started_at > $4::timestamptz)
+       RETURNING id`,
+      [app.id, dryRun, now, notIfRunSince ?? null],
     );
-    return row!.id;
+    return row?.id;
   } catch (error) {
     if (isUniqueViolation(error, 'ldap_sync_runs_one_running')) {
       throw new FrontdoorError('sso.ldap.sync_running', 'A sync of this directory is already running; its report will show when it ends.');

@@ -36,9 +36,20 @@ class DryRunRollback extends Error {
  * takes the same path and rolls every transaction back, so it reports exactly what a run would do.
  */
 export async function syncDirectory(options: SyncOptions): Promise<{ runId: string; report: SyncReport }> {
+  return (await runSync(options, undefined))!;
+}
+
+/** The schedule's sync: runs only when no (non-dry) run of the app began in the last `intervalMs`. */
+export async function syncDirectoryIfDue(options: SyncOptions & { intervalMs: number }): Promise<{ runId: string; report: SyncReport } | undefined> {
+  const now = options.clock?.now() ?? new Date();
+  return runSync({ ...options, dryRun: false }, new Date(now.getTime() - options.intervalMs));
+}
+
+async function runSync(options: SyncOptions, notIfRunSince: Date | undefined): Promise<{ runId: string; report: SyncReport } | undefined> {
   const { db, app, config, dryRun } = options;
   const now = () => options.clock?.now() ?? new Date();
-  const runId = await claimSyncRun(db, app, dryRun, now());
+  const runId = await claimSyncRun(db, app, dryRun, now(), notIfRunSince);
+  if (!runId) return undefined;
   const report = emptyReport();
   let failure: FrontdoorError | undefined;
   try {

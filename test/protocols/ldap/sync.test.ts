@@ -5,6 +5,7 @@ import { Change, Attribute } from 'ldapts';
 import { parseLdapConfig, type LdapConfig } from '../../../src/protocols/ldap/settings.ts';
 import { syncDirectory } from '../../../src/protocols/ldap/sync.ts';
 import { listSyncRuns } from '../../../src/protocols/ldap/sync-runs.ts';
+import { DEFAULT_SYNC_INTERVAL_MS, runDueDirectorySyncs } from '../../../src/protocols/ldap/sync-schedule.ts';
 import type { Database } from '../../../src/storage/database.ts';
 import { freshDatabase } from '../../helpers/database.ts';
 import { SERVICE_DN, SERVICE_PASSWORD, Slapd, SUFFIX } from '../../peers/slapd.ts';
@@ -181,5 +182,21 @@ describe('LDAP directory sync against slapd', () => {
     assert.ok([...people.values()].every((p) => !p.disabled));
     const [run] = await listSyncRuns(db, app.id);
     assert.deepEqual([run!.status, run!.errorCode, run!.report.updated, run!.report.removed], ['failed', 'sso.ldap.unreachable', 1, 0]);
+  });
+
+  it('the schedule syncs an app once a day: not again within the interval, again after it; a dry run does not count', async () => {
+    const app = await ldapApp(db);
+    const t0 = new Date('2026-12-02T03:00:00Z');
+    await syncDirectory({ db, app, config, secrets, dryRun: true, actor, clock: { now: () => new Date(t0.getTime() - 60_000) } });
+    const first = await runDueDirectorySyncs(db, [{ app, config, secrets }], t0);
+    assert.equal(first.length, 1);
+    assert.equal(first[0]!.report!.created, 2);
+    const later = new Date(t0.getTime() + DEFAULT_SYNC_INTERVAL_MS - 60_000);
+    assert.deepEqual(await runDueDirectorySyncs(db, [{ app, config, secrets }], later), []);
+    const nextDay = new Date(t0.getTime() + DEFAULT_SYNC_INTERVAL_MS);
+    const again = await runDueDirectorySyncs(db, [{ app, config, secrets }], nextDay);
+    assert.equal(again[0]!.report!.unchanged, 2);
+    const runs = await listSyncRuns(db, app.id);
+    assert.deepEqual(runs.map((r) => r.dryRun), [false, false, true]);
   });
 });
