@@ -61,11 +61,20 @@ export const LDAP_PRESETS = {
   },
 } as const satisfies Record<LdapConfig['preset'], Pick<LdapConfig, 'userFilter' | 'attributes'>>;
 
+/** The preset's filter and attribute names under what the admin set (attributes merge key by key). */
+function withPresetDefaults(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const given = input as Record<string, unknown>;
+  const preset = LDAP_PRESETS[given.preset as LdapConfig['preset']] ?? LDAP_PRESETS.openldap;
+  return { userFilter: preset.userFilter, ...given, attributes: { ...preset.attributes, ...(given.attributes as object | undefined) } };
+}
+
+/** An LDAP app's config schema as the app registry stores it: the preset's defaults, then the checks. */
+export const LdapAppConfigSchema = z.preprocess(withPresetDefaults, LdapConfigSchema);
+
 /** Parses an admin's config with the preset's defaults under it. */
 export function parseLdapConfig(input: Record<string, unknown>): LdapConfig {
-  const preset = LDAP_PRESETS[(input.preset as LdapConfig['preset']) ?? 'openldap'] ?? LDAP_PRESETS.openldap;
-  const attributes = { ...preset.attributes, ...(input.attributes as object | undefined) };
-  const result = LdapConfigSchema.safeParse({ userFilter: preset.userFilter, ...input, attributes });
+  const result = LdapAppConfigSchema.safeParse(input);
   if (result.success) return result.data;
   const summary = result.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
   throw new FrontdoorError('app.config_invalid', `The LDAP settings are not valid: ${summary}.`);
