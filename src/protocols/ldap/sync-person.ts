@@ -1,3 +1,4 @@
+import { EmailSchema } from '../../core/validation.ts';
 import type { Queryable } from '../../storage/database.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
 import type { DirectoryPerson } from './entry.ts';
@@ -9,6 +10,8 @@ export class IdentityCreatedConcurrently extends Error {}
 export type PersonOutcome =
   | { kind: 'create' | 'update' | 'disable' | 'unchanged'; personId: string }
   | { kind: 'refused'; reason: string };
+
+export const LAST_ADMIN: PersonOutcome = { kind: 'refused', reason: 'the last active admin is never disabled by a sync' };
 
 /** Which usergroups a person's directory groups map to, and which usergroups the sync manages. */
 export type GroupPlan = { managed: string[]; desiredFor(groups: string[]): string[] };
@@ -30,7 +33,7 @@ export async function applyDirectoryPerson(tx: Queryable, app: SyncApp, entry: D
   if (!known) return createPerson(tx, app, entry, groups);
   if (known.disabled) return { kind: 'unchanged', personId: known.person_id };
   if (entry.disabled) {
-    await disablePerson(tx, known.person_id, 'ldap_sync_disabled', now);
+    if (!(await disablePerson(tx, known.person_id, 'ldap_sync_disabled', now))) return LAST_ADMIN;
     return { kind: 'disable', personId: known.person_id };
   }
   let changed = false;
@@ -38,6 +41,7 @@ export async function applyDirectoryPerson(tx: Queryable, app: SyncApp, entry: D
     await tx.query('UPDATE people SET name = $2, updated_at = $3 WHERE id = $1', [known.person_id, entry.name, now]);
     changed = true;
   }
+  if (entry.email && !EmailSchema.safeParse(entry.email).success) return { kind: 'refused', reason: 'its email is not a valid address' };
   if (entry.email && entry.email !== known.email?.toLowerCase()) {
     const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = $2 AND person_id <> $3', [app.audience, entry.email, known.person_id]);
     if (taken) return { kind: 'refused', reason: 'its new email belongs to another account' };
@@ -52,6 +56,7 @@ export async function applyDirectoryPerson(tx: Queryable, app: SyncApp, entry: D
 async function createPerson(tx: Queryable, app: SyncApp, entry: DirectoryPerson, groups: GroupPlan): Promise<PersonOutcome> {
   if (entry.disabled) return { kind: 'refused', reason: 'disabled in the directory, not created' };
   if (!entry.email) return { kind: 'refused', reason: 'no email' };
+  if (!EmailSchema.safeParse(entry.email).success) return { kind: 'refused', reason: 'its email is not a valid address' };
   // Agents come only from a sign-in with Auto Agent (as for every Agents app), never from a listing.
   if (app.audience === 'agents') return { kind: 'refused', reason: 'not an Agent yet (Agents are created at sign-in with Auto Agent)' };
   const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = $2', [app.audience, entry.email]);
@@ -85,8 +90,20 @@ async function setManagedUsergroups(tx: Queryable, app: SyncApp, personId: strin
   return removed.length + added.length > 0;
 }
 
-/** Disabled and signed out at once (every session revoked); the account and its history stay. */
-export async function disablePerson(tx: Queryable, personId: string, reason: string, now: Date): Promise<void> {
+/**
+ * Disabled and signed out at once (every session revoked); the account and its history stay.
+ * False for the last active admin: admins can always get in (invariant 6), whatever the
+ * directory says; the same lock as the console's last-admin rule serialises this with it.
+ */
+export async function disablePerson(tx: Queryable, personId: string, reason: string, now: Date): Promise<boolean> {
+  const [person] = await tx.query<{ is_admin: boolean }>('SELECT is_admin FROM people WHERE id = $1', [personId]);
+  if (person?.is_admin) {
+    await tx.query("SELECT 1 FROM audience_settings WHERE audience = 'agents' FOR UPDATE");
+    const [others] = await tx.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM people WHERE audience = 'agents' AND is_admin AND disabled_at IS NULL AND id <> $1", [personId]);
+    if (others!.n === 0) return false;
+  }
   await tx.query('UPDATE people SET disabled_at = $2, updated_at = $2 WHERE id = $1 AND disabled_at IS NULL', [personId, now]);
   await tx.query('UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE person_id = $1 AND revoked_at IS NULL', [personId, now, reason]);
+  return true;
 }

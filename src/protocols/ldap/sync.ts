@@ -5,7 +5,7 @@ import { closeQuietly, openServiceConnection, unreachable } from './connection.t
 import { mapEntry, requestedAttributes, type DirectoryPerson } from './entry.ts';
 import { everyoneFilter } from './filter.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
-import { applyDirectoryPerson, disablePerson, IdentityCreatedConcurrently, type GroupPlan, type PersonOutcome } from './sync-person.ts';
+import { applyDirectoryPerson, disablePerson, IdentityCreatedConcurrently, LAST_ADMIN, type GroupPlan, type PersonOutcome } from './sync-person.ts';
 import { claimSyncRun, emptyReport, finishSyncRun, renewSyncRun, REPORT_LIST_LIMIT, type SyncApp, type SyncReport } from './sync-runs.ts';
 
 export type SyncOptions = {
@@ -121,10 +121,12 @@ async function removeUnlisted(options: SyncOptions, listed: Set<string>, report:
     return;
   }
   for (const row of gone) {
-    await inOwnTransaction(options, async (tx) => {
-      await disablePerson(tx, row.person_id, 'ldap_sync_removed', now());
-      return { kind: 'disable', personId: row.person_id } as const;
-    });
+    const outcome = await inOwnTransaction(options, async (tx) =>
+      (await disablePerson(tx, row.person_id, 'ldap_sync_removed', now())) ? { kind: 'disable', personId: row.person_id } : LAST_ADMIN);
+    if (outcome.kind === 'refused') {
+      refuse(report, row.subject, outcome.reason);
+      continue;
+    }
     report.removed++;
     listChange(report, row.subject, 'remove');
     if (!options.dryRun) options.onPersonChanged?.(row.person_id);
@@ -141,6 +143,8 @@ async function inOwnTransaction(options: SyncOptions, work: (tx: Queryable) => P
   } catch (error) {
     if (error instanceof DryRunRollback) return error.outcome;
     if (error instanceof IdentityCreatedConcurrently) return { kind: 'refused', reason: 'signed in while the sync ran; the next run updates them' };
+    // A row the tables' constraints refuse (a name or email too long) is that row's refusal, not the run's end.
+    if (isIntegrityViolation(error)) return { kind: 'refused', reason: `not storable: ${(error as Error).message}` };
     throw error;
   }
 }
@@ -185,4 +189,10 @@ export function groupPlan(config: LdapConfig): GroupPlan {
       return [...new Set(config.groupMappings.filter((m) => held.has(m.group.toLowerCase())).map((m) => m.usergroupId))];
     },
   };
+}
+
+/** SQLSTATE class 23: integrity constraint violation (check, unique, not null, foreign key). */
+function isIntegrityViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
 }

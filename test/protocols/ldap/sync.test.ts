@@ -199,4 +199,28 @@ describe('LDAP directory sync against slapd', () => {
     const runs = await listSyncRuns(db, app.id);
     assert.deepEqual(runs.map((r) => r.dryRun), [false, false, true]);
   });
+
+  it('never disables the last active admin, whatever the directory says; Agents are not created by a listing', async () => {
+    const app = await ldapApp(db, 'agents');
+    const ad = parseLdapConfig({ preset: 'active-directory', url: slapd.ldapsUrl, caPem: slapd.caPem, bindDn: SERVICE_DN, baseDn: SUFFIX });
+    const admin = async (name: string, subject: string) => {
+      const [row] = await db.query<{ id: string }>("INSERT INTO people (audience, name, is_admin) VALUES ('agents', $1, true) RETURNING id", [name]);
+      await db.query("INSERT INTO identities (app_id, audience, subject, person_id) VALUES ($1, 'agents', $2, $3)", [app.id, subject, row!.id]);
+      return row!.id;
+    };
+    const adminDisabled = async (id: string) => (await db.query<{ d: boolean }>('SELECT disabled_at IS NOT NULL AS d FROM people WHERE id = $1', [id]))[0]!.d;
+    const first = await admin('Only Admin', 'not-in-the-directory-1');
+    const lone = await syncDirectory({ db, app, config: ad, secrets, dryRun: false, actor });
+    assert.equal(lone.report.removed, 0);
+    assert.deepEqual(lone.report.refused.map((r) => r.reason), [
+      'not an Agent yet (Agents are created at sign-in with Auto Agent)',
+      'disabled in the directory, not created',
+      'the last active admin is never disabled by a sync',
+    ]);
+    assert.equal(await adminDisabled(first), false);
+    await db.query("INSERT INTO people (audience, name, is_admin) VALUES ('agents', 'Another Admin', true)");
+    const run = await syncDirectory({ db, app, config: ad, secrets, dryRun: false, actor });
+    assert.equal(run.report.removed, 1);
+    assert.equal(await adminDisabled(first), true);
+  });
 });
