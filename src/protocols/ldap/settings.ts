@@ -33,8 +33,17 @@ export const LdapConfigSchema = z.object({
   attributes: LdapAttributesSchema,
   /** Active Directory only: group membership through nested groups (LDAP_MATCHING_RULE_IN_CHAIN). */
   nestedGroups: z.boolean().default(false),
-  /** Directory groups (by DN or common name) to usergroups; the sync keeps these usergroups' members equal to the directory's. */
-  groupMappings: z.array(z.object({ group: z.string().min(1).max(500), usergroupId: z.uuid() }).strict()).default([]),
+  /**
+   * The shape every external app has (core/app-config.ts): at sign-in, groups map to usergroups
+   * as for any app; the sync keeps the mapped usergroups' members equal to the directory's.
+   * A group is named by its DN or by its first RDN's value.
+   */
+  loginActions: z.object({
+    addUsergroupIds: z.array(z.uuid()).default([]),
+    groupMappings: z.array(z.object({ group: z.string().min(1).max(500), usergroupId: z.uuid() }).strict()).default([]),
+  }).strict().default({ addUsergroupIds: [], groupMappings: [] }),
+  /** The Test button searches this person (no password is tried). */
+  testUsername: z.string().max(256).optional(),
   pageSize: z.number().int().min(1).max(5000).default(500),
   timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
 }).strict().refine(

@@ -18,6 +18,8 @@ export type SyncOptions = {
   clock?: { now(): Date };
   /** Told after each person is written (this node's session caches forget them). */
   onPersonChanged?: (personId: string) => void;
+  /** Awaited after each page, with the report so far (progress for whoever started the run). */
+  onPage?: (report: Readonly<SyncReport>) => Promise<void> | void;
 };
 
 /** Rolls a dry run's per-person transaction back after it has computed the outcome. */
@@ -99,6 +101,7 @@ async function syncListedPeople(options: SyncOptions, runId: string, report: Syn
         record(options, report, mapped.person, outcome);
       }
       await renewSyncRun(db, runId, report, now());
+      await options.onPage?.(report);
     }
   } finally {
     await closeQuietly(client);
@@ -176,7 +179,7 @@ function listChange(report: SyncReport, entry: string, change: SyncReport['chang
  * matches `support`), compared case-insensitively as LDAP compares them.
  */
 export function groupPlan(config: LdapConfig): GroupPlan {
-  const managed = [...new Set(config.groupMappings.map((m) => m.usergroupId))];
+  const managed = [...new Set(config.loginActions.groupMappings.map((m) => m.usergroupId))];
   const names = (dn: string) => {
     const lower = dn.toLowerCase();
     const rdnValue = /^[^=,]+=((?:\\.|[^,\\])*)/.exec(lower)?.[1];
@@ -186,7 +189,7 @@ export function groupPlan(config: LdapConfig): GroupPlan {
     managed,
     desiredFor(groups) {
       const held = new Set(groups.flatMap(names));
-      return [...new Set(config.groupMappings.filter((m) => held.has(m.group.toLowerCase())).map((m) => m.usergroupId))];
+      return [...new Set(config.loginActions.groupMappings.filter((m) => held.has(m.group.toLowerCase())).map((m) => m.usergroupId))];
     },
   };
 }

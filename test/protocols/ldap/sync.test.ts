@@ -83,7 +83,7 @@ describe('LDAP directory sync against slapd', () => {
     const app = await ldapApp(db);
     const support = await usergroup(db, `Support ${app.id.slice(0, 6)}`);
     const vip = await usergroup(db, `VIP ${app.id.slice(0, 6)}`);
-    const mapped = { ...config, groupMappings: [{ group: 'support', usergroupId: support }, { group: `cn=vip,ou=groups,${SUFFIX}`, usergroupId: vip }] };
+    const mapped = { ...config, loginActions: { addUsergroupIds: [], groupMappings: [{ group: 'support', usergroupId: support }, { group: `cn=vip,ou=groups,${SUFFIX}`, usergroupId: vip }] } };
     const [squatter] = await db.query<{ id: string }>("INSERT INTO people (audience, name) VALUES ('users', 'Not Linus') RETURNING id");
     await db.query("INSERT INTO person_emails (person_id, audience, email, is_primary) VALUES ($1, 'users', 'linus@example.test', true)", [squatter!.id]);
 
@@ -168,12 +168,15 @@ describe('LDAP directory sync against slapd', () => {
         await client.modify(`uid=${uid},ou=people,${SUFFIX}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: [`${uid} renamed`] }) }));
       }
     });
-    let stopping: Promise<void> | undefined;
-    await assert.rejects(
-      syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor, onPersonChanged: () => { stopping ??= dying.stop(); } }),
-      { code: 'sso.ldap.unreachable' },
-    );
-    await stopping;
+    // The directory stops right after the page that held the first changed person (one a page).
+    let stopped = false;
+    const onPage = async (report: { updated: number }) => {
+      if (report.updated === 1 && !stopped) {
+        stopped = true;
+        await dying.stop();
+      }
+    };
+    await assert.rejects(syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor, onPage }), { code: 'sso.ldap.unreachable' });
     const people = await linkedPeople(db, app.id);
     assert.equal(people.size, 2);
     const names = [...people.values()].map((p) => p.name).sort();
