@@ -1,4 +1,5 @@
 import { isFrontdoorError } from '../../core/errors.ts';
+import { startRepeatingJob } from '../../core/repeating-job.ts';
 import type { Database } from '../../storage/database.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
 import { syncDirectoryIfDue } from './sync.ts';
@@ -37,25 +38,11 @@ export async function runDueDirectorySyncs(
 export function startDirectorySyncSchedule(
   db: Database, directories: () => Promise<ScheduledDirectory[]>, onDone: (outcomes: ScheduledOutcome[] | Error) => void,
 ): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const run = async () => {
+  return startRepeatingJob(60_000, SYNC_CHECK_INTERVAL_MS, async () => {
     try {
       onDone(await runDueDirectorySyncs(db, await directories(), new Date()));
     } catch (error) {
       onDone(error as Error);
     }
-    if (!stopped) schedule(SYNC_CHECK_INTERVAL_MS);
-  };
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => void run(), ms);
-    timer.unref();
-  };
-  schedule(60_000);
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  });
 }
