@@ -19,9 +19,11 @@ import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
 import { PeopleDirectory } from './people.ts';
 import { Registration } from './registration.ts';
+import { RememberedDevices } from './remembered-devices.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { SecretBox, loadOrCreateSecret } from './secrets.ts';
 import { SessionCheck } from './session-check.ts';
+import { SessionPolicy } from './session-policy.ts';
 import { SessionStore } from './sessions.ts';
 import { SsoTraces } from './sso-traces.ts';
 import { SsoTransactionStore } from './sso-transactions.ts';
@@ -38,6 +40,10 @@ export type Services = {
   people: PeopleDirectory;
   apps: AuthAppRegistry;
   sessions: SessionStore;
+  /** Session lengths and "remember this device" per audience (console, API; the environment's values are the defaults). */
+  sessionPolicy: SessionPolicy;
+  /** Browsers that skip the second factor for one person until they expire. */
+  rememberedDevices: RememberedDevices;
   /** The per-request "whose session is this cookie?", cached for under a second. */
   sessionCheck: SessionCheck;
   usergroups: Usergroups;
@@ -83,9 +89,11 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const accountTokens = new AccountTokens(db, clock);
   const throttle = new SignInThrottle(db, clock, audit);
   const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl, throttle);
-  const sessions = new SessionStore(db, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const sessionPolicy = new SessionPolicy(db, audit, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const sessions = new SessionStore(db, clock, (audience) => sessionPolicy.timeouts(audience));
+  const rememberedDevices = new RememberedDevices({ db, clock, audit, policy: sessionPolicy });
   const twoFactor = new TwoFactor({
-    db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host,
+    db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host, devices: rememberedDevices,
   });
   const signInSessions = new SignInSessions({ db, sessions, mail, twoFactor, registration });
   const accounts = new AccountResolver(db, people, registration);
@@ -99,6 +107,8 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     people,
     apps,
     sessions,
+    sessionPolicy,
+    rememberedDevices,
     sessionCheck: new SessionCheck(sessions, people, clock),
     usergroups: new Usergroups(db),
     articles: new Articles(db),
@@ -117,7 +127,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     emailValidation: new EmailValidation({ db, people, audit, tokens: accountTokens, throttle, registration }),
     approvals: new Approvals({ db, people, audit, mail, publicUrl: config.publicUrl }),
     passwordReset: new PasswordReset({
-      db, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, registration, publicUrl: config.publicUrl,
+      db, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, registration, publicUrl: config.publicUrl, devices: rememberedDevices,
     }),
     passwordChange: new PasswordChange({ people, sessions, audit, tokens: accountTokens, throttle, registration }),
     adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail, throttle, publicUrl: config.publicUrl }),

@@ -42,6 +42,8 @@ export type SessionRestriction = 'second_factor' | 'two_factor_setup';
 export const RESTRICTED_SESSION_MS = 10 * 60_000;
 
 export type SessionTimeouts = { idleMs: number; absoluteMs: number };
+/** Fixed lengths, or each audience's current policy (SessionPolicy, set in the console). */
+export type SessionTimeoutsSource = SessionTimeouts | ((audience: Audience) => Promise<SessionTimeouts>);
 
 type SessionRow = {
   id: string; person_id: string; audience: Audience; app_id: string | null; created_at: Date; last_seen_at: Date;
@@ -59,14 +61,14 @@ export const TOUCH_INTERVAL_MS = 60_000;
 export class SessionStore {
   readonly #db: Database;
   readonly #clock: Clock;
-  readonly #timeouts: SessionTimeouts;
+  readonly #timeouts: (audience: Audience) => Promise<SessionTimeouts>;
   /** Told after every revocation, so the per-request cache forgets at once on this node. */
   readonly changes = new ChangeListeners();
 
-  constructor(db: Database, clock: Clock, timeouts: SessionTimeouts) {
+  constructor(db: Database, clock: Clock, timeouts: SessionTimeoutsSource) {
     this.#db = db;
     this.#clock = clock;
-    this.#timeouts = timeouts;
+    this.#timeouts = typeof timeouts === 'function' ? timeouts : async () => timeouts;
   }
 
   /** A new session with a fresh token: called at every sign-in, so a planted token never survives one. */
@@ -90,9 +92,10 @@ export class SessionStore {
   ): Promise<{ token: string; session: Session }> {
     const token = newToken();
     const id = randomUUID();
+    const timeouts = await this.#timeouts(input.audience);
     const now = this.#clock.now();
-    const absolute = new Date(now.getTime() + (input.restriction ? RESTRICTED_SESSION_MS : this.#timeouts.absoluteMs));
-    const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
+    const absolute = new Date(now.getTime() + (input.restriction ? RESTRICTED_SESSION_MS : timeouts.absoluteMs));
+    const idle = new Date(Math.min(now.getTime() + timeouts.idleMs, absolute.getTime()));
     const insert: Statement = {
       text: `INSERT INTO sessions (id, token_hash, person_id, audience, app_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip,
                                    user_agent, external_subject, external_sid, id_token, restriction)
@@ -123,20 +126,26 @@ export class SessionStore {
 
   async #resolve(token: string, audience: Audience, restricted: boolean): Promise<Session | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const { idleMs } = await this.#timeouts(audience);
     const now = this.#clock.now();
+    // The idle length in force now, not only the one stored at the last slide: an admin who
+    // shortens it ends sessions idle longer than that at once, on every node (issue 18 part 8).
+    const idleSince = new Date(now.getTime() - idleMs);
     const rows = await this.#db.query<SessionRow>(
       `SELECT s.id, s.person_id, s.audience, s.app_id, s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at,
               s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.external_subject, s.external_sid, s.restriction
          FROM sessions s JOIN people p ON p.id = s.person_id
         WHERE s.token_hash = $1 AND s.audience = $2 AND s.revoked_at IS NULL AND p.disabled_at IS NULL
-          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3
+          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $3 AND (s.restriction IS NOT NULL OR s.last_seen_at > $4)
           AND s.restriction IS ${restricted ? 'NOT NULL' : 'NULL'}`,
-      [hashToken(token), audience, now],
+      [hashToken(token), audience, now, idleSince],
     );
     const row = rows[0];
     if (!row) return undefined;
+    const policyIdle = new Date(row.last_seen_at).getTime() + idleMs;
+    if (!row.restriction && policyIdle < new Date(row.idle_expires_at).getTime()) row.idle_expires_at = new Date(policyIdle);
     if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_INTERVAL_MS) {
-      const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, new Date(row.absolute_expires_at).getTime()));
+      const idle = new Date(Math.min(now.getTime() + idleMs, new Date(row.absolute_expires_at).getTime()));
       await this.#db.query('UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1', [row.id, now, idle]);
       row.last_seen_at = now;
       row.idle_expires_at = idle;
@@ -149,15 +158,16 @@ export class SessionStore {
    * (the restricted one stops working), with full timeouts counted from now. Undefined when it
    * was no longer restricted or live: of two concurrent completions only one gets a token.
    */
-  async lift(id: string): Promise<{ token: string; session: Session } | undefined> {
+  async lift(id: string, audience: Audience): Promise<{ token: string; session: Session } | undefined> {
     const token = newToken();
+    const timeouts = await this.#timeouts(audience);
     const now = this.#clock.now();
-    const absolute = new Date(now.getTime() + this.#timeouts.absoluteMs);
-    const idle = new Date(Math.min(now.getTime() + this.#timeouts.idleMs, absolute.getTime()));
+    const absolute = new Date(now.getTime() + timeouts.absoluteMs);
+    const idle = new Date(Math.min(now.getTime() + timeouts.idleMs, absolute.getTime()));
     const [row] = await this.#db.query<SessionRow>(
       `UPDATE sessions SET restriction = NULL, token_hash = $2, created_at = $3, last_seen_at = $3, idle_expires_at = $4, absolute_expires_at = $5
-        WHERE id = $1 AND restriction IS NOT NULL AND revoked_at IS NULL AND absolute_expires_at > $3 RETURNING ${SESSION_COLUMNS}`,
-      [id, hashToken(token), now, idle, absolute],
+        WHERE id = $1 AND audience = $6 AND restriction IS NOT NULL AND revoked_at IS NULL AND absolute_expires_at > $3 RETURNING ${SESSION_COLUMNS}`,
+      [id, hashToken(token), now, idle, absolute, audience],
     );
     return row ? { token, session: toSession(row) } : undefined;
   }

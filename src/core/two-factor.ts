@@ -9,6 +9,7 @@ import { FrontdoorError } from './errors.ts';
 import { mailTemplates, type Mailer } from './mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
+import type { RememberedDevices } from './remembered-devices.ts';
 import type { SecretBox } from './secrets.ts';
 import type { SignInThrottle } from './throttle.ts';
 import { hashToken } from './tokens.ts';
@@ -36,10 +37,11 @@ export class TwoFactor {
   readonly #people: PeopleDirectory;
   readonly #registration: Registration;
   readonly #issuer: string;
+  readonly #devices: RememberedDevices;
 
   constructor(deps: {
     db: Database; clock: Clock; box: SecretBox; tokens: AccountTokens; mail: Mailer; audit: AuditLog; throttle: SignInThrottle;
-    people: PeopleDirectory; registration: Registration; issuer: string;
+    people: PeopleDirectory; registration: Registration; issuer: string; devices: RememberedDevices;
   }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
@@ -51,6 +53,7 @@ export class TwoFactor {
     this.#people = deps.people;
     this.#registration = deps.registration;
     this.#issuer = deps.issuer;
+    this.#devices = deps.devices;
   }
 
   /** Enrolled; else required now (audience policy or per person, past any grace date); else in grace; else optional. */
@@ -208,6 +211,8 @@ export class TwoFactor {
       await q.query('DELETE FROM recovery_codes WHERE person_id = $1', [personId]);
       await q.query("DELETE FROM account_tokens WHERE person_id = $1 AND purpose = 'email_code'", [personId]);
       await q.query('UPDATE people SET email_two_factor_at = NULL, updated_at = now() WHERE id = $1', [personId]);
+      // A device remembered for factors that are gone would skip whatever is set up next.
+      await this.#devices.revokeAllFor(person, 'second factors removed', actor, q);
       await this.#audit.record({ action: 'two_factor.removed', outcome: 'success', audience: person.audience, actor, target: { type: 'person', id: personId } }, q);
     });
     return (await this.#people.get(personId))!;

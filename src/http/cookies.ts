@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Audience } from '../core/audience.ts';
+import { SESSION_POLICY_BOUNDS } from '../core/session-policy.ts';
 
 // One session cookie per audience (invariant 2): the agent console never reads the Help
 // Center's cookie and vice versa. Over https the __Host- prefix pins the cookie to our host
@@ -27,8 +28,12 @@ export function cookieOptions(config: Config, maxAgeSeconds?: number) {
   };
 }
 
+// The session's own expiry is the server's to decide (its audience's policy, which an admin
+// may set longer than the environment's default): the cookie may outlive it, never cut it short.
+const SESSION_COOKIE_MAX_AGE_SECONDS = SESSION_POLICY_BOUNDS.absoluteHours.max * 3600;
+
 export function setSessionCookie(reply: FastifyReply, config: Config, audience: Audience, token: string): void {
-  reply.setCookie(sessionCookieName(audience, config), token, cookieOptions(config, Math.floor(config.sessionAbsoluteMs / 1000)));
+  reply.setCookie(sessionCookieName(audience, config), token, cookieOptions(config, Math.max(Math.floor(config.sessionAbsoluteMs / 1000), SESSION_COOKIE_MAX_AGE_SECONDS)));
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config, audience: Audience): void {
@@ -37,4 +42,19 @@ export function clearSessionCookie(reply: FastifyReply, config: Config, audience
 
 export function readSessionCookie(request: FastifyRequest, config: Config, audience: Audience): string | undefined {
   return request.cookies[sessionCookieName(audience, config)];
+}
+
+/** A remembered device (second factor) of one audience: HttpOnly, Lax, and __Host- over https like the session's. */
+export function deviceCookieName(audience: Audience, config: Config): string {
+  return `${config.secureCookies ? '__Host-' : ''}fd_device_${audience}`;
+}
+
+export function setDeviceCookie(reply: FastifyReply, config: Config, audience: Audience, token: string, device: { createdAt: string; expiresAt: string }): void {
+  // Its lifetime as a span (the server's clock may be a test's): the row's expiry still decides.
+  const seconds = Math.floor((Date.parse(device.expiresAt) - Date.parse(device.createdAt)) / 1000);
+  reply.setCookie(deviceCookieName(audience, config), token, cookieOptions(config, seconds));
+}
+
+export function readDeviceCookie(request: FastifyRequest, config: Config, audience: Audience): string | undefined {
+  return request.cookies[deviceCookieName(audience, config)];
 }

@@ -118,6 +118,7 @@ describe('accessibility of the main pages (axe-core in Chromium)', () => {
       ['/admin', undefined], ['/admin/apps', undefined], [`/admin/apps/${appId}`, 'admin-app-detail-oidc'], ['/admin/apps/new', undefined],
       ['/admin/settings/registration', 'admin-registration'], ['/admin/people/users', 'admin-people'], ['/admin/audit', 'admin-audit'],
       ['/admin/usergroups', undefined], ['/admin/sso-traces', undefined], ['/admin/api-keys', undefined], ['/admin/scim', undefined],
+      ['/admin/settings/sessions', 'admin-sessions'],
     ] as const) {
       problems.push(...(await check(page, path, shot)));
     }

@@ -8,6 +8,7 @@ import { FrontdoorError, isFrontdoorError } from '../errors.ts';
 import { mailTemplates, type Mailer } from '../mail.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from '../people.ts';
 import { refuseClosedPasswordDoor, type Registration } from '../registration.ts';
+import type { RememberedDevices } from '../remembered-devices.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { SignInThrottle } from '../throttle.ts';
 import { publicLink } from './public-link.ts';
@@ -24,10 +25,11 @@ export class PasswordReset {
   readonly #throttle: SignInThrottle;
   readonly #registration: Registration;
   readonly #publicUrl: URL;
+  readonly #devices: RememberedDevices;
 
   constructor(deps: {
     db: Database; people: PeopleDirectory; apps: AuthAppRegistry; sessions: SessionStore; audit: AuditLog; tokens: AccountTokens;
-    mail: Mailer; throttle: SignInThrottle; registration: Registration; publicUrl: URL;
+    mail: Mailer; throttle: SignInThrottle; registration: Registration; publicUrl: URL; devices: RememberedDevices;
   }) {
     this.#db = deps.db;
     this.#people = deps.people;
@@ -39,6 +41,7 @@ export class PasswordReset {
     this.#throttle = deps.throttle;
     this.#registration = deps.registration;
     this.#publicUrl = deps.publicUrl;
+    this.#devices = deps.devices;
   }
 
   /**
@@ -116,6 +119,9 @@ export class PasswordReset {
         await q.query('UPDATE person_emails SET verified_at = COALESCE(verified_at, now()) WHERE person_id = $1 AND is_primary', [person.id]);
         await this.#tokens.revokeAll(person.id, ['password_reset'], q);
         await this.#sessions.revokeAllFor(person.id, 'password reset', undefined, q);
+        // Whoever reset the password holds the mailbox; a device remembered before must not
+        // let anyone else skip the second factor with the new password.
+        await this.#devices.revokeAllFor(person, 'password reset', { type: 'person', id: person.id }, q);
       });
       await this.#throttle.recordSuccess({ audience: person.audience, account: `person:${person.id}`, ip: input.ip, personId: person.id }, { clearAccount: true });
       for (const email of person.emails) {

@@ -69,7 +69,7 @@ export class SignInSessions {
   /** Finishes a restricted session: the new full session's token, or a refusal if another request finished it first. */
   async liftRestriction(person: Person, session: Session, ip: string | undefined): Promise<StartedSession> {
     const newAddress = await this.#isNewAddress(person.id, ip);
-    const lifted = await this.#sessions.lift(session.id);
+    const lifted = await this.#sessions.lift(session.id, session.audience);
     if (!lifted) throw new FrontdoorError('auth.required', 'This sign-in was already completed or has expired. Please sign in again.');
     if (newAddress) await this.alertNewDevice(person, lifted.session);
     return { person, session: lifted.session, token: lifted.token };

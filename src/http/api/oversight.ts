@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AudienceSchema } from '../../core/audience.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { RegistrationSettingsChangesSchema } from '../../core/registration.ts';
+import { SessionPolicyChangesSchema } from '../../core/session-policy.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
 import { nextLink, PagingQuery } from './paging.ts';
@@ -9,7 +10,7 @@ import { IdParams } from './people.ts';
 
 /** Sessions, the audit log, registration settings and API keys: the admin's oversight. */
 export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
-  const { sessions, audit, registration, apiKeys } = ctx.services;
+  const { sessions, audit, registration, apiKeys, sessionPolicy } = ctx.services;
 
   api.route({
     method: 'GET', path: '/api/v1/sessions', tag: 'sessions', summary: 'Live sessions, newest first, by audience or person, a page at a time (next)',
@@ -61,6 +62,16 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
     method: 'PATCH', path: '/api/v1/settings/registration', tag: 'settings', summary: 'Change how Users may get an account: mode, email validation, the Everyone group, password minimum, 2FA policy (audited)',
     body: RegistrationSettingsChangesSchema,
     handler: async ({ body, principal }) => ({ registration: await registration.updateSettings(body, principal.actor) }),
+  });
+  api.route({
+    method: 'GET', path: '/api/v1/settings/sessions', tag: 'settings', summary: 'Session lengths and "remember this device" per audience',
+    handler: async () => ({ sessions: await sessionPolicy.settings() }),
+  });
+  api.route({
+    method: 'PATCH', path: '/api/v1/settings/sessions', tag: 'settings',
+    summary: 'Change session lengths (null: the environment default) and "remember this device" days (null: off) per audience (audited)',
+    body: SessionPolicyChangesSchema,
+    handler: async ({ body, principal }) => ({ sessions: await sessionPolicy.update(body, principal.actor) }),
   });
 
   api.route({

@@ -1,4 +1,5 @@
 import type { Person } from '../../core/people.ts';
+import type { RememberedDevice } from '../../core/remembered-devices.ts';
 import type { Session } from '../../core/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
@@ -30,8 +31,16 @@ export function messagePage(chrome: PageChrome, model: { heading: string; messag
 
 export function twoFactorChallengePage(
   chrome: PageChrome,
-  model: { action: string; emailAction: string; csrfToken: string; returnTo: string; methods: string[]; error?: ErrorModel; notice?: string | undefined },
+  model: {
+    action: string; emailAction: string; csrfToken: string; returnTo: string; methods: string[]; error?: ErrorModel; notice?: string | undefined;
+    /** "Remember this device" is offered for this many days; null: the audience has it off. */
+    rememberDays: number | null;
+  },
 ): SafeHtml {
+  // In every form that finishes the challenge, so it applies whichever code is used.
+  const remember = model.rememberDays
+    ? html`<label class="check"><input type="checkbox" name="remember_device" value="1"> Remember this device for ${String(model.rememberDays)} day${model.rememberDays === 1 ? '' : 's'}</label>`
+    : '';
   return layout(
     chrome,
     html`<div class="card">
@@ -42,6 +51,7 @@ export function twoFactorChallengePage(
     <input type="hidden" name="method" value="${model.methods.includes('totp') ? 'totp' : 'email'}">
     <label>${model.methods.includes('totp') ? 'Code from your authenticator app' : 'Code from the email we sent you'}
       <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required></label>
+    ${remember}
     <button type="submit">Continue</button>
   </form>
   <form class="inline" method="post" action="${model.emailAction}">${csrfField(model.csrfToken)}${returnField(model.returnTo)}
@@ -50,6 +60,7 @@ export function twoFactorChallengePage(
     ? html`<form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="email">
     <label>Code from the email <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
+    ${remember}
     <button class="secondary" type="submit">Use the emailed code</button>
   </form>`
     : ''}
@@ -57,6 +68,7 @@ export function twoFactorChallengePage(
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="recovery">
     <label>Recovery code <input type="text" name="code" autocomplete="off" maxlength="20" required></label>
+    ${remember}
     <button class="secondary" type="submit">Use recovery code</button>
   </form></details>
 </div>`,
@@ -219,6 +231,8 @@ export function accountPage(
     base: string; person: Person; current: Session; sessions: Session[]; csrfToken: string; recoveryCodesLeft: number;
     passwordMinLength: number; error?: ErrorModel; notice?: string | undefined;
     signInMethods?: { linked: { name: string }[]; linkable: { slug: string; name: string }[] };
+    /** Browsers that skip the second factor (issue 18 part 8). */
+    devices?: RememberedDevice[];
   },
 ): SafeHtml {
   const { base, person } = model;
@@ -245,6 +259,22 @@ ${errorBox(model.error)}${noticeBox(model.notice)}
     ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">End all other sessions</button></form>`
     : ''}
 </section>
+${model.devices?.length
+  ? html`<section class="card" aria-labelledby="devices-h">
+  <h2 id="devices-h">Remembered devices</h2>
+  <p>These browsers skip the second factor when you sign in with your password or sign-in method.</p>
+  <table class="sessions">
+    <thead><tr><th>Device</th><th>Address</th><th>Until</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${model.devices.map(
+      (d) => html`<tr data-device-id="${d.id}">
+      <td>${deviceOf(d.userAgent)}</td><td>${d.ip ?? 'unknown'}</td><td><time datetime="${d.expiresAt}">${d.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
+      <td><form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">Forget</button></form></td>
+    </tr>`,
+    )}</tbody>
+  </table>
+  <form method="post" action="${base}/account/devices/forget-all">${csrf}<button class="secondary" type="submit">Forget all devices</button></form>
+</section>`
+  : ''}
 ${methods && (methods.linked.length || methods.linkable.length)
   ? html`<section class="card" aria-labelledby="methods-h">
   <h2 id="methods-h">Sign-in methods</h2>

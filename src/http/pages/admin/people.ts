@@ -56,7 +56,7 @@ ${person.audience === 'agents' ? (person.isAdmin ? actionButton(`${base}/admin`,
 ${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
 ${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}</td><td>${actionButton(`${base}/sessions/${s.id}/revoke`, csrf, 'Revoke')}</td></tr>`)}
 </tbody></table></div>${actionButton(`${base}/sessions/revoke-all`, csrf, 'Sign out everywhere', { danger: true })}` : html`<p class="muted">No live sessions.</p>`}
-</section>`);
+</section>${forgetDevicesCard(base, csrf)}`);
 }
 
 function statusOf(person: Person): string {
@@ -64,4 +64,11 @@ function statusOf(person: Person): string {
   if (person.approvalPending) return 'waiting for approval';
   if (person.emailValidationPending) return 'email not confirmed';
   return 'active';
+}
+
+/** Remembered devices (issue 18 part 8): one button that makes every browser of the person ask for the second factor again. */
+function forgetDevicesCard(base: string, csrf: string): SafeHtml {
+  return html`<section class="card" aria-labelledby="devices-h"><h2 id="devices-h">Remembered devices</h2>
+<p class="muted">Browsers where this person ticked "Remember this device" skip the second factor until they expire.</p>
+${actionButton(`${base}/devices/forget`, csrf, 'Forget remembered devices', { danger: true })}</section>`;
 }

@@ -32,7 +32,7 @@ export function accountPageOf({ ctx, services, door, chrome }: DoorRoutes): Rend
     return send(reply, status, accountPage(chrome(request, reply, 'Your account', person), {
       signInMethods,
       base: door.base, person, current: signedIn.session, sessions, csrfToken: ctx.csrf.tokenFor(request, reply),
-      recoveryCodesLeft: await services.twoFactor.recoveryCodesLeft(person.id),
+      recoveryCodesLeft: await services.twoFactor.recoveryCodesLeft(person.id), devices: await services.rememberedDevices.list(person.id),
       passwordMinLength: (await services.registration.settings()).passwordMinLength, error: errorModel(extra.error), notice: extra.notice,
     }));
   };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../../context.ts';
+import { registerAccountDevices } from './account-devices.ts';
 import { accountPageOf, registerAccountPage } from './account-page.ts';
 import { registerAccountSessions } from './account-sessions.ts';
 import { registerAccountTwoFactor } from './account-two-factor.ts';
@@ -24,6 +25,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
     const renderAccount = accountPageOf(routes);
     registerAccountPage(routes, renderAccount);
     registerAccountSessions(routes, renderAccount);
+    registerAccountDevices(routes, renderAccount);
     registerAccountTwoFactor(routes, renderAccount);
   }
   registerEmailValidation(app, ctx);

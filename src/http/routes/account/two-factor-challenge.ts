@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { primaryEmail, type Person } from '../../../core/people.ts';
 import type { SecondFactorMethod } from '../../../core/two-factor.ts';
-import { setSessionCookie } from '../../cookies.ts';
+import { passRememberedDevice } from '../../after-sign-in.ts';
+import { setDeviceCookie, setSessionCookie } from '../../cookies.ts';
 import { redirectSeeOther } from '../../context.ts';
 import { sendError } from '../../errors.ts';
 import { twoFactorChallengePage } from '../../pages/account.ts';
@@ -12,10 +13,11 @@ import { errorModel, field, refusal, send, withRetryAfter, type DoorRoutes, type
 // code from the authenticator app, an emailed code or a recovery code finishes it.
 
 export function registerTwoFactorChallenge({ app, ctx, services, door, chrome, returnToOf, pendingOf }: DoorRoutes): void {
-  const renderChallenge = (request: FastifyRequest, reply: FastifyReply, person: Person, returnTo: string, status = 200, extra: Notices = {}) =>
+  const renderChallenge = async (request: FastifyRequest, reply: FastifyReply, person: Person, returnTo: string, status = 200, extra: Notices = {}) =>
     send(reply, status, twoFactorChallengePage(chrome(request, reply, 'Two-factor authentication'), {
       action: `${door.loginPath}/2fa`, emailAction: `${door.loginPath}/2fa/email`, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo,
       methods: person.twoFactor.methods, error: errorModel(extra.error), notice: extra.notice,
+      rememberDays: await services.rememberedDevices.offeredDays(door.audience),
     }));
 
   app.get<{ Querystring: { return_to?: string } }>(`${door.loginPath}/2fa`, async (request, reply) => {
@@ -25,6 +27,11 @@ export function registerTwoFactorChallenge({ app, ctx, services, door, chrome, r
       pending = await pendingOf(request, 'second_factor');
     } catch {
       return reply.redirect(door.loginPath, 302);
+    }
+    const remembered = await passRememberedDevice(request, services, pending);
+    if (remembered) {
+      setSessionCookie(reply, services.config, door.audience, remembered.token);
+      return reply.redirect(returnTo, 302);
     }
     return renderChallenge(request, reply, pending.person, returnTo);
   });
@@ -39,6 +46,10 @@ export function registerTwoFactorChallenge({ app, ctx, services, door, chrome, r
       await services.twoFactor.verify(person, method, field(request.body, 'code'), request.ip);
       const started = await services.signInSessions.liftRestriction(person, session, request.ip);
       setSessionCookie(reply, services.config, door.audience, started.token);
+      if (field(request.body, 'remember_device') === '1') {
+        const remembered = await services.rememberedDevices.remember(person, { ip: request.ip, userAgent: request.headers['user-agent'] });
+        if (remembered) setDeviceCookie(reply, services.config, door.audience, remembered.token, remembered.device);
+      }
       return redirectSeeOther(reply, returnTo);
     } catch (error) {
       const fd = refusal(error);

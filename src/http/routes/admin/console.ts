@@ -29,6 +29,7 @@ const NOTICES: Record<string, string> = {
   approved: 'Approved: they have been told by email.', rejected: 'The registration was turned down and the account removed.',
   two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
   admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
+  devices_forgotten: 'Their remembered devices are forgotten: the next sign-in on each asks for the second factor again.',
 };
 
 export function formOf(request: FastifyRequest): Form {

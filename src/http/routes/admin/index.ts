@@ -9,6 +9,7 @@ import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerRegistrationRoutes } from './registration.ts';
 import { registerScimConnectionRoutes } from './scim.ts';
+import { registerSessionPolicyRoutes } from './sessions.ts';
 import { registerSsoTraceRoutes } from './sso-traces.ts';
 import { registerUsergroupRoutes } from './usergroups.ts';
 
@@ -42,7 +43,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
-      registerScimConnectionRoutes,
+      registerScimConnectionRoutes, registerSessionPolicyRoutes,
     ]) register(sections);
   });
 }

@@ -96,4 +96,10 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
     await audited(admin, request, { action: 'session.revoked', targetType: 'session' }, sessionId);
     return back(owner, 'revoked');
   });
+  // Remembered devices (issue 18 part 8): every browser of this person asks for the second factor again.
+  action(`${personPath}/devices/forget`, person, async (request, admin) => {
+    const owner = await personOf(request);
+    await services.rememberedDevices.revokeAllFor(owner, 'revoked by an admin', admin.actor);
+    return back(owner, 'devices_forgotten');
+  });
 }
