@@ -1,3 +1,4 @@
+import { auditStatement } from '../../core/audit.ts';
 import { EmailSchema } from '../../core/validation.ts';
 import type { Queryable } from '../../storage/database.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
@@ -105,5 +106,8 @@ export async function disablePerson(tx: Queryable, personId: string, reason: str
   }
   await tx.query('UPDATE people SET disabled_at = $2, updated_at = $2 WHERE id = $1 AND disabled_at IS NULL', [personId, now]);
   await tx.query('UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE person_id = $1 AND revoked_at IS NULL', [personId, now, reason]);
+  // Who disabled whom, and why, in the person's own history (the run's event has only counts).
+  const audit = auditStatement({ action: 'person.disabled', outcome: 'success', reason, actor: { type: 'system' }, target: { type: 'person', id: personId } });
+  await tx.query(audit.text, audit.params);
   return true;
 }

@@ -130,6 +130,8 @@ describe('LDAP directory sync against slapd', () => {
       assert.equal((await linkedPeople(db, app.id)).get('linus@example.test')!.disabled, true);
       const sessions = await db.query<{ revoked_reason: string | null }>('SELECT revoked_reason FROM sessions WHERE person_id = $1', [linus!.person_id]);
       assert.deepEqual(sessions.map((s) => s.revoked_reason), ['ldap_sync_removed']);
+      const events = await db.query<{ reason: string }>("SELECT reason FROM audit_events WHERE action = 'person.disabled' AND target_id = $1", [linus!.person_id]);
+      assert.deepEqual(events.map((e) => e.reason), ['ldap_sync_removed']);
     } finally {
       await slapd.asRoot((client) => client.add(`uid=linus,ou=people,${SUFFIX}`, {
         objectClass: 'inetOrgPerson', uid: 'linus', cn: 'Linus Torvalds', sn: 'Torvalds', mail: 'linus@example.test', userPassword: 'linus-password',
