@@ -162,31 +162,35 @@ describe('LDAP directory sync against slapd', () => {
 
   it('a directory that goes down mid-sync fails the run, leaves every person whole and disables no one', async () => {
     const dying = await Slapd.start();
-    const app = await ldapApp(db);
-    const cfg = { ...config, url: dying.ldapsUrl, caPem: dying.caPem, timeoutMs: 2_000 };
-    await syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor });
-    await dying.asRoot(async (client) => {
-      for (const uid of ['grace', 'linus']) {
-        await client.modify(`uid=${uid},ou=people,${SUFFIX}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: [`${uid} renamed`] }) }));
-      }
-    });
-    // The directory stops right after the page that held the first changed person (one a page).
-    let stopped = false;
-    const onPage = async (report: { updated: number }) => {
-      if (report.updated === 1 && !stopped) {
-        stopped = true;
-        await dying.stop();
-      }
-    };
-    await assert.rejects(syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor, onPage }), { code: 'sso.ldap.unreachable' });
-    const people = await linkedPeople(db, app.id);
-    assert.equal(people.size, 2);
-    const names = [...people.values()].map((p) => p.name).sort();
-    // The first person was written whole before the directory went; the other kept the old name.
-    assert.equal(names.filter((n) => n.endsWith(' renamed')).length, 1);
-    assert.ok([...people.values()].every((p) => !p.disabled));
-    const [run] = await listSyncRuns(db, app.id);
-    assert.deepEqual([run!.status, run!.errorCode, run!.report.updated, run!.report.removed], ['failed', 'sso.ldap.unreachable', 1, 0]);
+    try {
+      const app = await ldapApp(db);
+      const cfg = { ...config, url: dying.ldapsUrl, caPem: dying.caPem, timeoutMs: 2_000 };
+      await syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor });
+      await dying.asRoot(async (client) => {
+        for (const uid of ['grace', 'linus']) {
+          await client.modify(`uid=${uid},ou=people,${SUFFIX}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: [`${uid} renamed`] }) }));
+        }
+      });
+      // The directory stops right after the page that held the first changed person (one a page).
+      let stopped = false;
+      const onPage = async (report: { updated: number }) => {
+        if (report.updated === 1 && !stopped) {
+          stopped = true;
+          await dying.stop();
+        }
+      };
+      await assert.rejects(syncDirectory({ db, app, config: cfg, secrets, dryRun: false, actor, onPage }), { code: 'sso.ldap.unreachable' });
+      const people = await linkedPeople(db, app.id);
+      assert.equal(people.size, 2);
+      const names = [...people.values()].map((p) => p.name).sort();
+      // The first person was written whole before the directory went; the other kept the old name.
+      assert.equal(names.filter((n) => n.endsWith(' renamed')).length, 1);
+      assert.ok([...people.values()].every((p) => !p.disabled));
+      const [run] = await listSyncRuns(db, app.id);
+      assert.deepEqual([run!.status, run!.errorCode, run!.report.updated, run!.report.removed], ['failed', 'sso.ldap.unreachable', 1, 0]);
+    } finally {
+      await dying.stop(); // idempotent: the test may have stopped it already
+    }
   });
 
   it('the schedule syncs an app once a day: not again within the interval, again after it; a dry run does not count', async () => {
