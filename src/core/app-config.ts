@@ -1,17 +1,30 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
-// The typed configuration of each kind of auth app. The protocol issues (OIDC, SAML, JWT)
-// grow these schemas; what is here is what the registry needs to store and validate them.
-// Keys listed in SECRET_KEYS are split off, encrypted at rest and never sent back.
+// What every auth app shares (the trust and provisioning settings of external apps), and the
+// contract (AppCatalog) through which the app registry asks the sign-in protocols
+// (src/protocols/registry.ts) for each type's schema, secret keys and default name. The
+// type column has no CHECK (migration 0010): a type is valid when the catalog knows it.
 
-export const APP_TYPES = ['password', 'google', 'microsoft', 'okta', 'onelogin', 'oidc', 'saml', 'jwt'] as const;
-export type AppType = (typeof APP_TYPES)[number];
-export const AppTypeSchema = z.enum(APP_TYPES);
+/** An app's type: `password`, or a type the catalog lists (a protocol's preset). */
+export type AppType = string;
+
+/** What the app registry needs to know about the types of auth apps, from the protocols. */
+export interface AppCatalog {
+  /** Every installable type, `password` first. */
+  readonly types: readonly AppType[];
+  /** The schema a config of this type (and mode: `protocol: "saml"`) is validated with. */
+  schemaFor(type: AppType, config: Record<string, unknown>): z.ZodType;
+  /** Keys split off, encrypted at rest and never sent back. */
+  secretKeysOf(type: AppType): readonly string[];
+  defaultNameOf(type: AppType): string;
+  /** A protocol's hook before a new app is validated (a SAML app's SP key pair). */
+  prepareNew(type: AppType, config: Record<string, unknown>, label: string): Promise<Record<string, unknown>>;
+}
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 // Plain http is accepted only for loopback identity services (local development and tests).
-const serviceUrl = z.url({ protocol: /^https?$/ }).refine(
+export const serviceUrl = z.url({ protocol: /^https?$/ }).refine(
   (value) => value.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(value),
   'must be https (http only for localhost)',
 );
@@ -296,7 +309,7 @@ const presetAppId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'the appli
  * SAML settings, plus the short values the metadata URL is built from (`domain` or `tenant`,
  * and the application id), so the admin copies one id instead of a URL.
  */
-export const SAML_PRESET_SCHEMAS: Partial<Record<AppType, z.ZodType>> = {
+export const SAML_PRESET_SCHEMAS = {
   okta: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
   onelogin: samlSchema({ protocol: z.literal('saml'), domain: domain.optional(), appId: presetAppId.optional() }),
   microsoft: samlSchema({
@@ -304,17 +317,7 @@ export const SAML_PRESET_SCHEMAS: Partial<Record<AppType, z.ZodType>> = {
     tenant: z.string().trim().regex(/^([0-9a-f-]{36}|[a-z0-9-]+\.onmicrosoft\.com)$/i, 'a tenant id or tenant domain').optional(),
     appId: z.uuid().optional(),
   }),
-};
-
-/** The schema an app's config is validated with: its type's, or its preset's SAML mode. */
-export function configSchemaFor(type: AppType, config: Record<string, unknown>): z.ZodType {
-  return (config.protocol === 'saml' && SAML_PRESET_SCHEMAS[type]) || APP_CONFIG_SCHEMAS[type];
-}
-
-/** True when an app speaks SAML: the generic type, or a preset in SAML mode. */
-export function isSamlConfig(type: AppType, config: Record<string, unknown>): boolean {
-  return type === 'saml' || (config.protocol === 'saml' && Boolean(SAML_PRESET_SCHEMAS[type]));
-}
+} satisfies Record<string, z.ZodType>;
 
 export const APP_CONFIG_SCHEMAS = {
   password: z.object({}).strict(),
@@ -373,42 +376,17 @@ export const APP_CONFIG_SCHEMAS = {
     })
     .strict()
     .superRefine(checkJwtKeys),
-} satisfies Record<AppType, z.ZodType>;
-
-export const SECRET_KEYS: Record<AppType, readonly string[]> = {
-  password: [],
-  oidc: ['clientSecret', 'privateKeyJwk'],
-  google: ['clientSecret', 'privateKeyJwk'],
-  microsoft: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
-  okta: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
-  onelogin: ['clientSecret', 'privateKeyJwk', 'spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
-  saml: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
-  jwt: ['sharedSecret'],
-};
+} satisfies Record<string, z.ZodType>;
 
 /** Splits a validated config into what is stored in clear and what is encrypted. */
-export function splitSecrets(type: AppType, config: Record<string, unknown>) {
+export function splitSecrets(secretKeys: readonly string[], config: Record<string, unknown>) {
   const publicPart: Record<string, unknown> = {};
   const secretPart: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue; // a key removed by an update (SAML key rotation)
-    (SECRET_KEYS[type].includes(key) ? secretPart : publicPart)[key] = value;
+    (secretKeys.includes(key) ? secretPart : publicPart)[key] = value;
   }
   return { publicPart, secretPart };
-}
-
-export function defaultAppName(type: AppType): string {
-  const names: Record<AppType, string> = {
-    password: 'Email and password',
-    google: 'Google',
-    microsoft: 'Microsoft',
-    okta: 'Okta',
-    onelogin: 'OneLogin',
-    oidc: 'OpenID Connect',
-    saml: 'SAML',
-    jwt: 'JWT',
-  };
-  return names[type];
 }
 
 export type JwtAppConfig = z.infer<(typeof APP_CONFIG_SCHEMAS)['jwt']>;

@@ -4,11 +4,10 @@ import type { Database, Queryable } from '../storage/database.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
 import { BriefCache, deepFreeze } from './brief-cache.ts';
-import { configSchemaFor, defaultAppName, isSamlConfig, splitSecrets, type AppType } from './app-config.ts';
+import { splitSecrets, type AppCatalog, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError } from './errors.ts';
 import type { SecretBox } from './secrets.ts';
-import { generateKeyPair } from '../protocols/saml/sp-keys.ts';
 
 export type SsoMode = 'disabled' | 'automatic';
 
@@ -74,6 +73,7 @@ type AppRow = {
 export const AGENT_APP_DEFAULTS = { trustEmail: false } as const;
 
 export class AuthAppRegistry {
+  readonly #catalog: AppCatalog;
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #audit: AuditLog;
@@ -82,7 +82,8 @@ export class AuthAppRegistry {
   readonly #found = new BriefCache<string, AuthApp | undefined>();
   readonly #secrets = new BriefCache<string, Readonly<Record<string, unknown>>>();
 
-  constructor(db: Database, box: SecretBox, audit: AuditLog) {
+  constructor(db: Database, box: SecretBox, audit: AuditLog, catalog: AppCatalog) {
+    this.#catalog = catalog;
     this.#db = db;
     this.#box = box;
     this.#audit = audit;
@@ -161,13 +162,12 @@ export class AuthAppRegistry {
     let given = input.config ?? {};
     // Safe defaults per audience (issue 14): what the admin did not set is the cautious value.
     if (input.audience === 'agents') given = { ...AGENT_APP_DEFAULTS, ...given };
-    if (isSamlConfig(input.type, given) && !given.spPrivateKey) {
-      // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
-      const pair = await generateKeyPair(`Frontdoor SAML ${input.slug ?? input.audience}`);
-      given = { ...given, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
+    if (!this.#catalog.types.includes(input.type)) {
+      throw new FrontdoorError('app.config_invalid', `There is no ${input.type} sign-in method.`, { fields: [{ field: 'type', problem: 'unknown type' }] });
     }
+    given = await this.#catalog.prepareNew(input.type, given, input.slug ?? input.audience);
     const config = this.#validateConfig(input.type, given);
-    const { publicPart, secretPart } = splitSecrets(input.type, config);
+    const { publicPart, secretPart } = splitSecrets(this.#catalog.secretKeysOf(input.type), config);
     const id = await this.#db.transaction(async (q) => {
       await lockAudience(q, input.audience);
       const slug = input.slug ?? (await this.#freeSlug(q, `${input.type}-${input.audience}`));
@@ -185,7 +185,7 @@ export class AuthAppRegistry {
             slug,
             input.audience,
             input.type,
-            input.name ?? defaultAppName(input.type),
+            input.name ?? this.#catalog.defaultNameOf(input.type),
             input.enabled ?? true,
             input.sso ?? 'disabled',
             input.showButton ?? false,
@@ -217,7 +217,7 @@ export class AuthAppRegistry {
     if (changes.config) {
       const storedSecrets = await this.secretsOf(current.id);
       const merged = this.#validateConfig(current.type, { ...current.config, ...storedSecrets, ...changes.config });
-      ({ publicPart, secretPart } = splitSecrets(current.type, merged));
+      ({ publicPart, secretPart } = splitSecrets(this.#catalog.secretKeysOf(current.type), merged));
     }
     await this.#db.transaction(async (q) => {
       await lockAudience(q, current.audience);
@@ -296,7 +296,7 @@ export class AuthAppRegistry {
   }
 
   #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
-    const result = configSchemaFor(type, config).safeParse(config);
+    const result = this.#catalog.schemaFor(type, config).safeParse(config);
     if (result.success) return result.data as Record<string, unknown>;
     const fields = result.error.issues.map((issue) => ({ field: `config.${issue.path.join('.')}`.replace(/\.$/, ''), problem: issue.message }));
     throw new FrontdoorError(

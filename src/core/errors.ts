@@ -136,18 +136,54 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * Facts about a refusal. `check` and `detail` are also typed fields of the error
+ * (`failedCheck`, `internalDetail`); the rest are for the client (which field was wrong, when
+ * to retry). Never secrets.
+ */
+export type ErrorDetails = {
+  /** The check that failed (`state`, `signature`, `jti_replay`): traced, audited. */
+  check?: string;
+  /** What exactly was wrong, for the trace and the log. */
+  detail?: string;
+  /** How far the identity service's clock was from ours, when a time check measured it. */
+  clockSkewMs?: number;
+  retryAfterSeconds?: number;
+  [key: string]: unknown;
+};
+
 export class FrontdoorError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   /** Extra facts for the client (which field was wrong); never secrets. */
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: ErrorDetails | undefined;
+  /** The check that failed, for traces and audit (`details.check`). */
+  readonly failedCheck: string | undefined;
+  /** The real reason, for traces and logs (`details.detail`). */
+  readonly internalDetail: string | undefined;
+  /** The clock skew a time check measured before it refused. */
+  readonly clockSkewMs: number | undefined;
+  /** What the refused answer claimed (a JWT's payload), for the trace only. */
+  claims: Record<string, unknown> | undefined;
+  /** The SSO trace this refusal was written to, shown to the person. */
+  traceId: string | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails, facts: { claims?: Record<string, unknown> | undefined } = {}) {
     super(message);
     this.name = 'FrontdoorError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.details = details;
+    this.failedCheck = typeof details?.check === 'string' ? details.check : undefined;
+    this.internalDetail = typeof details?.detail === 'string' ? details.detail : undefined;
+    this.clockSkewMs = typeof details?.clockSkewMs === 'number' ? details.clockSkewMs : undefined;
+    this.claims = facts.claims;
+  }
+
+  /** This error, marked with the trace it was written to. */
+  tracedAs(traceId: string): this & { traceId: string } {
+    this.traceId = traceId;
+    return this as this & { traceId: string };
   }
 }
 

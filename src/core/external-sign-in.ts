@@ -78,10 +78,8 @@ export class ExternalSignIn {
         { id: transaction.traceId, appId: app.id, audience: app.audience },
         { outcome: 'failure', errorCode: 'sso.browser_mismatch', failedCheck: 'browser_binding' },
       );
-      throw Object.assign(
-        new FrontdoorError('sso.browser_mismatch', 'This sign-in was started in another browser. Please start again here.', { check: 'browser_binding' }),
-        { traceId: transaction.traceId },
-      );
+      throw new FrontdoorError('sso.browser_mismatch', 'This sign-in was started in another browser. Please start again here.', { check: 'browser_binding' })
+        .tracedAs(transaction.traceId);
     }
     return transaction;
   }
@@ -135,7 +133,7 @@ export class ExternalSignIn {
    * then the identity is linked to them (no new session). Trace and audit either way.
    */
   async linkFromAccount(
-    app: AuthApp, transaction: SsoTransaction, profile: ExternalProfile, current: { personId: string; sessionId: string } | undefined, ip: string | undefined,
+    app: AuthApp, transaction: Pick<SsoTransaction, 'traceId' | 'secrets'>, profile: ExternalProfile, current: { personId: string; sessionId: string } | undefined, ip: string | undefined,
   ): Promise<'linked' | 'already_linked'> {
     const asked = { personId: transaction.secrets.linkPersonId, sessionId: transaction.secrets.linkSessionId };
     // Linking CSRF: only the session that pressed "Link" on its account page links, so a
@@ -163,8 +161,8 @@ export class ExternalSignIn {
     input: { ip?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined },
   ): Promise<FrontdoorError & { traceId: string }> {
     const fd = isFrontdoorError(error) ? error : new FrontdoorError('internal', 'Something went wrong on our side. It has been logged.');
-    const check = typeof fd.details?.check === 'string' ? fd.details.check : fd.code;
-    const detail = typeof fd.details?.detail === 'string' ? fd.details.detail : fd.message;
+    const check = fd.failedCheck ?? fd.code;
+    const detail = fd.internalDetail ?? fd.message;
     // A callback whose state matches no attempt still gets a trace of its own, so the id on
     // the person's error page is always one an admin can look up.
     const id = traceId ?? newTraceId();
@@ -176,7 +174,7 @@ export class ExternalSignIn {
       action: 'signin.sso', outcome: 'failure', reason: fd.code, audience: app.audience, actor: { type: 'anonymous' }, ip: input.ip,
       details: { app: app.slug, type: app.type, traceId: id, check },
     });
-    return Object.assign(fd, { traceId: id });
+    return fd.tracedAs(id);
   }
 
   async sealedIdTokenOf(sessionId: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { APP_CATALOG } from '../protocols/registry.ts';
 import type { Database } from '../storage/database.ts';
 import { AdminBypass } from './account/admin-bypass.ts';
 import { Approvals } from './account/approvals.ts';
@@ -85,7 +86,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const audit = new AuditLog(db);
   const people = new PeopleDirectory(db);
   const secretBox = new SecretBox(encryptionKey);
-  const apps = new AuthAppRegistry(db, secretBox, audit);
+  const apps = new AuthAppRegistry(db, secretBox, audit, APP_CATALOG);
   const accountTokens = new AccountTokens(db, clock);
   const throttle = new SignInThrottle(db, clock, audit);
   const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl, throttle);

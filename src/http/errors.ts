@@ -62,7 +62,7 @@ export function sendError(
   page: { traceId?: string | undefined; retryHref?: string | undefined; area?: PageChrome['area'] } = {},
 ): FastifyReply {
   const fd = toFrontdoorError(error);
-  const traceId = page.traceId ?? (error as { traceId?: string } | null)?.traceId ?? request.id;
+  const traceId = page.traceId ?? (isFrontdoorError(error) ? error.traceId : undefined) ?? request.id;
   const log = { code: fd.code, status: fd.status, url: request.url.split('?')[0], method: request.method, traceId };
   if (fd.status >= 500) request.log.error({ ...log, err: error }, 'request failed');
   else request.log.warn(log, 'request refused');

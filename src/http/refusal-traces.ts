@@ -42,8 +42,8 @@ export async function sendTracedError(
       { id: traceId, appId: found?.id ?? null, audience: found?.audience ?? (path.startsWith('/agent') ? 'agents' : 'users'), ip: request.ip },
       {
         errorCode: fd.code,
-        failedCheck: typeof fd.details?.check === 'string' ? fd.details.check : fd.code,
-        detail: typeof fd.details?.detail === 'string' ? fd.details.detail : isFrontdoorError(error) ? fd.message : undefined,
+        failedCheck: fd.failedCheck ?? fd.code,
+        detail: fd.internalDetail ?? (isFrontdoorError(error) ? fd.message : undefined),
       },
     );
   } catch (traceError) {

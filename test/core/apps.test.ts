@@ -37,6 +37,22 @@ describe('auth-app registry', () => {
     await s.apps.remove(app.id, admin);
   });
 
+  // Issue 17: types come from the protocol registry; the database only checks their format
+  // (migration 0010), so a new protocol (ldap) or preset (github) needs no migration.
+  it('accepts the types the protocol registry lists, refuses others before writing, and the database takes any well-formed type', async () => {
+    const before = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM auth_apps');
+    await rejectsWithCode(s.apps.create({ audience: 'users', type: 'kerberos', config: {} }, admin), 'app.config_invalid');
+    assert.deepEqual(await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM auth_apps'), before);
+    await s.db.query(
+      `INSERT INTO auth_apps (slug, audience, type, name, config, secret_names) VALUES ('later-protocol', 'users', 'ldap', 'Directory', '{}', '{}')`,
+    );
+    await s.db.query(`DELETE FROM auth_apps WHERE slug = 'later-protocol'`);
+    await assert.rejects(
+      s.db.query(`INSERT INTO auth_apps (slug, audience, type, name, config, secret_names) VALUES ('bad-type', 'users', 'Not A Type', 'x', '{}', '{}')`),
+      /auth_apps_type_format/,
+    );
+  });
+
   it('refuses an invalid config with the field named, and stores nothing', async () => {
     const before = (await s.apps.list()).length;
     await rejectsWithCode(

@@ -4,6 +4,7 @@ import { generateKeyPair } from '../../src/protocols/saml/sp-keys.ts';
 import { SamlIdp } from '../peers/saml-idp.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { errorCodeOf, failureOf, installSamlApp, loginAtIdp, postToAcs } from '../helpers/saml.ts';
+import { errorPageFacts } from '../helpers/oidc-flow.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { ShiftedClock } from '../helpers/services.ts';
 
@@ -275,6 +276,30 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     const linked = await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'ivy@example.com', email: 'ivy@example.com' }));
     assert.equal(linked.status, 303, errorCodeOf(linked));
     assert.equal((await whoAmI(browser, 'users'))?.name, 'Ivy');
+  });
+
+  // Issue 17: the SAML tail was a copy of its own and had drifted from OIDC's and JWT's.
+  it('a second sign-in in the same browser revokes the session it replaces, as OIDC and JWT do', async () => {
+    const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-replace' });
+    const browser = server.client();
+    const first = await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'rae@example.com', email: 'rae@example.com' }));
+    assert.equal(first.status, 303, await failureOf(server, first));
+    const second = await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'rae@example.com', email: 'rae@example.com' }));
+    assert.equal(second.status, 303, await failureOf(server, second));
+    const sessions = await server.services.db.query<{ revoked_reason: string | null }>(
+      'SELECT revoked_reason FROM sessions WHERE app_id = $1 ORDER BY created_at', [app.id],
+    );
+    assert.deepEqual(sessions.map((s) => s.revoked_reason), ['replaced by a new sign-in', null]);
+    assert.equal((await whoAmI(browser, 'users'))?.email, 'rae@example.com');
+  });
+
+  it('the retry link of a refused answer keeps the return_to of the sign-in it answers', async () => {
+    await server.services.people.create({ audience: 'users', name: 'Uma', email: 'uma@example.com', password: 'correct horse battery', emailVerified: true });
+    const { app, sp } = await installSamlApp(server, idp, { slug: 'saml-retry' });
+    const browser = server.client();
+    const refused = await postToAcs(browser, app, await loginAtIdp(browser, app, idp, sp, { nameId: 'uma@example.com', email: 'uma@example.com' }, {}, '/articles/7'));
+    assert.equal(errorCodeOf(refused), 'sso.email_unverified');
+    assert.equal(errorPageFacts(refused).retryHref, `/sso/${app.slug}/start?retry=1&return_to=${encodeURIComponent('/articles/7')}`);
   });
 
   it('pasted metadata works; expired metadata and a wrong certificate fingerprint are refused', async () => {

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { AppTypeSchema, isHmacAlgorithm } from '../../core/app-config.ts';
+import { isHmacAlgorithm } from '../../core/app-config.ts';
 import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { JWT_EMAIL_TRUST } from '../../protocols/jwt/profile.ts';
 import type { HttpContext } from '../context.ts';
-import { ssoUrlsFor } from '../routes/sso.ts';
-import { jwtUrlsFor } from '../routes/sso-jwt.ts';
+import { AppTypeSchema, protocolOf } from '../../protocols/registry.ts';
+import { jwtProtocol } from '../../protocols/jwt/sign-in.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
 import { testAuthApp } from '../app-test.ts';
-import { isSamlApp } from '../../protocols/saml/settings.ts';
+import { samlProtocol } from '../../protocols/saml/sign-in.ts';
 import { generateKeyPair } from '../../protocols/saml/sp-keys.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -46,12 +46,11 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
   const { apps } = ctx.services;
   // Every external app answers with the addresses to paste into its identity service.
   const view = (app: AuthApp) => {
-    if (app.type === 'password') return app;
-    if (app.type === 'jwt') {
-      // Shown to the admin: this app's word on an email is taken as verified.
-      return { ...app, urls: jwtUrlsFor(app, ctx.services.config.publicUrl), emailTrust: JWT_EMAIL_TRUST };
-    }
-    return { ...app, urls: ssoUrlsFor(app, ctx.services.config.publicUrl) };
+    const protocol = protocolOf(app);
+    if (!protocol) return app;
+    const urls = protocol.urlsToCopy(app, ctx.services.config.publicUrl);
+    // Shown to the admin: a JWT app's word on an email is taken as verified.
+    return protocol === jwtProtocol ? { ...app, urls, emailTrust: JWT_EMAIL_TRUST } : { ...app, urls };
   };
 
   api.route({
@@ -104,8 +103,8 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     params: IdParams,
     handler: async ({ params, principal }) => {
       const current = await apps.require(params.id);
-      const config = current.config as { algorithms?: string[] };
-      if (current.type !== 'jwt' || !(config.algorithms ?? []).some(isHmacAlgorithm)) {
+      const algorithms = current.type === 'jwt' && Array.isArray(current.config.algorithms) ? current.config.algorithms : [];
+      if (!algorithms.some((alg) => typeof alg === 'string' && isHmacAlgorithm(alg))) {
         throw new FrontdoorError('app.config_invalid', 'Only JWT apps that use HS256, HS384 or HS512 have a shared secret.');
       }
       const sharedSecret = generateJwtSharedSecret();
@@ -135,9 +134,9 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     body: z.object({ action: z.enum(['add_next', 'promote', 'remove_previous']) }).strict(),
     handler: async ({ params, body, principal }) => {
       const app = await apps.require(params.id);
-      if (!isSamlApp(app)) throw new FrontdoorError('request.invalid', 'Only SAML apps have SP keys.');
+      if (protocolOf(app) !== samlProtocol) throw new FrontdoorError('request.invalid', 'Only SAML apps have SP keys.');
       const secrets = await apps.secretsOf(app.id);
-      const config = app.config as Record<string, unknown>;
+      const config = app.config;
       let changes: Record<string, unknown>;
       if (body.action === 'add_next') {
         const pair = await generateKeyPair(`Frontdoor SAML ${app.slug}`, ctx.services.clock.now());

@@ -45,10 +45,10 @@ export function jwtReplayRefusal(jti: string, claims: Record<string, unknown>): 
 }
 
 /** A refused token: `claims` is set only once the signature has been verified. */
-export type JwtRefusal = FrontdoorError & { claims?: Record<string, unknown> };
+export type JwtRefusal = FrontdoorError;
 
 function refuse(code: ErrorCode, message: string, check: string, detail?: string, claims?: Record<string, unknown>): JwtRefusal {
-  return Object.assign(new FrontdoorError(code, message, { check, ...(detail ? { detail } : {}) }), claims ? { claims } : {});
+  return new FrontdoorError(code, message, { check, ...(detail ? { detail } : {}) }, { claims });
 }
 
 /**

@@ -9,11 +9,12 @@ export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
 
 /**
  * The admin's "Test" for an LDAP app: connect (TLS verified), bind as the service account,
- * find a sample person by the user filter and show what their entry maps to. No password of
+ * and, given a sample username (testUsername), find that person by the user filter and show
+ * what their entry maps to. No password of
  * theirs is asked or tried.
  */
 export async function diagnoseDirectory(
-  config: LdapConfig, secrets: LdapSecrets, sampleUsername: string,
+  config: LdapConfig, secrets: LdapSecrets, sampleUsername: string | undefined,
 ): Promise<{ checks: DiagnosticCheck[]; sample: DirectoryPerson | undefined }> {
   const checks: DiagnosticCheck[] = [];
   let client: Client;
@@ -32,6 +33,10 @@ export async function diagnoseDirectory(
   checks.push({ name: 'connect', ok: true, detail: `${config.url} answered over ${transport(config)}` });
   checks.push({ name: 'service_bind', ok: true, detail: `bound as ${config.bindDn}` });
   let sample: DirectoryPerson | undefined;
+  if (!sampleUsername) {
+    await closeQuietly(client);
+    return { checks, sample };
+  }
   try {
     sample = await findOne(client, config, sampleUsername);
     if (sample) sample = await withNestedGroups(client, config, sample);

@@ -1,5 +1,5 @@
 import type { Entry } from 'ldapts';
-import type { LdapAttributes } from './settings.ts';
+import type { LdapAttributes, LdapConfig } from './settings.ts';
 
 /** One person as the directory describes them, in Frontdoor's words. */
 export type DirectoryPerson = {
@@ -83,4 +83,18 @@ function all(entry: Entry, name: string): string[] {
 function text(value: Buffer | string | undefined): string | undefined {
   const s = Buffer.isBuffer(value) ? value.toString('utf8') : value;
   return s?.trim() || undefined;
+}
+
+/**
+ * The mappings' group names (as the admin wrote them) that these group DNs hold. A directory
+ * group is named by its DN or by its first RDN's value (`cn=support,ou=groups,...` is
+ * `support`), compared case-insensitively as LDAP compares them. Sign-in and sync both ask this.
+ */
+export function mappedGroupsOf(config: Pick<LdapConfig, 'loginActions'>, groupDns: readonly string[]): string[] {
+  const held = new Set(groupDns.flatMap((dn) => {
+    const lower = dn.toLowerCase();
+    const rdnValue = /^[^=,]+=((?:\\.|[^,\\])*)/.exec(lower)?.[1];
+    return rdnValue === undefined ? [lower] : [lower, rdnValue];
+  }));
+  return [...new Set(config.loginActions.groupMappings.map((m) => m.group).filter((group) => held.has(group.toLowerCase())))];
 }

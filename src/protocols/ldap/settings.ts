@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExternalSettingsSchema } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
 /**
@@ -17,7 +18,13 @@ export const LdapAttributesSchema = z.object({
   groups: z.string().min(1).max(100),
 }).strict();
 
-export const LdapConfigSchema = z.object({
+/**
+ * The shared external-app settings (trust, Auto User / Auto Agent, filters, loginActions, 2FA)
+ * extended with the directory's. At sign-in, loginActions.groupMappings map directory groups to
+ * usergroups as for any app; the sync keeps the mapped usergroups' members equal to the
+ * directory's. A group is named by its DN or by its first RDN's value.
+ */
+const ldapShape = ExternalSettingsSchema.extend({
   preset: z.enum(['active-directory', 'openldap']),
   // Passwords cross this connection: plain ldap:// only to loopback (as http issuers), unless StartTLS upgrades it.
   url: z.string().regex(/^ldaps?:\/\/[^/?#\s]+\/?$/, 'an ldaps:// or ldap:// URL (scheme, host, port)'),
@@ -33,23 +40,18 @@ export const LdapConfigSchema = z.object({
   attributes: LdapAttributesSchema,
   /** Active Directory only: group membership through nested groups (LDAP_MATCHING_RULE_IN_CHAIN). */
   nestedGroups: z.boolean().default(false),
-  /**
-   * The shape every external app has (core/app-config.ts): at sign-in, groups map to usergroups
-   * as for any app; the sync keeps the mapped usergroups' members equal to the directory's.
-   * A group is named by its DN or by its first RDN's value.
-   */
-  loginActions: z.object({
-    addUsergroupIds: z.array(z.uuid()).default([]),
-    groupMappings: z.array(z.object({ group: z.string().min(1).max(500), usergroupId: z.uuid() }).strict()).default([]),
-  }).strict().default({ addUsergroupIds: [], groupMappings: [] }),
   /** The Test button searches this person (no password is tried). */
   testUsername: z.string().max(256).optional(),
   pageSize: z.number().int().min(1).max(5000).default(500),
   timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
-}).strict().refine(
+});
+const encryptedOrLoopback: [(config: { url: string; startTls: boolean }) => boolean, { path: string[]; message: string }] = [
   (config) => config.url.startsWith('ldaps://') || config.startTls || LOOPBACK_LDAP.test(config.url),
   { path: ['url'], message: 'must be ldaps:// or use StartTLS (plain ldap:// only for localhost)' },
-);
+];
+
+/** The stored config (the service account's password kept apart, among the app's secrets). */
+export const LdapConfigSchema = ldapShape.strict().refine(...encryptedOrLoopback);
 
 export type LdapConfig = z.output<typeof LdapConfigSchema>;
 export type LdapAttributes = z.output<typeof LdapAttributesSchema>;
@@ -78,8 +80,15 @@ function withPresetDefaults(input: unknown): unknown {
   return { userFilter: preset.userFilter, ...given, attributes: { ...preset.attributes, ...(given.attributes as object | undefined) } };
 }
 
-/** An LDAP app's config schema as the app registry stores it: the preset's defaults, then the checks. */
-export const LdapAppConfigSchema = z.preprocess(withPresetDefaults, LdapConfigSchema);
+/**
+ * An LDAP app's config as the app registry validates it (at install and at every change, with
+ * the stored secrets merged in): the preset's defaults, then the checks; the service account's
+ * password is required and split off as a secret.
+ */
+export const LdapAppConfigSchema = z.preprocess(
+  withPresetDefaults,
+  ldapShape.extend({ bindPassword: z.string().min(1).max(1000) }).strict().refine(...encryptedOrLoopback),
+);
 
 /** Parses an admin's config with the preset's defaults under it. */
 export function parseLdapConfig(input: Record<string, unknown>): LdapConfig {

@@ -3,7 +3,7 @@ import type { Audience } from '../../core/audience.ts';
 import { isFrontdoorError } from '../../core/errors.ts';
 import type { SignInThrottle } from '../../core/throttle.ts';
 import { authenticateWithDirectory } from './authenticate.ts';
-import type { DirectoryPerson } from './entry.ts';
+import { mappedGroupsOf, type DirectoryPerson } from './entry.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
 
 export type LdapSignInRequest = { appId: string; audience: Audience; username: string; password: string; ip: string | undefined };
@@ -43,7 +43,8 @@ export function directoryProfile(config: LdapConfig, person: DirectoryPerson): E
     email: person.email,
     emailVerified: false,
     name: person.name,
-    groups: person.groups,
+    // The DNs, and the mappings' names they hold: the completion path maps by exact name.
+    groups: [...new Set([...person.groups, ...mappedGroupsOf(config, person.groups)])],
     claims: { dn: person.dn, username: person.username, email: person.email, name: person.name, groups: person.groups },
   };
 }

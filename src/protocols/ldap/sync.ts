@@ -2,7 +2,7 @@ import type { Actor } from '../../core/audit.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { Database, Queryable } from '../../storage/database.ts';
 import { closeQuietly, openServiceConnection, unreachable } from './connection.ts';
-import { mapEntry, requestedAttributes, type DirectoryPerson } from './entry.ts';
+import { mapEntry, mappedGroupsOf, requestedAttributes, type DirectoryPerson } from './entry.ts';
 import { everyoneFilter } from './filter.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
 import { applyDirectoryPerson, disablePerson, IdentityCreatedConcurrently, LAST_ADMIN, type GroupPlan, type PersonOutcome } from './sync-person.ts';
@@ -174,22 +174,14 @@ function listChange(report: SyncReport, entry: string, change: SyncReport['chang
   if (report.changes.length < REPORT_LIST_LIMIT) report.changes.push({ entry, change });
 }
 
-/**
- * A directory group maps by its DN or by its first RDN's value (`cn=support,ou=groups,...`
- * matches `support`), compared case-insensitively as LDAP compares them.
- */
+/** The usergroups the mapped groups give, as sign-in gives them (mappedGroupsOf). */
 export function groupPlan(config: LdapConfig): GroupPlan {
   const managed = [...new Set(config.loginActions.groupMappings.map((m) => m.usergroupId))];
-  const names = (dn: string) => {
-    const lower = dn.toLowerCase();
-    const rdnValue = /^[^=,]+=((?:\\.|[^,\\])*)/.exec(lower)?.[1];
-    return rdnValue === undefined ? [lower] : [lower, rdnValue];
-  };
   return {
     managed,
     desiredFor(groups) {
-      const held = new Set(groups.flatMap(names));
-      return [...new Set(config.loginActions.groupMappings.filter((m) => held.has(m.group.toLowerCase())).map((m) => m.usergroupId))];
+      const held = new Set(mappedGroupsOf(config, groups));
+      return [...new Set(config.loginActions.groupMappings.filter((m) => held.has(m.group)).map((m) => m.usergroupId))];
     },
   };
 }

@@ -85,14 +85,14 @@ export async function completeOidcAuthorization(
 /** A refusal at the token endpoint names the client authentication it refused: the admin's first question. */
 function withClientAuthMethod(refusal: FrontdoorError, configuration: client.Configuration): FrontdoorError {
   const method = configuration.clientMetadata().token_endpoint_auth_method;
-  if (refusal.details?.check !== 'token_endpoint' || typeof method !== 'string') return refusal;
-  return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, detail: `${String(refusal.details.detail ?? '')} (client authentication ${method})` });
+  if (refusal.failedCheck !== 'token_endpoint' || typeof method !== 'string') return refusal;
+  return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, detail: `${refusal.internalDetail ?? ''} (client authentication ${method})` });
 }
 
 /** A token refused for its times carries its `iat`: the trace shows how far apart the clocks were. */
 function withMeasuredSkew(refusal: FrontdoorError, error: unknown, now: Date): FrontdoorError {
   const iat = (innerOidcError(error).cause as { claims?: { iat?: unknown } } | undefined)?.claims?.iat;
-  if (typeof iat !== 'number' || refusal.details?.clockSkewMs !== undefined) return refusal;
+  if (typeof iat !== 'number' || refusal.clockSkewMs !== undefined) return refusal;
   return new FrontdoorError(refusal.code, refusal.message, { ...refusal.details, clockSkewMs: now.getTime() - iat * 1000 });
 }
 

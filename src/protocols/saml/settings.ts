@@ -1,5 +1,5 @@
 import type { AuthApp } from '../../core/apps.ts';
-import { isSamlConfig, type SAML_NAME_ID_FORMATS } from '../../core/app-config.ts';
+import { SAML_PRESET_SCHEMAS, type SAML_NAME_ID_FORMATS } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
 export type SamlAppConfig = {
@@ -30,7 +30,7 @@ export type SamlAppConfig = {
 
 /** The generic `saml` type, or an Okta, OneLogin or Microsoft preset with `protocol: "saml"`. */
 export function isSamlApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
-  return isSamlConfig(app.type, app.config);
+  return app.type === 'saml' || (app.config.protocol === 'saml' && app.type in SAML_PRESET_SCHEMAS);
 }
 
 /** A preset in SAML mode names its IdP by short values; this is the metadata URL they stand for. */

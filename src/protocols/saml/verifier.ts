@@ -77,7 +77,7 @@ const LIBRARY_REFUSALS: { match: RegExp; code: ErrorCode; check: string }[] = [
 
 /** Refusals node-saml makes only after a signature verified, about the assertion's shape. */
 export function isShapeRefusal(error: unknown): boolean {
-  return error instanceof FrontdoorError && ['conditions', 'audience', 'not_on_or_after', 'issue_instant'].includes(String(error.details?.check));
+  return error instanceof FrontdoorError && ['conditions', 'audience', 'not_on_or_after', 'issue_instant'].includes(String(error.failedCheck));
 }
 
 /** A node-saml (or xml-crypto, xml-encryption) error as our refusal. */
@@ -153,7 +153,7 @@ export async function verifyLogoutWithNodeSaml(input: {
     // node-saml's logout errors name the same things as its sign-in ones; a logout message that
     // is refused for its shape is a logout_invalid, its signature and issuer keep their codes.
     if (['sso.saml.signature_invalid', 'sso.saml.issuer_invalid'].includes(refusal.code)) throw refusal;
-    throw new FrontdoorError('sso.saml.logout_invalid', 'The logout message was refused.', { check: 'library', detail: String(refusal.details?.detail ?? '') });
+    throw new FrontdoorError('sso.saml.logout_invalid', 'The logout message was refused.', { check: 'library', detail: refusal.internalDetail ?? '' });
   }
 }
 

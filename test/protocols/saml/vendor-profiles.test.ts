@@ -6,7 +6,7 @@ import { certificateBody, generateKeyPair, type KeyPair } from '../../../src/pro
 import { parseIdpMetadata } from '../../../src/protocols/saml/idp-metadata.ts';
 import { profileFromAssertion } from '../../../src/protocols/saml/profile.ts';
 import { samlUrlsFor } from '../../../src/protocols/saml/settings.ts';
-import { configSchemaFor } from '../../../src/core/app-config.ts';
+import { APP_CATALOG } from '../../../src/protocols/registry.ts';
 import type { VerifiedAssertion } from '../../../src/protocols/saml/acs.ts';
 import { failureOf, postToAcs } from '../../helpers/saml.ts';
 import { startTestServer, type TestClient, type TestServer } from '../../helpers/server.ts';
@@ -92,7 +92,7 @@ describe('vendor SAML shapes (Okta, OneLogin, Entra, Google Workspace, AD FS) th
   it('each vendor\'s attribute names map to email, name and groups with the preset\'s defaults (no attributes configured)', () => {
     const person: VendorPerson = { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', groups: ['Support'] };
     for (const profile of Object.values(VENDOR_PROFILES)) {
-      const config = configSchemaFor(profile.app.type, { ...profile.app.config, idpMetadataXml: '<x/>' }).parse({ ...profile.app.config, idpMetadataXml: '<x/>' }) as never;
+      const config = APP_CATALOG.schemaFor(profile.app.type, { ...profile.app.config, idpMetadataXml: '<x/>' }).parse({ ...profile.app.config, idpMetadataXml: '<x/>' }) as never;
       const assertion = { issuer: profile.issuer, nameId: person.email, nameIdFormat: profile.nameIdFormat, attributes: Object.fromEntries(profile.attributes(person)) } as unknown as VerifiedAssertion;
       const mapped = profileFromAssertion(config, assertion);
       assert.deepEqual({ email: mapped.email, name: mapped.name, groups: mapped.groups }, { email: person.email, name: 'Grace Hopper', groups: ['Support'] }, profile.vendor);

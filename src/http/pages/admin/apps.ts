@@ -1,11 +1,11 @@
-import { APP_TYPES, defaultAppName, JWT_ALGORITHMS, type AppType } from '../../../core/app-config.ts';
+import { JWT_ALGORITHMS, type AppType } from '../../../core/app-config.ts';
+import { adminFieldsOf, APP_TYPES, defaultAppName, URL_LABELS } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
 import { JWT_EMAIL_TRUST } from '../../../protocols/jwt/profile.ts';
 import type { AppTestReport } from '../../app-test.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { CONFIG_FIELDS, URL_LABELS } from './app-fields.ts';
 import { TRUST_KEYS, trustFields } from './app-trust-fields.ts';
 import {
   actionButton, AUDIENCE_LABEL, checkbox, CONSOLE_AUDIENCES, consolePage, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
@@ -109,7 +109,7 @@ function testReport(report: AppTestReport): SafeHtml {
 
 function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: Group[] }): SafeHtml {
   const config = app?.config ?? {};
-  const fields = CONFIG_FIELDS[type];
+  const fields = adminFieldsOf(type);
   const fieldKeys = new Set<string>([...fields.map((f) => f.key), ...TRUST_KEYS]);
   const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !fieldKeys.has(key) && key !== 'buttonText' && !/^sp(Next|Previous)?Certificate$/.test(key)));
   const external = type !== 'password';

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppTypeSchema, type AppType } from '../../../core/app-config.ts';
+import type { AppType } from '../../../core/app-config.ts';
+import { adminFieldsOf, AppTypeSchema } from '../../../protocols/registry.ts';
+import type { ConfigField } from '../../../protocols/sign-in-protocol.ts';
 import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
@@ -9,7 +11,6 @@ import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
 import { testAuthApp, urlsToCopy, type AppTestReport } from '../../app-test.ts';
 import { redirectSeeOther } from '../../context.ts';
-import { CONFIG_FIELDS, type ConfigField } from '../../pages/admin/app-fields.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
 import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../../pages/admin/apps.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
@@ -28,7 +29,7 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
   const catalogue: Render = async (request, _reply, admin, state) => {
     const query = request.query as { audience?: string; type?: string };
     const audience = AudienceParam.safeParse(state.values?.audience ?? query.audience).data;
-    const type = AppTypeSchema.exclude(['password']).safeParse(state.values?.type ?? query.type).data;
+    const type = AppTypeSchema.refine((t) => t !== 'password').safeParse(state.values?.type ?? query.type).data;
     return cataloguePage(frameOf(admin, state), { audience, type }, audience && type ? await customGroups() : []);
   };
   page('/admin/apps/new', catalogue);
@@ -132,7 +133,7 @@ function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergr
     }
   }
   if (type !== 'password') config = { ...config, ...trustConfigFromForm(form, audience, usergroups) };
-  for (const f of [...CONFIG_FIELDS[type], { key: 'buttonText', kind: 'text' } as ConfigField]) {
+  for (const f of [...adminFieldsOf(type), { key: 'buttonText', kind: 'text' } as ConfigField]) {
     const value = form[`config.${f.key}`]?.trim();
     if (!value) continue;
     config[f.key] = f.kind === 'algorithm' ? [value] : value;

@@ -1,14 +1,5 @@
--- LDAP apps (docs/LDAP.md): the app type, and the runs of the directory sync.
--- Where the app type is still an enumerated CHECK (before issue 17's registry replaced it by
--- a format check, migration auth_apps_type_format), it learns 'ldap'; otherwise nothing to do.
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'auth_apps'::regclass AND conname = 'auth_apps_type_check') THEN
-    ALTER TABLE auth_apps DROP CONSTRAINT auth_apps_type_check;
-    ALTER TABLE auth_apps ADD CONSTRAINT auth_apps_type_check
-      CHECK (type IN ('password', 'google', 'microsoft', 'okta', 'onelogin', 'oidc', 'saml', 'jwt', 'ldap'));
-  END IF;
-END $$;
+-- LDAP apps (docs/LDAP.md): the runs of the directory sync. The app type 'ldap' needs no
+-- change here: 0010 replaced the enumerated type CHECK by the registry and a format check.
 
 -- One row per sync run with its report. People are matched by their identity (app, stable
 -- directory id as the subject), so no table of directory ids is needed besides identities.

@@ -2,35 +2,39 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
-import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
+import { APP_CONFIG_SCHEMAS, SAML_PRESET_SCHEMAS } from '../../core/app-config.ts';
+import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
 import type { SsoTransaction } from '../../core/sso-transactions.ts';
-import { consumeSamlResponse, decodeBase64Message, type VerifiedAssertion } from '../../protocols/saml/acs.ts';
-import { readRedirectBinding, redirectBindingUrl, verifyPostBindingRoot } from '../../protocols/saml/bindings.ts';
-import { samlClient } from '../../protocols/saml/client.ts';
-import type { IdpDescriptor } from '../../protocols/saml/idp-metadata.ts';
-import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from '../../protocols/saml/logout.ts';
-import { profileFromAssertion, samlSubject } from '../../protocols/saml/profile.ts';
-import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from '../../protocols/saml/settings.ts';
-import { spMetadataXml } from '../../protocols/saml/sp-metadata.ts';
-import { verifyLogoutWithNodeSaml } from '../../protocols/saml/verifier.ts';
-import { parseUntrustedXml } from '../../protocols/saml/xml.ts';
-import { clearSessionCookie, setSessionCookie } from '../cookies.ts';
-import { redirectSeeOther, type HttpContext } from '../context.ts';
-import { nextStepAfterSignIn as nextStepAfterExternalSignIn } from '../after-sign-in.ts';
-import { sendError } from '../errors.ts';
-import { sendTracedError } from '../refusal-traces.ts';
-import { html } from '../html.ts';
-import { layout } from '../pages/layout.ts';
+import { clearSessionCookie } from '../../http/cookies.ts';
+import type { HttpContext } from '../../http/context.ts';
+import { areaOf, browserHashOf, homeOf } from '../../http/external-sign-in-completion.ts';
+import { html } from '../../http/html.ts';
+import { layout } from '../../http/pages/layout.ts';
+import { sendTracedError } from '../../http/refusal-traces.ts';
+import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { consumeSamlResponse, decodeBase64Message, type VerifiedAssertion } from './acs.ts';
+import { readRedirectBinding, redirectBindingUrl, verifyPostBindingRoot } from './bindings.ts';
+import { samlClient } from './client.ts';
+import { diagnoseSamlApp } from './diagnostics.ts';
+import type { IdpDescriptor } from './idp-metadata.ts';
+import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from './logout.ts';
+import { profileFromAssertion, samlSubject } from './profile.ts';
+import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from './settings.ts';
+import { generateKeyPair } from './sp-keys.ts';
+import { spMetadataXml } from './sp-metadata.ts';
+import { verifyLogoutWithNodeSaml } from './verifier.ts';
+import { parseUntrustedXml } from './xml.ts';
+
+// SAML 2.0 service provider (docs/SAML.md): start sends a (signed) AuthnRequest, finish is the
+// ACS, the extra routes are our metadata and single logout.
 
 // A SAML Response with a few attributes and a signature is 5 to 20 KiB; encrypted and with
 // many groups, rarely above 100 KiB. Above this the ACS refuses before parsing.
 export const ACS_BODY_LIMIT_BYTES = 512 * 1024;
 const SLO_BODY_LIMIT_BYTES = 128 * 1024;
 
-const homeOf = (app: AuthApp) => (app.audience === 'users' ? '/' : '/agent');
-const areaOf = (app: AuthApp) => (app.audience === 'users' ? 'help-center' : 'agent') as 'help-center' | 'agent';
 
 // The one script Frontdoor serves: it submits the HTTP-POST binding form. The page's
 // Content-Security-Policy allows exactly this script, by hash, and nothing else.
@@ -44,8 +48,11 @@ async function samlParts(ctx: HttpContext, found: AuthApp, options: { refresh?: 
   return { idp, keys, config: samlConfigOf(found), sp: samlUrlsFor(found, ctx.services.config.publicUrl), now };
 }
 
+/** Transaction secrets of a SAML attempt: the AuthnRequest id (or, for our LogoutRequest, its id). */
+type SamlSecrets = { requestId?: string; logoutRequestId?: string };
+
 /** `GET /sso/:app/start` for a SAML app: a (signed) AuthnRequest by HTTP-Redirect or HTTP-POST. */
-export async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, returnTo: string, browserHash: Buffer) {
+async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, attempt: StartAttempt) {
   const { idp, keys, config, sp } = await samlParts(ctx, found);
   // The configured binding when the IdP offers it, else the other one it does offer.
   const binding = config.authnRequestBinding === 'post' ? (idp.ssoPostUrl ? 'post' : 'redirect') : idp.ssoRedirectUrl ? 'redirect' : 'post';
@@ -55,7 +62,9 @@ export async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest,
   const requestId = newSamlId();
   // The request id is the transaction key and the RelayState: the POST back needs no cookie
   // and may land on any node; the signed InResponseTo must then name this very request.
-  await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo, browserHash, secrets: { requestId }, ip: request.ip });
+  const browserHash = browserHashOf(ctx, request, reply);
+  const secrets: SamlSecrets = { requestId };
+  attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip });
   const client = samlClient(config, idp, sp, keys, { requestId, binding });
   if (binding === 'redirect') return reply.redirect(await client.getAuthorizeUrlAsync(requestId, undefined, {}), 302);
   const message = (await client.getAuthorizeMessageAsync(requestId, undefined, {})) as Record<string, string>;
@@ -82,7 +91,7 @@ ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="
 }
 
 /** Where signing out of a SAML session goes: a signed LogoutRequest to the identity service's SLO address. */
-export async function samlLogoutUrlFor(ctx: HttpContext, session: Session, found: AuthApp): Promise<string | undefined> {
+async function samlLogoutUrlFor(ctx: HttpContext, session: Session, found: AuthApp): Promise<string | undefined> {
   const settings = externalSettingsOf(found);
   try {
     const { idp, keys, sp, now } = await samlParts(ctx, found);
@@ -91,7 +100,7 @@ export async function samlLogoutUrlFor(ctx: HttpContext, session: Session, found
     const ref = JSON.parse(sealed) as SamlSessionRef;
     const id = newSamlId();
     await ctx.services.ssoTransactions.save(id, {
-      appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo: homeOf(found), traceId: 'logout', secrets: { logoutRequestId: id },
+      appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo: homeOf(found), traceId: 'logout', secrets: { logoutRequestId: id } satisfies SamlSecrets,
     });
     return redirectBindingUrl(idp.sloRedirectUrl, 'SAMLRequest', logoutRequestXml({ id, sp, destination: idp.sloRedirectUrl, ref, now }), id, keys.current.privateKey);
   } catch {
@@ -100,7 +109,69 @@ export async function samlLogoutUrlFor(ctx: HttpContext, session: Session, found
   }
 }
 
-export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void {
+/** The ACS: the verified assertion, the attempt it answers (replay used up), the profile. */
+async function finishSamlSignIn(ctx: HttpContext, request: FastifyRequest, _reply: FastifyReply, found: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
+  let parts = await samlParts(ctx, found);
+  let verified: VerifiedAssertion;
+  try {
+    verified = await consumeSamlResponse({ samlResponse: body.SAMLResponse, ...parts });
+  } catch (error) {
+    // The identity service may have rolled its key: fetch its metadata again, once.
+    if (!(isFrontdoorError(error) && error.code === 'sso.saml.signature_invalid' && parts.idp.source === 'url')) throw error;
+    parts = await samlParts(ctx, found, { refresh: true });
+    verified = await consumeSamlResponse({ samlResponse: body.SAMLResponse, ...parts });
+  }
+  attempt.clockSkewMs = verified.clockSkewMs;
+  attempt.claims = { issuer: verified.issuer, nameId: verified.nameId, assertionId: verified.assertionId };
+  const transaction = await transactionFor(ctx, found, verified, relayState);
+  attempt.traceId = transaction.traceId;
+  attempt.returnTo = transaction.returnTo;
+  const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
+  attempt.claims = profile.claims;
+  const ref: SamlSessionRef = { nameId: verified.nameId, nameIdFormat: verified.nameIdFormat, sessionIndex: verified.sessionIndex };
+  return {
+    transaction,
+    profile,
+    clockSkewMs: verified.clockSkewMs,
+    // For single logout: the session index, and (sealed) the NameID to name in a LogoutRequest.
+    external: { subject: profile.subject, sid: verified.sessionIndex, idToken: JSON.stringify(ref) },
+  };
+}
+
+/**
+ * The in-flight sign-in this assertion answers, or (IdP-initiated, when allowed) a new one.
+ * Replay: an assertion id is accepted once, by any node, for as long as it is valid; it is
+ * used up in the same statement that takes the request it answers.
+ */
+async function transactionFor(ctx: HttpContext, found: AuthApp, verified: VerifiedAssertion, relayState: string | undefined): Promise<SsoTransaction> {
+  const { services } = ctx;
+  const replayKey = `saml:${verified.assertionId}`;
+  const replayed = () => new FrontdoorError('sso.saml.replayed', 'This sign-in answer was already used. Please start again.', { check: 'replay', detail: verified.assertionId });
+  if (verified.inResponseTo) {
+    const taken = await services.ssoTransactions.takeOnFirstUse(verified.inResponseTo, services.replay.firstUseStatement(found.id, replayKey, verified.validUntil));
+    if (!taken.firstUse) throw replayed();
+    const transaction = taken.transaction;
+    if (!transaction || transaction.appId !== found.id || transaction.secrets.requestId !== verified.inResponseTo) {
+      throw new FrontdoorError('sso.saml.in_response_to_invalid', 'This sign-in answer does not belong to a sign-in started here, or it has expired. Please start again.', {
+        check: 'in_response_to', detail: verified.inResponseTo,
+      });
+    }
+    return transaction;
+  }
+  // Used up even when refused below: enabling IdP-initiated sign-in later must not revive it.
+  if (!(await services.replay.firstUse(found.id, replayKey, verified.validUntil))) throw replayed();
+  if (!samlConfigOf(found).allowIdpInitiated) {
+    throw new FrontdoorError('sso.saml.unsolicited', 'Sign-in must start here, not at the identity service. Please start again.', { check: 'unsolicited' });
+  }
+  // IdP-initiated: RelayState may only name a path on PUBLIC_URL (never another site).
+  const returnTo = safeReturnTo(relayState, services.config.publicUrl, homeOf(found));
+  // Its trace is written once, with the outcome, like a JWT sign-in's.
+  return { appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo, traceId: services.externalSignIn.beginUnsolicited(), secrets: {} };
+}
+
+function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { services } = ctx;
 
   const findSamlApp = async (slug: string, options: { evenDisabled?: boolean } = {}): Promise<AuthApp> => {
@@ -121,81 +192,6 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       .header('content-disposition', `inline; filename="${found.slug}-metadata.xml"`)
       .send(spMetadataXml(samlConfigOf(found), samlUrlsFor(found, services.config.publicUrl), keys.published));
   });
-
-  app.post<{ Params: { app: string } }>('/sso/:app/saml/acs', { bodyLimit: ACS_BODY_LIMIT_BYTES }, async (request, reply) => {
-    const found = await findSamlApp(request.params.app);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
-    const retryHref = `/sso/${found.slug}/start?retry=1`;
-    let traceId: string | undefined;
-    let claims: Record<string, unknown> | undefined;
-    let clockSkewMs: number | undefined;
-    try {
-      let parts = await samlParts(ctx, found);
-      let verified: VerifiedAssertion;
-      try {
-        verified = await consumeSamlResponse({ samlResponse: body.SAMLResponse, ...parts });
-      } catch (error) {
-        // The identity service may have rolled its key: fetch its metadata again, once.
-        if (!(isFrontdoorError(error) && error.code === 'sso.saml.signature_invalid' && parts.idp.source === 'url')) throw error;
-        parts = await samlParts(ctx, found, { refresh: true });
-        verified = await consumeSamlResponse({ samlResponse: body.SAMLResponse, ...parts });
-      }
-      clockSkewMs = verified.clockSkewMs;
-      claims = { issuer: verified.issuer, nameId: verified.nameId, assertionId: verified.assertionId };
-      const transaction = await transactionFor(found, verified, relayState);
-      traceId = transaction.traceId;
-      const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
-      claims = profile.claims;
-      const ref: SamlSessionRef = { nameId: verified.nameId, nameIdFormat: verified.nameIdFormat, sessionIndex: verified.sessionIndex };
-      const signedIn = await services.externalSignIn.complete(found, transaction, profile, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-        clockSkewMs,
-        // For single logout: the session index, and (sealed) the NameID to name in a LogoutRequest.
-        external: { subject: profile.subject, sid: verified.sessionIndex, idToken: JSON.stringify(ref) },
-      });
-      const previous = await ctx.signedIn(request, found.audience);
-      if (previous) await services.sessions.revoke(previous.session.id, 'replaced by a new sign-in');
-      setSessionCookie(reply, services.config, found.audience, signedIn.token);
-      return redirectSeeOther(reply, nextStepAfterExternalSignIn(found.audience, signedIn.session, signedIn.returnTo));
-    } catch (error) {
-      // Without a trace yet (the answer was refused before its request was found), fail() writes a new one.
-      traceId ??= (error as { traceId?: string }).traceId;
-      const shown = await services.externalSignIn.fail(found, traceId, error, { ip: request.ip, claims, clockSkewMs });
-      return sendError(request, reply, shown, { retryHref, area: areaOf(found) });
-    }
-  });
-
-  /**
-   * The in-flight sign-in this assertion answers, or (IdP-initiated, when allowed) a new one.
-   * Replay: an assertion id is accepted once, by any node, for as long as it is valid; it is
-   * used up in the same statement that takes the request it answers.
-   */
-  const transactionFor = async (found: AuthApp, verified: VerifiedAssertion, relayState: string | undefined): Promise<SsoTransaction> => {
-    const replayKey = `saml:${verified.assertionId}`;
-    const replayed = () => new FrontdoorError('sso.saml.replayed', 'This sign-in answer was already used. Please start again.', { check: 'replay', detail: verified.assertionId });
-    if (verified.inResponseTo) {
-      const taken = await services.ssoTransactions.takeOnFirstUse(verified.inResponseTo, services.replay.firstUseStatement(found.id, replayKey, verified.validUntil));
-      if (!taken.firstUse) throw replayed();
-      const transaction = taken.transaction;
-      if (!transaction || transaction.appId !== found.id || transaction.secrets.requestId !== verified.inResponseTo) {
-        throw new FrontdoorError('sso.saml.in_response_to_invalid', 'This sign-in answer does not belong to a sign-in started here, or it has expired. Please start again.', {
-          check: 'in_response_to', detail: verified.inResponseTo,
-        });
-      }
-      return transaction;
-    }
-    // Used up even when refused below: enabling IdP-initiated sign-in later must not revive it.
-    if (!(await services.replay.firstUse(found.id, replayKey, verified.validUntil))) throw replayed();
-    if (!samlConfigOf(found).allowIdpInitiated) {
-      throw new FrontdoorError('sso.saml.unsolicited', 'Sign-in must start here, not at the identity service. Please start again.', { check: 'unsolicited' });
-    }
-    // IdP-initiated: RelayState may only name a path on PUBLIC_URL (never another site).
-    const returnTo = safeReturnTo(relayState, services.config.publicUrl, homeOf(found));
-    // Its trace is written once, with the outcome, like a JWT sign-in's.
-    return { appId: found.id, audience: found.audience, browserHash: Buffer.alloc(0), returnTo, traceId: services.externalSignIn.beginUnsolicited(), secrets: {} };
-  };
 
   const slo = async (request: FastifyRequest<{ Params: { app: string } }>, reply: FastifyReply) => {
     const found = await findSamlApp(request.params.app);
@@ -245,7 +241,7 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
       if (!isFrontdoorError(error)) throw error;
       await services.audit.record({
         action: 'signout.saml_slo', outcome: 'failure', reason: error.code, audience: found.audience, actor: { type: 'anonymous' },
-        target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.details?.check ?? null },
+        target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.failedCheck ?? null },
       });
       return sendTracedError(services, request, reply, error, { area: areaOf(found), app: found });
     }
@@ -278,3 +274,58 @@ export function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void
   app.get<{ Params: { app: string } }>('/sso/:app/saml/slo', slo);
   app.post<{ Params: { app: string } }>('/sso/:app/saml/slo', { bodyLimit: SLO_BODY_LIMIT_BYTES }, slo);
 }
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'sso.saml.too_large', 'sso.saml.message_invalid', 'sso.saml.xml_forbidden', 'sso.saml.structure_invalid', 'sso.saml.signature_invalid',
+  'sso.saml.algorithm_forbidden', 'sso.saml.issuer_invalid', 'sso.saml.destination_invalid', 'sso.saml.recipient_invalid',
+  'sso.saml.audience_invalid', 'sso.saml.time_invalid', 'sso.saml.status_error', 'sso.saml.subject_invalid', 'sso.saml.encryption_required',
+  'sso.saml.decryption_failed', 'sso.saml.in_response_to_invalid', 'sso.saml.unsolicited', 'sso.saml.replayed', 'sso.saml.metadata_invalid',
+  'sso.saml.logout_invalid',
+];
+
+/** The addresses an admin copies into the identity service: no OIDC callback here. */
+function samlUrlsToCopy(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUrl: URL): Record<string, string> {
+  const saml = samlUrlsFor(app, publicUrl);
+  return { start: `${ssoBaseOf(app, publicUrl)}/start`, entityId: saml.entityId, acs: saml.acsUrl, slo: saml.sloUrl, metadata: saml.metadataUrl };
+}
+
+export const samlProtocol: SignInProtocol = {
+  name: 'saml',
+  presets: {
+    saml: {
+      name: 'SAML', schema: APP_CONFIG_SCHEMAS.saml,
+      fields: [
+        { key: 'idpMetadataUrl', label: 'IdP metadata URL', kind: 'url', hint: 'Or give the entity id, SSO URL and certificate below.' },
+        { key: 'idpEntityId', label: 'IdP entity id', kind: 'text' },
+        { key: 'idpSsoUrl', label: 'IdP SSO URL', kind: 'url' },
+        { key: 'idpCertificate', label: 'IdP signing certificate (PEM)', kind: 'textarea' },
+      ],
+    },
+    // The vendors' SAML mode: the admin console sets these up through the API (docs/SAML.md).
+    okta: { name: 'Okta', schema: SAML_PRESET_SCHEMAS.okta, fields: [], whenProtocolField: true },
+    onelogin: { name: 'OneLogin', schema: SAML_PRESET_SCHEMAS.onelogin, fields: [], whenProtocolField: true },
+    microsoft: { name: 'Microsoft', schema: SAML_PRESET_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
+  },
+  urlLabels: {
+    start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
+  },
+  // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
+  prepareNew: async (config, label) => {
+    if (config.spPrivateKey) return config;
+    const pair = await generateKeyPair(`Frontdoor SAML ${label}`);
+    return { ...config, spPrivateKey: pair.privateKey, spCertificate: pair.certificate };
+  },
+  secretKeys: ['spPrivateKey', 'spNextPrivateKey', 'spPreviousPrivateKey'],
+  errorCodes: ERROR_CODES,
+  urlsToCopy: samlUrlsToCopy,
+  start: startSamlSignIn,
+  finishEndpoints: [{ method: 'POST', path: '/sso/:app/saml/acs', bodyLimit: ACS_BODY_LIMIT_BYTES }],
+  finish: finishSamlSignIn,
+  registerRoutes: registerSamlRoutes,
+  logoutUrl: samlLogoutUrlFor,
+  diagnose: async (ctx, app) => ({
+    ...(await diagnoseSamlApp(ctx.samlIdps, app, await ctx.services.apps.secretsOf(app.id), ctx.services.config.publicUrl, ctx.services.clock.now())),
+    // Automatic mode for a SAML app waits for a passing test (app.test_sign_in_required).
+    unlocksAutomatic: true,
+  }),
+};

@@ -1,0 +1,106 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG_SCHEMAS, type JwtAppConfig } from '../../core/app-config.ts';
+import type { AuthApp } from '../../core/apps.ts';
+import type { ErrorCode } from '../../core/errors.ts';
+import { safeReturnTo } from '../../core/return-to.ts';
+import type { HttpContext } from '../../http/context.ts';
+import { homeOf } from '../../http/external-sign-in-completion.ts';
+import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { JwtKeySets, verificationKeyFor } from './keys.ts';
+import { profileFromJwtClaims } from './profile.ts';
+import { jwtReplayRefusal, verifySignInJwt } from './verify.ts';
+
+// JWT single sign-on: the helpdesk owner's own website signs people in. Frontdoor sends the
+// browser to the app's remote login URL with `return_to`; the site signs a short JWT for
+// the signed-in person and sends the browser back to /sso/:app/jwt with it (form field or
+// query parameter `jwt`; POST is preferred: the token stays out of URLs, history, logs and
+// Referer). See docs/JWT.md.
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'sso.jwt.missing', 'sso.jwt.malformed', 'sso.jwt.too_large', 'sso.jwt.algorithm_not_allowed', 'sso.jwt.header_refused',
+  'sso.jwt.signature_invalid', 'sso.jwt.expired', 'sso.jwt.not_yet_valid', 'sso.jwt.issued_in_future', 'sso.jwt.too_old',
+  'sso.jwt.claim_missing', 'sso.jwt.claim_invalid', 'sso.jwt.issuer_mismatch', 'sso.jwt.audience_mismatch', 'sso.jwt.replayed',
+  'sso.jwt.key_unavailable',
+];
+
+/** The addresses of a JWT app: where sign-in starts, and where the signing site sends tokens. */
+export function jwtUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
+  const base = ssoBaseOf(app, publicUrl);
+  return { start: `${base}/start`, jwt: `${base}/jwt` };
+}
+
+/** /sso/:app/start for a JWT app: off to the remote login URL, with our address to come back to. */
+async function startJwtSignIn(ctx: HttpContext, _request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: StartAttempt): Promise<FastifyReply> {
+  const back = new URL(jwtUrlsFor(app, ctx.services.config.publicUrl).jwt);
+  if (attempt.returnTo !== homeOf(app)) back.searchParams.set('return_to', attempt.returnTo);
+  const target = new URL((app.config as JwtAppConfig).remoteLoginUrl);
+  target.searchParams.set('return_to', back.href);
+  return reply.redirect(target.href, 302);
+}
+
+type Form = Record<string, unknown> | undefined;
+const stringField = (source: unknown, name: string): string | undefined => {
+  const value = (source as Form)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+// JWKS caches per server (tests start several servers in one process).
+const keySetsOf = new WeakMap<HttpContext, JwtKeySets>();
+
+async function finishJwtSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn> {
+  const { services } = ctx;
+  reply.header('cache-control', 'no-store');
+  const fields = request.method === 'POST' ? request.body : request.query;
+  const token = stringField(fields, 'jwt');
+  const rawReturnTo = stringField(fields, 'return_to') ?? (request.method === 'POST' ? stringField(request.query, 'return_to') : undefined);
+  const returnTo = safeReturnTo(rawReturnTo, services.config.publicUrl, homeOf(found));
+  // No state parameter comes back: the token (signature, age, single-use jti) is what makes
+  // the answer trustworthy; the trace is written with the outcome.
+  attempt.returnTo = returnTo;
+  attempt.traceId = services.externalSignIn.beginUnsolicited();
+  const config = found.config as JwtAppConfig;
+  const now = services.clock.now();
+  let keySets = keySetsOf.get(ctx);
+  if (!keySets) keySetsOf.set(ctx, (keySets = new JwtKeySets()));
+  const key = verificationKeyFor(config, await services.apps.secretsOf(found.id), keySets, now);
+  // The jti is used up in the sign-in's first statement (the returning person's), not in a
+  // round trip of its own; a reuse is refused there, before anything else is written.
+  const verified = await verifySignInJwt(token, { config, key, now, firstUse: 'caller-uses-up' });
+  attempt.claims = verified.claims;
+  attempt.clockSkewMs = verified.clockSkewMs;
+  const profile = profileFromJwtClaims(config, verified.claims);
+  return {
+    transaction: { traceId: attempt.traceId, returnTo },
+    profile,
+    clockSkewMs: verified.clockSkewMs,
+    external: { subject: profile.subject },
+    singleUse: {
+      statement: services.replay.firstUseStatement(found.id, verified.jti, verified.singleUseUntil),
+      refusal: () => jwtReplayRefusal(verified.jti, verified.claims),
+    },
+  };
+}
+
+export const jwtProtocol: SignInProtocol = {
+  name: 'jwt',
+  presets: {
+    jwt: {
+      name: 'JWT', schema: APP_CONFIG_SCHEMAS.jwt,
+      fields: [
+        { key: 'remoteLoginUrl', label: 'Remote login URL', kind: 'url', required: true, hint: 'Where people who must sign in are sent, with return_to.' },
+        { key: 'algorithms', label: 'Algorithm', kind: 'algorithm', hint: 'HS256: Frontdoor generates a shared secret and shows it once.' },
+        { key: 'publicKey', label: 'Public key (PEM or JWK), for RS256, ES256, EdDSA', kind: 'textarea' },
+        { key: 'jwksUrl', label: 'Or a JWKS URL', kind: 'url' },
+      ],
+    },
+  },
+  urlLabels: { start: 'Sign-in start (Test sign-in)', jwt: 'JWT endpoint' },
+  secretKeys: ['sharedSecret'],
+  errorCodes: ERROR_CODES,
+  urlsToCopy: jwtUrlsFor,
+  start: startJwtSignIn,
+  finishEndpoints: [{ method: 'POST', path: '/sso/:app/jwt' }, { method: 'GET', path: '/sso/:app/jwt' }],
+  finish: finishJwtSignIn,
+  // A JWT app's site has no protocol logout: its logout redirect URL is the way out.
+  logoutUrl: async (_ctx, _session, app) => (app.config as { logoutUrl?: string }).logoutUrl,
+};
