@@ -90,9 +90,11 @@ export const LdapAppConfigSchema = z.preprocess(
   ldapShape.extend({ bindPassword: z.string().min(1).max(1000) }).strict().refine(...encryptedOrLoopback),
 );
 
-/** Parses an admin's config with the preset's defaults under it. */
+const StoredLdapConfigSchema = z.preprocess(withPresetDefaults, LdapConfigSchema);
+
+/** Parses a config without its secrets (as stored, or as a test gives it) with the preset's defaults under it. */
 export function parseLdapConfig(input: Record<string, unknown>): LdapConfig {
-  const result = LdapAppConfigSchema.safeParse(input);
+  const result = StoredLdapConfigSchema.safeParse(input);
   if (result.success) return result.data;
   const summary = result.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
   throw new FrontdoorError('app.config_invalid', `The LDAP settings are not valid: ${summary}.`);

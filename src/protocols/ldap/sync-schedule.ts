@@ -19,12 +19,12 @@ export type ScheduledOutcome = { appId: string; report?: SyncReport; error?: Err
  * error: that node's report stands.
  */
 export async function runDueDirectorySyncs(
-  db: Database, directories: ScheduledDirectory[], now: Date, intervalMs = DEFAULT_SYNC_INTERVAL_MS,
+  db: Database, directories: ScheduledDirectory[], now: Date, intervalMs = DEFAULT_SYNC_INTERVAL_MS, onPersonChanged?: (personId: string) => void,
 ): Promise<ScheduledOutcome[]> {
   const outcomes: ScheduledOutcome[] = [];
   for (const { app, config, secrets } of directories) {
     try {
-      const run = await syncDirectoryIfDue({ db, app, config, secrets, dryRun: false, actor: { type: 'system' }, clock: { now: () => now }, intervalMs });
+      const run = await syncDirectoryIfDue({ db, app, config, secrets, dryRun: false, actor: { type: 'system' }, clock: { now: () => now }, intervalMs, onPersonChanged });
       if (run) outcomes.push({ appId: app.id, report: run.report });
     } catch (error) {
       if (isFrontdoorError(error) && error.code === 'sso.ldap.sync_running') continue;
@@ -37,10 +37,11 @@ export async function runDueDirectorySyncs(
 /** Looks for due syncs a minute after start, then every SYNC_CHECK_INTERVAL_MS; never keeps the process alive. */
 export function startDirectorySyncSchedule(
   db: Database, directories: () => Promise<ScheduledDirectory[]>, onDone: (outcomes: ScheduledOutcome[] | Error) => void,
+  onPersonChanged?: (personId: string) => void,
 ): { stop(): void } {
   return startRepeatingJob(60_000, SYNC_CHECK_INTERVAL_MS, async () => {
     try {
-      onDone(await runDueDirectorySyncs(db, await directories(), new Date()));
+      onDone(await runDueDirectorySyncs(db, await directories(), new Date(), DEFAULT_SYNC_INTERVAL_MS, onPersonChanged));
     } catch (error) {
       onDone(error as Error);
     }
