@@ -179,4 +179,25 @@ describe('LDAP app over HTTP: the sign-in form and the sync, against slapd over 
     assert.equal(notLdap.status, 400);
     assert.equal(notLdap.json.error.code, 'request.invalid');
   });
+
+  it('console: the install form has the LDAP fields; the app page runs a dry run and shows the last run\'s report', async () => {
+    await server.services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery', isAdmin: true });
+    const admin = server.client();
+    assert.equal((await admin.signIn('ada@example.com', 'correct horse battery', 'agents')).status, 303);
+    const install = await admin.get('/admin/apps/new?audience=users&type=ldap');
+    assert.equal(install.status, 200);
+    for (const key of ['preset', 'url', 'caPem', 'bindDn', 'bindPassword', 'baseDn', 'userFilter']) assert.match(install.text, new RegExp(`name="config.${key}"`), key);
+
+    const page = await admin.get(`/admin/apps/${app.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Directory sync/);
+    const dry = await admin.postForm(`/admin/apps/${app.id}/ldap-sync`, { _csrf: csrfOf(page.text)!, dryRun: 'yes' });
+    assert.equal(dry.status, 303, dry.text.slice(0, 300));
+    assert.equal(dry.location, `/admin/apps/${app.id}?notice=sync_dry_run`);
+    const after = await admin.get(dry.location!);
+    assert.match(after.text, /Dry run done: nothing was changed/);
+    assert.match(after.text, /data-run-status="succeeded"/);
+    assert.match(after.text, /<strong>Last dry run<\/strong>/);
+    assert.match(after.text, /Listed 2 · would create 0 · updated 0 · unchanged 2/);
+  });
 });
