@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuthApp } from '../../src/core/apps.ts';
+import { THROTTLE_POLICY } from '../../src/core/throttle.ts';
 import { accountCounts } from '../helpers/counts.ts';
 import { errorPageFacts } from '../helpers/oidc-flow.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
@@ -105,6 +106,16 @@ describe('LDAP app over HTTP: the sign-in form and the sync, against slapd over 
       assert.match(refused.text, /data-code="auth.invalid_credentials"/, username);
     }
     assert.deepEqual(await accountCounts(server.services.db), before);
+  });
+
+  it('a name guessed too often is throttled as on the password form: 429, Retry-After, the form again', async () => {
+    for (let i = 0; i < THROTTLE_POLICY.pairFreeFailures; i++) {
+      assert.equal((await signInWithForm(server.client(), 'nobody-here', `guess-${i}`)).status, 401);
+    }
+    const throttled = await signInWithForm(server.client(), 'nobody-here', 'another-guess');
+    assert.equal(throttled.status, 429);
+    assert.match(throttled.text, /data-code="auth.throttled"/);
+    assert.match(throttled.headers.get('retry-after') ?? '', /^\d+$/);
   });
 
   it('a post without this browser\'s CSRF token signs no one in (login CSRF)', async () => {
