@@ -7,7 +7,7 @@ import { areaOf, homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { diagnoseDirectory } from './diagnostics.ts';
 import { ldapFormPage } from './form-page.ts';
-import { LDAP_SECRET_KEYS, LdapAppConfigSchema, parseLdapConfig, type LdapSecrets } from './settings.ts';
+import { LDAP_SECRET_KEYS, LdapAppConfigSchema, ldapSecretsFrom, parseLdapConfig } from './settings.ts';
 import { checkDirectoryPassword } from './sign-in.ts';
 
 // LDAP / Active Directory as a sign-in protocol (docs/LDAP.md): there is no identity service
@@ -34,10 +34,7 @@ const fieldOf = (request: FastifyRequest, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
-export async function ldapSecretsOf(ctx: HttpContext, app: AuthApp): Promise<LdapSecrets> {
-  const { bindPassword } = await ctx.services.apps.secretsOf(app.id);
-  return { bindPassword: typeof bindPassword === 'string' ? bindPassword : '' };
-}
+const ldapSecretsOf = async (ctx: HttpContext, app: AuthApp) => ldapSecretsFrom(await ctx.services.apps.secretsOf(app.id));
 
 function sendForm(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, status: number, model: { returnTo: string; username?: string; error?: FrontdoorError }) {
   reply.header('cache-control', 'no-store');

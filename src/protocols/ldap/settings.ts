@@ -60,6 +60,11 @@ export type LdapAttributes = z.output<typeof LdapAttributesSchema>;
 export const LDAP_SECRET_KEYS = ['bindPassword'] as const;
 export type LdapSecrets = { bindPassword: string };
 
+/** An LDAP app's secrets as the app registry gives them (secretsOf); a missing one is empty, which the bind refuses. */
+export function ldapSecretsFrom(stored: Record<string, unknown>): LdapSecrets {
+  return { bindPassword: typeof stored.bindPassword === 'string' ? stored.bindPassword : '' };
+}
+
 /** What the two presets fill in; the admin adds the URL, CA, bind DN and base DN. */
 export const LDAP_PRESETS = {
   'active-directory': {

@@ -3,7 +3,7 @@ import type { Actor } from '../../core/audit.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import { protocolOf } from '../registry.ts';
-import { parseLdapConfig, type LdapSecrets } from './settings.ts';
+import { ldapSecretsFrom, parseLdapConfig } from './settings.ts';
 import { syncDirectory } from './sync.ts';
 import { listSyncRuns } from './sync-runs.ts';
 import { startDirectorySyncSchedule, type ScheduledDirectory, type ScheduledOutcome } from './sync-schedule.ts';
@@ -13,10 +13,7 @@ import { startDirectorySyncSchedule, type ScheduledDirectory, type ScheduledOutc
 
 type SyncServices = Pick<Services, 'db' | 'apps' | 'people' | 'sessions'>;
 
-async function secretsOf(services: SyncServices, app: AuthApp): Promise<LdapSecrets> {
-  const { bindPassword } = await services.apps.secretsOf(app.id);
-  return { bindPassword: typeof bindPassword === 'string' ? bindPassword : '' };
-}
+const secretsOf = async (services: SyncServices, app: AuthApp) => ldapSecretsFrom(await services.apps.secretsOf(app.id));
 
 /** Only LDAP apps sync; anything else is a clear refusal, not a silent no-op. */
 export async function requireLdapApp(services: SyncServices, idOrSlug: string): Promise<AuthApp> {
