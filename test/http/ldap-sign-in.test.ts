@@ -163,6 +163,37 @@ describe('LDAP app over HTTP: the sign-in form and the sync, against slapd over 
     await server.services.apps.remove(down.id, cli);
   });
 
+  it('an Agents app: no Auto Agent, no agent account; with it, the agent is created and the 2FA rule applies as for every app', async () => {
+    const agents = await server.services.apps.create({
+      audience: 'agents', type: 'ldap', slug: 'corp-agents',
+      config: { preset: 'openldap', url: slapd.ldapsUrl, caPem: slapd.caPem, bindDn: SERVICE_DN, bindPassword: SERVICE_PASSWORD, baseDn: `ou=people,${SUFFIX}` },
+    }, cli);
+    const signIn = async (browser: TestClient) => {
+      const form = await browser.get('/sso/corp-agents/start');
+      assert.match(form.text, /Agent console/);
+      return browser.postForm('/sso/corp-agents/ldap', { _csrf: csrfOf(form.text)!, username: 'linus', password: 'linus-password' });
+    };
+    const before = await accountCounts(server.services.db);
+    const refused = await signIn(server.client());
+    assert.equal(refused.status, 403);
+    assert.equal(errorPageFacts(refused).code, 'sso.unknown_agent');
+    assert.deepEqual(await accountCounts(server.services.db), before);
+
+    await server.services.apps.update(agents.id, { config: { autoAgent: true } }, cli);
+    await server.services.registration.updateSettings({ twoFactor: { agents: { required: true } } }, cli);
+    try {
+      const done = await signIn(server.client());
+      assert.equal(done.status, 303, done.text.slice(0, 300));
+      assert.match(done.location ?? '', /^\/agent\/login\/2fa\/setup/);
+      const [agent] = await server.services.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM people p JOIN person_emails e ON e.person_id = p.id WHERE p.audience = 'agents' AND e.email = 'linus@example.test'");
+      assert.equal(agent!.n, 1);
+    } finally {
+      await server.services.registration.updateSettings({ twoFactor: { agents: { required: false } } }, cli);
+      await server.services.apps.remove(agents.id, cli);
+    }
+  });
+
   it('admin API: a dry run reports what a sync would do and changes nothing; the run does it; the runs are listed', async () => {
     const api = (method: string, path: string, body?: unknown) => server.client().sendJson(method, path, body, { authorization: `Bearer ${apiKey}` });
     const before = await accountCounts(server.services.db);
@@ -176,7 +207,7 @@ describe('LDAP app over HTTP: the sign-in form and the sync, against slapd over 
     const run = await api('POST', `/api/v1/apps/${app.id}/ldap-sync`, {});
     assert.equal(run.status, 200, run.text);
     assert.equal(run.json.report.created, 1);
-    const [linus] = await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM person_emails WHERE email = 'linus@example.test'");
+    const [linus] = await server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM person_emails WHERE email = 'linus@example.test' AND audience = 'users'");
     assert.equal(linus!.n, 1);
 
     const runs = await api('GET', `/api/v1/apps/${app.id}/ldap-sync`);
