@@ -84,6 +84,10 @@ export const ERROR_STATUS = {
   'two_factor.not_enrolled': 409,
   'two_factor.already_enabled': 409,
   'person.not_pending': 409,
+  // CSV import of Users
+  'import.csv_invalid': 400,
+  'import.too_large': 413,
+  'import.plan_changed': 409,
   // Session policy and remembered devices (issue 18 part 8)
   'session_policy.idle_exceeds_absolute': 400,
   'device.not_found': 404,

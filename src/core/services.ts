@@ -19,6 +19,7 @@ import { createMailer, type Mailer } from './mail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
 import { PeopleDirectory } from './people.ts';
+import { PeopleImport } from './people-import.ts';
 import { Registration } from './registration.ts';
 import { RememberedDevices } from './remembered-devices.ts';
 import { ReplayCache } from './replay-cache.ts';
@@ -76,6 +77,8 @@ export type Services = {
   csrfKey: Buffer;
   /** The first admin through a printed one-time link, while no admin exists. */
   setup: FirstRunSetup;
+  /** CSV import of Users: a dry run, then the same plan applied row by row. */
+  peopleImport: PeopleImport;
 };
 
 export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
@@ -136,5 +139,6 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     replay: new ReplayCache(db, clock),
     csrfKey,
     setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
+    peopleImport: new PeopleImport({ db, people, audit }),
   };
 }

@@ -1,6 +1,26 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
+import { primaryEmail } from '../core/people.ts';
+import type { HttpContext } from './context.ts';
 import { errorPage, type PageChrome } from './pages/layout.ts';
+
+/** Who the error page's header says is signed in (noteWhoIsSignedIn), per request. */
+const headerOf = new WeakMap<FastifyRequest, { signedInAs: string; csrfToken: string }>();
+
+/**
+ * Error pages show the signed-in header like every other page ("Sign in" to someone signed in
+ * reads as "you were signed out"). Looked up for the area's audience only, and never after a
+ * server-side failure: the database may be what failed, and an error page must not wait on it.
+ */
+export async function noteWhoIsSignedIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {
+  if (wantsJson(request) || toFrontdoorError(error).status >= 500) return;
+  try {
+    const who = await ctx.signedIn(request, areaOf(request.url) === 'help-center' ? 'users' : 'agents');
+    if (who) headerOf.set(request, { signedInAs: primaryEmail(who.person), csrfToken: ctx.csrf.tokenFor(request, reply) });
+  } catch {
+    // The page is drawn without the header rather than not at all.
+  }
+}
 
 /** JSON for the API and health endpoints, a readable page for browser flows. */
 export function wantsJson(request: FastifyRequest): boolean {
@@ -75,7 +95,7 @@ export function sendError(
     .send(
       errorPage({
         title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId,
-        area: page.area ?? areaOf(request.url), retryHref: page.retryHref, help: helpFor(fd),
+        area: page.area ?? areaOf(request.url), retryHref: page.retryHref, help: helpFor(fd), ...headerOf.get(request),
       }).value,
     );
 }

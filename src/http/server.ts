@@ -8,7 +8,7 @@ import { FrontdoorError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { registerAdminApi } from './api/index.ts';
 import { createHttpContext } from './context.ts';
-import { sendError, toFrontdoorError } from './errors.ts';
+import { noteWhoIsSignedIn, sendError, toFrontdoorError } from './errors.ts';
 import { discardRequestBody } from './oversized-body.ts';
 import { sendTracedError } from './refusal-traces.ts';
 import { registerAccountRoutes } from './routes/account/index.ts';
@@ -65,15 +65,18 @@ export async function buildServer(services: Services, options: ServerOptions = {
   refuseNulCharacters(app);
   // SSO and sign-out error pages get a trace an admin can read (refusal-traces.ts), also for a
   // refusal before an SSO route's own code ran (a body too large for the ACS, issue 14).
+  const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
   app.setErrorHandler(async (error, request, reply) => {
     if (toFrontdoorError(error).code === 'request.too_large') await discardRequestBody(request.raw);
+    await noteWhoIsSignedIn(ctx, request, reply, error);
     return sendTracedError(services, request, reply, error);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendTracedError(services, request, reply, new FrontdoorError('request.not_found', 'There is nothing at this address.')),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    const notFound = new FrontdoorError('request.not_found', 'There is nothing at this address.');
+    await noteWhoIsSignedIn(ctx, request, reply, notFound);
+    return sendTracedError(services, request, reply, notFound);
+  });
 
-  const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
   registerAssetRoutes(app);
   registerHealthRoutes(app, ctx);
   registerHelpCenterRoutes(app, ctx);

@@ -53,6 +53,21 @@ describe('admin lists, page by page', () => {
     assert.equal(search.rows.length, rows.filter((p) => p.name.includes('Lovelace')).length, 'every match, once');
   });
 
+  it('a search with an @ finds every substring match, in names and any case of email (migration 0011 narrows, never drops)', async () => {
+    const people = [
+      { name: 'Jane Doe', email: 'Jane.Doe@Acme.test' },
+      { name: 'Another Jane', email: 'xjane.doe@acme.testing' },
+      { name: 'Forwarder for jane.doe@acme.test', email: 'forwarder@example.com' },
+      { name: 'Not her', email: 'jane.doe2@acme.test' },
+    ];
+    for (const person of people) await server.services.people.create({ audience: 'users', ...person });
+    const names = async (query: string) => (await walk(`/api/v1/users?query=${encodeURIComponent(query)}`, 'people')).rows.map((p) => p.name).sort();
+    assert.deepEqual(await names('JANE.DOE@acme.test'), ['Another Jane', 'Forwarder for jane.doe@acme.test', 'Jane Doe']);
+    assert.deepEqual(await names('e.doe@'), ['Another Jane', 'Forwarder for jane.doe@acme.test', 'Jane Doe']);
+    assert.deepEqual(await names('@acme.test'), ['Another Jane', 'Forwarder for jane.doe@acme.test', 'Jane Doe', 'Not her']);
+    assert.deepEqual(await names('doe2@acme'), ['Not her']);
+  });
+
   it('sessions, SSO traces and audit: every row once, newest first, filters kept in the next link', async () => {
     const sessions = await walk('/api/v1/sessions?audience=users&limit=40', 'sessions');
     assert.ok(sessions.pages > 1);

@@ -236,11 +236,11 @@ describe('admin console', () => {
       assert.equal((await lastAudit('usergroup.renamed'))?.target?.id, group.id);
 
       const everyone = await server.services.usergroups.systemGroupId('everyone');
-      const system = await submit(admin, '/admin/usergroups', `/admin/usergroups/${everyone}/remove`, {});
+      const system = await submit(admin, '/admin/usergroups', `/admin/usergroups/${everyone}/remove`, { confirm: 'yes' });
       assert.equal(system.status, 409);
       assert.equal(errorCodeOf(system), 'usergroup.system');
 
-      assert.equal((await submit(admin, '/admin/usergroups', `/admin/usergroups/${group.id}/remove`, {})).status, 303);
+      assert.equal((await submit(admin, '/admin/usergroups', `/admin/usergroups/${group.id}/remove`, { confirm: 'yes' })).status, 303);
       assert.ok(!(await server.services.usergroups.list()).some((g) => g.id === group.id));
       assert.equal((await lastAudit('usergroup.removed'))?.target?.id, group.id);
     });
@@ -282,7 +282,7 @@ describe('admin console', () => {
       assert.match(page.text, /una@example.com/);
       assert.match(page.text, /Revoke/);
 
-      const disabled = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/disable`, {});
+      const disabled = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/disable`, { confirm: 'yes' });
       assert.equal(disabled.status, 303);
       assert.equal((await server.services.people.require(una.id)).disabled, true);
       assert.equal((await server.services.sessions.list({ personId: una.id })).length, 0);
@@ -308,7 +308,7 @@ describe('admin console', () => {
       const una = (await server.services.people.list({ audience: 'users', query: 'una@' }))[0]!;
       await server.client().signIn('una@example.com', PASSWORD);
       const [session] = await server.services.sessions.list({ personId: una.id });
-      const response = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/sessions/${session!.id}/revoke`, {});
+      const response = await submit(admin, `/admin/people/users/${una.id}`, `/admin/people/users/${una.id}/sessions/${session!.id}/revoke`, { confirm: 'yes' });
       assert.equal(response.status, 303);
       assert.equal((await server.services.sessions.list({ personId: una.id })).length, 0);
       assert.equal((await lastAudit('session.revoked'))?.target?.id, session!.id);
@@ -317,7 +317,7 @@ describe('admin console', () => {
     it('makes an agent admin; the last admin cannot lose it', async () => {
       const bob = (await server.services.people.list({ audience: 'agents', query: 'bob@' }))[0]!;
       const counts = await accountCounts(server.services.db);
-      const last = await submit(admin, `/admin/people/agents/${adaId}`, `/admin/people/agents/${adaId}/admin`, { isAdmin: 'no' });
+      const last = await submit(admin, `/admin/people/agents/${adaId}`, `/admin/people/agents/${adaId}/admin/remove`, { confirm: 'yes' });
       assert.equal(last.status, 409);
       assert.equal(errorCodeOf(last), 'person.last_admin');
       assert.equal((await server.services.people.require(adaId)).isAdmin, true);
@@ -337,7 +337,7 @@ describe('admin console', () => {
       assert.deepEqual((await s.people.require(carl.id)).twoFactor.methods, ['totp']);
       const page = await admin.get(`/admin/people/agents/${carl.id}`);
       assert.match(page.text, /Remove two-factor \(totp\)/);
-      const removed = await submit(admin, `/admin/people/agents/${carl.id}`, `/admin/people/agents/${carl.id}/two-factor/remove`, {});
+      const removed = await submit(admin, `/admin/people/agents/${carl.id}`, `/admin/people/agents/${carl.id}/two-factor/remove`, { confirm: 'yes' });
       assert.equal(removed.status, 303);
       assert.deepEqual((await s.people.require(carl.id)).twoFactor.methods, []);
       assert.equal((await lastAudit('two_factor.removed'))?.target?.id, carl.id);
@@ -384,12 +384,12 @@ describe('admin console', () => {
       const apiKey = (await server.services.apiKeys.list()).find((k) => k.name === 'provisioning')!;
       assert.equal((await lastAudit('apikey.created'))?.target?.id, apiKey.id);
 
-      const revoked = await submit(admin, '/admin/api-keys', `/admin/api-keys/${apiKey.id}/revoke`, {});
+      const revoked = await submit(admin, '/admin/api-keys', `/admin/api-keys/${apiKey.id}/revoke`, { confirm: 'yes' });
       assert.equal(revoked.status, 303);
       assert.equal((await server.client().get('/api/v1/apps', { authorization: `Bearer ${key}` })).status, 401);
       assert.equal((await lastAudit('apikey.revoked'))?.target?.id, apiKey.id);
 
-      const again = await submit(admin, '/admin/api-keys', `/admin/api-keys/${apiKey.id}/revoke`, {});
+      const again = await submit(admin, '/admin/api-keys', `/admin/api-keys/${apiKey.id}/revoke`, { confirm: 'yes' });
       assert.equal(again.status, 404);
       assert.equal(errorCodeOf(again), 'apikey.not_found');
     });

@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../../storage/database.ts';
 import { TOKEN_LIFETIME_MS, type AccountTokens } from '../account-tokens.ts';
 import type { AuthAppRegistry } from '../apps.ts';
 import type { Audience } from '../audience.ts';
-import type { AuditLog } from '../audit.ts';
+import type { Actor, AuditLog } from '../audit.ts';
 import { checkPasswordRules } from '../credentials/password-rules.ts';
 import { FrontdoorError, isFrontdoorError } from '../errors.ts';
 import { mailTemplates, type Mailer } from '../mail.ts';
@@ -54,35 +54,61 @@ export class PasswordReset {
     const found = input.email.length <= 254 ? await this.#people.findForSignIn(input.audience, input.email) : undefined;
     // At most 5 reset emails an hour per account, so the form cannot be used to flood an inbox.
     const allowed = await this.#throttle.allow(`mail:reset:${input.audience}:${(found?.person.id ?? input.email).toLowerCase()}`, 5);
-    if (found && !found.person.disabled && allowed) {
-      const person = found.person;
-      // An account whose email was never proven gets a reset link even without a password:
-      // using it proves the mailbox and takes the account back from whoever set it up (see
-      // claimUnprovenAccount); its external identities may be a stranger's.
-      const emailProven = person.emails.some((e) => e.primary && e.verified);
-      if (found.passwordHash || person.identities.length === 0 || !emailProven) {
-        const token = await this.#tokens.issue('password_reset', person.id);
-        const path = input.audience === 'users' ? '/password/reset' : '/agent/password/reset';
-        this.#mail.queue({
-          to: primaryEmail(person),
-          ...mailTemplates.passwordReset({ name: person.name, link: publicLink(this.#publicUrl, `${path}?token=${token}`), expiresMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 }),
-        });
-      } else {
-        const apps = [];
-        for (const identity of person.identities) {
-          const app = await this.#apps.find(identity.appId);
-          if (!app) continue;
-          const config = app.config as { lostPasswordUrl?: string; remoteLoginUrl?: string };
-          apps.push({ name: app.name, url: config.lostPasswordUrl ?? (app.type === 'jwt' ? config.remoteLoginUrl : undefined) });
-        }
-        this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.passwordResetExternal({ name: person.name, apps }) });
-      }
-    }
+    if (found && !found.person.disabled && allowed) await this.#mailResetLink(found.person, found.passwordHash !== null);
     await this.#audit.record({
       action: 'password.reset_requested', outcome: 'success', audience: input.audience,
       actor: { type: 'anonymous' }, target: found ? { type: 'person', id: found.person.id } : undefined, ip: input.ip,
       details: { email: input.email.slice(0, 254), known: Boolean(found), sent: Boolean(found && allowed && !found.person.disabled) },
     });
+  }
+
+  /**
+   * The console's "Send a password-reset link": the same mail the forgot form sends, to the
+   * person's primary email, under the same doors and the same 5-an-hour limit, but an admin
+   * is told plainly what happened (it is no enumeration: the admin sees the account anyway).
+   */
+  async sendResetLinkByAdmin(input: { personId: string; audience: Audience; actor: Actor; ip: string | undefined }): Promise<Person> {
+    const person = await this.#people.require(input.personId, input.audience);
+    await refuseClosedPasswordDoor(this.#apps, person.audience);
+    if (person.disabled) throw new FrontdoorError('auth.account_disabled', `${person.name} is disabled: enable them before sending a reset link.`);
+    if (!(await this.#throttle.allow(`mail:reset:${person.audience}:${person.id.toLowerCase()}`, 5))) {
+      throw new FrontdoorError('auth.throttled', `${person.name} has been sent 5 reset emails in the last hour; try again later.`);
+    }
+    const found = await this.#people.findForSignIn(person.audience, primaryEmail(person));
+    await this.#mailResetLink(person, Boolean(found?.passwordHash));
+    await this.#audit.record({
+      action: 'password.reset_sent', outcome: 'success', audience: person.audience, actor: input.actor,
+      target: { type: 'person', id: person.id }, ip: input.ip, details: { email: primaryEmail(person) },
+    });
+    return person;
+  }
+
+  /**
+   * People without a password (external sign-in only) get an email pointing at their identity
+   * service's lost-password page, unless their email was never proven: an account whose email
+   * was never proven gets a reset link even without a password. Using it proves the mailbox and
+   * takes the account back from whoever set it up (see claimUnprovenAccount); its external
+   * identities may be a stranger's.
+   */
+  async #mailResetLink(person: Person, hasPassword: boolean): Promise<void> {
+    const emailProven = person.emails.some((e) => e.primary && e.verified);
+    if (hasPassword || person.identities.length === 0 || !emailProven) {
+      const token = await this.#tokens.issue('password_reset', person.id);
+      const path = person.audience === 'users' ? '/password/reset' : '/agent/password/reset';
+      this.#mail.queue({
+        to: primaryEmail(person),
+        ...mailTemplates.passwordReset({ name: person.name, link: publicLink(this.#publicUrl, `${path}?token=${token}`), expiresMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 }),
+      });
+      return;
+    }
+    const apps = [];
+    for (const identity of person.identities) {
+      const app = await this.#apps.find(identity.appId);
+      if (!app) continue;
+      const config = app.config as { lostPasswordUrl?: string; remoteLoginUrl?: string };
+      apps.push({ name: app.name, url: config.lostPasswordUrl ?? (app.type === 'jwt' ? config.remoteLoginUrl : undefined) });
+    }
+    this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.passwordResetExternal({ name: person.name, apps }) });
   }
 
   /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Audience } from '../../core/audience.ts';
+import { recordAdminChange } from '../../core/audit.ts';
 import { MIN_SEARCH_LENGTH } from '../../core/people.ts';
+import { IMPORT_LIMITS } from '../../core/people-import.ts';
 import { EmailSchema, NameSchema } from '../../core/validation.ts';
 import type { HttpContext } from '../context.ts';
 import type { AdminApi } from './define-route.ts';
@@ -31,14 +33,35 @@ function personChangesBody(audience: Audience) {
     .object({
       name: NameSchema.optional(),
       disabled: z.boolean().optional(),
-      emails: z.array(z.object({ email: EmailSchema, primary: z.boolean().optional() }).strict()).min(1).max(20).optional(),
+      // `verified`: the admin vouches for a new address; without it a new address is unproven.
+      emails: z.array(z.object({ email: EmailSchema, primary: z.boolean().optional(), verified: z.boolean().optional() }).strict()).min(1).max(20).optional(),
       ...(audience === 'agents' ? { isAdmin: z.boolean().optional() } : { usergroupIds: z.array(z.uuid()).max(200).optional() }),
     })
     .strict();
 }
 
+const ImportBody = z
+  .object({
+    csv: z.string().min(1).max(IMPORT_LIMITS.maxCharacters, `at most ${IMPORT_LIMITS.maxCharacters} characters: split the file`),
+    /** true: only the plan. false: apply it, which needs the fingerprint of the plan the dry run showed. */
+    dryRun: z.boolean(),
+    plan: z.string().max(100).optional(),
+  })
+  .strict()
+  .refine((b) => b.dryRun || b.plan !== undefined, { path: ['plan'], message: 'applying needs the plan (fingerprint) of a dry run' });
+
 export function registerPeopleRoutes(api: AdminApi, ctx: HttpContext): void {
   for (const audience of ['users', 'agents'] as const) registerAudiencePeople(api, ctx, audience);
+  api.route({
+    method: 'POST', path: '/api/v1/users/import', tag: 'users',
+    summary: `Import Users from CSV (columns name, email, usergroups; usergroups separated by ";"): a dry run answers the plan (created, updated, unchanged, refused with reasons) and its fingerprint; the real run applies that same plan, each row on its own (at most ${IMPORT_LIMITS.maxRows} rows)`,
+    body: ImportBody,
+    handler: async ({ body, principal, request }) => ({
+      import: body.dryRun
+        ? await ctx.services.peopleImport.plan(body.csv)
+        : await ctx.services.peopleImport.apply(body.csv, body.plan!, principal.actor, request.ip),
+    }),
+  });
 }
 
 function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audience): void {
@@ -64,7 +87,11 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     method: 'POST', path: base, tag, status: 201, summary: `Create a ${noun}`,
     body: newPersonBody(audience),
     audit: audit('person.created'),
-    handler: async ({ body }) => ({ person: await people.create({ audience, ...body }) }),
+    handler: async ({ body, principal, request }) => {
+      const person = await people.create({ audience, ...body });
+      if (person.isAdmin) await recordAdminChange(ctx.services.audit, audit('person.admin_granted'), principal.actor, request.ip, person.id);
+      return { person };
+    },
   });
 
   api.route({
@@ -79,8 +106,13 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     params: IdParams,
     body: personChangesBody(audience),
     audit: audit('person.updated'),
-    handler: async ({ params, body }) => {
+    handler: async ({ params, body, principal, request }) => {
+      const wasAdmin = 'isAdmin' in body && body.isAdmin !== undefined ? (await people.require(params.id, audience)).isAdmin : undefined;
       const person = await people.update(params.id, audience, body);
+      // Admin rights are the keys to everything: a change of them is its own audit event.
+      if (wasAdmin !== undefined && wasAdmin !== person.isAdmin) {
+        await recordAdminChange(ctx.services.audit, audit(person.isAdmin ? 'person.admin_granted' : 'person.admin_revoked'), principal.actor, request.ip, person.id);
+      }
       if (body.disabled) await sessions.revokeAllFor(person.id, 'person disabled by an admin');
       return { person };
     },
@@ -91,6 +123,16 @@ function registerAudiencePeople(api: AdminApi, ctx: HttpContext, audience: Audie
     params: IdParams,
     audit: audit('person.removed'),
     handler: async ({ params }) => people.remove(params.id, audience),
+  });
+
+  api.route({
+    method: 'POST', path: `${base}/:id/password-reset`, tag,
+    summary: `Email the ${noun} a password-reset link (the forgot form's mail, to the primary email; at most 5 an hour)`,
+    params: IdParams,
+    handler: async ({ params, principal, request }) => {
+      await ctx.services.passwordReset.sendResetLinkByAdmin({ personId: params.id, audience, actor: principal.actor, ip: request.ip });
+      return { sent: true };
+    },
   });
 
   api.route({

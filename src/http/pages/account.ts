@@ -3,6 +3,7 @@ import type { RememberedDevice } from '../../core/remembered-devices.ts';
 import type { Session } from '../../core/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
+import { restrictionBadge } from './session-marks.ts';
 
 type ErrorModel = { code: string; message: string } | undefined;
 
@@ -248,7 +249,7 @@ ${errorBox(model.error)}${noticeBox(model.notice)}
     <thead><tr><th>Device</th><th>Address</th><th>Last seen</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
     <tbody>${model.sessions.map(
       (s) => html`<tr data-session-id="${s.id}">
-      <td>${deviceOf(s.userAgent)}</td><td>${s.ip ?? 'unknown'}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
+      <td>${deviceOf(s.userAgent)}${restrictionBadge(s)}</td><td>${s.ip ?? 'unknown'}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
       <td>${s.id === model.current.id
         ? html`<strong>This session</strong>`
         : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">End</button></form>`}</td>

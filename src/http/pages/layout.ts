@@ -52,9 +52,12 @@ export function errorPage(input: {
   retryHref?: string | undefined;
   /** A way to fix it that is not a retry (an unproven account: reset its password first). */
   help?: { href: string; label: string } | undefined;
+  /** The header's "Signed in as" and its sign-out form, as on every other page. */
+  signedInAs?: string | undefined;
+  csrfToken?: string | undefined;
 }): SafeHtml {
   return layout(
-    { title: input.title, area: input.area },
+    { title: input.title, area: input.area, signedInAs: input.signedInAs, csrfToken: input.csrfToken },
     html`<div class="card">
   <h1>${input.title}</h1>
   <p class="error" role="alert">${input.message}</p>

@@ -1,7 +1,7 @@
 import type { Article } from '../../../core/articles.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { actionButton, consolePage, csrfField, textArea, textInput, type ConsoleFrame } from './blocks.ts';
+import { actionButton, confirmLink, consolePage, csrfField, textArea, textInput, type ConsoleFrame } from './blocks.ts';
 
 // The Articles section: the list, and one form to create or edit an article and who may read it.
 
@@ -24,5 +24,5 @@ ${textArea(state, 'body', 'Body', article?.body, { rows: 10 })}
 <fieldset><legend>Who may read it</legend>
 ${groups.map((g) => html`<label class="check"><input type="checkbox" name="usergroupIds" value="${g.id}"${chosen.has(g.id) ? html` checked` : ''}> ${g.name}</label>`)}</fieldset>
 <button type="submit">${article ? 'Save article' : 'Create article'}</button></form>
-${article ? html`<div class="card">${actionButton(`/admin/articles/${article.id}/remove`, csrf, 'Delete this article', { danger: true })}</div>` : ''}`);
+${article ? html`<div class="card">${confirmLink(`/admin/articles/${article.id}/remove`, 'Delete this article')}</div>` : ''}`);
 }

@@ -1,3 +1,4 @@
+import { auditKey, type AuditName, type AuditSubject } from '../../../core/audit-names.ts';
 import type { AuditEvent } from '../../../core/audit.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { consolePage, select, textInput, when, type ConsoleFrame } from './blocks.ts';
@@ -10,9 +11,40 @@ export type AuditList = {
   typedAction: string | undefined;
   events: readonly AuditEvent[];
   next: URLSearchParams | undefined;
+  /** Names of the actors and targets still there (audit-names.ts). */
+  names: ReadonlyMap<string, AuditName>;
 };
 
-export function auditPage(frame: ConsoleFrame, { filter, typedAction, events, next }: AuditList): SafeHtml {
+/** Where the console shows a thing of this type. */
+function hrefOf(subject: AuditSubject, name: AuditName): string | undefined {
+  switch (subject.type) {
+    case 'person': return name.audience && `/admin/people/${name.audience}/${subject.id}`;
+    case 'session': return name.audience && name.personId && `/admin/people/${name.audience}/${name.personId}`;
+    case 'app': return `/admin/apps/${subject.id}`;
+    case 'usergroup': return '/admin/usergroups';
+    case 'article': return `/admin/articles/${subject.id}`;
+    case 'api_key': return '/admin/api-keys';
+    default: return undefined;
+  }
+}
+
+const TYPE_LABEL: Record<string, string> = { person: '', session: 'session of', app: 'app', usergroup: 'usergroup', article: 'article', api_key: 'API key' };
+
+/** A subject by name and link; one that is gone says so, with its id to search for. */
+function subjectCell(subject: AuditSubject, names: ReadonlyMap<string, AuditName>): SafeHtml {
+  const name = names.get(auditKey(subject));
+  const label = TYPE_LABEL[subject.type] ?? subject.type;
+  if (!name) return html`${subject.type} <span class="muted">(no longer exists)</span> <code title="${subject.id}">${subject.id.slice(0, 8)}</code>`;
+  const href = hrefOf(subject, name);
+  return html`${label ? `${label} ` : ''}${href ? html`<a href="${href}">${name.name}</a>` : name.name}`;
+}
+
+function actorCell(actor: AuditEvent['actor'], names: ReadonlyMap<string, AuditName>): SafeHtml {
+  if (!actor.id) return html`${actor.type}`;
+  return subjectCell({ type: actor.type, id: actor.id }, names);
+}
+
+export function auditPage(frame: ConsoleFrame, { filter, typedAction, events, next, names }: AuditList): SafeHtml {
   return consolePage(frame, 'Audit log', 'audit', html`<h1>Audit log</h1>
 <form class="filters card" method="get" action="/admin/audit" role="search">
 ${textInput({}, 'action', 'Action (signin.* for a prefix)', filter.action ?? typedAction ?? '')}
@@ -21,7 +53,7 @@ ${select({}, 'audience', 'Audience', filter.audience ?? '', [['', 'any'], ['user
 <button type="submit" class="secondary">Filter</button></form>
 ${typedAction && !filter.action ? html`<p class="error" role="alert">The action filter was ignored: use letters, dots and underscores, with an optional * at the end.</p>` : ''}
 <div class="table-wrap card"><table class="list"><thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Audience</th><th scope="col">Actor</th><th scope="col">Target</th></tr></thead><tbody>
-${events.map((e) => html`<tr><td>${when(e.at)}</td><td><code>${e.action}</code></td><td>${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}</td><td>${e.audience ?? ''}</td><td>${e.actor.type}${e.actor.id ? html` <code>${e.actor.id.slice(0, 8)}</code>` : ''}</td><td>${e.target ? html`${e.target.type} <code>${e.target.id.slice(0, 8)}</code>` : ''}</td></tr>`)}
+${events.map((e) => html`<tr><td>${when(e.at)}</td><td><code>${e.action}</code></td><td>${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}</td><td>${e.audience ?? ''}</td><td>${actorCell(e.actor, names)}</td><td>${e.target ? subjectCell(e.target, names) : ''}</td></tr>`)}
 </tbody></table>${events.length === 0 ? html`<p class="muted">No events match.</p>` : ''}</div>
 ${next ? html`<p><a href="/admin/audit?${next.toString()}">Older events</a></p>` : ''}`);
 }

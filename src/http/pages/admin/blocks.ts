@@ -125,3 +125,26 @@ export function copyList(values: Record<string, string>, labels: Record<string, 
 }
 
 export const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
+
+/** What a destructive action takes with it, said before it is done (issue 18 part 4). */
+export type Confirmation = {
+  section: AdminSection;
+  title: string;
+  /** Each thing the action removes or ends, one a line. */
+  takes: readonly (SafeHtml | string)[];
+  button: string;
+  /** Where "Cancel" goes: the page the action started from. */
+  cancel: string;
+};
+
+/** The one step between a destructive button and the change: no script, a page of its own. */
+export function confirmPage(frame: ConsoleFrame, action: string, confirmation: Confirmation): SafeHtml {
+  return consolePage(frame, confirmation.title, confirmation.section, html`<h1>${confirmation.title}</h1>
+<section class="card" aria-labelledby="takes-h"><h2 id="takes-h">This takes with it</h2>
+<ul>${confirmation.takes.map((t) => html`<li>${t}</li>`)}</ul>
+<form class="inline" method="post" action="${action}">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit" class="danger">${confirmation.button}</button></form>
+<a class="button secondary" href="${confirmation.cancel}">Cancel</a></section>`);
+}
+
+/** A destructive action's button: a link to its confirmation page, never the change itself. */
+export const confirmLink = (href: string, label: string) => html`<a class="button danger" href="${href}">${label}</a>`;

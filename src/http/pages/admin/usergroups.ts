@@ -1,6 +1,7 @@
+import type { UsergroupRemovalImpact } from '../../../core/usergroup-removal.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { actionButton, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
+import { confirmLink, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
 
 // The Usergroups section: the built-in groups, and custom ones to create, rename and delete.
 
@@ -11,8 +12,19 @@ export function usergroupsPage(frame: ConsoleFrame, groups: readonly Usergroup[]
 <div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Members</th><th scope="col">Actions</th></tr></thead><tbody>
 ${groups.map((g) => html`<tr><td>${g.name}${g.system ? html` <span class="badge">built in</span>` : ''}</td><td>${g.system ? '—' : g.memberCount}</td><td>${g.system ? '' : html`
 <form class="inline" method="post" action="/admin/usergroups/${g.id}/rename">${csrfField(csrf)}<label class="visually-hidden" for="rename-${g.id}">New name for ${g.name}</label><input id="rename-${g.id}" name="name" type="text" value="${g.name}" required><button type="submit" class="secondary">Rename</button></form>
-${actionButton(`/admin/usergroups/${g.id}/remove`, csrf, `Delete ${g.name}`, { danger: true })}`}</td></tr>`)}
+${confirmLink(`/admin/usergroups/${g.id}/remove`, `Delete ${g.name}`)}`}</td></tr>`)}
 </tbody></table></div>
 <form class="stack card" method="post" action="/admin/usergroups">${csrfField(csrf)}<h2>New usergroup</h2>
 ${textInput(frame.state, 'name', 'Name', '', { required: true })}<button type="submit">Create usergroup</button></form>`);
+}
+
+export function usergroupRemovalTakes(impact: UsergroupRemovalImpact): SafeHtml[] {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return [
+    html`${plural(impact.members, 'member loses', 'members lose')} what it grants.`,
+    impact.becomeAdminsOnly.length
+      ? html`${plural(impact.becomeAdminsOnly.length, 'article only it may read becomes', 'articles only it may read become')} admins-only: ${impact.becomeAdminsOnly.map((a, i) => html`${i ? ', ' : ''}<a href="/admin/articles/${a.id}">${a.title}</a>`)}.`
+      : html`No article becomes admins-only.`,
+    ...(impact.alsoReadByOthers ? [html`${plural(impact.alsoReadByOthers, 'other article keeps', 'other articles keep')} its other readers.`] : []),
+  ];
 }

@@ -11,6 +11,7 @@ import { registerEmailValidation } from './email-validation.ts';
 import { registerPasswordReset } from './password-reset.ts';
 import { registerTwoFactorChallenge } from './two-factor-challenge.ts';
 import { registerTwoFactorSetupAtSignIn } from './two-factor-setup.ts';
+import { registerReloadFallbacks } from '../reload-fallbacks.ts';
 
 // Everything around a sign-in that is not the sign-in form itself (routes/sign-in.ts), one
 // file per job: per door the 2FA steps, password reset and the account page; once, email
@@ -31,4 +32,5 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: HttpContext): v
   registerEmailValidation(app, ctx);
   registerAdminBypass(app, ctx);
   registerApprovals(app, ctx);
+  registerReloadFallbacks(app);
 }

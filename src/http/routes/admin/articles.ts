@@ -13,7 +13,7 @@ const ArticleInput = z.object({ title: z.string().trim().min(1).max(300), body: 
 const articleInput = (request: FastifyRequest, form: Form) =>
   parseInput(ArticleInput, { title: form.title ?? '', body: form.body ?? '', usergroupIds: listOf(request, 'usergroupIds') });
 
-export function registerArticleRoutes({ services, page, action, audited }: AdminConsole): void {
+export function registerArticleRoutes({ services, page, action, audited, confirmed }: AdminConsole): void {
   page('/admin/articles', async (_request, _reply, admin, state) => {
     const [articles, groups] = await Promise.all([services.articles.list(), services.usergroups.list()]);
     return articlesPage(frameOf(admin, state), articles, groups);
@@ -25,11 +25,12 @@ export function registerArticleRoutes({ services, page, action, audited }: Admin
     if (id && !article) throw new FrontdoorError('article.not_found', 'No such article.');
     return articleFormPage(frameOf(admin, state), article, await services.usergroups.list());
   };
-  const existing = async (request: FastifyRequest) => {
-    const id = (request.params as { id: string }).id;
-    if (!(await services.articles.get(id))) throw new FrontdoorError('article.not_found', 'No such article.');
-    return id;
+  const articleOf = async (request: FastifyRequest) => {
+    const article = await services.articles.get((request.params as { id: string }).id);
+    if (!article) throw new FrontdoorError('article.not_found', 'No such article.');
+    return article;
   };
+  const existing = async (request: FastifyRequest) => (await articleOf(request)).id;
   page('/admin/articles/new', articleForm);
   page('/admin/articles/:id', articleForm);
   action('/admin/articles', articleForm, async (request, admin, form) => {
@@ -43,7 +44,10 @@ export function registerArticleRoutes({ services, page, action, audited }: Admin
     await audited(admin, request, articleAudit('article.updated'), id);
     return `/admin/articles/${id}?notice=saved`;
   });
-  action('/admin/articles/:id/remove', articleForm, async (request, admin) => {
+  confirmed('/admin/articles/:id/remove', async (request) => {
+    const article = await articleOf(request);
+    return { section: 'articles', title: `Delete the article ${article.title}?`, button: 'Delete this article', cancel: `/admin/articles/${article.id}`, takes: ['The article and who may read it; Help Center links to it answer "not found".'] };
+  }, async (request, admin) => {
     const id = await existing(request);
     await services.articles.remove(id);
     await audited(admin, request, articleAudit('article.removed'), id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditNames } from '../../../core/audit-names.ts';
 import { auditPage } from '../../pages/admin/audit.ts';
 import { AudienceParam, CursorParam, frameOf, type AdminConsole } from './console.ts';
 
@@ -19,6 +20,6 @@ export function registerAuditRoutes({ services, page }: AdminConsole): void {
     const found = await services.audit.page({ ...filter, limit: 100 });
     const { before: _before, after: _after, ...kept } = filter;
     const next = found.next ? new URLSearchParams({ ...Object.fromEntries(Object.entries(kept).filter(([, v]) => v)), after: found.next }) : undefined;
-    return auditPage(frameOf(admin, state), { filter, typedAction: raw.action, events: found.items, next });
+    return auditPage(frameOf(admin, state), { filter, typedAction: raw.action, events: found.items, next, names: await auditNames(services.db, found.items) });
   });
 }

@@ -7,7 +7,7 @@ import { primaryEmail, type Person } from '../../../core/people.ts';
 import type { Services } from '../../../core/services.ts';
 import { redirectSeeOther, type HttpContext } from '../../context.ts';
 import type { SafeHtml } from '../../html.ts';
-import { CONSOLE_AUDIENCES, type ConsoleFrame, type ViewState } from '../../pages/admin/blocks.ts';
+import { CONSOLE_AUDIENCES, confirmPage, type Confirmation, type ConsoleFrame, type ViewState } from '../../pages/admin/blocks.ts';
 
 // What every console section's routes share: who the admin is, the form as strings, and the
 // two shapes of a route. Every change is a POST with a CSRF token that answers 303 to the page
@@ -31,6 +31,7 @@ const NOTICES: Record<string, string> = {
   approved: 'Approved: they have been told by email.', rejected: 'The registration was turned down and the account removed.',
   two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
   admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
+  reset_sent: 'A password-reset link is on its way to their primary email.',
   devices_forgotten: 'Their remembered devices are forgotten: the next sign-in on each asks for the second factor again.',
 };
 
@@ -70,27 +71,38 @@ export type AdminConsole = {
   /** A POST whose answer is a page (a secret shown once, a test report); a refusal re-renders `render`. */
   answer(path: string, render: Render, run: (request: FastifyRequest, reply: FastifyReply, admin: Admin, form: Form) => Promise<FastifyReply>): void;
   audited(admin: Admin, request: FastifyRequest, change: AdminChange, targetId: string | undefined): Promise<void>;
+  /**
+   * A destructive change: GET `path` says what it takes with it; the POST runs only with the
+   * confirmation page's `confirm=yes`, and without it answers 303 to that page, changing nothing.
+   */
+  confirmed(path: string, describe: (request: FastifyRequest, admin: Admin) => Promise<Confirmation>, run: (request: FastifyRequest, admin: Admin, form: Form) => Promise<string>): void;
 };
 
 export function adminConsole(scope: FastifyInstance, ctx: HttpContext, adminOf: (request: FastifyRequest) => Admin): AdminConsole {
   const { services } = ctx;
   const noticeOf = (request: FastifyRequest) => NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? ''];
+  const page: AdminConsole['page'] = (path, render) => {
+    scope.get(path, async (request, reply) => send(reply, 200, await render(request, reply, adminOf(request), { notice: noticeOf(request) })));
+  };
+  const action: AdminConsole['action'] = (path, render, run) => {
+    scope.post(path, async (request, reply) => {
+      const admin = adminOf(request);
+      const form = formOf(request);
+      try {
+        return redirectSeeOther(reply, await run(request, admin, form));
+      } catch (error) {
+        if (!isFrontdoorError(error) || error.status >= 500 || error.code === 'request.csrf_invalid') throw error;
+        return send(reply, error.status, await render(request, reply, admin, { error, values: form }));
+      }
+    });
+  };
   return {
-    scope, ctx, services, adminOf,
-    page(path, render) {
-      scope.get(path, async (request, reply) => send(reply, 200, await render(request, reply, adminOf(request), { notice: noticeOf(request) })));
-    },
-    action(path, render, run) {
-      scope.post(path, async (request, reply) => {
-        const admin = adminOf(request);
-        const form = formOf(request);
-        try {
-          return redirectSeeOther(reply, await run(request, admin, form));
-        } catch (error) {
-          if (!isFrontdoorError(error) || error.status >= 500 || error.code === 'request.csrf_invalid') throw error;
-          return send(reply, error.status, await render(request, reply, admin, { error, values: form }));
-        }
-      });
+    scope, ctx, services, adminOf, page, action,
+    confirmed(path, describe, run) {
+      const here = (request: FastifyRequest) => request.url.split('?')[0]!;
+      const render: Render = async (request, _reply, admin, state) => confirmPage(frameOf(admin, state), here(request), await describe(request, admin));
+      page(path, render);
+      action(path, render, async (request, admin, form) => (form.confirm === 'yes' ? run(request, admin, form) : here(request)));
     },
     answer(path, render, run) {
       scope.post(path, async (request, reply) => {

@@ -7,6 +7,7 @@ import { registerArticleRoutes } from './articles.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
+import { CONSOLE_FALLBACKS, registerReloadFallbacks } from '../reload-fallbacks.ts';
 import { registerRegistrationRoutes } from './registration.ts';
 import { registerScimConnectionRoutes } from './scim.ts';
 import { registerSessionPolicyRoutes } from './sessions.ts';
@@ -45,5 +46,6 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
       registerScimConnectionRoutes, registerSessionPolicyRoutes,
     ]) register(sections);
+    registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
 }

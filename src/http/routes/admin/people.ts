@@ -3,19 +3,28 @@ import { z } from 'zod';
 import type { AdminChange } from '../../../core/audit.ts';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { MIN_SEARCH_LENGTH, type Person } from '../../../core/people.ts';
-import { parseInput } from '../../../core/validation.ts';
+import { EmailSchema, NameSchema, parseInput } from '../../../core/validation.ts';
 import { peoplePage, personPage } from '../../pages/admin/people.ts';
-import { audienceParamOf, CursorParam, frameOf, listOf, type AdminConsole, type Render } from './console.ts';
+import { audienceParamOf, CursorParam, frameOf, listOf, type Admin, type AdminConsole, type Render } from './console.ts';
+import { registerPeopleImportRoutes } from './people-import.ts';
 
-// People: the lists of Users and Agents, and what an admin does to one person (disable,
-// usergroups, admin rights, approval, second factors, sessions).
+// People: the lists of Users and Agents with the form that adds one, and what an admin does to
+// one person (name and email, disable, usergroups, admin rights, a reset link, approval, second
+// factors, sessions). An email an admin types is unproven unless the admin ticks "verified"
+// (invariant 5: an external sign-in joins only an account whose email was proven).
 
 const personPath = '/admin/people/:audience/:id';
 const personAudit = (person: Person, action: string): AdminChange => ({ action, targetType: 'person', audience: person.audience });
 const back = (person: Person, notice: string) => `/admin/people/${person.audience}/${person.id}?notice=${notice}`;
 
-export function registerPeopleRoutes({ services, page, action, audited }: AdminConsole): void {
-  page('/admin/people/:audience', async (request, _reply, admin, state) => {
+const NewPersonForm = z.object({ name: NameSchema, email: EmailSchema });
+const ProfileForm = z.object({ name: NameSchema, email: EmailSchema });
+const ticked = (value: string | undefined) => value !== undefined && value !== '';
+
+export function registerPeopleRoutes(sections: AdminConsole): void {
+  const { services, page, action, audited, confirmed } = sections;
+  registerPeopleImportRoutes(sections);
+  const list: Render = async (request, _reply, admin, state) => {
     const audience = audienceParamOf(request);
     const raw = request.query as { query?: string; after?: string };
     const query = String(raw.query ?? '').trim().slice(0, 200);
@@ -25,7 +34,21 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
     const found = await services.people.page({ audience, query: query && !tooShort ? query : undefined, after, limit: 100 });
     const next = found.next ? new URLSearchParams({ ...(query && !tooShort ? { query } : {}), after: found.next }) : undefined;
     const pending = audience === 'users' ? await services.approvals.pendingApproval() : [];
-    return peoplePage(frameOf(admin, state), { audience, query, tooShort, people: found.items, next, pending });
+    const customGroups = audience === 'users' ? (await services.usergroups.list()).filter((g) => !g.system) : [];
+    return peoplePage(frameOf(admin, state), { audience, query, tooShort, people: found.items, next, pending, customGroups });
+  };
+  page('/admin/people/:audience', list);
+  action('/admin/people/:audience', list, async (request, admin, form) => {
+    const audience = audienceParamOf(request);
+    const input = parseInput(NewPersonForm, { name: form.name ?? '', email: form.email ?? '' });
+    const isAdmin = audience === 'agents' && ticked(form.isAdmin);
+    const created = await services.people.create({
+      audience, ...input, emailVerified: ticked(form.emailVerified), isAdmin,
+      ...(audience === 'users' ? { usergroupIds: parseInput(z.array(z.uuid()).max(200), listOf(request, 'usergroupIds')) } : {}),
+    });
+    await audited(admin, request, personAudit(created, 'person.created'), created.id);
+    if (isAdmin) await audited(admin, request, personAudit(created, 'person.admin_granted'), created.id);
+    return back(created, 'created');
   });
 
   const personOf = async (request: FastifyRequest) => {
@@ -41,7 +64,36 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
   };
   page(personPath, person);
 
-  action(`${personPath}/disable`, person, async (request, admin) => {
+  action(`${personPath}/profile`, person, async (request, admin, form) => {
+    const current = await personOf(request);
+    const input = parseInput(ProfileForm, { name: form.name ?? '', email: form.email ?? '' });
+    // The primary address is replaced, the others kept; an unchanged address keeps its proof.
+    const others = current.emails.filter((e) => !e.primary && e.email.toLowerCase() !== input.email.toLowerCase());
+    const changed = await services.people.update(current.id, current.audience, {
+      name: input.name,
+      emails: [{ email: input.email, primary: true, verified: ticked(form.emailVerified) }, ...others.map((e) => ({ email: e.email }))],
+    });
+    await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
+    return back(changed, 'saved');
+  });
+  action(`${personPath}/password-reset`, person, async (request, admin) => {
+    const current = await personOf(request);
+    const sent = await services.passwordReset.sendResetLinkByAdmin({ personId: current.id, audience: current.audience, actor: admin.actor, ip: request.ip });
+    return back(sent, 'reset_sent');
+  });
+
+  /** The confirmation of a destructive action on the person in the path. */
+  const confirmFor = (title: (p: Person) => string, button: string, takes: (p: Person) => Promise<string[]> | string[]) =>
+    async (request: FastifyRequest) => {
+      const shown = await personOf(request);
+      return { section: 'people' as const, title: title(shown), button, cancel: back(shown, '').replace(/\?notice=$/, ''), takes: await takes(shown) };
+    };
+  const liveSessions = async (p: Person) => (await services.sessions.list({ personId: p.id, audience: p.audience })).length;
+  const sessionsLine = (n: number) => `${n} live session${n === 1 ? '' : 's'} end${n === 1 ? 's' : ''} at once.`;
+
+  confirmed(`${personPath}/disable`, confirmFor((p) => `Disable ${p.name}?`, 'Disable', async (p) => [
+    sessionsLine(await liveSessions(p)), 'They cannot sign in, by any method, until enabled again.',
+  ]), async (request, admin) => {
     const changed = await services.people.update((await personOf(request)).id, audienceParamOf(request), { disabled: true });
     await services.sessions.revokeAllFor(changed.id, 'person disabled by an admin');
     await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
@@ -60,33 +112,47 @@ export function registerPeopleRoutes({ services, page, action, audited }: AdminC
     await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
     return back(changed, 'saved');
   });
-  action(`${personPath}/admin`, person, async (request, admin, form) => {
+  const setAdmin = async (request: FastifyRequest, admin: Admin, isAdmin: boolean) => {
     const current = await personOf(request);
     if (current.audience !== 'agents') throw new FrontdoorError('request.invalid', 'Only an Agent can be an admin.');
-    const changed = await services.people.update(current.id, 'agents', { isAdmin: form.isAdmin === 'yes' });
-    await audited(admin, request, personAudit(changed, 'person.updated'), changed.id);
+    const changed = await services.people.update(current.id, 'agents', { isAdmin });
+    await audited(admin, request, personAudit(changed, changed.isAdmin ? 'person.admin_granted' : 'person.admin_revoked'), changed.id);
     return back(changed, changed.isAdmin ? 'admin_on' : 'admin_off');
-  });
+  };
+  // Granting is not destructive; taking admin rights away is, so it goes through its confirmation.
+  action(`${personPath}/admin`, person, async (request, admin, form) =>
+    form.isAdmin === 'yes' ? setAdmin(request, admin, true) : `${request.url.split('?')[0]}/remove`);
+  confirmed(`${personPath}/admin/remove`, confirmFor((p) => `Take admin rights from ${p.name}?`, 'Remove admin rights', () => [
+    'They can no longer open the admin console or use the admin API with their session.',
+  ]), (request, admin) => setAdmin(request, admin, false));
   action(`${personPath}/approve`, person, async (request, admin) => {
     const approved = await services.approvals.approve((await personOf(request)).id, admin.actor);
     return back(approved, 'approved');
   });
-  action(`${personPath}/reject`, person, async (request, admin) => {
+  confirmed(`${personPath}/reject`, confirmFor((p) => `Turn down the registration of ${p.name}?`, 'Reject', () => [
+    'The account is removed; they are not told by email.',
+  ]), async (request, admin) => {
     const rejected = await personOf(request);
     await services.approvals.reject(rejected.id, admin.actor);
     return `/admin/people/${rejected.audience}?notice=rejected`;
   });
-  action(`${personPath}/two-factor/remove`, person, async (request, admin) => {
+  confirmed(`${personPath}/two-factor/remove`, confirmFor((p) => `Remove every second factor of ${p.name}?`, 'Remove two-factor', (p) => [
+    `Their ${p.twoFactor.methods.join(' and ') || 'second factors'} and recovery codes are removed; they sign in with one factor until they set it up again.`,
+  ]), async (request, admin) => {
     const changed = await services.twoFactor.remove((await personOf(request)).id, admin.actor);
     return back(changed, 'two_factor_removed');
   });
-  action(`${personPath}/sessions/revoke-all`, person, async (request, admin) => {
+  confirmed(`${personPath}/sessions/revoke-all`, confirmFor((p) => `Sign ${p.name} out everywhere?`, 'Sign out everywhere', async (p) => [
+    sessionsLine(await liveSessions(p)),
+  ]), async (request, admin) => {
     const signedOut = await personOf(request);
     await services.sessions.revokeAllFor(signedOut.id, 'revoked by an admin');
     await audited(admin, request, personAudit(signedOut, 'person.sessions_revoked'), signedOut.id);
     return back(signedOut, 'signed_out');
   });
-  action(`${personPath}/sessions/:sessionId/revoke`, person, async (request, admin) => {
+  confirmed(`${personPath}/sessions/:sessionId/revoke`, confirmFor((p) => `End this session of ${p.name}?`, 'Revoke', () => [
+    'That browser is signed out at once; their other sessions stay.',
+  ]), async (request, admin) => {
     const owner = await personOf(request);
     const sessionId = parseInput(z.uuid(), (request.params as { sessionId: string }).sessionId);
     const session = await services.sessions.get(sessionId);

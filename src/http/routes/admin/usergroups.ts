@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { AdminChange } from '../../../core/audit.ts';
+import { FrontdoorError } from '../../../core/errors.ts';
+import { usergroupRemovalImpact } from '../../../core/usergroup-removal.ts';
 import { NameSchema, parseInput } from '../../../core/validation.ts';
-import { usergroupsPage } from '../../pages/admin/usergroups.ts';
+import { usergroupRemovalTakes, usergroupsPage } from '../../pages/admin/usergroups.ts';
 import { frameOf, type AdminConsole, type Render } from './console.ts';
 
 // Usergroups: create, rename, delete the custom ones.
@@ -9,7 +11,7 @@ import { frameOf, type AdminConsole, type Render } from './console.ts';
 const groupAudit = (action: string): AdminChange => ({ action, targetType: 'usergroup', audience: 'users' });
 const GroupName = z.object({ name: NameSchema.max(100) });
 
-export function registerUsergroupRoutes({ services, page, action, audited }: AdminConsole): void {
+export function registerUsergroupRoutes({ services, page, action, audited, confirmed }: AdminConsole): void {
   const list: Render = async (_request, _reply, admin, state) => usergroupsPage(frameOf(admin, state), await services.usergroups.list());
   page('/admin/usergroups', list);
   action('/admin/usergroups', list, async (request, admin, form) => {
@@ -23,8 +25,16 @@ export function registerUsergroupRoutes({ services, page, action, audited }: Adm
     await audited(admin, request, groupAudit('usergroup.renamed'), id);
     return '/admin/usergroups?notice=renamed';
   });
-  action('/admin/usergroups/:id/remove', list, async (request, admin) => {
-    const id = parseInput(z.uuid(), (request.params as { id: string }).id);
+  const groupOf = (request: { params: unknown }) => services.usergroups.require(parseInput(z.uuid(), (request.params as { id: string }).id));
+  confirmed('/admin/usergroups/:id/remove', async (request) => {
+    const group = await groupOf(request);
+    if (group.system) throw new FrontdoorError('usergroup.system', `${group.name} is built in and cannot be removed.`);
+    return {
+      section: 'usergroups', title: `Delete the usergroup ${group.name}?`, button: `Delete ${group.name}`, cancel: '/admin/usergroups',
+      takes: usergroupRemovalTakes(await usergroupRemovalImpact(services.db, group)),
+    };
+  }, async (request, admin) => {
+    const id = (await groupOf(request)).id;
     await services.usergroups.remove(id);
     await audited(admin, request, groupAudit('usergroup.removed'), id);
     return '/admin/usergroups?notice=removed';
