@@ -12,9 +12,12 @@
 #   (GD::SecurityImage with Image::Magick), its OpenID Connect issuer (String::Random) and its
 #   SAML library (XML::Simple, Lasso) at start even when unused; Debian lists those as
 #   Recommends or Suggests only.
+# - slapd (OpenLDAP 2.5) and ldap-utils (ldapadd), the directory of test/peers/slapd.ts that the
+#   LDAP tests (test/protocols/ldap/) sign in against and sync from.
 set -euo pipefail
 
 packages=(
+  slapd ldap-utils
   simplesamlphp php-cli php-xml php-mbstring php-curl php-fpm nginx
   lemonldap-ng liblemonldap-ng-portal-perl libplack-perl libstring-random-perl libxml-simple-perl
   libgd-securityimage-perl libimage-magick-perl liblasso-perl
