@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { startRetention } from '../core/retention.ts';
+import { startLdapSyncSchedule } from '../protocols/ldap/sync-jobs.ts';
 import { createServices } from '../core/services.ts';
 import { buildServer } from '../http/server.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -41,6 +42,14 @@ export async function serve(config: Config): Promise<void> {
     if (report instanceof Error) app.log.warn({ err: report }, 'pruning old audit events and SSO traces failed; it is tried again in an hour');
     else if (report.audit || report.traces) app.log.info(report, 'pruned old audit events and SSO traces');
   });
+  // LDAP apps' directory sync (docs/LDAP.md, "Sync"): every node looks, one runs each due app.
+  const directorySync = startLdapSyncSchedule(services, (outcomes) => {
+    if (outcomes instanceof Error) app.log.warn({ err: outcomes }, 'the directory sync schedule failed; it looks again in 5 minutes');
+    else for (const outcome of outcomes) {
+      if (outcome.error) app.log.warn({ appId: outcome.appId, err: outcome.error }, 'a scheduled directory sync failed; its report is on the app');
+      else app.log.info({ appId: outcome.appId, ...outcome.report, refused: outcome.report?.refused.length, changes: undefined }, 'directory synced');
+    }
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -48,6 +57,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'draining requests, then stopping');
     await control?.close();
     retention.stop();
+    directorySync.stop();
     await app.close();
     await db.close();
   };

@@ -112,6 +112,10 @@ export const ERROR_STATUS = {
   'sso.saml.replayed': 400,
   'sso.saml.metadata_invalid': 502,
   'sso.saml.logout_invalid': 400,
+  // LDAP
+  'sso.ldap.unreachable': 503,
+  'sso.ldap.service_bind_failed': 502,
+  'sso.ldap.sync_running': 409,
   // First-run setup
   'setup.token_invalid': 404,
   'setup.complete': 410,

@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../storage/database.ts';
+import { startRepeatingJob } from './repeating-job.ts';
 
 // Audit events and SSO traces grow with every sign-in; kept forever, a busy helpdesk has tens
 // of millions of rows that no list shows and every backup copies. Rows older than the
@@ -59,25 +60,12 @@ export async function pruneExpired(db: Database, policy: RetentionPolicy, now: D
 
 /** Prunes a minute after start, then every PRUNE_INTERVAL_MS; never keeps the process alive. */
 export function startRetention(db: Database, policy: RetentionPolicy, onDone: (report: PruneReport | Error) => void): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const run = async () => {
+  if (policy.auditDays <= 0 && policy.traceDays <= 0) return { stop() {} };
+  return startRepeatingJob(60_000, PRUNE_INTERVAL_MS, async () => {
     try {
       onDone(await pruneExpired(db, policy, new Date()));
     } catch (error) {
       onDone(error as Error);
     }
-    if (!stopped) schedule(PRUNE_INTERVAL_MS);
-  };
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => void run(), ms);
-    timer.unref();
-  };
-  if (policy.auditDays > 0 || policy.traceDays > 0) schedule(60_000);
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  });
 }

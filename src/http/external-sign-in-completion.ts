@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
 import type { SsoTransaction } from '../core/sso-transactions.ts';
-import type { SignInAttempt, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
+import type { SignInAttempt, SignInProtocol, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
@@ -72,9 +72,13 @@ export async function completeExternalSignIn(
   return continueAfterSignIn(reply, services.config, signedIn, signedIn.returnTo);
 }
 
-/** A refused start or answer: traced and audited, then the error page with a retry link that keeps return_to. */
+/**
+ * A refused start or answer: traced and audited, then the error page with a retry link that
+ * keeps return_to (or, for a refusal at its finish endpoint, the protocol's own page for it).
+ */
 export async function failExternalSignIn(
   ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, error: unknown, attempt: SignInAttempt,
+  protocol?: Pick<SignInProtocol, 'refusalPage'>,
 ): Promise<FastifyReply> {
   const known = isFrontdoorError(error) ? error : undefined;
   // Without a trace yet (refused before its attempt was found), fail() writes a new one.
@@ -83,5 +87,10 @@ export async function failExternalSignIn(
     claims: attempt.claims ?? known?.claims,
     clockSkewMs: attempt.clockSkewMs ?? known?.clockSkewMs,
   });
+  const own = shown.status < 500 ? protocol?.refusalPage?.(ctx, request, reply, app, shown, attempt) : undefined;
+  if (own) {
+    request.log.warn({ code: shown.code, traceId: shown.traceId, app: app.slug }, 'sign-in refused');
+    return own;
+  }
   return sendError(request, reply, shown, { retryHref: retryHrefOf(app, attempt.returnTo), area: areaOf(app) });
 }

@@ -3,6 +3,7 @@ import { externalSettingsOf } from '../core/account-resolution.ts';
 import type { AppCatalog, AppType } from '../core/app-config.ts';
 import type { AuthApp } from '../core/apps.ts';
 import { jwtProtocol } from './jwt/sign-in.ts';
+import { ldapProtocol } from './ldap/protocol.ts';
 import { oauth2Protocol } from './oauth2/sign-in.ts';
 import { oidcProtocol } from './oidc/sign-in.ts';
 import { samlProtocol } from './saml/sign-in.ts';
@@ -18,6 +19,7 @@ export const SIGN_IN_PROTOCOLS: readonly SignInProtocol[] = [
   samlProtocol,
   jwtProtocol,
   oauth2Protocol,
+  ldapProtocol,
 ];
 
 const PASSWORD_PRESET: ProtocolPreset = { name: 'Email and password', schema: z.object({}).strict(), fields: [] };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ExternalProfile } from '../core/account-resolution.ts';
 import type { AuthApp } from '../core/apps.ts';
-import type { ErrorCode } from '../core/errors.ts';
+import type { ErrorCode, FrontdoorError } from '../core/errors.ts';
 import type { SingleUse } from '../core/replay-cache.ts';
 import type { Session } from '../core/sessions.ts';
 import type { SsoTransaction } from '../core/sso-transactions.ts';
@@ -45,6 +45,12 @@ export interface SignInProtocol {
    * as it learns (trace id, return_to, claims, skew) so that a refusal is traced with them.
    */
   finish(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn>;
+  /**
+   * A refusal at a finish endpoint, already traced and audited: the protocol's own page for it
+   * (LDAP's form again with the message, as the password form does), or undefined for the
+   * error page every protocol shares.
+   */
+  refusalPage?(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, refusal: FrontdoorError, attempt: SignInAttempt): FastifyReply | undefined;
   /** Routes beyond start and finish (SAML metadata and SLO, OIDC back-channel logout). */
   registerRoutes?(fastify: FastifyInstance, ctx: HttpContext): void;
   /** Where signing out of an Automatic app's session ends (the identity service's logout). */

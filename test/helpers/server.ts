@@ -69,7 +69,11 @@ export class TestClient {
   async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' }).catch((error: Error) => {
+      // fetch says only "fetch failed"; the cause says who dropped the connection.
+      const cause = error.cause as { code?: string; message?: string } | undefined;
+      throw new Error(`${method} ${path}: ${error.message} (${[cause?.code, cause?.message].filter(Boolean).join(': ')})`, { cause: error });
+    });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair, ...attributes] = setCookie.split(';');
       const index = pair!.indexOf('=');

@@ -26,6 +26,26 @@ export class ShiftedClock implements Clock {
   }
 }
 
+/**
+ * Real time until the test holds it, then still at that instant until moved by hand: for a
+ * file whose sign-ins go through a peer on real time (an OpenID provider's `iat` and `exp`,
+ * which a frozen clock falls behind while a busy machine runs the file) and whose later tests
+ * need Frontdoor's time exact (a throttle's Retry-After).
+ */
+export class HoldableClock implements Clock {
+  #heldAt: number | undefined;
+  now(): Date {
+    return new Date(this.#heldAt ?? Date.now());
+  }
+  hold(): void {
+    this.#heldAt ??= Date.now();
+  }
+  advance(ms: number): void {
+    if (this.#heldAt === undefined) throw new Error('hold the clock before moving it');
+    this.#heldAt += ms;
+  }
+}
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ PUBLIC_URL: 'http://localhost:8080', LOG_LEVEL: 'silent', ...overrides });
 }

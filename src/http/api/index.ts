@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { registerAccountRoutes } from './accounts.ts';
 import { registerAppRoutes } from './apps.ts';
+import { registerLdapSyncRoutes } from './ldap-sync.ts';
 import { AdminApi } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { registerSsoTraceRoutes } from './sso-traces.ts';
@@ -13,6 +14,7 @@ import { registerScimConnectionRoutes } from './scim-connections.ts';
 export function registerAdminApi(app: FastifyInstance, ctx: HttpContext): void {
   const api = new AdminApi(app, ctx);
   registerAppRoutes(api, ctx);
+  registerLdapSyncRoutes(api, ctx);
   registerSsoTraceRoutes(api, ctx);
   registerPeopleRoutes(api, ctx);
   registerContentRoutes(api, ctx);

@@ -18,7 +18,7 @@ export type LoginPageModel = {
   error?: { code: string; message: string } | undefined;
 };
 
-function errorBox(error: { code: string; message: string } | undefined): SafeHtml | '' {
+export function errorBox(error: { code: string; message: string } | undefined): SafeHtml | '' {
   return error ? html`<p class="error" role="alert" data-code="${error.code}">${error.message}</p>` : '';
 }
 

@@ -73,7 +73,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
           try {
             return await completeExternalSignIn(ctx, request, reply, found, await protocol.finish(ctx, request, reply, found, attempt));
           } catch (error) {
-            return failExternalSignIn(ctx, request, reply, found, error, attempt);
+            return failExternalSignIn(ctx, request, reply, found, error, attempt, protocol);
           }
         },
       });

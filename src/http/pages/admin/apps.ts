@@ -56,6 +56,8 @@ export type AppDetail = {
   usergroups: Group[];
   sharedSecret?: string | undefined;
   report?: AppTestReport | undefined;
+  /** A protocol's own section (an LDAP app's directory sync), after the Test. */
+  extraSection?: SafeHtml | undefined;
 };
 
 export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml {
@@ -73,6 +75,7 @@ ${actionButton(`/admin/apps/${app.id}/test`, csrf, 'Test the setup')}
 ${app.enabled ? html`<a class="button secondary" href="/sso/${app.slug}/start" target="_blank" rel="noopener">Test sign-in</a>` : html`<span class="muted">Enable the app to try a test sign-in.</span>`}
 <p class="muted">${lastSuccess ? html`Last successful sign-in: ${when(lastSuccess.finishedAt)} (trace <a href="/admin/sso-traces/${lastSuccess.id}"><code>${lastSuccess.id}</code></a>).` : 'No successful sign-in with this app yet.'}</p>
 ${detail.report ? testReport(detail.report) : ''}</section>
+${detail.extraSection ?? ''}
 <section class="card" aria-labelledby="sso-h"><h2 id="sso-h">SSO mode</h2>
 ${app.sso === 'automatic'
   ? html`<p>This is the <strong>Automatic</strong> app: everyone signing in as ${app.audience === 'users' ? 'a User' : 'an Agent'} goes straight to it.</p>${actionButton(`/admin/apps/${app.id}/sso`, csrf, 'Turn Automatic off', { fields: { sso: 'disabled' } })}`

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppType } from '../../../core/app-config.ts';
-import { adminFieldsOf, AppTypeSchema } from '../../../protocols/registry.ts';
+import { lastSyncRunsOf, requireLdapApp, syncLdapAppNow } from '../../../protocols/ldap/sync-jobs.ts';
+import { adminFieldsOf, AppTypeSchema, protocolOf } from '../../../protocols/registry.ts';
 import type { ConfigField } from '../../../protocols/sign-in-protocol.ts';
 import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
@@ -13,6 +14,7 @@ import { testAuthApp, urlsToCopy, type AppTestReport } from '../../app-test.ts';
 import { redirectSeeOther } from '../../context.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
 import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../../pages/admin/apps.ts';
+import { ldapSyncSection } from '../../pages/admin/ldap-sync.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
 import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
 
@@ -40,8 +42,9 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
   ) => {
     const app = given ?? (await appOf(request));
     const successes = app.type === 'password' ? [] : await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
+    const extraSection = protocolOf(app)?.name === 'ldap' ? ldapSyncSection(app, frameOf(admin, state).csrf, await lastSyncRunsOf(services, app, 1)) : undefined;
     return appDetailPage(frameOf(admin, state), {
-      app, urls: urlsToCopy(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), ...extra,
+      app, urls: urlsToCopy(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), extraSection, ...extra,
     });
   };
 
@@ -81,6 +84,20 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
       return send(reply, error.status, await appDetail(request, reply, admin, { error }, app));
     }
+  });
+
+  // An LDAP app's sync now or dry run: the report is the run's, shown on the app's page after
+  // the redirect. A directory that cannot be reached fails the run, which the report says.
+  action('/admin/apps/:id/ldap-sync', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin, form) => {
+    const app = await requireLdapApp(services, (request.params as { id: string }).id);
+    const dryRun = form.dryRun === 'yes';
+    try {
+      await syncLdapAppNow(services, app, { dryRun, actor: admin.actor });
+    } catch (error) {
+      if (!isFrontdoorError(error) || error.status < 500) throw error;
+      return `/admin/apps/${app.id}?notice=sync_failed`;
+    }
+    return `/admin/apps/${app.id}?notice=${dryRun ? 'sync_dry_run' : 'synced'}`;
   });
 
   action('/admin/apps/:id/remove', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin) => {

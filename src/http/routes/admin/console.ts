@@ -25,7 +25,9 @@ export const CursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,400}$/).optional()
 /** Fixed texts for the notice after a redirect: the query names one, never free text. */
 const NOTICES: Record<string, string> = {
   installed: 'The app is installed.', saved: 'Saved.', removed: 'Removed.', automatic: 'The app is now Automatic.',
-  sso_off: 'Automatic sign-in is off; the login form is back.', created: 'Created.', renamed: 'Renamed.', revoked: 'Revoked.',
+  sso_off: 'Automatic sign-in is off; the login form is back.',
+  synced: 'The directory is synced: the report is below.', sync_dry_run: 'Dry run done: nothing was changed; the report says what a sync would do.',
+  sync_failed: 'The sync failed: the report below says why; nobody was disabled for being missing.', created: 'Created.', renamed: 'Renamed.', revoked: 'Revoked.',
   approved: 'Approved: they have been told by email.', rejected: 'The registration was turned down and the account removed.',
   two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
   admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
