@@ -1,5 +1,5 @@
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { APP_CONFIG_SCHEMAS } from '../src/core/app-config.ts';
+import { SAML_CONFIG_SCHEMAS } from '../src/protocols/saml/config.ts';
 import { consumeSamlResponse } from '../src/protocols/saml/acs.ts';
 import { parseIdpMetadata, type IdpDescriptor } from '../src/protocols/saml/idp-metadata.ts';
 import { samlUrlsFor, type SamlAppConfig, type SpKeys } from '../src/protocols/saml/settings.ts';
@@ -39,7 +39,7 @@ const idp = await SamlIdp.start();
 const encryptingIdp = await SamlIdp.start({ encryptAssertions: true, keys: idp.keys });
 try {
   const spKeyPair = await generateKeyPair('Bench SP');
-  const config = APP_CONFIG_SCHEMAS.saml.parse({ idpMetadataUrl: idp.metadataUrl }) as unknown as SamlAppConfig;
+  const config = SAML_CONFIG_SCHEMAS.saml.parse({ idpMetadataUrl: idp.metadataUrl });
   const urls = samlUrlsFor({ slug: 'bench-saml' }, new URL('http://localhost:8080'));
   const keys: SpKeys = { current: spKeyPair, decryption: [spKeyPair.privateKey], published: [spKeyPair.certificate] };
   const spMetadata = spMetadataXml(config, urls, keys.published);

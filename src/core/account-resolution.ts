@@ -1,8 +1,7 @@
 import type { Database, Queryable } from '../storage/database.ts';
 import type { AuthApp } from './apps.ts';
 import { auditStatement, type AuditEntry } from './audit.ts';
-import { deepFreeze } from './brief-cache.ts';
-import { ExternalSettingsSchema, type ExternalSettings } from './app-config.ts';
+import { ExternalSettingsSchema, storedConfigOf, type ExternalSettings } from './app-config.ts';
 import { FrontdoorError } from './errors.ts';
 import type { PeopleDirectory, Person } from './people.ts';
 import type { Registration } from './registration.ts';
@@ -27,17 +26,9 @@ export type ExternalProfile = {
 
 export type ResolvedAccount = { person: Person; outcome: 'signed_in' | 'linked' | 'created' };
 
-// Parsed once per config object: apps are cached and frozen (see AuthAppRegistry), so a sign-in
-// reads settings it parsed before instead of running the schema several times per request.
-const parsedSettings = new WeakMap<object, ExternalSettings>();
-
-export function externalSettingsOf(app: AuthApp): ExternalSettings {
-  let settings = parsedSettings.get(app.config);
-  if (!settings) {
-    settings = deepFreeze(ExternalSettingsSchema.parse(app.config));
-    if (Object.isFrozen(app.config)) parsedSettings.set(app.config, settings);
-  }
-  return settings;
+/** The settings every external app shares, read once per stored config. */
+export function externalSettingsOf(app: Pick<AuthApp, 'config'>): ExternalSettings {
+  return storedConfigOf(app, ExternalSettingsSchema);
 }
 
 /**

@@ -89,6 +89,11 @@ export class AuthAppRegistry {
     this.#audit = audit;
   }
 
+  /** Where people who sign in only with this app change a forgotten password (its protocol says). */
+  lostPasswordUrlOf(app: AuthApp): string | undefined {
+    return this.#catalog.lostPasswordUrlOf(app);
+  }
+
   async list(audience?: Audience): Promise<AuthApp[]> {
     const rows = await this.#db.query<AppRow>(
       `SELECT ${APP_COLUMNS} FROM auth_apps ${audience ? 'WHERE audience = $1' : ''} ORDER BY audience, display_order, created_at`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { externalSettingsOf } from '../core/account-resolution.ts';
 import type { AppCatalog, AppType } from '../core/app-config.ts';
 import type { AuthApp } from '../core/apps.ts';
 import { jwtProtocol } from './jwt/sign-in.ts';
@@ -70,4 +71,9 @@ export const APP_CATALOG: AppCatalog = {
   secretKeysOf: (type) => [...new Set([OWNERS.get(type), ...(SWITCHES.get(type) ?? [])].flatMap((kind) => kind?.protocol.secretKeys ?? []))],
   defaultNameOf: defaultAppName,
   prepareNew: async (type, config, label) => kindOf(type, config)?.protocol.prepareNew?.(config, label) ?? config,
+  lostPasswordUrlOf: (app) => {
+    const protocol = protocolOf(app);
+    if (!protocol) return undefined;
+    return protocol.lostPasswordUrl ? protocol.lostPasswordUrl(app) : externalSettingsOf(app).lostPasswordUrl;
+  },
 };

@@ -57,6 +57,8 @@ export interface SignInProtocol {
   logoutUrl?(ctx: HttpContext, session: Session, app: AuthApp): Promise<string | undefined>;
   /** The Test button: checks the setup without signing anyone in. */
   diagnose?(ctx: HttpContext, app: AuthApp): Promise<Diagnosis>;
+  /** Where the reset form sends people who sign in only with this app; unset, the app's `lostPasswordUrl`. */
+  lostPasswordUrl?(app: Pick<AuthApp, 'type' | 'config'>): string | undefined;
 }
 
 export type ProtocolPreset = {

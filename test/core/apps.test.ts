@@ -135,4 +135,18 @@ describe('auth-app registry', () => {
     await rejectsWithCode(s.apps.create({ audience: 'agents', type: 'oidc', slug: 'acme', config: oidcConfig }, admin), 'app.slug_taken');
     await s.apps.remove(app.id, admin);
   });
+
+  it('asks the app\'s protocol where a forgotten password is changed (JWT: the site\'s login page)', async () => {
+    const oidc = await s.apps.create({ audience: 'users', type: 'oidc', config: { ...oidcConfig, lostPasswordUrl: 'https://idp.example.com/forgot' } }, admin);
+    const jwtConfig = { remoteLoginUrl: 'https://shop.example.com/login', sharedSecret: 'x'.repeat(40) };
+    const jwt = await s.apps.create({ audience: 'users', type: 'jwt', config: jwtConfig }, admin);
+    const jwtOwn = await s.apps.create({ audience: 'users', type: 'jwt', config: { ...jwtConfig, lostPasswordUrl: 'https://shop.example.com/forgot' } }, admin);
+    const github = await s.apps.create({ audience: 'users', type: 'github', config: { clientId: 'Ov23li', clientSecret: 'f'.repeat(40) } }, admin);
+    assert.equal(s.apps.lostPasswordUrlOf(oidc), 'https://idp.example.com/forgot');
+    assert.equal(s.apps.lostPasswordUrlOf(jwt), 'https://shop.example.com/login');
+    assert.equal(s.apps.lostPasswordUrlOf(jwtOwn), 'https://shop.example.com/forgot');
+    assert.equal(s.apps.lostPasswordUrlOf(github), undefined);
+    assert.equal(s.apps.lostPasswordUrlOf(await s.apps.passwordApp('users')), undefined);
+    for (const app of [oidc, jwt, jwtOwn, github]) await s.apps.remove(app.id, admin);
+  });
 });

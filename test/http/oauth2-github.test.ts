@@ -129,4 +129,41 @@ describe('GitHub sign-in (OAuth 2.0 preset) against a loopback server that answe
       start: 'http://localhost:8080/sso/github/start', callback: 'http://localhost:8080/sso/github/oauth2/callback',
     });
   });
+
+  it('the Test button checks the credentials and endpoints without signing anyone in', async () => {
+    const { key } = await server.services.apiKeys.create('github-test', null);
+    const test = async (slug: string) => {
+      const response = await server.client().sendJson('POST', `/api/v1/apps/${slug}/test`, undefined, { authorization: `Bearer ${key}` });
+      assert.equal(response.status, 200, response.text);
+      const checks = response.json.checks as { name: string; ok: boolean; detail: string }[];
+      return { ok: response.json.ok as boolean, failed: checks.filter((c) => !c.ok).map((c) => c.name), detail: (name: string) => checks.find((c) => c.name === name)?.detail ?? '' };
+    };
+    github.person = ada;
+    const before = await accountCounts(server.services.db);
+    const good = await test('github');
+    assert.deepEqual(good.failed, []);
+    assert.equal(good.ok, true);
+    assert.match(good.detail('client_credentials'), /bad_verification_code/);
+    assert.deepEqual(await accountCounts(server.services.db), before, 'nobody signed in or was created');
+
+    const config = { clientId: github.clientId, serverUrl: github.url, apiUrl: github.apiUrl };
+    await server.services.apps.create({ audience: 'users', type: 'github', slug: 'gh-wrong-secret', config: { ...config, clientSecret: 'f'.repeat(40) } }, cli);
+    const wrongSecret = await test('gh-wrong-secret');
+    assert.deepEqual(wrongSecret.failed, ['client_credentials']);
+    assert.match(wrongSecret.detail('client_credentials'), /incorrect_client_credentials/);
+
+    await server.services.apps.create({ audience: 'users', type: 'github', slug: 'gh-spaced', config: { ...config, clientSecret: `${github.clientSecret} x` } }, cli);
+    assert.deepEqual((await test('gh-spaced')).failed, ['client_secret', 'client_credentials']);
+
+    await server.services.apps.create({ audience: 'users', type: 'github', slug: 'gh-wrong-api', config: { ...config, clientSecret: github.clientSecret, apiUrl: `${github.url}/nowhere` } }, cli);
+    assert.deepEqual((await test('gh-wrong-api')).failed, ['user_endpoint']);
+
+    // A port nothing listens on: every endpoint fails, none is taken for an answer.
+    const closed = await GitHubOAuthPeer.start();
+    await closed.close();
+    await server.services.apps.create({ audience: 'users', type: 'github', slug: 'gh-down', config: { clientId: github.clientId, clientSecret: github.clientSecret, serverUrl: closed.url, apiUrl: closed.apiUrl } }, cli);
+    const down = await test('gh-down');
+    assert.equal(down.ok, false);
+    assert.deepEqual(down.failed, ['authorize_endpoint', 'client_credentials', 'user_endpoint']);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { APP_CONFIG_SCHEMAS, type JwtAppConfig } from '../../src/core/app-config.ts';
+import { JwtConfigSchema, type JwtAppConfig } from '../../src/protocols/jwt/config.ts';
 import { generateJwtSharedSecret, JwtKeySets, verificationKeyFor } from '../../src/protocols/jwt/keys.ts';
 import { profileFromJwtClaims } from '../../src/protocols/jwt/profile.ts';
 import { duration, verifySignInJwt } from '../../src/protocols/jwt/verify.ts';
@@ -11,7 +11,7 @@ import { claimsAt, signingKeyPair, signToken, type SigningKeyPair } from '../hel
 import { TestClock } from '../helpers/services.ts';
 
 const remoteLoginUrl = 'https://www.example.com/login';
-const config = (overrides: Record<string, unknown>): JwtAppConfig => APP_CONFIG_SCHEMAS.jwt.parse({ remoteLoginUrl, ...overrides });
+const config = (overrides: Record<string, unknown>): JwtAppConfig => JwtConfigSchema.parse({ remoteLoginUrl, ...overrides });
 
 /** The replay store's contract (first use wins, until keepUntil), kept in memory for pure-function tests. */
 function memoryReplay() {

@@ -105,8 +105,7 @@ export class PasswordReset {
     for (const identity of person.identities) {
       const app = await this.#apps.find(identity.appId);
       if (!app) continue;
-      const config = app.config as { lostPasswordUrl?: string; remoteLoginUrl?: string };
-      apps.push({ name: app.name, url: config.lostPasswordUrl ?? (app.type === 'jwt' ? config.remoteLoginUrl : undefined) });
+      apps.push({ name: app.name, url: this.#apps.lostPasswordUrlOf(app) });
     }
     this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.passwordResetExternal({ name: person.name, apps }) });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isHmacAlgorithm } from '../../core/app-config.ts';
+import { isHmacAlgorithm } from '../../protocols/jwt/config.ts';
 import { SlugSchema } from '../../core/apps.ts';
 import { AudienceSchema } from '../../core/audience.ts';
 import type { AuthApp } from '../../core/apps.ts';

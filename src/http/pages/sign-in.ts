@@ -1,3 +1,4 @@
+import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
@@ -22,8 +23,7 @@ export function errorBox(error: { code: string; message: string } | undefined): 
 }
 
 function buttonLabel(app: AuthApp): string {
-  const custom = (app.config as { buttonText?: string }).buttonText;
-  return custom ?? `Sign in with ${app.name}`;
+  return externalSettingsOf(app).buttonText ?? `Sign in with ${app.name}`;
 }
 
 export function loginPage(model: LoginPageModel): SafeHtml {

@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, webcrypto, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, type CryptoKey, type JWTVerifyGetKey } from 'jose';
-import { isHmacAlgorithm, type JwtAppConfig } from '../../core/app-config.ts';
+import { isHmacAlgorithm, type JwtAppConfig } from './config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { ImportedKeys } from '../../core/imported-keys.ts';
 

@@ -1,5 +1,5 @@
 import type { ExternalProfile } from '../../core/account-resolution.ts';
-import type { JwtAppConfig } from '../../core/app-config.ts';
+import type { JwtAppConfig } from './config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
 const MAX_SUBJECT_LENGTH = 500;

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG_SCHEMAS, type JwtAppConfig } from '../../core/app-config.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { jwtConfigOf, JwtConfigSchema } from './config.ts';
 import { JwtKeySets, verificationKeyFor } from './keys.ts';
 import { profileFromJwtClaims } from './profile.ts';
 import { jwtReplayRefusal, verifySignInJwt } from './verify.ts';
@@ -33,7 +33,7 @@ export function jwtUrlsFor(app: Pick<AuthApp, 'slug'>, publicUrl: URL) {
 async function startJwtSignIn(ctx: HttpContext, _request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: StartAttempt): Promise<FastifyReply> {
   const back = new URL(jwtUrlsFor(app, ctx.services.config.publicUrl).jwt);
   if (attempt.returnTo !== homeOf(app)) back.searchParams.set('return_to', attempt.returnTo);
-  const target = new URL((app.config as JwtAppConfig).remoteLoginUrl);
+  const target = new URL(jwtConfigOf(app).remoteLoginUrl);
   target.searchParams.set('return_to', back.href);
   return reply.redirect(target.href, 302);
 }
@@ -58,7 +58,7 @@ async function finishJwtSignIn(ctx: HttpContext, request: FastifyRequest, reply:
   // the answer trustworthy; the trace is written with the outcome.
   attempt.returnTo = returnTo;
   attempt.traceId = services.externalSignIn.beginUnsolicited();
-  const config = found.config as JwtAppConfig;
+  const config = jwtConfigOf(found);
   const now = services.clock.now();
   let keySets = keySetsOf.get(ctx);
   if (!keySets) keySetsOf.set(ctx, (keySets = new JwtKeySets()));
@@ -85,7 +85,7 @@ export const jwtProtocol: SignInProtocol = {
   name: 'jwt',
   presets: {
     jwt: {
-      name: 'JWT', schema: APP_CONFIG_SCHEMAS.jwt,
+      name: 'JWT', schema: JwtConfigSchema,
       fields: [
         { key: 'remoteLoginUrl', label: 'Remote login URL', kind: 'url', required: true, hint: 'Where people who must sign in are sent, with return_to.' },
         { key: 'algorithms', label: 'Algorithm', kind: 'algorithm', hint: 'HS256: Frontdoor generates a shared secret and shows it once.' },
@@ -102,5 +102,10 @@ export const jwtProtocol: SignInProtocol = {
   finishEndpoints: [{ method: 'POST', path: '/sso/:app/jwt' }, { method: 'GET', path: '/sso/:app/jwt' }],
   finish: finishJwtSignIn,
   // A JWT app's site has no protocol logout: its logout redirect URL is the way out.
-  logoutUrl: async (_ctx, _session, app) => (app.config as { logoutUrl?: string }).logoutUrl,
+  logoutUrl: async (_ctx, _session, app) => jwtConfigOf(app).logoutUrl,
+  // Without a lost-password page of its own, the site's login page is where people recover.
+  lostPasswordUrl: (app) => {
+    const config = jwtConfigOf(app);
+    return config.lostPasswordUrl ?? config.remoteLoginUrl;
+  },
 };

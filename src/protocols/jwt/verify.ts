@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type CryptoKey, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
-import type { JwtAppConfig } from '../../core/app-config.ts';
+import type { JwtAppConfig } from './config.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { EmailSchema } from '../../core/validation.ts';
 import { HMAC_HASHES, HmacSecret, type JwtVerificationKey } from './keys.ts';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ExternalProfile } from '../../core/account-resolution.ts';
 import type { GitHubConfig } from './config.ts';
@@ -72,9 +73,8 @@ export async function redeemCode(config: Endpoints, clientSecret: string, input:
 type GitHubUser = { id?: unknown; login?: unknown; name?: unknown; email?: unknown };
 type GitHubEmail = { email?: unknown; primary?: unknown; verified?: unknown };
 
-const apiHeaders = (token: string) => ({
-  accept: 'application/vnd.github+json', authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'Frontdoor',
-});
+const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'Frontdoor' };
+const apiHeaders = (token: string) => ({ ...API_HEADERS, authorization: `Bearer ${token}` });
 
 /**
  * Who signed in: /user for the stable numeric id (a login can be renamed and then taken by
@@ -109,4 +109,38 @@ export async function fetchGitHubProfile(config: Endpoints, token: string): Prom
     groups: [],
     claims,
   };
+}
+
+// The Test button's probes (diagnostics.ts): each asks one endpoint something that signs
+// nobody in, and answers what came back.
+
+/** The authorize page for our client, its redirect not followed (no browser, no cookie: nobody is signed in at GitHub). */
+export async function probeAuthorizeEndpoint(config: Endpoints, redirectUri: string): Promise<{ status: number; location: URL | undefined }> {
+  const url = authorizeUrl(config, { redirectUri, state: randomBytes(16).toString('base64url'), codeChallenge: randomBytes(32).toString('base64url') });
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (error) {
+    throw providerError('authorize_endpoint', `${url.origin}${url.pathname}: ${(error as Error).message}`);
+  }
+  await response.body?.cancel();
+  const location = response.headers.get('location');
+  return { status: response.status, location: location ? new URL(location, url) : undefined };
+}
+
+/** A made-up code redeemed with our credentials: a known client gets `bad_verification_code`, wrong ones `incorrect_client_credentials`. */
+export async function probeTokenEndpoint(config: Endpoints, clientSecret: string, redirectUri: string): Promise<{ status: number; body: unknown }> {
+  return getJson(`${trimmed(config.serverUrl)}/login/oauth/access_token`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: config.clientId, client_secret: clientSecret, code: 'frontdoor-credential-probe', redirect_uri: redirectUri,
+      code_verifier: randomBytes(32).toString('base64url'),
+    }).toString(),
+  }, 'token_endpoint');
+}
+
+/** GET /user without a token: GitHub's API answers 401 with a JSON message. */
+export async function probeUserEndpoint(config: Endpoints): Promise<{ status: number; body: unknown }> {
+  return getJson(`${trimmed(config.apiUrl)}/user`, { headers: API_HEADERS }, 'user_endpoint');
 }

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { storedConfigOf } from '../../core/app-config.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { browserHashOf, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { GitHubConfigSchema, type GitHubConfig } from './config.ts';
+import { diagnoseGitHubApp } from './diagnostics.ts';
 import { authorizeUrl, fetchGitHubProfile, redeemCode } from './github-api.ts';
 
 // OAuth 2.0 sign-in for providers without OpenID Connect (RFC 6749 authorization code with
@@ -23,7 +25,7 @@ type OAuth2Secrets = { codeVerifier: string };
 
 // The stored config was validated at install; its secret is kept apart (secretsOf).
 const StoredConfigSchema = GitHubConfigSchema.omit({ clientSecret: true });
-const configOf = (app: AuthApp): Omit<GitHubConfig, 'clientSecret'> => StoredConfigSchema.parse(app.config);
+const configOf = (app: AuthApp): Omit<GitHubConfig, 'clientSecret'> => storedConfigOf(app, StoredConfigSchema);
 
 async function startOAuth2SignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: StartAttempt): Promise<FastifyReply> {
   const state = randomBytes(32).toString('base64url');
@@ -80,4 +82,7 @@ export const oauth2Protocol: SignInProtocol = {
   finish: finishOAuth2SignIn,
   // GitHub has no logout endpoint for OAuth apps: the app's logout URL, if any.
   logoutUrl: async (_ctx, _session, app) => configOf(app).logoutUrl,
+  diagnose: async (ctx, app) => ({
+    checks: await diagnoseGitHubApp(configOf(app), (await ctx.services.apps.secretsOf(app.id)).clientSecret, oauth2UrlsFor(app, ctx.services.config.publicUrl).callback),
+  }),
 };

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { oidcSettingsOf } from './presets.ts';
 
 export type OidcAuthorizationStart = { url: URL; state: string; secrets: { codeVerifier: string; nonce: string } };
 
@@ -10,20 +11,20 @@ export async function startOidcAuthorization(
   app: AuthApp,
   redirectUri: string,
 ): Promise<OidcAuthorizationStart> {
-  const config = app.config as { scopes: string[]; hostedDomains?: string[] };
+  const settings = oidcSettingsOf(app);
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
   const parameters: Record<string, string> = {
+    // The preset's own first, so that none can replace a standard one.
+    ...settings.authorizationParameters,
     redirect_uri: redirectUri,
-    scope: config.scopes.join(' '),
+    scope: settings.scopes.join(' '),
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,
     nonce,
   };
-  // A hint for Google's account chooser only; the `hd` claim is what is checked.
-  if (app.type === 'google' && config.hostedDomains?.length === 1) parameters.hd = config.hostedDomains[0]!;
   return { url: client.buildAuthorizationUrl(configuration, parameters), state, secrets: { codeVerifier, nonce } };
 }
 

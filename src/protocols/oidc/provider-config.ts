@@ -1,40 +1,19 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
-import { FrontdoorError } from '../../core/errors.ts';
 import {
-  chooseClientAuthMethod, clientAuthFor, supportedClientAuthMethods, type ClientAuthChoice, type ClientAuthMethod, type ClientAuthSetting,
+  chooseClientAuthMethod, clientAuthFor, supportedClientAuthMethods, type ClientAuthChoice, type ClientAuthMethod,
 } from './client-authentication.ts';
+import { OIDC_TYPES, oidcSettingsOf } from './presets.ts';
 
-/** The issuer each OIDC preset stands for, from the short value the admin typed. */
+/** The issuer each OIDC preset stands for, from the short value the admin typed (presets.ts). */
 export function issuerOf(app: AuthApp): string {
-  const config = app.config as { issuer?: string; tenant?: string; domain?: string };
-  if (config.issuer) return config.issuer; // generic OIDC, or an override (Okta custom server, sovereign cloud)
-  switch (app.type) {
-    case 'google':
-      return 'https://accounts.google.com';
-    case 'microsoft':
-      return `https://login.microsoftonline.com/${config.tenant}/v2.0`;
-    case 'okta':
-      return `https://${config.domain}`;
-    case 'onelogin':
-      return `https://${config.domain}/oidc/2`;
-    default:
-      throw new FrontdoorError('sso.protocol_unavailable', `${app.type} apps do not use OpenID Connect.`);
-  }
+  return oidcSettingsOf(app).issuer;
 }
-
-export const OIDC_TYPES = new Set(['oidc', 'google', 'microsoft', 'okta', 'onelogin']);
 
 /** True when an app speaks OIDC: an OIDC type not switched to SAML (`protocol: "saml"`). */
 export function isOidcApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
-  return OIDC_TYPES.has(app.type) && (app.config as { protocol?: string }).protocol !== 'saml';
+  return OIDC_TYPES.has(app.type) && app.config.protocol !== 'saml';
 }
-
-type OidcAppConfig = {
-  clientId: string;
-  clientAuth: ClientAuthSetting;
-  clockToleranceSeconds: number;
-};
 
 type CachedMetadata = { key: string; fetchedAt: number; metadata: Promise<client.ServerMetadata> };
 
@@ -69,9 +48,9 @@ export class OidcConfigurations {
    * Test button tries the others the provider lists after a refusal).
    */
   async forApp(app: AuthApp, secrets: Record<string, unknown>, now: Date, method?: ClientAuthMethod): Promise<client.Configuration> {
-    const config = app.config as unknown as OidcAppConfig;
+    const config = oidcSettingsOf(app);
     const metadata = await this.#discover(app);
-    const chosen = method ?? chooseClientAuthMethod(config.clientAuth ?? 'auto', supportedClientAuthMethods(metadata), secrets).method;
+    const chosen = method ?? chooseClientAuthMethod(config.clientAuth, supportedClientAuthMethods(metadata), secrets).method;
     const clientMetadata: Partial<client.ClientMetadata> = {
       token_endpoint_auth_method: chosen,
       [client.clockTolerance]: config.clockToleranceSeconds,
@@ -92,7 +71,7 @@ export class OidcConfigurations {
 
   /** How this app authenticates at the token endpoint, and why (from discovery unless the admin chose). */
   async clientAuthOf(app: AuthApp, secrets: Record<string, unknown>): Promise<ClientAuthChoice> {
-    const setting = (app.config as unknown as OidcAppConfig).clientAuth ?? 'auto';
+    const setting = oidcSettingsOf(app).clientAuth;
     return chooseClientAuthMethod(setting, supportedClientAuthMethods(await this.#discover(app)), secrets);
   }
 
@@ -107,7 +86,7 @@ export class OidcConfigurations {
     if (cached && cached.key === key && Date.now() - cached.fetchedAt < METADATA_TTL_MS) return cached.metadata;
     const issuer = new URL(this.issuerFor(app));
     const metadata = client
-      .discovery(issuer, (app.config as unknown as OidcAppConfig).clientId, undefined, undefined, {
+      .discovery(issuer, oidcSettingsOf(app).clientId, undefined, undefined, {
         ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
         timeout: 10,
       })

@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
-import { APP_CONFIG_SCHEMAS } from '../../core/app-config.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { Session } from '../../core/sessions.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { browserHashOf, failExternalSignIn, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type ConfigField, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { OIDC_CONFIG_SCHEMAS } from './config.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from './authorization.ts';
 import { diagnoseOidcApp } from './diagnostics.ts';
 import { providerLogoutUrl, verifyLogoutToken } from './logout.ts';
 import { profileFromClaims } from './profile.ts';
+import { oidcSettingsOf } from './presets.ts';
 import { isOidcApp } from './provider-config.ts';
 
 // OpenID Connect relying party: Google, Microsoft, Okta and OneLogin are presets of it
@@ -71,12 +72,11 @@ async function finishOidcSignIn(ctx: HttpContext, request: FastifyRequest, reply
   const secrets = transaction.secrets as OidcSecrets;
   const now = services.clock.now();
   const configuration = await ctx.oidc.forApp(found, await services.apps.secretsOf(found.id), now);
-  const config = found.config as { claims: { email: string } };
   const result = await completeOidcAuthorization(configuration, callbackUrlOf(found, request, services.config.publicUrl), {
     state: query.state!,
     codeVerifier: secrets.codeVerifier,
     nonce: secrets.nonce,
-    emailClaim: config.claims.email,
+    emailClaim: oidcSettingsOf(found).claims.email,
     now,
     clockToleranceSeconds: externalSettingsOf(found).clockToleranceSeconds,
   });
@@ -149,7 +149,7 @@ async function oidcLogoutUrl(ctx: HttpContext, session: Session, found: AuthApp)
     const configuration = await ctx.oidc.forApp(found, await ctx.services.apps.secretsOf(found.id), ctx.services.clock.now());
     const url = providerLogoutUrl(configuration, {
       idToken: await ctx.services.externalSignIn.sealedIdTokenOf(session.id),
-      postLogoutRedirectUri: (found.config as { postLogoutRedirectUri?: string }).postLogoutRedirectUri,
+      postLogoutRedirectUri: oidcSettingsOf(found).postLogoutRedirectUri,
     });
     return url?.href ?? settings.logoutUrl;
   } catch {
@@ -175,14 +175,14 @@ export const oidcProtocol: SignInProtocol = {
   name: 'oidc',
   presets: {
     oidc: {
-      name: 'OpenID Connect', schema: APP_CONFIG_SCHEMAS.oidc,
+      name: 'OpenID Connect', schema: OIDC_CONFIG_SCHEMAS.oidc,
       fields: [{ key: 'issuer', label: 'Issuer URL', kind: 'url', required: true, hint: 'Its discovery document is read from /.well-known/openid-configuration.' }, ...CLIENT],
     },
-    google: { name: 'Google', schema: APP_CONFIG_SCHEMAS.google, fields: CLIENT },
-    microsoft: { name: 'Microsoft', schema: APP_CONFIG_SCHEMAS.microsoft, fields: [{ key: 'tenant', label: 'Directory (tenant) id', kind: 'text', required: true }, ...CLIENT] },
-    okta: { name: 'Okta', schema: APP_CONFIG_SCHEMAS.okta, fields: [{ key: 'domain', label: 'Okta domain', kind: 'text', required: true, hint: 'e.g. acme.okta.com' }, ...CLIENT] },
+    google: { name: 'Google', schema: OIDC_CONFIG_SCHEMAS.google, fields: CLIENT },
+    microsoft: { name: 'Microsoft', schema: OIDC_CONFIG_SCHEMAS.microsoft, fields: [{ key: 'tenant', label: 'Directory (tenant) id', kind: 'text', required: true }, ...CLIENT] },
+    okta: { name: 'Okta', schema: OIDC_CONFIG_SCHEMAS.okta, fields: [{ key: 'domain', label: 'Okta domain', kind: 'text', required: true, hint: 'e.g. acme.okta.com' }, ...CLIENT] },
     onelogin: {
-      name: 'OneLogin', schema: APP_CONFIG_SCHEMAS.onelogin,
+      name: 'OneLogin', schema: OIDC_CONFIG_SCHEMAS.onelogin,
       fields: [{ key: 'domain', label: 'OneLogin domain', kind: 'text', required: true, hint: 'e.g. acme.onelogin.com' }, ...CLIENT],
     },
   },

@@ -1,7 +1,7 @@
 import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { certificateFacts, certificateToPem } from './sp-keys.ts';
-import { presetMetadataUrl, type SamlAppConfig } from './settings.ts';
+import { presetMetadataUrl, samlConfigOf, type SamlAppConfig } from './settings.ts';
 import { NS, child, children, decodeXmlBytes, elements, parseUntrustedXml, textOnly } from './xml.ts';
 
 const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -116,7 +116,7 @@ export class IdpMetadataCache {
   }
 
   async forApp(app: AuthApp, now: Date, options: { refresh?: boolean } = {}): Promise<IdpDescriptor> {
-    const config = app.config as unknown as SamlAppConfig;
+    const config = samlConfigOf(app);
     const metadataUrl = config.idpMetadataUrl ?? presetMetadataUrl(app);
     if (!metadataUrl) return this.#combine(config, config.idpMetadataXml ? { ...parseIdpMetadata(config.idpMetadataXml, now), source: 'xml', fetchedAt: undefined } : undefined, now);
     const key = `${app.updatedAt}|${metadataUrl}`;

@@ -1,53 +1,37 @@
+import type { z } from 'zod';
 import type { AuthApp } from '../../core/apps.ts';
-import { SAML_PRESET_SCHEMAS, type SAML_NAME_ID_FORMATS } from '../../core/app-config.ts';
+import { storedConfigOf } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { SAML_PRESET_STORED_SCHEMAS, SamlStoredSchema, type SamlAppConfig, type SamlPresetType } from './config.ts';
 
-export type SamlAppConfig = {
-  idpMetadataUrl?: string;
-  idpMetadataXml?: string;
-  idpEntityId?: string;
-  idpSsoUrl?: string;
-  idpSloUrl?: string;
-  idpCertificate?: string;
-  idpCertificates: string[];
-  idpCertificateFingerprint?: string;
-  metadataRefreshHours: number;
-  nameIdFormat: (typeof SAML_NAME_ID_FORMATS)[number];
-  attributes: { email?: string; firstName?: string; lastName?: string; displayName?: string; groups?: string };
-  signAuthnRequests: boolean;
-  authnRequestBinding: 'redirect' | 'post';
-  wantAssertionsSigned: boolean;
-  wantResponseSigned: boolean;
-  requireEncryptedAssertions: boolean;
-  allowIdpInitiated: boolean;
-  allowSha1: boolean;
-  clockToleranceSeconds: number;
-  logoutUrl?: string;
-  spCertificate?: string;
-  spNextCertificate?: string;
-  spPreviousCertificate?: string;
-};
+export type { SamlAppConfig } from './config.ts';
 
 /** The generic `saml` type, or an Okta, OneLogin or Microsoft preset with `protocol: "saml"`. */
 export function isSamlApp(app: Pick<AuthApp, 'type' | 'config'>): boolean {
-  return app.type === 'saml' || (app.config.protocol === 'saml' && app.type in SAML_PRESET_SCHEMAS);
+  return app.type === 'saml' || (app.config.protocol === 'saml' && isSamlPreset(app.type));
 }
+
+const isSamlPreset = (type: string): type is SamlPresetType => Object.hasOwn(SAML_PRESET_STORED_SCHEMAS, type);
+
+type MetadataUrlOf = (app: Pick<AuthApp, 'config'>) => string | undefined;
+const fromConfig = <S extends z.ZodType>(schema: S, build: (config: z.output<S>) => string | undefined): MetadataUrlOf =>
+  (app) => build(storedConfigOf(app, schema));
+
+// Each preset's metadata URL, from the short values its admin copies.
+const PRESET_METADATA_URLS: Record<SamlPresetType, MetadataUrlOf> = {
+  okta: fromConfig(SAML_PRESET_STORED_SCHEMAS.okta, ({ domain, appId }) =>
+    domain && appId ? `https://${domain}/app/${encodeURIComponent(appId)}/sso/saml/metadata` : undefined),
+  onelogin: fromConfig(SAML_PRESET_STORED_SCHEMAS.onelogin, ({ domain, appId }) =>
+    domain && appId ? `https://${domain}/saml/metadata/${encodeURIComponent(appId)}` : undefined),
+  microsoft: fromConfig(SAML_PRESET_STORED_SCHEMAS.microsoft, ({ tenant, appId }) =>
+    tenant && appId
+      ? `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/federationmetadata/2007-06/federationmetadata.xml?appid=${encodeURIComponent(appId)}`
+      : undefined),
+};
 
 /** A preset in SAML mode names its IdP by short values; this is the metadata URL they stand for. */
 export function presetMetadataUrl(app: Pick<AuthApp, 'type' | 'config'>): string | undefined {
-  const { domain, tenant, appId } = app.config as { domain?: string; tenant?: string; appId?: string };
-  if (!appId) return undefined;
-  const id = encodeURIComponent(appId);
-  switch (app.type) {
-    case 'okta':
-      return domain ? `https://${domain}/app/${id}/sso/saml/metadata` : undefined;
-    case 'onelogin':
-      return domain ? `https://${domain}/saml/metadata/${id}` : undefined;
-    case 'microsoft':
-      return tenant ? `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/federationmetadata/2007-06/federationmetadata.xml?appid=${id}` : undefined;
-    default:
-      return undefined;
-  }
+  return isSamlPreset(app.type) ? PRESET_METADATA_URLS[app.type](app) : undefined;
 }
 
 export const NAME_ID_FORMAT_URN: Record<SamlAppConfig['nameIdFormat'], string> = {
@@ -57,8 +41,8 @@ export const NAME_ID_FORMAT_URN: Record<SamlAppConfig['nameIdFormat'], string> =
   transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
 };
 
-export function samlConfigOf(app: AuthApp): SamlAppConfig {
-  return app.config as unknown as SamlAppConfig;
+export function samlConfigOf(app: Pick<AuthApp, 'config'>): SamlAppConfig {
+  return storedConfigOf(app, SamlStoredSchema);
 }
 
 /** Our side of the federation: the values an admin copies into the identity service. */

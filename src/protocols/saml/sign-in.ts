@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
-import { APP_CONFIG_SCHEMAS, SAML_PRESET_SCHEMAS } from '../../core/app-config.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
@@ -21,6 +20,7 @@ import { diagnoseSamlApp } from './diagnostics.ts';
 import type { IdpDescriptor } from './idp-metadata.ts';
 import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from './logout.ts';
 import { profileFromAssertion, samlSubject } from './profile.ts';
+import { SAML_CONFIG_SCHEMAS } from './config.ts';
 import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from './settings.ts';
 import { generateKeyPair } from './sp-keys.ts';
 import { spMetadataXml } from './sp-metadata.ts';
@@ -293,7 +293,7 @@ export const samlProtocol: SignInProtocol = {
   name: 'saml',
   presets: {
     saml: {
-      name: 'SAML', schema: APP_CONFIG_SCHEMAS.saml,
+      name: 'SAML', schema: SAML_CONFIG_SCHEMAS.saml,
       fields: [
         { key: 'idpMetadataUrl', label: 'IdP metadata URL', kind: 'url', hint: 'Or give the entity id, SSO URL and certificate below.' },
         { key: 'idpEntityId', label: 'IdP entity id', kind: 'text' },
@@ -302,9 +302,9 @@ export const samlProtocol: SignInProtocol = {
       ],
     },
     // The vendors' SAML mode: the admin console sets these up through the API (docs/SAML.md).
-    okta: { name: 'Okta', schema: SAML_PRESET_SCHEMAS.okta, fields: [], whenProtocolField: true },
-    onelogin: { name: 'OneLogin', schema: SAML_PRESET_SCHEMAS.onelogin, fields: [], whenProtocolField: true },
-    microsoft: { name: 'Microsoft', schema: SAML_PRESET_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
+    okta: { name: 'Okta', schema: SAML_CONFIG_SCHEMAS.okta, fields: [], whenProtocolField: true },
+    onelogin: { name: 'OneLogin', schema: SAML_CONFIG_SCHEMAS.onelogin, fields: [], whenProtocolField: true },
+    microsoft: { name: 'Microsoft', schema: SAML_CONFIG_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
   },
   urlLabels: {
     start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',

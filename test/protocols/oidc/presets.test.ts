@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Services } from '../../../src/core/services.ts';
 import { profileFromClaims } from '../../../src/protocols/oidc/profile.ts';
+import { oidcSettingsOf } from '../../../src/protocols/oidc/presets.ts';
 import { issuerOf } from '../../../src/protocols/oidc/provider-config.ts';
 import { rejectsWithCode } from '../../helpers/assertions.ts';
 import { testServices } from '../../helpers/services.ts';
@@ -71,5 +72,18 @@ describe('OIDC presets', () => {
     assert.equal(profile.email, 'm@example.com');
     assert.equal(profile.name, 'Dee Splay');
     assert.deepEqual(profile.groups, ['a', 'b']);
+  });
+
+  it('sends Google\'s hd hint only for exactly one hosted domain', async () => {
+    assert.deepEqual(oidcSettingsOf(await install('google', { hostedDomains: ['example.com'] })).authorizationParameters, { hd: 'example.com' });
+    assert.equal(oidcSettingsOf(await install('google', { hostedDomains: ['a.example', 'b.example'] })).authorizationParameters, undefined);
+    assert.equal(oidcSettingsOf(await install('okta', { domain: 'acme.okta.com' })).authorizationParameters, undefined);
+  });
+
+  it('reads a stored app\'s settings once, and refuses a type that is not OIDC', async () => {
+    const app = (await s.apps.find((await install('okta', { domain: 'acme.okta.com' })).id))!;
+    assert.ok(Object.isFrozen(app.config), 'the registry hands out frozen apps');
+    assert.equal(oidcSettingsOf(app), oidcSettingsOf(app), 'one parse per stored config');
+    assert.throws(() => oidcSettingsOf({ type: 'jwt', config: {} }), (e: { code?: string }) => e.code === 'sso.protocol_unavailable');
   });
 });

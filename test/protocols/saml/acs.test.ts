@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
 import { SignedXml } from 'xml-crypto';
 import xmlenc from 'xml-encryption';
-import { APP_CONFIG_SCHEMAS } from '../../../src/core/app-config.ts';
+import { SAML_CONFIG_SCHEMAS } from '../../../src/protocols/saml/config.ts';
 import { isFrontdoorError } from '../../../src/core/errors.ts';
 import { consumeSamlResponse } from '../../../src/protocols/saml/acs.ts';
 import type { IdpDescriptor } from '../../../src/protocols/saml/idp-metadata.ts';
@@ -83,7 +83,7 @@ describe('consumeSamlResponse: signing configurations', () => {
   });
 
   const configWith = (settings: Partial<SamlAppConfig> = {}): SamlAppConfig => ({
-    ...(APP_CONFIG_SCHEMAS.saml.parse({ idpEntityId: IDP, idpSsoUrl: 'https://idp.example/sso', idpCertificate: idpKeys.certificate }) as unknown as SamlAppConfig),
+    ...SAML_CONFIG_SCHEMAS.saml.parse({ idpEntityId: IDP, idpSsoUrl: 'https://idp.example/sso', idpCertificate: idpKeys.certificate }),
     ...settings,
   });
   const consume = (xml: string, settings: Partial<SamlAppConfig> = {}) =>

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
 import { before, describe, it } from 'node:test';
 import type { AuthApp } from '../../../src/core/apps.ts';
-import { APP_CONFIG_SCHEMAS } from '../../../src/core/app-config.ts';
+import { SAML_CONFIG_SCHEMAS } from '../../../src/protocols/saml/config.ts';
 import { IdpMetadataCache, parseIdpMetadata } from '../../../src/protocols/saml/idp-metadata.ts';
 import { presetMetadataUrl } from '../../../src/protocols/saml/settings.ts';
 import { certificateBody, certificateFacts, generateKeyPair, keyMatchesCertificate, type KeyPair } from '../../../src/protocols/saml/sp-keys.ts';
@@ -24,7 +24,7 @@ function metadata(certs: string[], options: { validUntil?: string; wrap?: boolea
 }
 
 function samlApp(config: Record<string, unknown>): AuthApp {
-  const parsed = APP_CONFIG_SCHEMAS.saml.parse(config) as Record<string, unknown>;
+  const parsed = SAML_CONFIG_SCHEMAS.saml.parse(config);
   return { id: '00000000-0000-4000-8000-000000000001', slug: 's', audience: 'users', type: 'saml', name: 'S', enabled: true, sso: 'disabled', showButton: true, displayOrder: 0, config: parsed, secretsSet: [], lastTestSucceededAt: null, createdAt: now.toISOString(), updatedAt: now.toISOString() };
 }
 

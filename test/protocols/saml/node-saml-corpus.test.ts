@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { SAML } from '@node-saml/node-saml';
 import { SignedXml } from 'xml-crypto';
-import { APP_CONFIG_SCHEMAS } from '../../../src/core/app-config.ts';
+import { SAML_CONFIG_SCHEMAS } from '../../../src/protocols/saml/config.ts';
 import { isFrontdoorError } from '../../../src/core/errors.ts';
 import { consumeSamlResponse } from '../../../src/protocols/saml/acs.ts';
 import type { IdpDescriptor } from '../../../src/protocols/saml/idp-metadata.ts';
@@ -50,7 +50,7 @@ const idpWith = (certificate: string): IdpDescriptor => ({
   signingCertificates: [certificate], validUntil: undefined, source: 'fields', fetchedAt: undefined,
 });
 const configWith = (signing: (typeof CONFIGS)[number], certificate: string): SamlAppConfig => ({
-  ...(APP_CONFIG_SCHEMAS.saml.parse({ idpEntityId: 'https://evil-corp.com', idpSsoUrl: 'https://evil-corp.com/sso', idpCertificate: certificate }) as unknown as SamlAppConfig),
+  ...SAML_CONFIG_SCHEMAS.saml.parse({ idpEntityId: 'https://evil-corp.com', idpSsoUrl: 'https://evil-corp.com/sso', idpCertificate: certificate }),
   allowSha1: true, ...signing,
 });
 

@@ -1,4 +1,5 @@
-import { JWT_ALGORITHMS, type AppType } from '../../../core/app-config.ts';
+import type { AppType } from '../../../core/app-config.ts';
+import { JWT_ALGORITHMS } from '../../../protocols/jwt/config.ts';
 import { adminFieldsOf, APP_TYPES, defaultAppName, URL_LABELS } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
