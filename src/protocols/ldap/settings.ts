@@ -86,7 +86,7 @@ function withPresetDefaults(input: unknown): unknown {
 }
 
 /**
- * An LDAP app's config as the app registry validates it (at install and at every change, with
+ * The config of an LDAP app, as the app registry validates it (at install and at every change, with
  * the stored secrets merged in): the preset's defaults, then the checks; the service account's
  * password is required and split off as a secret.
  */
