@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { errorCodeOf } from '../helpers/jwt.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 
@@ -55,6 +56,25 @@ describe('admin console: care', () => {
     const builtIn = await admin.get(`/admin/usergroups/${registered}/remove`);
     assert.equal(builtIn.status, 409);
     assert.equal(errorCodeOf(builtIn), 'usergroup.system');
+  });
+
+  it('removing an auth app is confirmed: its page names the people who lose their link and the login form coming back', async () => {
+    const s = server.services;
+    const app = await s.apps.create({ audience: 'users', type: 'jwt', slug: 'to-remove', sso: 'automatic', config: { remoteLoginUrl: 'https://idp.example.com/', sharedSecret: generateJwtSharedSecret() } }, { type: 'cli' });
+    const detail = await admin.get(`/admin/apps/${app.id}`);
+    assert.match(detail.text, new RegExp(`<a class="button danger" href="/admin/apps/${app.id}/remove">Remove this app</a>`));
+    const confirm = await admin.get(`/admin/apps/${app.id}/remove`);
+    assert.equal(confirm.status, 200);
+    assert.match(confirm.text, /0 people keep their accounts but lose the link/);
+    assert.match(confirm.text, /the login form comes back for everyone/);
+    const unconfirmed = await submit(`/admin/apps/${app.id}`, `/admin/apps/${app.id}/remove`, {});
+    assert.equal(unconfirmed.status, 303);
+    assert.equal(unconfirmed.location, `/admin/apps/${app.id}/remove`);
+    assert.ok(await s.apps.find(app.id), 'nothing removed without the confirmation');
+    const removed = await submit(`/admin/apps/${app.id}/remove`, `/admin/apps/${app.id}/remove`, { confirm: 'yes' });
+    assert.equal(removed.status, 303);
+    assert.equal(await s.apps.find(app.id), undefined);
+    assert.equal((await s.audit.list({ action: 'app.removed' }))[0]?.target?.id, app.id);
   });
 
   it('disabling a person says how many sessions end; taking admin rights is confirmed and the last admin keeps them', async () => {

@@ -57,13 +57,21 @@ describe('SCIM connections: console and admin API', () => {
     assert.match(detail.text, /GET \/scim\/v2\/Users<\/code><\/td><td>400<\/td><td>refused: <code>scim.invalid_filter<\/code>/);
     assert.match(detail.text, /POST \/scim\/v2\/Users<\/code><\/td><td>201<\/td><td>done/);
 
-    const revoked = await submit(admin, `/admin/scim/${connection.id}`, `/admin/scim/${connection.id}/revoke`, {});
+    // Revoking is destructive: the button leads to a page naming what it takes; a POST without confirm changes nothing.
+    const confirm = await admin.get(`/admin/scim/${connection.id}/revoke`);
+    assert.equal(confirm.status, 200);
+    assert.match(confirm.text, /can no longer create, change or deactivate anyone/);
+    const unconfirmed = await submit(admin, `/admin/scim/${connection.id}`, `/admin/scim/${connection.id}/revoke`, {});
+    assert.equal(unconfirmed.status, 303);
+    assert.equal(unconfirmed.location, `/admin/scim/${connection.id}/revoke`);
+    assert.equal((await scimAs(token!, 'GET', '/Users')).status, 200, 'still live');
+    const revoked = await submit(admin, `/admin/scim/${connection.id}`, `/admin/scim/${connection.id}/revoke`, { confirm: 'yes' });
     assert.equal(revoked.status, 303);
     assert.equal((await scimAs(token!, 'GET', '/Users')).status, 401);
     const [audit] = await server.services.audit.list({ action: 'scim_connection.revoked' });
     assert.equal(audit!.target!.id, connection.id);
     assert.equal(audit!.actor.type, 'person');
-    const again = await submit(admin, '/admin/scim', `/admin/scim/${connection.id}/revoke`, {});
+    const again = await submit(admin, '/admin/scim', `/admin/scim/${connection.id}/revoke`, { confirm: 'yes' });
     assert.equal(again.status, 404);
     assert.equal(errorCodeOf(again), 'scim_connection.not_found');
   });

@@ -9,7 +9,7 @@ import type { AppTestReport } from '../../app-test.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { TRUST_KEYS, trustFields } from './app-trust-fields.ts';
 import {
-  actionButton, AUDIENCE_LABEL, checkbox, CONSOLE_AUDIENCES, consolePage, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
+  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
   type ConsoleFrame, type ViewState,
 } from './blocks.ts';
 
@@ -85,7 +85,7 @@ ${app.sso === 'automatic'
 <form class="stack" method="post" action="/admin/apps/${app.id}">${csrfField(csrf)}
 ${appFields(state, app, app.type, { audience: app.audience, usergroups })}
 <button type="submit">Save</button></form></section>
-${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${actionButton(`/admin/apps/${app.id}/remove`, csrf, 'Remove this app', { danger: true })}</section>` : ''}`);
+${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${confirmLink(`/admin/apps/${app.id}/remove`, 'Remove this app')}</section>` : ''}`);
 }
 
 /** What switching to Automatic does, and the button only once a test sign-in succeeded. */

@@ -1,6 +1,6 @@
 import type { ScimConnection, ScimRequestRecord } from '../../../provisioning/scim/connections.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { actionButton, consolePage, copyList, csrfField, select, textInput, when, type ConsoleFrame } from './blocks.ts';
+import { confirmLink, consolePage, copyList, csrfField, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The SCIM connections section of the console (docs/SCIM.md): the list, the form that makes
 // one, the URL and token shown once, and a connection's last requests with their outcome.
@@ -16,7 +16,7 @@ export function scimConnectionsPage(frame: ConsoleFrame, connections: readonly S
 ${created ? html`<div class="notice" role="status"><p><strong>The connection “${created.connection.name}”: its token, shown this once.</strong> Copy both now; only the token’s hash is kept.</p>
 ${copyList({ url: created.baseUrl, token: created.token }, { url: 'SCIM base URL (tenant URL)', token: 'Bearer token (secret token)' })}</div>` : ''}
 <div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Audience</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
-${connections.map((c) => html`<tr><td><a href="/admin/scim/${c.id}">${c.name}</a></td><td>${AUDIENCE_LABEL[c.audience]}</td><td>${when(c.createdAt)}</td><td>${when(c.lastUsedAt) || 'never'}</td><td>${c.revoked ? 'revoked' : actionButton(`/admin/scim/${c.id}/revoke`, csrf, `Revoke ${c.name}`, { danger: true })}</td></tr>`)}
+${connections.map((c) => html`<tr><td><a href="/admin/scim/${c.id}">${c.name}</a></td><td>${AUDIENCE_LABEL[c.audience]}</td><td>${when(c.createdAt)}</td><td>${when(c.lastUsedAt) || 'never'}</td><td>${c.revoked ? 'revoked' : confirmLink(`/admin/scim/${c.id}/revoke`, `Revoke ${c.name}`)}</td></tr>`)}
 </tbody></table></div>
 <form class="stack card" method="post" action="/admin/scim">${csrfField(csrf)}<h2>New SCIM connection</h2>
 ${textInput(state, 'name', 'Name (the identity service)', '', { required: true, placeholder: 'Okta' })}
@@ -25,12 +25,11 @@ ${select(state, 'audience', 'Who it provisions', 'users', [['users', AUDIENCE_LA
 }
 
 export function scimConnectionPage(frame: ConsoleFrame, connection: ScimConnection, requests: readonly ScimRequestRecord[], baseUrl: string): SafeHtml {
-  const { csrf } = frame;
   return consolePage(frame, `SCIM connection ${connection.name}`, 'scim', html`<h1>SCIM connection “${connection.name}”</h1>
 <p><a href="/admin/scim">All SCIM connections</a></p>
 <section class="card"><h2>Setup</h2>${copyList({ url: baseUrl }, { url: 'SCIM base URL (tenant URL)' })}
 <p>Audience: ${AUDIENCE_LABEL[connection.audience]} · created ${when(connection.createdAt)} · last used ${when(connection.lastUsedAt) || 'never'} · ${connection.revoked ? 'revoked' : 'live'}</p>
-${connection.revoked ? '' : actionButton(`/admin/scim/${connection.id}/revoke`, csrf, 'Revoke this connection', { danger: true })}</section>
+${connection.revoked ? '' : confirmLink(`/admin/scim/${connection.id}/revoke`, 'Revoke this connection')}</section>
 <section class="card" aria-labelledby="scim-requests"><h2 id="scim-requests">Last requests</h2>
 ${requests.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Outcome</th></tr></thead><tbody>
 ${requests.map((r) => html`<tr><td>${when(r.at)}</td><td><code>${r.method} ${r.path}</code></td><td>${String(r.status)}</td><td>${r.code ? html`refused: <code>${r.code}</code>` : 'done'}</td></tr>`)}

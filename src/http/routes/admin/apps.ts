@@ -20,7 +20,7 @@ import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form,
 
 // Auth apps: install, change, test, remove, and the SSO mode.
 
-export function registerAppRoutes({ scope, ctx, services, adminOf, page, action, answer }: AdminConsole): void {
+export function registerAppRoutes({ scope, ctx, services, adminOf, page, action, answer, confirmed }: AdminConsole): void {
   /** Custom usergroups: what group mappings and "add to usergroups" may name. */
   const customGroups = async () => (await services.usergroups.list()).filter((g) => g.system === null);
   const appOf = (request: FastifyRequest) => services.apps.require((request.params as { id: string }).id);
@@ -100,7 +100,21 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
     return `/admin/apps/${app.id}?notice=${dryRun ? 'sync_dry_run' : 'synced'}`;
   });
 
-  action('/admin/apps/:id/remove', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin) => {
+  // Removing an app is destructive: its page names what goes with it (the links of the people
+  // who signed in with it; with Automatic on, the audience's login form comes back).
+  confirmed('/admin/apps/:id/remove', async (request) => {
+    const app = await appOf(request);
+    if (app.type === 'password') throw new FrontdoorError('app.password_not_removable', 'The built-in password app cannot be removed; disable it instead.');
+    const [linked] = await services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM identities WHERE app_id = $1', [app.id]);
+    const people = linked?.n ?? 0;
+    return {
+      section: 'apps', title: `Remove the app ${app.name}?`, button: `Remove ${app.name}`, cancel: `/admin/apps/${app.id}`,
+      takes: [
+        `${people} ${people === 1 ? 'person keeps their account but loses the link' : 'people keep their accounts but lose the link'} to ${app.name}; signing in with it again needs a new install.`,
+        ...(app.sso === 'automatic' ? [`It is the Automatic app of ${app.audience === 'users' ? 'the Help Center' : 'the agent console'}: the login form comes back for everyone.`] : []),
+      ],
+    };
+  }, async (request, admin) => {
     await services.apps.remove((await appOf(request)).id, admin.actor);
     return '/admin/apps?notice=removed';
   });

@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AudienceSchema } from '../../../core/audience.ts';
+import { FrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
 import { scimProvisioning } from '../../../provisioning/scim/service.ts';
 import { scimConnectionPage, scimConnectionsPage } from '../../pages/admin/scim.ts';
@@ -10,7 +12,7 @@ import { frameOf, send, type AdminConsole, type Render } from './console.ts';
 
 const NewConnection = z.object({ name: z.string(), audience: AudienceSchema }).loose();
 
-export function registerScimConnectionRoutes({ services, page, action, answer, audited }: AdminConsole): void {
+export function registerScimConnectionRoutes({ services, page, answer, audited, confirmed }: AdminConsole): void {
   const scim = scimProvisioning(services);
   const list: Render = async (_request, _reply, admin, state) => scimConnectionsPage(frameOf(admin, state), await scim.connections.list());
   page('/admin/scim', list);
@@ -24,8 +26,19 @@ export function registerScimConnectionRoutes({ services, page, action, answer, a
     const connection = await scim.connections.require(parseInput(z.uuid(), (request.params as { id: string }).id));
     return scimConnectionPage(frameOf(admin, state), connection, await scim.connections.lastRequests(connection.id, 50), scim.baseUrl);
   });
-  action('/admin/scim/:id/revoke', list, async (request, admin) => {
-    const id = parseInput(z.uuid(), (request.params as { id: string }).id);
+  const liveConnectionOf = async (request: FastifyRequest) => {
+    const connection = await scim.connections.require(parseInput(z.uuid(), (request.params as { id: string }).id));
+    if (connection.revoked) throw new FrontdoorError('scim_connection.not_found', 'No such live SCIM connection.');
+    return connection;
+  };
+  confirmed('/admin/scim/:id/revoke', async (request) => {
+    const connection = await liveConnectionOf(request);
+    return {
+      section: 'scim', title: `Revoke the SCIM connection ${connection.name}?`, button: `Revoke ${connection.name}`, cancel: `/admin/scim/${connection.id}`,
+      takes: [`${connection.name} can no longer create, change or deactivate anyone from its next request; the people and usergroups it made stay.`],
+    };
+  }, async (request, admin) => {
+    const { id } = await liveConnectionOf(request);
     await scim.connections.revoke(id);
     await audited(admin, request, { action: 'scim_connection.revoked', targetType: 'scim_connection' }, id);
     return '/admin/scim?notice=revoked';
