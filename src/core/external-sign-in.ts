@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { SignInSessions as AccountFlows } from './account/sign-in-sessions.ts';
+import type { SignInSessions } from './account/sign-in-sessions.ts';
 import type { AccountResolver, ExternalProfile } from './account-resolution.ts';
 import { externalSettingsOf } from './account-resolution.ts';
 import type { AuthApp } from './apps.ts';
@@ -26,12 +26,12 @@ export class ExternalSignIn {
   readonly #sessions: SessionStore;
   readonly #audit: AuditLog;
   readonly #box: SecretBox;
-  readonly #flows: AccountFlows;
+  readonly #signInSessions: SignInSessions;
 
   constructor(
-    transactions: SsoTransactionStore, traces: SsoTraces, accounts: AccountResolver, sessions: SessionStore, audit: AuditLog, box: SecretBox, flows: AccountFlows,
+    transactions: SsoTransactionStore, traces: SsoTraces, accounts: AccountResolver, sessions: SessionStore, audit: AuditLog, box: SecretBox, signInSessions: SignInSessions,
   ) {
-    this.#flows = flows;
+    this.#signInSessions = signInSessions;
     this.#transactions = transactions;
     this.#traces = traces;
     this.#accounts = accounts;
@@ -102,7 +102,7 @@ export class ExternalSignIn {
     const trace = { id: transaction.traceId, appId: app.id, audience: app.audience, ip: input.ip };
     // Pending approval or email validation refuse here; 2FA follows unless the app's MFA is
     // trusted. The session, the finished trace and the audit entry are one statement.
-    const { token, session } = await this.#flows.startSession(resolved.person, {
+    const { token, session } = await this.#signInSessions.startSession(resolved.person, {
       audience: app.audience,
       appId: app.id,
       ip: input.ip,

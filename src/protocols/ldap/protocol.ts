@@ -7,7 +7,7 @@ import { areaOf, homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { diagnoseDirectory } from './diagnostics.ts';
 import { ldapFormPage } from './form-page.ts';
-import { LDAP_SECRET_KEYS, LdapAppConfigSchema, ldapSecretsFrom, parseLdapConfig } from './settings.ts';
+import { LDAP_SECRET_KEYS, LdapAppConfigSchema, ldapSecretsFrom, ldapConfigOf } from './settings.ts';
 import { checkDirectoryPassword } from './sign-in.ts';
 
 // LDAP / Active Directory as a sign-in protocol (docs/LDAP.md): there is no identity service
@@ -58,7 +58,7 @@ async function finishLdapSignIn(ctx: HttpContext, request: FastifyRequest, _repl
   const username = fieldOf(request, 'username');
   const password = fieldOf(request, 'password');
   if (!username.trim() || !password) throw new FrontdoorError('request.invalid', 'Enter your username and password.');
-  const { profile } = await checkDirectoryPassword(services.throttle, parseLdapConfig(app.config), await ldapSecretsOf(ctx, app), {
+  const { profile } = await checkDirectoryPassword(services.throttle, ldapConfigOf(app), await ldapSecretsOf(ctx, app), {
     appId: app.id, audience: app.audience, username, password, ip: request.ip,
   });
   attempt.claims = profile.claims;
@@ -95,9 +95,9 @@ export const ldapProtocol: SignInProtocol = {
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return sendForm(ctx, request, reply, app, refusal.status, { returnTo: attempt.returnTo ?? homeOf(app), username: fieldOf(request, 'username').slice(0, 256), error: refusal });
   },
-  logoutUrl: async (_ctx, _session, app) => parseLdapConfig(app.config).logoutUrl,
+  logoutUrl: async (_ctx, _session, app) => ldapConfigOf(app).logoutUrl,
   diagnose: async (ctx, app) => {
-    const config = parseLdapConfig(app.config);
+    const config = ldapConfigOf(app);
     const { checks, sample } = await diagnoseDirectory(config, await ldapSecretsOf(ctx, app), config.testUsername);
     return { checks, ...(sample ? { mapped: sample } : {}) };
   },

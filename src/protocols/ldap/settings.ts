@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalSettingsSchema } from '../../core/app-config.ts';
+import { ExternalSettingsSchema, storedConfigOf } from '../../core/app-config.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 
 /**
@@ -101,6 +101,20 @@ const StoredLdapConfigSchema = z.preprocess(withPresetDefaults, LdapConfigSchema
 export function parseLdapConfig(input: Record<string, unknown>): LdapConfig {
   const result = StoredLdapConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const summary = result.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
-  throw new FrontdoorError('app.config_invalid', `The LDAP settings are not valid: ${summary}.`);
+  throw invalidLdapConfig(result.error);
+}
+
+/** A stored LDAP app's config, parsed once per stored config like every protocol's (storedConfigOf). */
+export function ldapConfigOf(app: { config: Record<string, unknown> }): LdapConfig {
+  try {
+    return storedConfigOf(app, StoredLdapConfigSchema);
+  } catch (error) {
+    if (error instanceof z.ZodError) throw invalidLdapConfig(error);
+    throw error;
+  }
+}
+
+function invalidLdapConfig(error: z.ZodError): FrontdoorError {
+  const summary = error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
+  return new FrontdoorError('app.config_invalid', `The LDAP settings are not valid: ${summary}.`);
 }

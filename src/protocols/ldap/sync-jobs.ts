@@ -3,7 +3,7 @@ import type { Actor } from '../../core/audit.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import { protocolOf } from '../registry.ts';
-import { ldapSecretsFrom, parseLdapConfig } from './settings.ts';
+import { ldapSecretsFrom, ldapConfigOf } from './settings.ts';
 import { syncDirectory } from './sync.ts';
 import { listSyncRuns } from './sync-runs.ts';
 import { startDirectorySyncSchedule, type ScheduledDirectory, type ScheduledOutcome } from './sync-schedule.ts';
@@ -33,7 +33,7 @@ function onPersonChanged(services: SyncServices) {
 /** One run now, or a dry run (rolled back, its report what a run would do). */
 export async function syncLdapAppNow(services: SyncServices, app: AuthApp, options: { dryRun: boolean; actor: Actor }) {
   return syncDirectory({
-    db: services.db, app, config: parseLdapConfig(app.config), secrets: await secretsOf(services, app),
+    db: services.db, app, config: ldapConfigOf(app), secrets: await secretsOf(services, app),
     dryRun: options.dryRun, actor: options.actor, onPersonChanged: onPersonChanged(services),
   });
 }
@@ -45,7 +45,7 @@ export function lastSyncRunsOf(services: SyncServices, app: AuthApp, limit = 10)
 /** Every enabled LDAP app, read afresh at each pass (a new or changed app is picked up). */
 async function scheduledDirectories(services: SyncServices): Promise<ScheduledDirectory[]> {
   const apps = (await services.apps.list()).filter((app) => app.enabled && protocolOf(app)?.name === 'ldap');
-  return Promise.all(apps.map(async (app) => ({ app, config: parseLdapConfig(app.config), secrets: await secretsOf(services, app) })));
+  return Promise.all(apps.map(async (app) => ({ app, config: ldapConfigOf(app), secrets: await secretsOf(services, app) })));
 }
 
 /** The schedule `serve` starts beside retention; never keeps the process alive. */
