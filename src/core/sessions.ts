@@ -198,8 +198,17 @@ export class SessionStore {
     const params: unknown[] = [];
     if (filter.personId) where.push(`person_id = $${params.push(filter.personId)}`);
     if (filter.audience) where.push(`audience = $${params.push(filter.audience)}`);
+    const idleMsOf = new Map<Audience, number>();
     if (filter.activeOnly ?? true) {
-      where.push(`revoked_at IS NULL AND idle_expires_at > $${params.push(this.#clock.now())} AND absolute_expires_at > $${params.length}`);
+      const now = this.#clock.now();
+      where.push(`revoked_at IS NULL AND idle_expires_at > $${params.push(now)} AND absolute_expires_at > $${params.length}`);
+      // As the session check does: the idle length in force now, so a session an admin's
+      // shorter idle length already ended is not listed as live until its next request.
+      const audiences: Audience[] = filter.audience ? [filter.audience] : ['users', 'agents'];
+      for (const audience of audiences) idleMsOf.set(audience, (await this.#timeouts(audience)).idleMs);
+      where.push(`(restriction IS NOT NULL OR ${audiences
+        .map((audience) => `(audience = '${audience}' AND last_seen_at > $${params.push(new Date(now.getTime() - idleMsOf.get(audience)!))})`)
+        .join(' OR ')})`);
     }
     if (filter.after) {
       const [at, id] = decodeCursor(filter.after, [KEY_PART.timestamp, KEY_PART.uuid]);
@@ -211,6 +220,13 @@ export class SessionStore {
          FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
+    for (const row of rows) {
+      const idleMs = idleMsOf.get(row.audience);
+      if (idleMs === undefined || row.restriction) continue;
+      // The end the idle length in force gives, when it comes before the one stored at the last slide.
+      const policyIdle = new Date(row.last_seen_at).getTime() + idleMs;
+      if (policyIdle < new Date(row.idle_expires_at).getTime()) row.idle_expires_at = new Date(policyIdle);
+    }
     return toPage(rows, size, toSession, (row) => [row.cursor_at, row.id]);
   }
 

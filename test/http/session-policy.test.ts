@@ -105,6 +105,10 @@ describe('session policy per audience', () => {
     assert.equal((await browser.get('/account')).status, 200, 'within the environment\'s 60 minutes');
     await server.services.sessionPolicy.update({ users: { idleMinutes: 15 } }, cli);
     clock.advance(16 * MINUTE);
+    const una = await server.services.people.findForSignIn('users', 'una@example.com');
+    const listed = await api('GET', `/api/v1/sessions?personId=${una!.person.id}`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.json.sessions, [], 'before its next request, the admin list already counts the session as ended');
     const after = await browser.get('/account');
     assert.equal(after.status, 302, 'idle 16 minutes under a 15-minute policy: signed out');
     assert.match(after.location!, /^\/login/);
