@@ -103,5 +103,5 @@ function statusOf(person: Person): string {
 function forgetDevicesCard(base: string, csrf: string): SafeHtml {
   return html`<section class="card" aria-labelledby="devices-h"><h2 id="devices-h">Remembered devices</h2>
 <p class="muted">Browsers where this person ticked "Remember this device" skip the second factor until they expire.</p>
-${actionButton(`${base}/devices/forget`, csrf, 'Forget remembered devices', { danger: true })}</section>`;
+${confirmLink(`${base}/devices/forget`, 'Forget remembered devices')}</section>`;
 }
