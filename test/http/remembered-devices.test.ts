@@ -272,7 +272,14 @@ describe('remember this device (second factor)', () => {
     const personPage = `/admin/people/users/${tess.id}`;
     const shown = await admin.get(personPage);
     assert.match(shown.text, /Forget remembered devices/);
-    const pressed = await admin.postForm(`${personPage}/devices/forget`, { _csrf: csrfOf(shown.text) });
+    // The button leads to a page that says what it takes; nothing is forgotten until it is confirmed.
+    const asked = await admin.get(`${personPage}/devices/forget`);
+    assert.equal(asked.status, 200);
+    assert.match(asked.text, /must pass the second factor again/);
+    const unconfirmed = await admin.postForm(`${personPage}/devices/forget`, { _csrf: csrfOf(asked.text) });
+    assert.equal(unconfirmed.status, 303);
+    assert.ok((await s.rememberedDevices.list(tess.id)).length > 0, 'not forgotten without confirmation');
+    const pressed = await admin.postForm(`${personPage}/devices/forget`, { _csrf: csrfOf(asked.text), confirm: 'yes' });
     assert.equal(pressed.status, 303);
     assert.equal(pressed.location, `${personPage}?notice=devices_forgotten`);
     assert.equal((await s.rememberedDevices.list(tess.id)).length, 0);

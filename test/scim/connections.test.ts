@@ -54,8 +54,8 @@ describe('SCIM connections: console and admin API', () => {
     const [connection] = (await admin.get('/api/v1/scim-connections', await admin.apiCsrfHeader())).json.connections;
     const detail = await admin.get(`/admin/scim/${connection.id}`);
     assert.equal(detail.status, 200);
-    assert.match(detail.text, /GET \/scim\/v2\/Users<\/code><\/td><td>400<\/td><td>refused: <code>scim.invalid_filter<\/code>/);
-    assert.match(detail.text, /POST \/scim\/v2\/Users<\/code><\/td><td>201<\/td><td>done/);
+    assert.match(detail.text, /GET \/scim\/v2\/Users<\/code><\/td><td data-label="Status">400<\/td><td data-label="Outcome">refused: <code>scim.invalid_filter<\/code>/);
+    assert.match(detail.text, /POST \/scim\/v2\/Users<\/code><\/td><td data-label="Status">201<\/td><td data-label="Outcome">done/);
 
     // Revoking is destructive: the button leads to a page naming what it takes; a POST without confirm changes nothing.
     const confirm = await admin.get(`/admin/scim/${connection.id}/revoke`);

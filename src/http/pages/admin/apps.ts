@@ -9,7 +9,7 @@ import type { AppTestReport } from '../../app-test.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { TRUST_KEYS, trustFields } from './app-trust-fields.ts';
 import {
-  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
+  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, listTable, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
   type ConsoleFrame, type ViewState,
 } from './blocks.ts';
 
@@ -21,8 +21,10 @@ export function appsListPage(frame: ConsoleFrame, all: readonly AuthApp[], artic
   const table = (audience: Audience) => {
     const apps = all.filter((a) => a.audience === audience);
     return html`<section class="card" aria-labelledby="apps-${audience}"><h2 id="apps-${audience}">${AUDIENCE_LABEL[audience]}</h2>
-<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Enabled</th><th scope="col">SSO mode</th><th scope="col">Order</th></tr></thead>
-<tbody>${apps.map((a) => html`<tr${a.sso === 'automatic' ? html` class="automatic"` : ''}><td><a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>(the Automatic app)</strong>` : ''}</td><td>${a.type}</td><td>${yesNo(a.enabled)}</td><td>${ssoBadge(a)}</td><td>${a.displayOrder}</td></tr>`)}</tbody></table></div></section>`;
+${listTable(['Name', 'Type', 'Enabled', 'SSO mode', 'Order'], apps.map((a) => ({
+  className: a.sso === 'automatic' ? 'automatic' : '',
+  cells: [html`<a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>(the Automatic app)</strong>` : ''}`, a.type, yesNo(a.enabled), ssoBadge(a), a.displayOrder],
+})), { card: false })}</section>`;
   };
   return consolePage(frame, 'Auth apps', 'apps', html`<h1>Auth apps</h1>
 ${welcomeSteps(all, articlesExist)}

@@ -1,7 +1,7 @@
 import type { Article } from '../../../core/articles.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { actionButton, confirmLink, consolePage, csrfField, textArea, textInput, type ConsoleFrame } from './blocks.ts';
+import { actionButton, confirmLink, consolePage, listTable, csrfField, textArea, textInput, type ConsoleFrame } from './blocks.ts';
 
 // The Articles section: the list, and one form to create or edit an article and who may read it.
 
@@ -9,9 +9,7 @@ export function articlesPage(frame: ConsoleFrame, articles: readonly Article[], 
   const names = new Map(groups.map((g) => [g.id, g.name]));
   return consolePage(frame, 'Articles', 'articles', html`<h1>Help Center articles</h1>
 <p><a class="button" href="/admin/articles/new">New article</a></p>
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Title</th><th scope="col">Who may read it</th></tr></thead><tbody>
-${articles.map((a) => html`<tr><td><a href="/admin/articles/${a.id}">${a.title}</a></td><td>${a.usergroupIds.map((id) => names.get(id) ?? id).join(', ') || html`<span class="muted">nobody (admins only)</span>`}</td></tr>`)}
-</tbody></table></div>`);
+${listTable(['Title', 'Who may read it'], articles.map((a) => [html`<a href="/admin/articles/${a.id}">${a.title}</a>`, a.usergroupIds.map((id) => names.get(id) ?? id).join(', ') || html`<span class="muted">nobody (admins only)</span>`]))}`);
 }
 
 export function articleFormPage(frame: ConsoleFrame, article: Article | undefined, groups: readonly Usergroup[]): SafeHtml {

@@ -1,7 +1,7 @@
 import { auditKey, type AuditName, type AuditSubject } from '../../../core/audit-names.ts';
 import type { AuditEvent } from '../../../core/audit.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { consolePage, select, textInput, when, type ConsoleFrame } from './blocks.ts';
+import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The Audit log section: events filtered by action, outcome and audience, newest first.
 
@@ -52,8 +52,7 @@ ${select({}, 'outcome', 'Outcome', filter.outcome ?? '', [['', 'any'], ['success
 ${select({}, 'audience', 'Audience', filter.audience ?? '', [['', 'any'], ['users', 'Users'], ['agents', 'Agents']])}
 <button type="submit" class="secondary">Filter</button></form>
 ${typedAction && !filter.action ? html`<p class="error" role="alert">The action filter was ignored: use letters, dots and underscores, with an optional * at the end.</p>` : ''}
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Audience</th><th scope="col">Actor</th><th scope="col">Target</th></tr></thead><tbody>
-${events.map((e) => html`<tr><td>${when(e.at)}</td><td><code>${e.action}</code></td><td>${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}</td><td>${e.audience ?? ''}</td><td>${actorCell(e.actor, names)}</td><td>${e.target ? subjectCell(e.target, names) : ''}</td></tr>`)}
-</tbody></table>${events.length === 0 ? html`<p class="muted">No events match.</p>` : ''}</div>
+${listTable(['When', 'Action', 'Outcome', 'Audience', 'Actor', 'Target'], events.map((e) => [when(e.at), html`<code>${e.action}</code>`, html`${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}`, e.audience ?? '', actorCell(e.actor, names), e.target ? subjectCell(e.target, names) : '']))}
+${events.length === 0 ? html`<p class="muted">No events match.</p>` : ''}
 ${next ? html`<p><a href="/admin/audit?${next.toString()}">Older events</a></p>` : ''}`);
 }

@@ -1,6 +1,6 @@
 import { IMPORT_LIMITS, type ImportPlan, type ImportReport, type ImportRow } from '../../../core/people-import.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { consolePage, csrfField, textArea, type ConsoleFrame } from './blocks.ts';
+import { consolePage, listTable, csrfField, textArea, type ConsoleFrame } from './blocks.ts';
 
 // The CSV import of Users: paste, see the plan (what would be created, updated, left alone,
 // and each refused row with its reason), then apply that very plan.
@@ -13,9 +13,7 @@ function counts(c: ImportPlan['counts'], tense: 'would' | 'did'): SafeHtml {
 }
 
 const refusedTable = (rows: readonly { line: number; email: string; reason: string; message: string }[]) => rows.length
-  ? html`<section class="card" aria-labelledby="refused-h"><h2 id="refused-h">Rows refused</h2><div class="table-wrap"><table class="list"><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">Reason</th></tr></thead><tbody>
-${rows.map((r) => html`<tr><td>${r.line}</td><td>${r.email}</td><td><code>${r.reason}</code> ${r.message}</td></tr>`)}
-</tbody></table></div></section>`
+  ? html`<section class="card" aria-labelledby="refused-h"><h2 id="refused-h">Rows refused</h2>${listTable(['Line', 'Email', 'Reason'], rows.map((r) => [r.line, r.email, html`<code>${r.reason}</code> ${r.message}`]), { card: false })}</section>`
   : html``;
 
 export function importPage(frame: ConsoleFrame, report: ImportReport | undefined): SafeHtml {
@@ -32,9 +30,7 @@ export function importPlanPage(frame: ConsoleFrame, csv: string, plan: ImportPla
   return consolePage(frame, 'Import Users: dry run', 'people', html`<h1>Dry run: nothing changed yet</h1>
 ${counts(plan.counts, 'would')}
 ${refusedTable(plan.rows.flatMap((r) => (r.outcome === 'refused' ? [r] : [])))}
-<section class="card" aria-labelledby="plan-h"><h2 id="plan-h">What would change</h2>${changing.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Usergroups</th><th scope="col">Outcome</th></tr></thead><tbody>
-${changing.map((r) => html`<tr><td>${r.line}</td><td>${r.name}</td><td>${r.email}</td><td>${r.usergroups ? r.usergroups.join(', ') : html`<span class="muted">kept</span>`}</td><td>${OUTCOME_LABEL[r.outcome]}${r.outcome === 'updated' ? html` (${r.changes.join(', ')})` : ''}</td></tr>`)}
-</tbody></table></div>` : html`<p class="muted">No row would be imported.</p>`}</section>
+<section class="card" aria-labelledby="plan-h"><h2 id="plan-h">What would change</h2>${changing.length ? html`${listTable(['Line', 'Name', 'Email', 'Usergroups', 'Outcome'], changing.map((r) => [r.line, r.name, r.email, r.usergroups ? r.usergroups.join(', ') : html`<span class="muted">kept</span>`, html`${OUTCOME_LABEL[r.outcome]}${r.outcome === 'updated' ? html` (${r.changes.join(', ')})` : ''}`]), { card: false })}` : html`<p class="muted">No row would be imported.</p>`}</section>
 ${plan.counts.created + plan.counts.updated > 0 ? html`<form class="stack card" method="post" action="/admin/people/users/import/apply">${csrfField(frame.csrf)}
 <input type="hidden" name="csv" value="${csv}"><input type="hidden" name="plan" value="${plan.fingerprint}">
 <p>Applying creates ${plan.counts.created} and updates ${plan.counts.updated} Users, each row on its own; refused rows are left out. If anything changed since this dry run, nothing is applied and you are asked to run it again.</p>

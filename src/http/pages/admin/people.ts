@@ -5,7 +5,7 @@ import type { Session } from '../../../core/sessions.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { restrictionBadge } from '../session-marks.ts';
-import { actionButton, checkbox, confirmLink, consolePage, csrfField, textInput, when, type ConsoleFrame, type ViewState } from './blocks.ts';
+import { actionButton, checkbox, confirmLink, consolePage, listTable, csrfField, textInput, when, type ConsoleFrame, type ViewState } from './blocks.ts';
 
 // The People section: Users and Agents, searched and paged, and one person's page with the
 // actions an admin may take on them.
@@ -54,9 +54,8 @@ export function peoplePage(frame: ConsoleFrame, list: PeopleList): SafeHtml {
 <form class="search" method="get" action="/admin/people/${audience}" role="search"><label for="people-query">Search ${audience === 'users' ? 'Users' : 'Agents'} by name or email</label><input id="people-query" name="query" type="search" value="${query}"><button type="submit" class="secondary">Search</button></form>
 ${tooShort ? html`<p class="error" role="alert">Search needs at least ${MIN_SEARCH_LENGTH} characters; everyone is listed.</p>` : ''}
 ${pending.length ? html`<p class="notice">${pending.length} waiting for approval: ${pending.map((p, i) => html`${i ? ', ' : ''}<a href="/admin/people/users/${p.id}">${p.name}</a>`)}</p>` : ''}
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Status</th></tr></thead><tbody>
-${people.map((p) => html`<tr><td><a href="/admin/people/${audience}/${p.id}">${p.name}</a>${p.isAdmin ? html` <span class="badge">admin</span>` : ''}</td><td>${primaryEmail(p)}</td><td>${statusOf(p)}</td></tr>`)}
-</tbody></table>${people.length === 0 ? html`<p class="muted">Nobody found.</p>` : ''}</div>
+${listTable(['Name', 'Email', 'Status'], people.map((p) => [html`<a href="/admin/people/${audience}/${p.id}">${p.name}</a>${p.isAdmin ? html` <span class="badge">admin</span>` : ''}`, primaryEmail(p), statusOf(p)]))}
+${people.length === 0 ? html`<p class="muted">Nobody found.</p>` : ''}
 ${next ? html`<p><a href="/admin/people/${audience}?${next.toString()}">Next page</a></p>` : ''}
 ${audience === 'users' ? html`<p><a href="/admin/people/users/import">Import Users from CSV</a></p>` : ''}
 ${newPersonForm(frame, audience, customGroups)}`);
@@ -89,9 +88,7 @@ ${person.twoFactor.methods.length ? confirmLink(`${base}/two-factor/remove`, `Re
 ${person.audience === 'agents' ? (person.isAdmin ? confirmLink(`${base}/admin/remove`, 'Remove admin rights') : actionButton(`${base}/admin`, csrf, 'Make admin', { fields: { isAdmin: 'yes' } })) : ''}
 </section>
 <section class="card" aria-labelledby="sessions-h"><h2 id="sessions-h">Sessions</h2>
-${sessions.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Address</th><th scope="col">Via</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
-${sessions.map((s) => html`<tr><td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.ip ?? ''}</td><td>${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}${restrictionBadge(s)}</td><td>${confirmLink(`${base}/sessions/${s.id}/revoke`, 'Revoke')}</td></tr>`)}
-</tbody></table></div>${confirmLink(`${base}/sessions/revoke-all`, 'Sign out everywhere')}` : html`<p class="muted">No live sessions.</p>`}
+${sessions.length ? html`${listTable(['Started', 'Last seen', 'Address', 'Via', { label: 'Actions', hidden: true }], sessions.map((s) => [when(s.createdAt), when(s.lastSeenAt), s.ip ?? '', html`${s.appId ? (appName.get(s.appId) ?? s.appId) : 'password'}${restrictionBadge(s)}`, confirmLink(`${base}/sessions/${s.id}/revoke`, 'Revoke')]), { card: false })}${confirmLink(`${base}/sessions/revoke-all`, 'Sign out everywhere')}` : html`<p class="muted">No live sessions.</p>`}
 </section>${forgetDevicesCard(base, csrf)}`);
 }
 
@@ -106,5 +103,5 @@ function statusOf(person: Person): string {
 function forgetDevicesCard(base: string, csrf: string): SafeHtml {
   return html`<section class="card" aria-labelledby="devices-h"><h2 id="devices-h">Remembered devices</h2>
 <p class="muted">Browsers where this person ticked "Remember this device" skip the second factor until they expire.</p>
-${actionButton(`${base}/devices/forget`, csrf, 'Forget remembered devices', { danger: true })}</section>`;
+${confirmLink(`${base}/devices/forget`, 'Forget remembered devices')}</section>`;
 }

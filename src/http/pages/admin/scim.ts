@@ -1,6 +1,6 @@
 import type { ScimConnection, ScimRequestRecord } from '../../../provisioning/scim/connections.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { confirmLink, consolePage, copyList, csrfField, select, textInput, when, type ConsoleFrame } from './blocks.ts';
+import { confirmLink, consolePage, listTable, copyList, csrfField, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The SCIM connections section of the console (docs/SCIM.md): the list, the form that makes
 // one, the URL and token shown once, and a connection's last requests with their outcome.
@@ -15,9 +15,7 @@ export function scimConnectionsPage(frame: ConsoleFrame, connections: readonly S
 <p>An identity service (Okta, Microsoft Entra) creates, updates, deactivates and removes people of one audience, and keeps usergroups and their members, through SCIM 2.0. Give it the base URL and the token of a connection.</p>
 ${created ? html`<div class="notice" role="status"><p><strong>The connection “${created.connection.name}”: its token, shown this once.</strong> Copy both now; only the token’s hash is kept.</p>
 ${copyList({ url: created.baseUrl, token: created.token }, { url: 'SCIM base URL (tenant URL)', token: 'Bearer token (secret token)' })}</div>` : ''}
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Audience</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
-${connections.map((c) => html`<tr><td><a href="/admin/scim/${c.id}">${c.name}</a></td><td>${AUDIENCE_LABEL[c.audience]}</td><td>${when(c.createdAt)}</td><td>${when(c.lastUsedAt) || 'never'}</td><td>${c.revoked ? 'revoked' : confirmLink(`/admin/scim/${c.id}/revoke`, `Revoke ${c.name}`)}</td></tr>`)}
-</tbody></table></div>
+${listTable(['Name', 'Audience', 'Created', 'Last used', 'State'], connections.map((c) => [html`<a href="/admin/scim/${c.id}">${c.name}</a>`, AUDIENCE_LABEL[c.audience], when(c.createdAt), when(c.lastUsedAt) || 'never', c.revoked ? 'revoked' : confirmLink(`/admin/scim/${c.id}/revoke`, `Revoke ${c.name}`)]))}
 <form class="stack card" method="post" action="/admin/scim">${csrfField(csrf)}<h2>New SCIM connection</h2>
 ${textInput(state, 'name', 'Name (the identity service)', '', { required: true, placeholder: 'Okta' })}
 ${select(state, 'audience', 'Who it provisions', 'users', [['users', AUDIENCE_LABEL.users], ['agents', AUDIENCE_LABEL.agents]], 'Agents it creates are never admins; Groups are usergroups, for Users only.')}
@@ -31,7 +29,5 @@ export function scimConnectionPage(frame: ConsoleFrame, connection: ScimConnecti
 <p>Audience: ${AUDIENCE_LABEL[connection.audience]} · created ${when(connection.createdAt)} · last used ${when(connection.lastUsedAt) || 'never'} · ${connection.revoked ? 'revoked' : 'live'}</p>
 ${connection.revoked ? '' : confirmLink(`/admin/scim/${connection.id}/revoke`, 'Revoke this connection')}</section>
 <section class="card" aria-labelledby="scim-requests"><h2 id="scim-requests">Last requests</h2>
-${requests.length ? html`<div class="table-wrap"><table class="list"><thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Outcome</th></tr></thead><tbody>
-${requests.map((r) => html`<tr><td>${when(r.at)}</td><td><code>${r.method} ${r.path}</code></td><td>${String(r.status)}</td><td>${r.code ? html`refused: <code>${r.code}</code>` : 'done'}</td></tr>`)}
-</tbody></table></div>` : html`<p class="muted">No requests yet.</p>`}</section>`);
+${requests.length ? html`${listTable(['When', 'Request', 'Status', 'Outcome'], requests.map((r) => [when(r.at), html`<code>${r.method} ${r.path}</code>`, String(r.status), r.code ? html`refused: <code>${r.code}</code>` : 'done']), { card: false })}` : html`<p class="muted">No requests yet.</p>`}</section>`);
 }

@@ -1,7 +1,7 @@
 import type { AuthApp } from '../../../core/apps.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { consolePage, select, textInput, when, type ConsoleFrame } from './blocks.ts';
+import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The SSO traces section: one trace per SSO attempt, found by the id an error page showed or
 // by filters, and one trace's facts and claims.
@@ -24,9 +24,8 @@ ${select({}, 'appId', 'App', appId ?? '', [['', 'any'], ...apps.filter((a) => a.
 ${select({}, 'outcome', 'Outcome', outcome ?? '', [['', 'any'], ['success', 'success'], ['failure', 'failure'], ['pending', 'pending']])}
 ${select({}, 'audience', 'Audience', audience ?? '', [['', 'any'], ['users', 'Users'], ['agents', 'Agents']])}
 <button type="submit" class="secondary">Filter</button></form>
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Started</th><th scope="col">Trace</th><th scope="col">App</th><th scope="col">Outcome</th><th scope="col">Failed check</th></tr></thead><tbody>
-${traces.map((t) => html`<tr><td>${when(t.startedAt)}</td><td><a href="/admin/sso-traces/${t.id}"><code>${t.id}</code></a></td><td>${t.appId ? (appName.get(t.appId) ?? t.appId) : ''}</td><td>${t.outcome}${t.errorCode ? html` <code>${t.errorCode}</code>` : ''}</td><td>${t.failedCheck ?? ''}</td></tr>`)}
-</tbody></table>${traces.length === 0 ? html`<p class="muted">No traces match.</p>` : ''}</div>
+${listTable(['Started', 'Trace', 'App', 'Outcome', 'Failed check'], traces.map((t) => [when(t.startedAt), html`<a href="/admin/sso-traces/${t.id}"><code>${t.id}</code></a>`, t.appId ? (appName.get(t.appId) ?? t.appId) : '', html`${t.outcome}${t.errorCode ? html` <code>${t.errorCode}</code>` : ''}`, t.failedCheck ?? '']))}
+${traces.length === 0 ? html`<p class="muted">No traces match.</p>` : ''}
 ${next ? html`<p><a href="/admin/sso-traces?${next.toString()}">Older traces</a></p>` : ''}`);
 }
 

@@ -1,7 +1,7 @@
 import type { UsergroupRemovalImpact } from '../../../core/usergroup-removal.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { confirmLink, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
+import { confirmLink, consolePage, listTable, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
 
 // The Usergroups section: the built-in groups, and custom ones to create, rename and delete.
 
@@ -9,11 +9,9 @@ export function usergroupsPage(frame: ConsoleFrame, groups: readonly Usergroup[]
   const { csrf } = frame;
   return consolePage(frame, 'Usergroups', 'usergroups', html`<h1>Usergroups</h1>
 <p class="muted">Everyone (anonymous visitors too) and Registered (every signed-in User) are built in.</p>
-<div class="table-wrap card"><table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Members</th><th scope="col">Actions</th></tr></thead><tbody>
-${groups.map((g) => html`<tr><td>${g.name}${g.system ? html` <span class="badge">built in</span>` : ''}</td><td>${g.system ? '—' : g.memberCount}</td><td>${g.system ? '' : html`
+${listTable(['Name', 'Members', 'Actions'], groups.map((g) => [html`${g.name}${g.system ? html` <span class="badge">built in</span>` : ''}`, g.system ? '—' : g.memberCount, g.system ? '' : html`
 <form class="inline" method="post" action="/admin/usergroups/${g.id}/rename">${csrfField(csrf)}<label class="visually-hidden" for="rename-${g.id}">New name for ${g.name}</label><input id="rename-${g.id}" name="name" type="text" value="${g.name}" required><button type="submit" class="secondary">Rename</button></form>
-${confirmLink(`/admin/usergroups/${g.id}/remove`, `Delete ${g.name}`)}`}</td></tr>`)}
-</tbody></table></div>
+${confirmLink(`/admin/usergroups/${g.id}/remove`, `Delete ${g.name}`)}`]))}
 <form class="stack card" method="post" action="/admin/usergroups">${csrfField(csrf)}<h2>New usergroup</h2>
 ${textInput(frame.state, 'name', 'Name', '', { required: true })}<button type="submit">Create usergroup</button></form>`);
 }

@@ -163,7 +163,10 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
     return back(owner, 'revoked');
   });
   // Remembered devices (issue 18 part 8): every browser of this person asks for the second factor again.
-  action(`${personPath}/devices/forget`, person, async (request, admin) => {
+  // Confirmed on a page first: it takes something the person would notice at their next sign-in.
+  confirmed(`${personPath}/devices/forget`, confirmFor((p) => `Forget the remembered devices of ${p.name}?`, 'Forget remembered devices', () => [
+    'Every browser where they ticked "Remember this device" is forgotten: their next sign-in on each must pass the second factor again.',
+  ]), async (request, admin) => {
     const owner = await personOf(request);
     await services.rememberedDevices.revokeAllFor(owner, 'revoked by an admin', admin.actor);
     return back(owner, 'devices_forgotten');

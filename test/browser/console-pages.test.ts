@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { screenshot } from '../helpers/screenshots.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const PASSWORD = 'correct horse battery';
+const cli = { type: 'cli' } as const;
+type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+// Issue 18 part 5: every console page, seeded with content, at a phone's 360 px and a laptop's
+// 1280 px: nothing scrolls sideways, lists stack into labelled rows on the phone, no ordinary word
+// is cut in two to fit a column, and axe-core finds no serious or critical violation.
+describe('every console page at 360 px and 1280 px (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let axeSource: string;
+  const paths: string[] = [];
+
+  before(async () => {
+    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    server = await startTestServer({ publicUrlIsListening: true });
+    browser = await launchChromium();
+    const { services } = server;
+    const support = await services.usergroups.create('Support engineers');
+    await services.articles.create({ title: 'Resetting your router after a firmware upgrade', body: 'Unplug it for ten seconds.', usergroupIds: [support.id] });
+    await services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
+    const user = await services.people.create({ audience: 'users', name: 'Bartholomew Longname-Withahyphen', email: 'bartholomew.longname-withahyphen@subdomain.example.com', password: PASSWORD });
+    const app = await services.apps.create({ audience: 'users', type: 'oidc', slug: 'acme-id', name: 'Acme Identity Provider', showButton: true, config: { issuer: 'https://login.example.com/realms/customers-and-partners', clientId: 'frontdoor-helpdesk-client', clientSecret: 'client-secret-value' } }, cli);
+    await services.apiKeys.create('Provisioning from the CRM', null);
+    paths.push('/admin/apps', `/admin/apps/${app.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
+      '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces', '/admin/api-keys', '/admin/scim');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** What is wrong with the page's layout at this width, described; empty when nothing is. */
+  const layoutProblems = (page: Page, narrow: boolean) => page.evaluate((narrow) => {
+    const found: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) found.push(`scrolls sideways (${root.scrollWidth} > ${root.clientWidth})`);
+    for (const cell of document.querySelectorAll('table.list td')) {
+      if (narrow && getComputedStyle(cell).display !== 'block') found.push(`cell not stacked: ${cell.textContent}`);
+      if (!cell.hasAttribute('data-label')) found.push(`cell without its column name: ${cell.textContent}`);
+      // A word cut in two spans two line boxes: its range has rects on two lines. Codes, ids and
+      // addresses (inside code, or longer than 24 letters) may wrap; ordinary words may not. A
+      // hyphen is a proper place to break, so the parts between hyphens are the words checked.
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement?.closest('code')) continue;
+        const text = node.textContent ?? '';
+        for (const m of text.matchAll(/[^\s-]+/g)) {
+          if (m[0].length > 24) continue;
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (tops.size > 1) found.push(`word broken: ${m[0]}`);
+        }
+      }
+    }
+    return found;
+  }, narrow);
+
+  const axeProblems = async (page: Page): Promise<string[]> => {
+    await page.addScriptTag({ content: axeSource });
+    const { violations } = await page.evaluate<{ violations: Violation[] }>('axe.run(document).then((r) => ({ violations: r.violations }))');
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  };
+
+  for (const width of [360, 1280]) {
+    it(`every console page works at ${width} px`, async () => {
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 800 } });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/admin/apps`);
+        await page.getByLabel('Email').fill('ada@example.com');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        assert.equal(new URL(page.url()).pathname, '/admin/apps');
+        const problems: string[] = [];
+        let tables = 0;
+        for (const path of paths) {
+          const response = await page.goto(`${server.url}${path}`);
+          assert.equal(response?.status(), 200, path);
+          tables += await page.locator('table.list').count();
+          problems.push(...(await layoutProblems(page, width < 640)).map((p) => `${path}: ${p}`));
+          problems.push(...(await axeProblems(page)).map((p) => `${path}: ${p}`));
+          await screenshot(page, `admin${path.replace(/\/admin|[^a-z0-9]+/g, (s) => (s === '/admin' ? '' : '-')).replace(/-[0-9a-f]{8}-.*$/, '-detail')}-${width}`);
+        }
+        assert.ok(tables >= 8, `the seeded console shows its lists (${tables} tables)`);
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
