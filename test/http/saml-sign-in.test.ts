@@ -379,7 +379,7 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     // A certificate ten days from its end: the report warns.
     const ageing = await generateKeyPair('Ageing IdP', new Date(Date.now() - (10 * 365 - 10) * 86_400_000));
     const fields = await server.services.apps.create(
-      { audience: 'users', type: 'saml', slug: 'saml-ageing', config: { idpEntityId: 'https://idp.example.com/e', idpSsoUrl: 'https://idp.example.com/sso', idpCertificate: ageing.certificate } }, cli,
+      { audience: 'users', type: 'saml', slug: 'saml-ageing', config: { idpEntityId: 'https://idp.example.com/e', idpSsoUrl: `${idp.baseUrl}/sso`, idpCertificate: ageing.certificate } }, cli,
     );
     const warned = await api('POST', `/api/v1/apps/${fields.slug}/test`);
     assert.equal(warned.json.ok, true);
@@ -389,6 +389,19 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     const failed = await api('POST', `/api/v1/apps/${broken.slug}/test`);
     assert.equal(failed.json.ok, false);
     assert.match(failed.json.checks[0].detail, /HTTP 404/);
+    // An SSO address that answers nothing (a port just closed): the check fails, naming why.
+    const closed = (await import('node:net')).createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as import('node:net').AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const silent = await server.services.apps.create(
+      { audience: 'users', type: 'saml', slug: 'saml-silent', config: { idpEntityId: 'https://idp.example.com/s', idpSsoUrl: `http://127.0.0.1:${closedPort}/sso`, idpCertificate: ageing.certificate } }, cli,
+    );
+    const unreachable = await api('POST', `/api/v1/apps/${silent.slug}/test`);
+    assert.equal(unreachable.json.ok, false);
+    const ssoCheck = unreachable.json.checks.find((c: { name: string }) => c.name === 'sso_url');
+    assert.equal(ssoCheck.ok, false);
+    assert.match(ssoCheck.detail, /connection refused/);
   });
 });
 
