@@ -52,7 +52,12 @@ export async function diagnoseSamlApp(cache: IdpMetadataCache, app: AuthApp, sec
   const privateKey = typeof secrets.spPrivateKey === 'string' ? secrets.spPrivateKey : undefined;
   const spKeyOk = Boolean(privateKey && config.spCertificate && keyMatchesCertificate(privateKey, config.spCertificate));
   const spFacts = config.spCertificate ? certificateFacts(config.spCertificate) : undefined;
-  checks.push({ name: 'sp_key', ok: spKeyOk, detail: spFacts ? `our signing certificate, valid until ${spFacts.notAfter}, SHA-256 ${spFacts.sha256}` : 'no SP key' });
+  // An expired SP certificate: identity services that check our signatures refuse our requests.
+  const spExpired = spFacts !== undefined && Date.parse(spFacts.notAfter) <= now.getTime();
+  checks.push({
+    name: 'sp_key', ok: spKeyOk && !spExpired,
+    detail: spFacts ? `our signing certificate, ${spExpired ? 'EXPIRED on' : 'valid until'} ${spFacts.notAfter}, SHA-256 ${spFacts.sha256}` : 'no SP key',
+  });
   if (spFacts && soon(spFacts.notAfter)) warnings.push(`Our SP certificate expires on ${spFacts.notAfter}: rotate it (POST /api/v1/apps/${app.slug}/saml/sp-keys).`);
   return {
     checks,
