@@ -379,7 +379,7 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     // A certificate ten days from its end: the report warns.
     const ageing = await generateKeyPair('Ageing IdP', new Date(Date.now() - (10 * 365 - 10) * 86_400_000));
     const fields = await server.services.apps.create(
-      { audience: 'users', type: 'saml', slug: 'saml-ageing', config: { idpEntityId: 'https://idp.example.com/e', idpSsoUrl: 'https://idp.example.com/sso', idpCertificate: ageing.certificate } }, cli,
+      { audience: 'users', type: 'saml', slug: 'saml-ageing', config: { idpEntityId: 'https://idp.example.com/e', idpSsoUrl: `${idp.baseUrl}/sso`, idpCertificate: ageing.certificate } }, cli,
     );
     const warned = await api('POST', `/api/v1/apps/${fields.slug}/test`);
     assert.equal(warned.json.ok, true);
@@ -389,6 +389,28 @@ describe('SAML sign-in and sign-out against a real IdP (samlify)', () => {
     const failed = await api('POST', `/api/v1/apps/${broken.slug}/test`);
     assert.equal(failed.json.ok, false);
     assert.match(failed.json.checks[0].detail, /HTTP 404/);
+    // The only signing certificate past its end: the metadata check fails and says so.
+    const expired = await generateKeyPair('Expired IdP', new Date(Date.now() - 11 * 365 * 86_400_000));
+    const stale = await server.services.apps.create(
+      { audience: 'users', type: 'saml', slug: 'saml-test-expired-cert', config: { idpEntityId: 'https://idp.example.com/x', idpSsoUrl: `${idp.baseUrl}/sso`, idpCertificate: expired.certificate } }, cli,
+    );
+    const staleReport = await api('POST', `/api/v1/apps/${stale.slug}/test`);
+    assert.equal(staleReport.json.ok, false);
+    assert.deepEqual(staleReport.json.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name), ['metadata']);
+    assert.match(staleReport.json.checks[0].detail, /all expired/);
+    // An SSO address that answers nothing (a port just closed): the check fails, naming why.
+    const closed = (await import('node:net')).createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as import('node:net').AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const silent = await server.services.apps.create(
+      { audience: 'users', type: 'saml', slug: 'saml-silent', config: { idpEntityId: 'https://idp.example.com/s', idpSsoUrl: `http://127.0.0.1:${closedPort}/sso`, idpCertificate: ageing.certificate } }, cli,
+    );
+    const unreachable = await api('POST', `/api/v1/apps/${silent.slug}/test`);
+    assert.equal(unreachable.json.ok, false);
+    const ssoCheck = unreachable.json.checks.find((c: { name: string }) => c.name === 'sso_url');
+    assert.equal(ssoCheck.ok, false);
+    assert.match(ssoCheck.detail, /connection refused/);
   });
 });
 

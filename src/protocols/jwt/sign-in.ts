@@ -6,6 +6,7 @@ import type { HttpContext } from '../../http/context.ts';
 import { homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { jwtConfigOf, JwtConfigSchema } from './config.ts';
+import { diagnoseJwtApp } from './diagnostics.ts';
 import { JwtKeySets, verificationKeyFor } from './keys.ts';
 import { profileFromJwtClaims } from './profile.ts';
 import { jwtReplayRefusal, verifySignInJwt } from './verify.ts';
@@ -101,6 +102,9 @@ export const jwtProtocol: SignInProtocol = {
   start: startJwtSignIn,
   finishEndpoints: [{ method: 'POST', path: '/sso/:app/jwt' }, { method: 'GET', path: '/sso/:app/jwt' }],
   finish: finishJwtSignIn,
+  diagnose: async (ctx, app) => ({
+    checks: await diagnoseJwtApp(jwtConfigOf(app), await ctx.services.apps.secretsOf(app.id), ctx.services.clock.now()),
+  }),
   // A JWT app's site has no protocol logout: its logout redirect URL is the way out.
   logoutUrl: async (_ctx, _session, app) => jwtConfigOf(app).logoutUrl,
   // Without a lost-password page of its own, the site's login page is where people recover.

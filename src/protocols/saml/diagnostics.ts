@@ -43,16 +43,21 @@ export async function diagnoseSamlApp(cache: IdpMetadataCache, app: AuthApp, sec
       if (soon(facts.notAfter)) warnings.push(`The identity service's signing certificate ${facts.sha256.slice(0, 16)}… expires on ${facts.notAfter}.`);
     }
     const ssoUrl = config.authnRequestBinding === 'post' ? idp.ssoPostUrl ?? idp.ssoRedirectUrl : idp.ssoRedirectUrl ?? idp.ssoPostUrl;
-    checks.push({ name: 'sso_url', ok: Boolean(ssoUrl), detail: ssoUrl ?? 'the identity service has no single sign-on address' });
-    checks.push({
+    checks.push(ssoUrl ? await reachability('sso_url', ssoUrl) : { name: 'sso_url', ok: false, detail: 'the identity service has no single sign-on address' });
+    checks.push(idp.sloRedirectUrl ? await reachability('slo_url', idp.sloRedirectUrl) : {
       name: 'slo_url', ok: true,
-      detail: idp.sloRedirectUrl ?? (config.logoutUrl ? `no single logout; sign-out goes to ${config.logoutUrl}` : 'no single logout; sign-out ends here'),
+      detail: config.logoutUrl ? `no single logout; sign-out goes to ${config.logoutUrl}` : 'no single logout; sign-out ends here',
     });
   }
   const privateKey = typeof secrets.spPrivateKey === 'string' ? secrets.spPrivateKey : undefined;
   const spKeyOk = Boolean(privateKey && config.spCertificate && keyMatchesCertificate(privateKey, config.spCertificate));
   const spFacts = config.spCertificate ? certificateFacts(config.spCertificate) : undefined;
-  checks.push({ name: 'sp_key', ok: spKeyOk, detail: spFacts ? `our signing certificate, valid until ${spFacts.notAfter}, SHA-256 ${spFacts.sha256}` : 'no SP key' });
+  // An expired SP certificate: identity services that check our signatures refuse our requests.
+  const spExpired = spFacts !== undefined && Date.parse(spFacts.notAfter) <= now.getTime();
+  checks.push({
+    name: 'sp_key', ok: spKeyOk && !spExpired,
+    detail: spFacts ? `our signing certificate, ${spExpired ? 'EXPIRED on' : 'valid until'} ${spFacts.notAfter}, SHA-256 ${spFacts.sha256}` : 'no SP key',
+  });
   if (spFacts && soon(spFacts.notAfter)) warnings.push(`Our SP certificate expires on ${spFacts.notAfter}: rotate it (POST /api/v1/apps/${app.slug}/saml/sp-keys).`);
   return {
     checks,
@@ -68,4 +73,30 @@ export async function diagnoseSamlApp(cache: IdpMetadataCache, app: AuthApp, sec
       ...(config.spNextCertificate ? { nextCertificate: config.spNextCertificate } : {}),
     },
   };
+}
+
+const REACHABILITY_TIMEOUT_MS = 5000;
+
+/**
+ * An address of the identity service answers at all: people are sent there, so one that gives
+ * no answer (connection refused, unknown host, TLS error, timeout) fails every sign-in. Any HTTP
+ * answer counts: without a SAMLRequest an identity service may well answer 400.
+ */
+async function reachability(name: string, url: string): Promise<DiagnosticCheck> {
+  try {
+    const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(REACHABILITY_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return { name, ok: true, detail: `${url} answers (HTTP ${response.status})` };
+  } catch (error) {
+    return { name, ok: false, detail: `${url} gives no answer: ${whyUnreachable(error)}` };
+  }
+}
+
+function whyUnreachable(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${REACHABILITY_TIMEOUT_MS / 1000} s`;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'unknown host';
+  if (cause?.code && /CERT|SSL|TLS/.test(cause.code)) return `TLS error (${cause.code})`;
+  return cause?.message ?? (error as Error).message;
 }
