@@ -25,6 +25,8 @@ import { registerSetupRoutes } from './routes/setup.ts';
 import { OneLinePerRequest } from './access-log.ts';
 import { createForwardAuthFastPath } from './forward-auth-fast-path.ts';
 import { addSecurityHeaders } from './security-headers.ts';
+import { registerPageContext } from './page-context.ts';
+import { resolvePageContext } from './page-context-resolver.ts';
 
 // Sign-in forms and admin API bodies are small; a tight limit is the cheapest defence
 // against memory exhaustion. SAML responses (issue 4) get their own, larger route limit.
@@ -83,6 +85,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   // SSO and sign-out error pages get a trace an admin can read (refusal-traces.ts), also for a
   // refusal before an SSO route's own code ran (a body too large for the ACS, issue 14).
   const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
+  registerPageContext(app, (request) => resolvePageContext(ctx, request));
   app.setErrorHandler(async (error, request, reply) => {
     if (toFrontdoorError(error).code === 'request.too_large') await discardRequestBody(request.raw);
     await noteWhoIsSignedIn(ctx, request, reply, error);

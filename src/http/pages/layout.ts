@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { currentPage } from '../page-context.ts';
 
 export type PageChrome = {
   title: string;
@@ -18,7 +19,7 @@ export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
   const logoutAction = chrome.area === 'help-center' ? '/logout' : '/agent/logout';
   const loginHref = chrome.area === 'help-center' ? '/login' : '/agent/login';
   return html`<!doctype html>
-<html lang="en">
+<html lang="${currentPage().language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
