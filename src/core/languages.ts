@@ -13,3 +13,8 @@ export function isLanguage(value: unknown): value is Language {
 export function supportedLanguage(value: unknown): Language {
   return isLanguage(value) ? value : DEFAULT_LANGUAGE;
 }
+
+/** The language of an email to a person: their own setting, else the default. */
+export function languageOf(person: { language?: string | null | undefined }): Language {
+  return supportedLanguage(person.language);
+}
