@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
+import { scimProvisioning } from '../../src/provisioning/scim/service.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -30,9 +32,23 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     await services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
     const user = await services.people.create({ audience: 'users', name: 'Bartholomew Longname-Withahyphen', email: 'bartholomew.longname-withahyphen@subdomain.example.com', password: PASSWORD });
     const app = await services.apps.create({ audience: 'users', type: 'oidc', slug: 'acme-id', name: 'Acme Identity Provider', showButton: true, config: { issuer: 'https://login.example.com/realms/customers-and-partners', clientId: 'frontdoor-helpdesk-client', clientSecret: 'client-secret-value' } }, cli);
-    await services.apiKeys.create('Provisioning from the CRM', null);
-    paths.push('/admin/apps', `/admin/apps/${app.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
-      '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces', '/admin/api-keys', '/admin/scim');
+    const { apiKey } = await services.apiKeys.create('Provisioning from the CRM', null);
+    // Every app type's page, not only OIDC's: SAML's has the longest values to copy.
+    const saml = await services.apps.create({ audience: 'agents', type: 'saml', slug: 'corporate-saml-directory', name: 'Corporate directory (SAML)', config: { idpMetadataUrl: 'https://idp.example.com/simplesaml/saml2/idp/metadata.php' } }, cli);
+    const jwt = await services.apps.create({ audience: 'users', type: 'jwt', slug: 'customer-website', name: 'Our customer website', config: { remoteLoginUrl: 'https://www.example.com/helpdesk/remote-login', sharedSecret: generateJwtSharedSecret() } }, cli);
+    // A failed sign-in's trace, with the long detail and claims an admin reads on its page.
+    const traceId = 'trace-for-the-narrow-screen-check';
+    await services.ssoTraces.recordRefusal({ id: traceId, appId: app.id, audience: 'users', ip: '203.0.113.7' }, {
+      errorCode: 'sso.audience_mismatch', failedCheck: 'audience',
+      detail: 'The token was issued for https://another-helpdesk.example.org/sso/acme-id/oidc/callback, not for this helpdesk.',
+    });
+    const { connection } = await scimProvisioning(services).connections.create({ audience: 'users', name: 'Entra ID provisioning for customers' }, null);
+    paths.push('/admin/apps', `/admin/apps/${app.id}`, `/admin/apps/${saml.id}`, `/admin/apps/${jwt.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
+      '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces',
+      `/admin/sso-traces/${traceId}`, '/admin/api-keys', '/admin/scim', `/admin/scim/${connection.id}`,
+      // The confirmation pages of destructive actions, which name what they take with them.
+      `/admin/apps/${app.id}/remove`, `/admin/usergroups/${support.id}/remove`, `/admin/people/users/${user.id}/disable`,
+      `/admin/scim/${connection.id}/revoke`, `/admin/api-keys/${apiKey.id}/revoke`);
   });
   after(async () => {
     await browser?.close();
@@ -73,28 +89,54 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   };
 
+  /** Visits each page (expecting its status), collecting what is wrong with it at this width. */
+  const checkPages = async (page: Page, pages: [path: string, status: number][], width: number, prefix: string) => {
+    const problems: string[] = [];
+    let tables = 0;
+    for (const [path, status] of pages) {
+      const response = await page.goto(`${server.url}${path}`);
+      assert.equal(response?.status(), status, path);
+      tables += await page.locator('table.list').count();
+      problems.push(...(await layoutProblems(page, width < 640)).map((p) => `${path}: ${p}`));
+      problems.push(...(await axeProblems(page)).map((p) => `${path}: ${p}`));
+      const name = path.replace(/^\/admin/, '').replace(/\/[0-9a-f]{8}-[0-9a-f-]{27}/g, '/detail').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'home';
+      await screenshot(page, `${prefix}-${name}-${width}`);
+    }
+    return { problems, tables };
+  };
+
+  const signIn = async (page: Page, loginPath: string, email: string) => {
+    await page.goto(`${server.url}${loginPath}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
   for (const width of [360, 1280]) {
     it(`every console page works at ${width} px`, async () => {
       const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 800 } });
       try {
         const page = await context.newPage();
-        await page.goto(`${server.url}/admin/apps`);
-        await page.getByLabel('Email').fill('ada@example.com');
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await signIn(page, '/admin/apps', 'ada@example.com');
         assert.equal(new URL(page.url()).pathname, '/admin/apps');
-        const problems: string[] = [];
-        let tables = 0;
-        for (const path of paths) {
-          const response = await page.goto(`${server.url}${path}`);
-          assert.equal(response?.status(), 200, path);
-          tables += await page.locator('table.list').count();
-          problems.push(...(await layoutProblems(page, width < 640)).map((p) => `${path}: ${p}`));
-          problems.push(...(await axeProblems(page)).map((p) => `${path}: ${p}`));
-          await screenshot(page, `admin${path.replace(/\/admin|[^a-z0-9]+/g, (s) => (s === '/admin' ? '' : '-')).replace(/-[0-9a-f]{8}-.*$/, '-detail')}-${width}`);
-        }
+        const { problems, tables } = await checkPages(page, paths.map((path) => [path, 200]), width, 'admin');
         assert.ok(tables >= 8, `the seeded console shows its lists (${tables} tables)`);
         assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it(`every Help Center, sign-in and account page works at ${width} px`, async () => {
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 800 } });
+      try {
+        const page = await context.newPage();
+        const anonymous = await checkPages(page, [['/', 200], ['/login', 200], ['/register', 200], ['/password/forgot', 200], ['/agent/login', 200],
+          ['/agent/password/forgot', 200], ['/no-such-page', 404]], width, 'public');
+        await signIn(page, '/login', 'bartholomew.longname-withahyphen@subdomain.example.com');
+        assert.equal(new URL(page.url()).pathname, '/');
+        const signedIn = await checkPages(page, [['/', 200], ['/account', 200], ['/no-such-page', 404]], width, 'user');
+        assert.deepEqual([...anonymous.problems, ...signedIn.problems], []);
       } finally {
         await context.close();
       }
