@@ -56,7 +56,7 @@ export function emailEditPage(frame: ConsoleFrame, edit: EmailEdit): SafeHtml {
   const title = `${spec.label} (${LANGUAGE_LABEL[language]})`;
   const status = custom
     ? html`<p><span class="badge automatic">Customised</span> saved ${when(custom.updatedAt)}${edit.updatedByName ? html` by ${edit.updatedByName}` : ''}.</p>`
-    : html`<p><span class="badge">Default</span> nobody has changed this email in ${LANGUAGE_LABEL[language]}.</p>`;
+    : html`<p><span class="badge">Default</span> Nobody has changed this email in ${LANGUAGE_LABEL[language]} yet.</p>`;
   const state = frame.state;
   return consolePage(frame, `Email: ${title}`, 'emails', html`<p><a href="/admin/emails">All emails</a></p>
 <h1>${title}</h1>
