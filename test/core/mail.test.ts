@@ -49,6 +49,16 @@ describe('mail', () => {
     await assert.rejects(mailer.sendNow({ to: 'cy@example.com', subject: 'Now', text: 'x' }));
   });
 
+  it('a message that could not be made (a template failing to fill in) is logged, and fails nothing else', async () => {
+    const sink = logSink();
+    const mailer = createMailer(testConfig({ LOG_LEVEL: 'error' }), sink.stream);
+    mailer.queue(Promise.reject(new Error('template broken')));
+    await mailer.idle();
+    const [line] = sink.lines();
+    assert.equal(line!.msg, 'could not send email');
+    assert.match(JSON.stringify(line!.err), /template broken/);
+  });
+
   it('rejects an SMTP_URL that is not smtp:// or smtps://', () => {
     assert.throws(() => testConfig({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL/);
   });

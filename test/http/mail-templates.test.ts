@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { languageOf } from '../../src/core/languages.ts';
@@ -186,6 +187,19 @@ describe('admin: email templates', () => {
     }
     assert.deepEqual(await stored(), before);
     assert.equal(mailbox.to('ada@example.com').filter((m) => m.subject === '[Test] x {link}').length, 0);
+  });
+
+  it('a save on one node is what every node sends within a second', async () => {
+    const other = await startTestServer({ database: server.services.db, env: { SMTP_URL: mailbox.url } });
+    try {
+      const values = { name: 'Pablo', link: 'https://help.example.com/login' };
+      assert.equal((await other.services.mailTemplates.compose('approved', 'es', values)).subject, 'Su cuenta está aprobada');
+      await server.services.mailTemplates.save('approved', 'es', { subject: '¡Bienvenido, {name}!', body: 'Entre aquí: {link}' }, { type: 'cli' });
+      await sleep(1000); // the promise to keep: a template saved on one node is used on all within 1 s
+      assert.equal((await other.services.mailTemplates.compose('approved', 'es', values)).subject, '¡Bienvenido, Pablo!');
+    } finally {
+      await other.close();
+    }
   });
 
   it('is for admins only', async () => {
