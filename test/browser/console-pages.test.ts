@@ -33,7 +33,7 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     await services.apiKeys.create('Provisioning from the CRM', null);
     paths.push('/admin/apps', `/admin/apps/${app.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
       '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces', '/admin/api-keys', '/admin/scim',
-      '/admin/emails', '/admin/emails/passwordResetExternal/fr');
+      '/admin/emails', '/admin/emails/approved/fr');
   });
   after(async () => {
     await browser?.close();
