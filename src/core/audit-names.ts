@@ -1,6 +1,8 @@
 import type { Queryable } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
 import type { AuditEvent } from './audit.ts';
+import { isLanguage } from './languages.ts';
+import { isMailKind, MAIL_KINDS } from './mail-templates/kinds.ts';
 
 // The audit log shows who and what by name (issue 18 part 4): the ids of a page of events,
 // looked up in one query per kind of thing. What no longer exists has no name, and the page
@@ -22,6 +24,13 @@ const LOOKUPS: Record<string, string> = {
 
 export const auditKey = (subject: AuditSubject) => `${subject.type}:${subject.id}`;
 
+/** Things named by their id alone, nothing to look up: an email template is `kind:language`. */
+function fixedName(subject: AuditSubject): AuditName | undefined {
+  if (subject.type !== 'mail_template') return undefined;
+  const [kind, language] = subject.id.split(':');
+  return isMailKind(kind) && isLanguage(language) ? { name: `${MAIL_KINDS[kind].label} (${language})` } : undefined;
+}
+
 /** Names of the actors and targets of `events`, by auditKey. */
 export async function auditNames(db: Queryable, events: readonly AuditEvent[]): Promise<Map<string, AuditName>> {
   const idsByType = new Map<string, Set<string>>();
@@ -29,11 +38,13 @@ export async function auditNames(db: Queryable, events: readonly AuditEvent[]): 
     if (!id || !UUID.test(id) || !LOOKUPS[type]) return;
     (idsByType.get(type) ?? idsByType.set(type, new Set()).get(type)!).add(id);
   };
+  const names = new Map<string, AuditName>();
   for (const event of events) {
     add(event.actor.type, event.actor.id);
     if (event.target) add(event.target.type, event.target.id);
+    const fixed = event.target && fixedName(event.target);
+    if (fixed) names.set(auditKey(event.target!), fixed);
   }
-  const names = new Map<string, AuditName>();
   for (const [type, ids] of idsByType) {
     const rows = await db.query<{ id: string; name: string; audience: Audience | null; person_id: string | null }>(LOOKUPS[type]!, [[...ids]]);
     for (const row of rows) names.set(auditKey({ type, id: row.id }), { name: row.name, audience: row.audience ?? undefined, personId: row.person_id ?? undefined });

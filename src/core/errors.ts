@@ -91,6 +91,14 @@ export const ERROR_STATUS = {
   // Session policy and remembered devices (issue 18 part 8)
   'session_policy.idle_exceeds_absolute': 400,
   'device.not_found': 404,
+  // Email templates (issue 18 part 9): what Save refuses, and a test send the SMTP server refused
+  'mail_template.syntax_invalid': 400,
+  'mail_template.variable_unknown': 400,
+  'mail_template.variable_type': 400,
+  'mail_template.variable_missing': 400,
+  'mail_template.subject_line_break': 400,
+  'mail_template.too_long': 400,
+  'mail_template.test_refused': 502,
   // SAML
   'sso.saml.too_large': 413,
   'sso.saml.message_invalid': 400,

@@ -15,6 +15,6 @@ export function supportedLanguage(value: unknown): Language {
 }
 
 /** The language of an email to a person: their own setting, else the default. */
-export function languageOf(person: { language?: string | null | undefined }): Language {
-  return supportedLanguage(person.language);
+export function languageOf(person: object & { language?: string | null | undefined }): Language {
+  return supportedLanguage('language' in person ? person.language : undefined);
 }

@@ -3,7 +3,8 @@ import type { AuthAppRegistry } from './apps.ts';
 import type { Audience } from './audience.ts';
 import { auditStatement, type AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
-import { mailTemplates, type Mailer } from './mail.ts';
+import { languageOf } from './languages.ts';
+import type { Emails } from './mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
 import type { Session } from './sessions.ts';
@@ -30,11 +31,11 @@ export class PasswordSignIn {
   readonly #audit: AuditLog;
   readonly #throttle: SignInThrottle;
   readonly #flows: SignInSessions;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #registration: Registration;
 
   constructor(deps: {
-    people: PeopleDirectory; apps: AuthAppRegistry; audit: AuditLog; throttle: SignInThrottle; flows: SignInSessions; mail: Mailer; registration: Registration;
+    people: PeopleDirectory; apps: AuthAppRegistry; audit: AuditLog; throttle: SignInThrottle; flows: SignInSessions; mail: Emails; registration: Registration;
   }) {
     this.#people = deps.people;
     this.#apps = deps.apps;
@@ -109,9 +110,8 @@ export class PasswordSignIn {
     const blocks = await this.#throttle.recordFailure(subject, 'password');
     const personal = blocks.find((b) => b.scope === 'pair' || b.scope === 'account');
     if (person && personal && (await this.#registration.settings()).alerts.failedSignIns) {
-      this.#mail.queue({
-        to: primaryEmail(person),
-        ...mailTemplates.failedSignIns({ name: person.name, ip: subject.ip ?? 'unknown', until: personal.until.toISOString() }),
+      this.#mail.queue(primaryEmail(person), 'failedSignIns', languageOf(person), {
+        name: person.name, ip: subject.ip ?? 'unknown', until: personal.until.toISOString(),
       });
     }
   }

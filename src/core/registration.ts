@@ -6,7 +6,8 @@ import type { AuthAppRegistry } from './apps.ts';
 import { BriefCache, deepFreeze } from './brief-cache.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
-import { mailTemplates, type Mailer } from './mail.ts';
+import { languageOf } from './languages.ts';
+import type { Emails } from './mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { SignInThrottle } from './throttle.ts';
 import { PASSWORD_MIN_LENGTH, PASSWORD_MIN_LENGTH_CEILING } from './credentials/password-rules.ts';
@@ -77,13 +78,13 @@ export class Registration {
   readonly #apps: AuthAppRegistry;
   readonly #audit: AuditLog;
   readonly #tokens: AccountTokens;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #publicUrl: URL;
   readonly #throttle: SignInThrottle;
   readonly #settings = new BriefCache<'settings', RegistrationSettings>();
 
   constructor(
-    db: Database, people: PeopleDirectory, apps: AuthAppRegistry, audit: AuditLog, tokens: AccountTokens, mail: Mailer, publicUrl: URL, throttle: SignInThrottle,
+    db: Database, people: PeopleDirectory, apps: AuthAppRegistry, audit: AuditLog, tokens: AccountTokens, mail: Emails, publicUrl: URL, throttle: SignInThrottle,
   ) {
     this.#throttle = throttle;
     this.#db = db;
@@ -217,20 +218,16 @@ export class Registration {
     if (!found || found.person.disabled) return;
     if (!(await this.#throttle.allow(`mail:registration:${found.person.id}`, 5))) return;
     const base = this.#publicUrl.pathname.replace(/\/$/, '');
-    this.#mail.queue({
-      to: primaryEmail(found.person),
-      ...mailTemplates.registrationAttempt({
-        name: found.person.name, loginLink: new URL(`${base}/login`, this.#publicUrl).href, resetLink: new URL(`${base}/password/forgot`, this.#publicUrl).href,
-      }),
+    this.#mail.queue(primaryEmail(found.person), 'registrationAttempt', languageOf(found.person), {
+      name: found.person.name, loginLink: new URL(`${base}/login`, this.#publicUrl).href, resetLink: new URL(`${base}/password/forgot`, this.#publicUrl).href,
     });
   }
 
   async sendValidationLink(person: Person): Promise<void> {
     const token = await this.#tokens.issue('email_validation', person.id);
     const link = new URL(`${this.#publicUrl.pathname.replace(/\/$/, '')}/register/validate?token=${token}`, this.#publicUrl).href;
-    this.#mail.queue({
-      to: primaryEmail(person),
-      ...mailTemplates.emailValidation({ name: person.name, link, expiresMinutes: TOKEN_LIFETIME_MS.email_validation / 60_000 }),
+    this.#mail.queue(primaryEmail(person), 'emailValidation', languageOf(person), {
+      name: person.name, link, expiresHours: TOKEN_LIFETIME_MS.email_validation / 3_600_000,
     });
   }
 

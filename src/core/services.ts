@@ -16,6 +16,8 @@ import { AuditLog } from './audit.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
 import { FirstRunSetup } from './first-run-setup.ts';
 import { createMailer, type Mailer } from './mail.ts';
+import { Emails } from './mail-templates/emails.ts';
+import { MailTemplates } from './mail-templates/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
 import { PeopleDirectory } from './people.ts';
@@ -59,6 +61,10 @@ export type Services = {
   externalSignIn: ExternalSignIn;
   replay: ReplayCache;
   mail: Mailer;
+  /** Custom email templates per kind and language, and the rule every email is sent by. */
+  mailTemplates: MailTemplates;
+  /** Every email of Frontdoor, by kind and language, queued through `mail`. */
+  emails: Emails;
   accountTokens: AccountTokens;
   throttle: SignInThrottle;
   twoFactor: TwoFactor;
@@ -88,18 +94,20 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const csrfKey = await loadOrCreateSecret(db, 'csrf');
   const audit = new AuditLog(db);
   const people = new PeopleDirectory(db);
+  const mailTemplates = new MailTemplates({ db, audit });
+  const emails = new Emails(mail, mailTemplates);
   const secretBox = new SecretBox(encryptionKey);
   const apps = new AuthAppRegistry(db, secretBox, audit, APP_CATALOG);
   const accountTokens = new AccountTokens(db, clock);
   const throttle = new SignInThrottle(db, clock, audit);
-  const registration = new Registration(db, people, apps, audit, accountTokens, mail, config.publicUrl, throttle);
+  const registration = new Registration(db, people, apps, audit, accountTokens, emails, config.publicUrl, throttle);
   const sessionPolicy = new SessionPolicy(db, audit, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const sessions = new SessionStore(db, clock, (audience) => sessionPolicy.timeouts(audience));
   const rememberedDevices = new RememberedDevices({ db, clock, audit, policy: sessionPolicy });
   const twoFactor = new TwoFactor({
-    db, clock, box: secretBox, tokens: accountTokens, mail, audit, throttle, people, registration, issuer: config.publicUrl.host, devices: rememberedDevices,
+    db, clock, box: secretBox, tokens: accountTokens, mail: emails, audit, throttle, people, registration, issuer: config.publicUrl.host, devices: rememberedDevices,
   });
-  const signInSessions = new SignInSessions({ db, sessions, mail, twoFactor, registration });
+  const signInSessions = new SignInSessions({ db, sessions, mail: emails, twoFactor, registration });
   const accounts = new AccountResolver(db, people, registration);
   const ssoTransactions = new SsoTransactionStore(db, clock, secretBox);
   const ssoTraces = new SsoTraces(db, clock);
@@ -117,24 +125,26 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     usergroups: new Usergroups(db),
     articles: new Articles(db),
     registration,
-    passwordSignIn: new PasswordSignIn({ people, apps, audit, throttle, flows: signInSessions, mail, registration }),
+    passwordSignIn: new PasswordSignIn({ people, apps, audit, throttle, flows: signInSessions, mail: emails, registration }),
     apiKeys: new ApiKeys(db),
     accounts,
     ssoTransactions,
     ssoTraces,
     externalSignIn: new ExternalSignIn(ssoTransactions, ssoTraces, accounts, sessions, audit, secretBox, signInSessions),
     mail,
+    mailTemplates,
+    emails,
     accountTokens,
     throttle,
     twoFactor,
     signInSessions,
     emailValidation: new EmailValidation({ db, people, audit, tokens: accountTokens, throttle, registration }),
-    approvals: new Approvals({ db, people, audit, mail, publicUrl: config.publicUrl }),
+    approvals: new Approvals({ db, people, audit, mail: emails, publicUrl: config.publicUrl }),
     passwordReset: new PasswordReset({
-      db, people, apps, sessions, audit, tokens: accountTokens, mail, throttle, registration, publicUrl: config.publicUrl, devices: rememberedDevices,
+      db, people, apps, sessions, audit, tokens: accountTokens, mail: emails, throttle, registration, publicUrl: config.publicUrl, devices: rememberedDevices,
     }),
     passwordChange: new PasswordChange({ people, sessions, audit, tokens: accountTokens, throttle, registration }),
-    adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail, throttle, publicUrl: config.publicUrl }),
+    adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail: emails, throttle, publicUrl: config.publicUrl }),
     secretBox,
     replay: new ReplayCache(db, clock),
     csrfKey,

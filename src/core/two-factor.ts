@@ -6,7 +6,8 @@ import { TOKEN_LIFETIME_MS } from './account-tokens.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import type { Clock } from './clock.ts';
 import { FrontdoorError } from './errors.ts';
-import { mailTemplates, type Mailer } from './mail.ts';
+import { languageOf } from './languages.ts';
+import type { Emails } from './mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from './people.ts';
 import type { Registration } from './registration.ts';
 import type { RememberedDevices } from './remembered-devices.ts';
@@ -31,7 +32,7 @@ export class TwoFactor {
   readonly #clock: Clock;
   readonly #box: SecretBox;
   readonly #tokens: AccountTokens;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #audit: AuditLog;
   readonly #throttle: SignInThrottle;
   readonly #people: PeopleDirectory;
@@ -40,7 +41,7 @@ export class TwoFactor {
   readonly #devices: RememberedDevices;
 
   constructor(deps: {
-    db: Database; clock: Clock; box: SecretBox; tokens: AccountTokens; mail: Mailer; audit: AuditLog; throttle: SignInThrottle;
+    db: Database; clock: Clock; box: SecretBox; tokens: AccountTokens; mail: Emails; audit: AuditLog; throttle: SignInThrottle;
     people: PeopleDirectory; registration: Registration; issuer: string; devices: RememberedDevices;
   }) {
     this.#db = deps.db;
@@ -112,7 +113,7 @@ export class TwoFactor {
       throw new FrontdoorError('auth.throttled', 'Too many codes were sent in the last hour. Use one of them, or try again later.', { retryAfterSeconds: 3600 });
     }
     const code = await this.#tokens.issueCode(person.id);
-    this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.emailCode({ name: person.name, code, expiresMinutes: TOKEN_LIFETIME_MS.email_code / 60_000 }) });
+    this.#mail.queue(primaryEmail(person), 'emailCode', languageOf(person), { name: person.name, code, expiresMinutes: TOKEN_LIFETIME_MS.email_code / 60_000 });
     await this.#audit.record({ action: 'two_factor.email_code_sent', outcome: 'success', audience: person.audience, actor: { type: 'person', id: person.id }, target: { type: 'person', id: person.id }, ip });
   }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createMailer, mailTemplates } from '../../src/core/mail.ts';
+import { createMailer } from '../../src/core/mail.ts';
+import { defaultTemplate } from '../../src/core/mail-templates/defaults/index.ts';
+import { renderTemplate } from '../../src/core/mail-templates/render.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { testConfig } from '../helpers/services.ts';
 
@@ -15,7 +17,7 @@ describe('mail', () => {
   it('without SMTP_URL writes each message, links included, to the log', async () => {
     const sink = logSink();
     const mailer = createMailer(testConfig({ LOG_LEVEL: 'info' }), sink.stream);
-    mailer.queue({ to: 'ann@example.com', ...mailTemplates.passwordReset({ name: 'Ann', link: 'https://help.example.com/password/reset?token=abc', expiresMinutes: 60 }) });
+    mailer.queue({ to: 'ann@example.com', ...renderTemplate(defaultTemplate('passwordReset', 'en'), 'en', { name: 'Ann', link: 'https://help.example.com/password/reset?token=abc', expiresMinutes: 60, helpdeskName: 'the helpdesk' }) });
     await mailer.idle();
     const [line] = sink.lines();
     assert.match(String(line!.msg), /email to ann@example\.com \(SMTP_URL is not set/);
@@ -45,6 +47,16 @@ describe('mail', () => {
     assert.equal(line!.msg, 'could not send email');
     assert.equal(line!.subject, 'Lost');
     await assert.rejects(mailer.sendNow({ to: 'cy@example.com', subject: 'Now', text: 'x' }));
+  });
+
+  it('a message that could not be made (a template failing to fill in) is logged, and fails nothing else', async () => {
+    const sink = logSink();
+    const mailer = createMailer(testConfig({ LOG_LEVEL: 'error' }), sink.stream);
+    mailer.queue(Promise.reject(new Error('template broken')));
+    await mailer.idle();
+    const [line] = sink.lines();
+    assert.equal(line!.msg, 'could not send email');
+    assert.match(JSON.stringify(line!.err), /template broken/);
   });
 
   it('rejects an SMTP_URL that is not smtp:// or smtps://', () => {

@@ -1,7 +1,8 @@
 import { TOKEN_LIFETIME_MS, type AccountTokens } from '../account-tokens.ts';
 import type { AuditLog } from '../audit.ts';
 import { FrontdoorError, isFrontdoorError } from '../errors.ts';
-import { mailTemplates, type Mailer } from '../mail.ts';
+import { languageOf } from '../languages.ts';
+import type { Emails } from '../mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from '../people.ts';
 import type { SignInThrottle } from '../throttle.ts';
 import { publicLink } from './public-link.ts';
@@ -11,11 +12,11 @@ export class AdminBypass {
   readonly #people: PeopleDirectory;
   readonly #audit: AuditLog;
   readonly #tokens: AccountTokens;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #throttle: SignInThrottle;
   readonly #publicUrl: URL;
 
-  constructor(deps: { people: PeopleDirectory; audit: AuditLog; tokens: AccountTokens; mail: Mailer; throttle: SignInThrottle; publicUrl: URL }) {
+  constructor(deps: { people: PeopleDirectory; audit: AuditLog; tokens: AccountTokens; mail: Emails; throttle: SignInThrottle; publicUrl: URL }) {
     this.#people = deps.people;
     this.#audit = deps.audit;
     this.#tokens = deps.tokens;
@@ -32,9 +33,8 @@ export class AdminBypass {
     const allowed = eligible && (await this.#throttle.allow(`mail:bypass:${person!.id}`, 5));
     if (person && eligible && allowed) {
       const token = await this.#tokens.issue('admin_bypass', person.id);
-      this.#mail.queue({
-        to: primaryEmail(person),
-        ...mailTemplates.adminBypass({ name: person.name, link: publicLink(this.#publicUrl, `/agent/login/bypass/${token}`), expiresMinutes: TOKEN_LIFETIME_MS.admin_bypass / 60_000 }),
+      this.#mail.queue(primaryEmail(person), 'adminBypass', languageOf(person), {
+        name: person.name, link: publicLink(this.#publicUrl, `/agent/login/bypass/${token}`), expiresMinutes: TOKEN_LIFETIME_MS.admin_bypass / 60_000,
       });
     }
     await this.#audit.record({

@@ -1,7 +1,8 @@
 import type { Database } from '../../storage/database.ts';
 import type { Actor, AuditLog } from '../audit.ts';
 import { FrontdoorError } from '../errors.ts';
-import { mailTemplates, type Mailer } from '../mail.ts';
+import { languageOf } from '../languages.ts';
+import type { Emails } from '../mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from '../people.ts';
 import { publicLink } from './public-link.ts';
 
@@ -10,10 +11,10 @@ export class Approvals {
   readonly #db: Database;
   readonly #people: PeopleDirectory;
   readonly #audit: AuditLog;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #publicUrl: URL;
 
-  constructor(deps: { db: Database; people: PeopleDirectory; audit: AuditLog; mail: Mailer; publicUrl: URL }) {
+  constructor(deps: { db: Database; people: PeopleDirectory; audit: AuditLog; mail: Emails; publicUrl: URL }) {
     this.#db = deps.db;
     this.#people = deps.people;
     this.#audit = deps.audit;
@@ -38,7 +39,7 @@ export class Approvals {
     if (rows.length === 0) await this.#refuseNotPending(personId);
     const person = (await this.#people.get(personId))!;
     await this.#audit.record({ action: 'registration.approved', outcome: 'success', audience: 'users', actor, target: { type: 'person', id: personId } });
-    this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.approved({ name: person.name, link: publicLink(this.#publicUrl, '/login') }) });
+    this.#mail.queue(primaryEmail(person), 'approved', languageOf(person), { name: person.name, link: publicLink(this.#publicUrl, '/login') });
     return person;
   }
 

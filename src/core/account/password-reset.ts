@@ -5,7 +5,8 @@ import type { Audience } from '../audience.ts';
 import type { Actor, AuditLog } from '../audit.ts';
 import { checkPasswordRules } from '../credentials/password-rules.ts';
 import { FrontdoorError, isFrontdoorError } from '../errors.ts';
-import { mailTemplates, type Mailer } from '../mail.ts';
+import { languageOf } from '../languages.ts';
+import { externalAppVariables, type Emails } from '../mail-templates/emails.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from '../people.ts';
 import { refuseClosedPasswordDoor, type Registration } from '../registration.ts';
 import type { RememberedDevices } from '../remembered-devices.ts';
@@ -21,7 +22,7 @@ export class PasswordReset {
   readonly #sessions: SessionStore;
   readonly #audit: AuditLog;
   readonly #tokens: AccountTokens;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #throttle: SignInThrottle;
   readonly #registration: Registration;
   readonly #publicUrl: URL;
@@ -29,7 +30,7 @@ export class PasswordReset {
 
   constructor(deps: {
     db: Database; people: PeopleDirectory; apps: AuthAppRegistry; sessions: SessionStore; audit: AuditLog; tokens: AccountTokens;
-    mail: Mailer; throttle: SignInThrottle; registration: Registration; publicUrl: URL; devices: RememberedDevices;
+    mail: Emails; throttle: SignInThrottle; registration: Registration; publicUrl: URL; devices: RememberedDevices;
   }) {
     this.#db = deps.db;
     this.#people = deps.people;
@@ -95,9 +96,8 @@ export class PasswordReset {
     if (hasPassword || person.identities.length === 0 || !emailProven) {
       const token = await this.#tokens.issue('password_reset', person.id);
       const path = person.audience === 'users' ? '/password/reset' : '/agent/password/reset';
-      this.#mail.queue({
-        to: primaryEmail(person),
-        ...mailTemplates.passwordReset({ name: person.name, link: publicLink(this.#publicUrl, `${path}?token=${token}`), expiresMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 }),
+      this.#mail.queue(primaryEmail(person), 'passwordReset', languageOf(person), {
+        name: person.name, link: publicLink(this.#publicUrl, `${path}?token=${token}`), expiresMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000,
       });
       return;
     }
@@ -107,7 +107,7 @@ export class PasswordReset {
       if (!app) continue;
       apps.push({ name: app.name, url: this.#apps.lostPasswordUrlOf(app) });
     }
-    this.#mail.queue({ to: primaryEmail(person), ...mailTemplates.passwordResetExternal({ name: person.name, apps }) });
+    this.#mail.queue(primaryEmail(person), 'passwordResetExternal', languageOf(person), { name: person.name, ...externalAppVariables(apps, languageOf(person)) });
   }
 
   /**

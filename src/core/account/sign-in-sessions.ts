@@ -2,7 +2,8 @@ import type { Database } from '../../storage/database.ts';
 import type { Statement } from '../../storage/statement.ts';
 import type { Audience } from '../audience.ts';
 import { FrontdoorError } from '../errors.ts';
-import { mailTemplates, type Mailer } from '../mail.ts';
+import { languageOf } from '../languages.ts';
+import type { Emails } from '../mail-templates/emails.ts';
 import { primaryEmail, type Person } from '../people.ts';
 import type { Registration } from '../registration.ts';
 import type { Session, SessionRestriction, SessionStore } from '../sessions.ts';
@@ -17,11 +18,11 @@ export type StartedSession = { person: Person; session: Session; token: string }
 export class SignInSessions {
   readonly #db: Database;
   readonly #sessions: SessionStore;
-  readonly #mail: Mailer;
+  readonly #mail: Emails;
   readonly #twoFactor: TwoFactor;
   readonly #registration: Registration;
 
-  constructor(deps: { db: Database; sessions: SessionStore; mail: Mailer; twoFactor: TwoFactor; registration: Registration }) {
+  constructor(deps: { db: Database; sessions: SessionStore; mail: Emails; twoFactor: TwoFactor; registration: Registration }) {
     this.#db = deps.db;
     this.#sessions = deps.sessions;
     this.#mail = deps.mail;
@@ -86,9 +87,8 @@ export class SignInSessions {
   }
 
   async alertNewDevice(person: Person, session: Session): Promise<void> {
-    this.#mail.queue({
-      to: primaryEmail(person),
-      ...mailTemplates.newDevice({ name: person.name, ip: session.ip ?? 'unknown', userAgent: session.userAgent ?? 'unknown', at: session.createdAt }),
+    this.#mail.queue(primaryEmail(person), 'newDevice', languageOf(person), {
+      name: person.name, ip: session.ip ?? 'unknown', userAgent: session.userAgent ?? 'unknown', at: session.createdAt,
     });
   }
 }

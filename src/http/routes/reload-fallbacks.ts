@@ -22,6 +22,7 @@ export const CONSOLE_FALLBACKS: Fallback[] = [
   { path: '/admin/people/users/import/dry-run', to: () => '/admin/people/users/import' },
   { path: '/admin/people/users/import/apply', to: () => '/admin/people/users/import' },
   { path: '/admin/usergroups/:id/rename', to: () => '/admin/usergroups' },
+  ...['preview', 'test'].map((tail) => ({ path: `/admin/emails/:kind/:language/${tail}`, to: (p: Record<string, string>) => `/admin/emails/${encodeURIComponent(p.kind ?? '')}/${encodeURIComponent(p.language ?? '')}` })),
 ];
 
 export function registerReloadFallbacks(app: FastifyInstance, fallbacks: readonly Fallback[] = ACCOUNT_FALLBACKS): void {

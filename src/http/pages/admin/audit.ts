@@ -24,11 +24,12 @@ function hrefOf(subject: AuditSubject, name: AuditName): string | undefined {
     case 'usergroup': return '/admin/usergroups';
     case 'article': return `/admin/articles/${subject.id}`;
     case 'api_key': return '/admin/api-keys';
+    case 'mail_template': return `/admin/emails/${subject.id.replace(':', '/')}`;
     default: return undefined;
   }
 }
 
-const TYPE_LABEL: Record<string, string> = { person: '', session: 'session of', app: 'app', usergroup: 'usergroup', article: 'article', api_key: 'API key' };
+const TYPE_LABEL: Record<string, string> = { person: '', session: 'session of', app: 'app', usergroup: 'usergroup', article: 'article', api_key: 'API key', mail_template: 'email' };
 
 /** A subject by name and link; one that is gone says so, with its id to search for. */
 function subjectCell(subject: AuditSubject, names: ReadonlyMap<string, AuditName>): SafeHtml {

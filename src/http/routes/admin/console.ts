@@ -32,6 +32,7 @@ const NOTICES: Record<string, string> = {
   two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
   admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
   reset_sent: 'A password-reset link is on its way to their primary email.',
+  reset_default: 'Reset: this email is sent with the default again.',
   devices_forgotten: 'Their remembered devices are forgotten: the next sign-in on each asks for the second factor again.',
 };
 
