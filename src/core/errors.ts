@@ -91,6 +91,11 @@ export const ERROR_STATUS = {
   // Session policy and remembered devices (issue 18 part 8)
   'session_policy.idle_exceeds_absolute': 400,
   'device.not_found': 404,
+  // Brand (issue 18 part 6)
+  'brand.color_contrast_too_low': 400,
+  'brand.logo_type_refused': 415,
+  'brand.logo_invalid': 400,
+  'brand.logo_too_large': 413,
   // SAML
   'sso.saml.too_large': 413,
   'sso.saml.message_invalid': 400,

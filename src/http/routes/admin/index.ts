@@ -5,6 +5,7 @@ import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAppRoutes } from './apps.ts';
 import { registerArticleRoutes } from './articles.ts';
 import { registerAuditRoutes } from './audit.ts';
+import { registerBrandRoutes } from './brand.ts';
 import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { CONSOLE_FALLBACKS, registerReloadFallbacks } from '../reload-fallbacks.ts';
@@ -44,7 +45,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
-      registerScimConnectionRoutes, registerSessionPolicyRoutes,
+      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerBrandRoutes,
     ]) register(sections);
     registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
