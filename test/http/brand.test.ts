@@ -75,7 +75,7 @@ describe('brand', () => {
     const [event] = await brandAudits();
     assert.equal(event?.actor.type, 'person');
     assert.deepEqual(event?.details.changed, ['name', 'signInText', 'color', 'logo']);
-    assert.deepEqual(event?.details.logo, { contentType: 'image/png', bytes: PNG.length, width: 160, height: 48 });
+    assert.deepEqual(event?.details.logo, { contentType: 'image/png', bytes: PNG.length, width: 48, height: 48 });
 
     const login = await server.client().get('/login');
     const v = brand.version;
