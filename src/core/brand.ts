@@ -98,9 +98,10 @@ export class BrandSettings {
       const [row] = await q.query<BrandRow>('SELECT helpdesk_name, sign_in_text, primary_color, logo, logo_content_type, version FROM brand FOR UPDATE');
       const before = brandOf(row!);
       const after = applyChanges(before, input);
-      const changed = (['name', 'signInText', 'color'] as const).filter((k) => before[k] !== after[k]);
+      const textChanged = (['name', 'signInText', 'color'] as const).filter((k) => before[k] !== after[k]);
       const logoChanged = input.logo !== undefined && !(before.logo === null && after.logo === null);
-      if (logoChanged) changed.push('logo' as never);
+      const changed: string[] = logoChanged ? [...textChanged, 'logo'] : [...textChanged];
+      // Saving the form unchanged is not a change: no new version (caches stay), no audit event.
       if (!changed.length) return;
       await q.query(
         `UPDATE brand SET helpdesk_name = $1, sign_in_text = $2, primary_color = $3, logo = $4, logo_content_type = $5,
@@ -111,7 +112,7 @@ export class BrandSettings {
         action: 'brand.updated', outcome: 'success', actor, ip,
         details: {
           changed,
-          ...Object.fromEntries((['name', 'signInText', 'color'] as const).filter((k) => changed.includes(k)).map((k) => [k, after[k]])),
+          ...Object.fromEntries(textChanged.map((k) => [k, after[k]])),
           ...(logoChanged ? { logo: after.logo ? { contentType: after.logo.contentType, bytes: after.logo.bytes.length, width: after.logo.width, height: after.logo.height } : 'removed' } : {}),
         },
       }, q);
@@ -134,7 +135,8 @@ export class BrandSettings {
 function brandOf(row: BrandRow): Brand {
   const logo = row.logo && row.logo_content_type ? Buffer.from(row.logo) : null;
   // A stored logo passed inspectLogo on its way in; reading its size again costs microseconds.
-  const image = logo ? inspectLogo(logo) : null;
+  // Should a stored one ever fail a stricter check, pages are drawn without it, not without a brand.
+  const image = logo ? inspected(logo) : null;
   return freezeBrand({
     name: row.helpdesk_name,
     signInText: row.sign_in_text,
@@ -142,6 +144,14 @@ function brandOf(row: BrandRow): Brand {
     logo: logo && image ? { bytes: logo, contentType: image.contentType, width: image.width, height: image.height } : null,
     version: row.version,
   });
+}
+
+function inspected(logo: Buffer) {
+  try {
+    return inspectLogo(logo);
+  } catch {
+    return null;
+  }
 }
 
 // deepFreeze cannot freeze a Buffer's bytes (V8 refuses to freeze typed arrays with elements).

@@ -189,13 +189,21 @@ describe('brand', () => {
       assert.match(response.location ?? '', /^\/agent\/login\?return_to=/);
     });
 
-    it('refuses an admin form without the CSRF token', async () => {
-      const form = new FormData();
-      form.append('name', 'Forged');
-      const response = await admin.postMultipart('/admin/brand', form);
-      assert.equal(response.status, 403);
-      assert.equal(codeOf(response), 'request.csrf_invalid');
-      assert.notEqual((await server.services.brand.current()).name, 'Forged');
+    it('refuses a save or a preview without the token, with a forged one or another browser\'s, storing nothing', async () => {
+      const foreign = await server.client().csrfFrom('/login');
+      const before = await server.services.brand.current();
+      for (const path of ['/admin/brand', '/admin/brand/preview']) {
+        for (const token of [undefined, 'forged', foreign]) {
+          const form = new FormData();
+          if (token) form.append('_csrf', token);
+          form.append('name', 'Forged');
+          form.append('logo', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), 'logo.png');
+          const response = await admin.postMultipart(path, form);
+          assert.equal(response.status, 403, `${path} ${token}`);
+          assert.equal(codeOf(response), 'request.csrf_invalid');
+        }
+      }
+      assert.equal((await server.services.brand.current()).version, before.version);
     });
   });
 
