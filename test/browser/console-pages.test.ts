@@ -32,7 +32,7 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     const app = await services.apps.create({ audience: 'users', type: 'oidc', slug: 'acme-id', name: 'Acme Identity Provider', showButton: true, config: { issuer: 'https://login.example.com/realms/customers-and-partners', clientId: 'frontdoor-helpdesk-client', clientSecret: 'client-secret-value' } }, cli);
     await services.apiKeys.create('Provisioning from the CRM', null);
     paths.push('/admin/apps', `/admin/apps/${app.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
-      '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces', '/admin/api-keys', '/admin/scim', '/admin/brand');
+      '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces', '/admin/api-keys', '/admin/scim');
   });
   after(async () => {
     await browser?.close();
