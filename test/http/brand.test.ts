@@ -161,6 +161,23 @@ describe('brand', () => {
       assert.equal((await server.services.brand.current()).version, before.version);
     });
 
+    it('refuses malformed multipart bodies with request.invalid, never a 5xx', async () => {
+      const before = await server.services.brand.current();
+      const csrf = await admin.csrfFrom('/admin/brand');
+      const part = (name: string, value: string) => `--XX\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      for (const [contentType, body] of [
+        ['multipart/form-data; boundary=XX', `${part('_csrf', csrf)}--XX\r\nContent-Disposition: form-data; name="name"\r\n\r\nCut sh`],
+        ['multipart/form-data; boundary=XX', 'no parts at all'],
+        ['multipart/form-data', 'no boundary'],
+        ['multipart/form-data; boundary=XX', `${part('_csrf', csrf)}${part('__proto__', 'x')}--XX--\r\n`],
+      ] as const) {
+        const response = await admin.request('POST', '/admin/brand', { body, headers: { 'content-type': contentType } });
+        assert.equal(response.status, 400, body);
+        assert.equal(codeOf(response), 'request.invalid');
+      }
+      assert.equal((await server.services.brand.current()).version, before.version);
+    });
+
     it('refuses a colour that is not 6-digit hex, and a name over 80 characters', async () => {
       assert.equal(codeOf(await save({ color: 'red' })), 'request.invalid');
       assert.equal(codeOf(await save({ name: 'x'.repeat(81) })), 'request.invalid');

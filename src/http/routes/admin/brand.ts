@@ -3,7 +3,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { BrandChanges } from '../../../core/brand.ts';
 import { HEX_COLOR } from '../../../core/brand-contrast.ts';
 import { LOGO_MAX_BYTES } from '../../../core/brand-logo.ts';
-import { FrontdoorError } from '../../../core/errors.ts';
+import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
 import { brandStylesheet } from '../../brand-stylesheet.ts';
 import { discardRequestBody } from '../../oversized-body.ts';
 import { currentPage, drawnWith } from '../../page-context.ts';
@@ -38,10 +38,21 @@ export function registerBrandRoutes(sections: AdminConsole): void {
       attachFieldsToBody: 'keyValues',
       limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 10, parts: 12, fieldSize: LOGO_DATA_FIELD_LIMIT, headerPairs: 20 },
     });
+    // After the plugin's own preValidation hook: the body has been read whole.
+    const bodyRead = new WeakSet<FastifyRequest>();
+    inner.addHook('preValidation', async (request) => {
+      bodyRead.add(request);
+    });
     inner.setErrorHandler(async (error: FastifyError, request) => {
       if (error.code === 'FST_REQ_FILE_TOO_LARGE') {
         await discardRequestBody(request.raw);
         throw new FrontdoorError('brand.logo_too_large', `The logo is larger than ${LOGO_MAX_BYTES / 1024} KB, the most allowed. Export it smaller (a header logo needs no more than 512 pixels) and upload it again.`, { limit: LOGO_MAX_BYTES });
+      }
+      // busboy's own errors (no boundary, a part cut off, a malformed part header) carry no
+      // status: while the body is being read they are a request we cannot read, not our failure.
+      if (!bodyRead.has(request) && !isFrontdoorError(error) && error.statusCode === undefined && request.isMultipart()) {
+        await discardRequestBody(request.raw);
+        throw new FrontdoorError('request.invalid', 'The upload could not be read: the form data is malformed or cut short. Reload the page and try again.');
       }
       throw error;
     });
