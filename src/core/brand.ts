@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../storage/database.ts';
+import type { Audience } from './audience.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { BriefCache, deepFreeze } from './brief-cache.ts';
 import { parseInput } from './validation.ts';
@@ -28,6 +29,11 @@ export type Brand = {
 };
 
 export const DEFAULT_BRAND: Brand = deepFreeze({ name: null, signInText: null, color: null, logo: null, version: 0 });
+
+/** The name to show people of an audience (pages, emails): the helpdesk's, else today's defaults. */
+export function brandNameFor(brand: Brand, audience: Audience): string {
+  return brand.name ?? (audience === 'users' ? 'Help Center' : 'Agent console');
+}
 
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 const NO_CONTROL_CHARS_BUT_LINES = /^[^\u0000-\u0009\u000b-\u001f\u007f]*$/;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { brandNameFor } from '../../src/core/brand.ts';
 import { LOGO_MAX_BYTES } from '../../src/core/brand-logo.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { freshDatabase } from '../helpers/database.ts';
@@ -69,6 +70,7 @@ describe('brand', () => {
     const brand = await server.services.brand.current();
     assert.equal(brand.name, 'Acme Support');
     assert.equal(brand.color, '#0b6e4f', 'stored lower case');
+    assert.equal(brandNameFor(brand, 'users'), 'Acme Support');
     assert.equal(brand.logo?.contentType, 'image/png');
     assert.deepEqual(Buffer.from(brand.logo!.bytes), PNG);
 
@@ -281,6 +283,7 @@ describe('brand', () => {
     assert.equal((await save({ name: '', signInText: '', color: '' })).status, 303);
     const brand = await server.services.brand.current();
     assert.deepEqual([brand.name, brand.signInText, brand.color], [null, null, null]);
+    assert.deepEqual([brandNameFor(brand, 'users'), brandNameFor(brand, 'agents')], ['Help Center', 'Agent console'], 'the names emails use by default');
     assert.match((await server.client().get('/login')).text, /<span>Help Center<\/span>/);
   });
 });
