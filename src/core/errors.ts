@@ -99,6 +99,11 @@ export const ERROR_STATUS = {
   'mail_template.subject_line_break': 400,
   'mail_template.too_long': 400,
   'mail_template.test_refused': 502,
+  // Brand (issue 18 part 6)
+  'brand.color_contrast_too_low': 400,
+  'brand.logo_type_refused': 415,
+  'brand.logo_invalid': 400,
+  'brand.logo_too_large': 413,
   // SAML
   'sso.saml.too_large': 413,
   'sso.saml.message_invalid': 400,

@@ -13,6 +13,7 @@ import { ApiKeys } from './api-keys.ts';
 import { AuthAppRegistry } from './apps.ts';
 import { Articles } from './articles.ts';
 import { AuditLog } from './audit.ts';
+import { BrandSettings } from './brand.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
 import { FirstRunSetup } from './first-run-setup.ts';
 import { createMailer, type Mailer } from './mail.ts';
@@ -85,6 +86,8 @@ export type Services = {
   setup: FirstRunSetup;
   /** CSV import of Users: a dry run, then the same plan applied row by row. */
   peopleImport: PeopleImport;
+  /** The helpdesk's name, logo, colour and sign-in text, cached per process (pages and, next, emails). */
+  brand: BrandSettings;
 };
 
 export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
@@ -94,7 +97,9 @@ export async function createServices(db: Database, config: Config, clock: Clock 
   const csrfKey = await loadOrCreateSecret(db, 'csrf');
   const audit = new AuditLog(db);
   const people = new PeopleDirectory(db);
-  const mailTemplates = new MailTemplates({ db, audit });
+  const brand = new BrandSettings(db, audit);
+  // Emails sign with the helpdesk's own name once the brand has one (helpdesk-name.ts).
+  const mailTemplates = new MailTemplates({ db, audit, brandName: async () => (await brand.current()).name });
   const emails = new Emails(mail, mailTemplates);
   const secretBox = new SecretBox(encryptionKey);
   const apps = new AuthAppRegistry(db, secretBox, audit, APP_CATALOG);
@@ -150,5 +155,6 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     csrfKey,
     setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
     peopleImport: new PeopleImport({ db, people, audit }),
+    brand,
   };
 }

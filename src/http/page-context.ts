@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_LANGUAGE, type Language } from '../core/languages.ts';
+import type { SafeHtml } from './html.ts';
 
 /**
  * What every page of one request is drawn with, whichever route or error handler draws it:
@@ -11,6 +12,22 @@ import { DEFAULT_LANGUAGE, type Language } from '../core/languages.ts';
 export type PageContext = {
   /** The language the page is written in (its `lang` attribute and messages). */
   language: Language;
+  /** The helpdesk's brand as pages draw it; absent: the defaults (see layout.ts). */
+  brand?: PageBrand | undefined;
+};
+
+/** The brand as a page draws it (issue 18 part 6); the stored brand is src/core/brand.ts. */
+export type PageBrand = {
+  /** The helpdesk's name; null: each area's own ("Help Center", "Agent console"). */
+  name: string | null;
+  /** Plain text on the sign-in pages. */
+  signInText: string | null;
+  /** The logo's versioned address, or a data: URL in the console's preview; null: no logo. */
+  logoSrc: string | null;
+  /** The brand stylesheet, linked after frontdoor.css (the CSP forbids inline styles); null: the default colours. */
+  stylesheetHref: string | null;
+  /** The console's preview: a bar above the page that says so, with Save. */
+  previewBar?: SafeHtml | undefined;
 };
 
 /** Outside a request (the CLI, a queued email, a refusal before the route's hooks ran). */
@@ -23,11 +40,17 @@ export function currentPage(): PageContext {
   return storage.getStore() ?? DEFAULT_PAGE_CONTEXT;
 }
 
+/** Draws `draw` with another context: the console's preview of unsaved brand values. */
+export function drawnWith<T>(page: PageContext, draw: () => T): T {
+  return storage.run(page, draw);
+}
+
 export type PageContextResolver = (request: FastifyRequest) => Promise<PageContext>;
 
 // Machine-facing paths render no page: resolving a context there would cost a lookup on the
 // hottest routes (forward-auth checks, JWT sign-in bodies, SCIM, the admin API) for nothing.
-const NO_PAGES = /^\/(?:api|scim|health|assets)(?:\/|$)/;
+// The logo and brand.css read the brand from its own cache.
+const NO_PAGES = /^\/(?:api|scim|health|assets|brand|brand\.css)(?:[/?]|$)/;
 
 /**
  * Runs each request's handler, and whatever error or not-found handler it ends in, inside its

@@ -16,6 +16,7 @@ import { registerAdminConsoleRoutes } from './routes/admin/index.ts';
 import { registerScimRoutes } from './routes/scim.ts';
 import { registerAgentRoutes } from './routes/agent.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
+import { registerBrandRoutes } from './routes/brand.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHelpCenterRoutes } from './routes/help-center.ts';
@@ -98,6 +99,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   });
 
   registerAssetRoutes(app);
+  registerBrandRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerHelpCenterRoutes(app, ctx);
   registerSignInRoutes(app, ctx);

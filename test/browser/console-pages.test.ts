@@ -45,7 +45,7 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     const { connection } = await scimProvisioning(services).connections.create({ audience: 'users', name: 'Entra ID provisioning for customers' }, null);
     paths.push('/admin/apps', `/admin/apps/${app.id}`, `/admin/apps/${saml.id}`, `/admin/apps/${jwt.id}`, '/admin/settings/registration', '/admin/settings/sessions', '/admin/usergroups', '/admin/articles',
       '/admin/people/users', '/admin/people/agents', `/admin/people/users/${user.id}`, '/admin/people/users/import', '/admin/audit', '/admin/sso-traces',
-      `/admin/sso-traces/${traceId}`, '/admin/api-keys', '/admin/scim', `/admin/scim/${connection.id}`, '/admin/emails', '/admin/emails/approved/fr',
+      `/admin/sso-traces/${traceId}`, '/admin/api-keys', '/admin/scim', `/admin/scim/${connection.id}`, '/admin/brand', '/admin/emails', '/admin/emails/approved/fr',
       // The confirmation pages of destructive actions, which name what they take with them.
       `/admin/apps/${app.id}/remove`, `/admin/usergroups/${support.id}/remove`, `/admin/people/users/${user.id}/disable`,
       `/admin/scim/${connection.id}/revoke`, `/admin/api-keys/${apiKey.id}/revoke`);

@@ -66,7 +66,7 @@ export class TestClient {
     this.baseUrl = baseUrl;
   }
 
-  async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<TestResponse> {
+  async request(method: string, path: string, init: { body?: string | FormData; headers?: Record<string, string> } = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' }).catch((error: Error) => {
@@ -103,6 +103,11 @@ export class TestClient {
       body: new URLSearchParams(fields).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
+  }
+
+  /** Posts a multipart form (file uploads); fetch writes the content type with its boundary. */
+  postMultipart(path: string, form: FormData) {
+    return this.request('POST', path, { body: form });
   }
 
   sendJson(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -1,8 +1,8 @@
 import type { Language } from '../languages.ts';
 
-// What {helpdeskName} says in an email. One place on purpose: once the helpdesk has a brand
-// (issue 18 part 6), this answers its name; until then a phrase that reads right in each
-// language's signature ("…the sign-in service of the helpdesk").
+// What {helpdeskName} says in an email: the brand's name (issue 18 part 6) when the admin set
+// one, else a phrase that reads right in each language's signature ("…the sign-in service of
+// the helpdesk").
 const UNBRANDED: Record<Language, string> = {
   en: 'the helpdesk',
   de: 'Ihrem Helpdesk',
@@ -10,6 +10,6 @@ const UNBRANDED: Record<Language, string> = {
   es: 'su servicio de asistencia',
 };
 
-export function helpdeskName(language: Language): string {
-  return UNBRANDED[language];
+export function helpdeskName(language: Language, brandName?: string | null): string {
+  return brandName ?? UNBRANDED[language];
 }

@@ -25,11 +25,13 @@ const keyOf = (kind: MailKind, language: Language) => `${kind}:${language}`;
 export class MailTemplates {
   readonly #db: Database;
   readonly #audit: AuditLog;
+  readonly #brandName: () => Promise<string | null>;
   readonly #cache = new BriefCache<'all', ReadonlyMap<string, CustomTemplate>>();
 
-  constructor(deps: { db: Database; audit: AuditLog }) {
+  constructor(deps: { db: Database; audit: AuditLog; brandName?: () => Promise<string | null> }) {
     this.#db = deps.db;
     this.#audit = deps.audit;
+    this.#brandName = deps.brandName ?? (async () => null);
   }
 
   /** Every customised template, by `kind:language`. */
@@ -57,7 +59,7 @@ export class MailTemplates {
    */
   async compose<K extends MailKind>(kind: K, language: Language, variables: MailVariables<K>): Promise<RenderedMail> {
     const chosen = await this.effective(kind, language);
-    const values = { helpdeskName: helpdeskName(chosen.language), ...(variables as Record<string, string | number>) };
+    const values = { helpdeskName: helpdeskName(chosen.language, await this.#brandName()), ...(variables as Record<string, string | number>) };
     try {
       return renderTemplate(chosen.template, chosen.language, values);
     } catch (error) {

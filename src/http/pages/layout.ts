@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
-import { currentPage } from '../page-context.ts';
+import { currentPage, type PageBrand } from '../page-context.ts';
 
 export type PageChrome = {
   title: string;
@@ -14,7 +14,24 @@ function areaName(area: PageChrome['area']): string {
   return area === 'help-center' ? 'Help Center' : area === 'admin' ? 'Admin console' : 'Agent console';
 }
 
+const UNBRANDED: PageBrand = { name: null, signInText: null, logoSrc: null, stylesheetHref: null };
+const brandOfPage = (): PageBrand => currentPage().brand ?? UNBRANDED;
+
+/** What the title ends with: the helpdesk's name where one is set, the area's own name otherwise. */
+function siteTitle(area: PageChrome['area'], brand: PageBrand): string {
+  if (!brand.name) return areaName(area);
+  return area === 'help-center' ? brand.name : `${areaName(area)} · ${brand.name}`;
+}
+
+/** The admin's sign-in page text (plain text, escaped; its line breaks kept by the stylesheet). */
+export function signInText(): SafeHtml {
+  const text = brandOfPage().signInText;
+  return text ? html`<p class="sign-in-text">${text}</p>` : html``;
+}
+
 export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
+  const brand = brandOfPage();
+  const suffix = siteTitle(chrome.area, brand);
   const home = chrome.area === 'help-center' ? '/' : chrome.area === 'admin' ? '/admin' : '/agent';
   const logoutAction = chrome.area === 'help-center' ? '/logout' : '/agent/logout';
   const loginHref = chrome.area === 'help-center' ? '/login' : '/agent/login';
@@ -23,12 +40,14 @@ export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${chrome.title === areaName(chrome.area) ? chrome.title : `${chrome.title} · ${areaName(chrome.area)}`}</title>
+<title>${chrome.title === suffix ? chrome.title : `${chrome.title} · ${suffix}`}</title>
 <link rel="stylesheet" href="/assets/frontdoor.css">
+${brand.stylesheetHref ? html`<link rel="stylesheet" href="${brand.stylesheetHref}">` : ''}
 </head>
 <body>
+${brand.previewBar ?? ''}
 <header class="site">
-  <a class="brand" href="${home}">${areaName(chrome.area)}</a>
+  <a class="brand" href="${home}">${brand.logoSrc ? html`<img class="logo" src="${brand.logoSrc}" alt="${brand.name ?? areaName(chrome.area)}">` : ''}<span>${brand.name ?? areaName(chrome.area)}</span>${brand.name && chrome.area !== 'help-center' ? html`<span class="area">${areaName(chrome.area)}</span>` : ''}</a>
   <nav aria-label="Account">
     ${chrome.signedInAs
       ? html`<a href="${chrome.area === 'help-center' ? '/account' : '/agent/account'}">Your account</a><span class="muted">Signed in as ${chrome.signedInAs}</span>

@@ -1,7 +1,7 @@
 import { externalSettingsOf } from '../../core/account-resolution.ts';
 import type { AuthApp } from '../../core/apps.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { layout, type PageChrome } from './layout.ts';
+import { layout, signInText, type PageChrome } from './layout.ts';
 
 export type LoginPageModel = {
   area: 'help-center' | 'agent';
@@ -33,6 +33,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
     { title: heading, area: model.area },
     html`<div class="card">
   <h1>${heading}</h1>
+  ${signInText()}
   ${errorBox(model.error)}
   ${model.breakGlass ? html`<p class="muted">For admins when single sign-on is broken. Every use is written to the audit log.</p>` : ''}
   ${model.showPasswordForm

@@ -8,12 +8,13 @@ import { layout } from '../layout.ts';
 // stable code and each field's problem next to the field, and small form controls that
 // always carry a label. Every page is plain HTML: no script, so the strict CSP holds here too.
 
-export type AdminSection = 'apps' | 'registration' | 'sessions' | 'emails' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
+export type AdminSection = 'apps' | 'registration' | 'sessions' | 'brand' | 'emails' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
 
 const SECTIONS: { id: AdminSection; href: string; label: string }[] = [
   { id: 'apps', href: '/admin/apps', label: 'Auth apps' },
   { id: 'registration', href: '/admin/settings/registration', label: 'Registration' },
   { id: 'sessions', href: '/admin/settings/sessions', label: 'Sessions' },
+  { id: 'brand', href: '/admin/brand', label: 'Brand' },
   { id: 'emails', href: '/admin/emails', label: 'Emails' },
   { id: 'usergroups', href: '/admin/usergroups', label: 'Usergroups' },
   { id: 'articles', href: '/admin/articles', label: 'Articles' },

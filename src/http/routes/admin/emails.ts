@@ -28,8 +28,8 @@ function draftOf(kind: MailKind, form: Form): MailTemplate {
   return draft;
 }
 
-const sampleMail = (kind: MailKind, language: Language, draft: MailTemplate): RenderedMail =>
-  renderTemplate(draft, language, { ...sampleValues(kind), helpdeskName: helpdeskName(language) });
+const sampleMail = (kind: MailKind, language: Language, draft: MailTemplate, brandName: string | null): RenderedMail =>
+  renderTemplate(draft, language, { ...sampleValues(kind), helpdeskName: helpdeskName(language, brandName) });
 
 export function registerEmailTemplateRoutes({ services, page, action, answer, confirmed }: AdminConsole): void {
   const templates = services.mailTemplates;
@@ -57,7 +57,7 @@ export function registerEmailTemplateRoutes({ services, page, action, answer, co
 
   answer('/admin/emails/:kind/:language/preview', render, async (request, reply, admin, form) => {
     const { kind, language } = emailOf(request);
-    const preview = sampleMail(kind, language, draftOf(kind, form));
+    const preview = sampleMail(kind, language, draftOf(kind, form), (await services.brand.current()).name);
     return send(reply, 200, await edit(request, admin, { values: form }, { preview }));
   });
 
@@ -66,7 +66,7 @@ export function registerEmailTemplateRoutes({ services, page, action, answer, co
   // server is shown with its answer, the draft kept.
   answer('/admin/emails/:kind/:language/test', render, async (request, reply, admin, form) => {
     const { kind, language } = emailOf(request);
-    const mail = sampleMail(kind, language, draftOf(kind, form));
+    const mail = sampleMail(kind, language, draftOf(kind, form), (await services.brand.current()).name);
     const to = primaryEmail(admin.person);
     try {
       await services.mail.sendNow({ to, subject: `[Test] ${mail.subject}`, text: mail.text });

@@ -5,6 +5,7 @@ import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAppRoutes } from './apps.ts';
 import { registerArticleRoutes } from './articles.ts';
 import { registerAuditRoutes } from './audit.ts';
+import { registerBrandRoutes } from './brand.ts';
 import { registerEmailTemplateRoutes } from './emails.ts';
 import { adminConsole, type Admin } from './console.ts';
 import { registerPeopleRoutes } from './people.ts';
@@ -45,7 +46,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
-      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerEmailTemplateRoutes,
+      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerBrandRoutes, registerEmailTemplateRoutes,
     ]) register(sections);
     registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
