@@ -24,6 +24,7 @@ export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${chrome.title === areaName(chrome.area) ? chrome.title : `${chrome.title} · ${areaName(chrome.area)}`}</title>
 <link rel="stylesheet" href="/assets/frontdoor.css">
+${chrome.area === 'admin' ? html`<script src="/assets/console.js" defer></script>` : ''}
 </head>
 <body>
 <header class="site">
