@@ -8,7 +8,7 @@ const CLIENT: readonly ConfigField[] = [
   { key: 'clientSecret', label: 'Client secret', kind: 'secret', hint: 'Stored encrypted and never shown again. Not needed with a private key or a public client.' },
   {
     key: 'clientAuth', label: 'Client authentication at the token endpoint', kind: 'select', group: 'security',
-    options: [['auto', 'Automatic (from the discovery document)'], ['client_secret_basic', 'Client secret, HTTP Basic'], ['client_secret_post', 'Client secret in the form'], ['private_key_jwt', 'Private key (signed assertion)'], ['none', 'None: public client with PKCE only']],
+    options: [['auto', 'Automatic (from the discovery document)'], ['client_secret_basic', 'Secret in HTTP Basic (client_secret_basic)'], ['client_secret_post', 'Secret in the form body (client_secret_post)'], ['private_key_jwt', 'Private key (signed assertion)'], ['none', 'None: public client with PKCE only']],
     hint: 'Automatic uses what the service announces; None is only for services that issue no secret.',
   },
   { key: 'privateKeyJwk', label: 'Client private key (JWK, JSON)', kind: 'secret', group: 'security', hint: 'For private key authentication; stored encrypted and never shown again.' },
