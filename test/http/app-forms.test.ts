@@ -143,6 +143,20 @@ describe('app forms', () => {
     assert.equal(after.config.allowSha1, true);
   });
 
+  it('installs Okta in SAML mode from its card: the metadata URL is built from the domain and the application id', async () => {
+    const page = '/admin/apps/new?audience=users&type=okta&protocol=saml';
+    const fields = formFields((await admin.get(page)).text, '/admin/apps');
+    assert.equal(fields['config.protocol'], 'saml');
+    const installed = await admin.postForm('/admin/apps', { ...fields, slug: 'okta-saml', 'config.domain': 'acme.okta.com', 'config.appId': 'exk1abc' });
+    assert.equal(installed.status, 303, installed.text);
+    const app = await server.services.apps.require('okta-saml');
+    assert.equal(app.config.protocol, 'saml');
+    assert.equal(app.config.domain, 'acme.okta.com');
+    const edit = await admin.get(`/admin/apps/${app.id}`);
+    assert.match(edit.text, /name="config.appId"/, 'the edit form is the SAML one');
+    assert.match(edit.text, /\/sso\/okta-saml\/saml\/acs/);
+  });
+
   it('keeps what was typed and shows each problem next to its field when the submit is refused (no script)', async () => {
     const page = '/admin/apps/new?audience=users&type=jwt';
     const fields = formFields((await admin.get(page)).text, '/admin/apps');
