@@ -73,7 +73,7 @@ describe('app forms', () => {
 
   it('validates as you type: the install’s own problems per field, and the copy values of the slug', async () => {
     const page = '/admin/apps/new?audience=users&type=oidc';
-    const fields = { ...formFields((await admin.get(page)).text, '/admin/apps'), slug: 'staff-idp', 'config.issuer': 'ftp://idp.example.com', 'config.scopes': 'openid\nbad"scope' };
+    const fields: Record<string, string> = { ...formFields((await admin.get(page)).text, '/admin/apps'), slug: 'staff-idp', 'config.issuer': 'ftp://idp.example.com', 'config.scopes': 'openid\nbad"scope' };
     delete fields._csrf;
     const apps = (await server.services.apps.list()).length;
     const audit = (await server.services.audit.list({ limit: 500 })).length;
@@ -90,6 +90,8 @@ describe('app forms', () => {
     const taken = await validate(admin, page, { ...fields, slug: 'Not A Slug' });
     assert.ok(taken.json.problems.slug);
     assert.deepEqual(taken.json.copy, {}, 'no addresses without a slug');
+    const saml = await validate(admin, '/admin/apps/new?audience=users&type=saml', { audience: 'users', type: 'saml', slug: 'idp', name: 'IdP', configFields: '1' });
+    assert.match(saml.json.problems['config.idpMetadataUrl'], /metadata/, 'a check across fields is shown at the first field');
     assert.equal((await server.services.apps.list()).length, apps, 'nothing installed');
     assert.equal((await server.services.audit.list({ limit: 500 })).length, audit, 'nothing audited');
   });

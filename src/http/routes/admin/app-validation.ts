@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import { isFrontdoorError } from '../../../core/errors.ts';
 import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
-import { AppTypeSchema } from '../../../protocols/registry.ts';
+import { adminFieldsOf, AppTypeSchema } from '../../../protocols/registry.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
 import { byLabel, copyValuesFor } from '../../pages/admin/app-copy-values.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
@@ -53,7 +53,10 @@ export function registerAppValidation({ scope, services }: AdminConsole): void {
     }
     // Install generates an HS256 secret when none is given: the check assumes it, as install does.
     const checked = !current && type === 'jwt' && needsGeneratedSecret(config) ? { ...config, sharedSecret: generateJwtSharedSecret() } : config;
-    for (const p of await services.apps.configProblems(type, audience, checked, current)) add(formFieldOf(p.field), p.problem);
+    // A check across fields (SAML: metadata, or entity id, SSO URL and certificate) names no
+    // field of its own: it is shown at the form's first.
+    const first = `config.${adminFieldsOf(type, mode)[0]?.key ?? ''}`;
+    for (const p of await services.apps.configProblems(type, audience, checked, current)) add(p.field === 'config' ? first : formFieldOf(p.field), p.problem);
     if (!form.name?.trim()) add('name', 'give the app a name');
     else if (form.name.trim().length > 100) add('name', 'at most 100 characters');
     const displayOrder = Number(form.displayOrder?.trim() || '0');

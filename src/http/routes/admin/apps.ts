@@ -35,8 +35,9 @@ export function registerAppRoutes(section: AdminConsole): void {
     const query = request.query as { audience?: string; type?: string; protocol?: string };
     const audience = AudienceParam.safeParse(state.values?.audience ?? query.audience).data ?? 'users';
     const type = AppTypeSchema.refine((t) => t !== 'password').safeParse(state.values?.type ?? query.type).data;
-    const protocol = (state.values?.['config.protocol'] ?? query.protocol) === 'saml' && type && type !== 'saml' && protocolOfType(type, { protocol: 'saml' })?.name === 'saml'
-      ? 'saml' as const : undefined;
+    // A vendor's SAML card: only for a type that has a SAML mode (Okta, OneLogin, Microsoft).
+    const wantsSaml = (state.values?.['config.protocol'] ?? query.protocol) === 'saml';
+    const protocol = wantsSaml && type && type !== 'saml' && protocolOfType(type, { protocol: 'saml' })?.name === 'saml' ? 'saml' as const : undefined;
     if (!type) return cataloguePage(frameOf(admin, state), { audience, type, protocol }, [], undefined);
     const slug = state.values?.slug?.trim() || (await services.apps.suggestSlug(type, audience));
     const config = state.values ? configFromForm(state.values, type, modeOf(state.values)) : (protocol ? { protocol } : {});
