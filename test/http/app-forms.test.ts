@@ -159,6 +159,30 @@ describe('app forms', () => {
     assert.match(edit.text, /\/sso\/okta-saml\/saml\/acs/);
   });
 
+  it('saves the edit form of every type untouched without changing the config', async () => {
+    const client = { clientId: 'frontdoor', clientSecret: 'a-client-secret' };
+    const configs: [string, Record<string, unknown>][] = [
+      ['oidc', { issuer: 'https://idp.example.com', ...client, scopes: ['openid', 'email'], claims: { email: 'mail', name: 'name', groups: 'roles' } }],
+      ['google', { ...client, hostedDomains: ['example.com', 'example.org'] }],
+      ['microsoft', { tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47', ...client }],
+      ['okta', { domain: 'acme.okta.com', ...client, clientAuth: 'client_secret_post', postLogoutRedirectUri: 'https://help.example.com/' }],
+      ['onelogin', { domain: 'acme.onelogin.com', ...client }],
+      ['github', { ...client }],
+      ['jwt', { remoteLoginUrl: 'https://www.example.com/login', sharedSecret: 'x'.repeat(40), issuer: 'www', maxTokenAgeSeconds: 120, mapGroups: true }],
+      ['ldap', { preset: 'openldap', url: 'ldaps://ldap.example.com', bindDn: 'cn=frontdoor,dc=example,dc=com', bindPassword: 'pw', baseDn: 'dc=example,dc=com', nestedGroups: true }],
+      ['onelogin', { protocol: 'saml', domain: 'acme.onelogin.com', appId: '12345', allowIdpInitiated: true }],
+    ];
+    for (const [type, config] of configs) {
+      const app = await server.services.apps.create({ audience: 'users', type, config }, { type: 'cli' });
+      const page = await admin.get(`/admin/apps/${app.id}`);
+      assert.doesNotMatch(page.text, /name="configJson"/);
+      const saved = await admin.postForm(`/admin/apps/${app.id}`, formFields(page.text, `/admin/apps/${app.id}`));
+      assert.equal(saved.status, 303, `${type}: ${saved.text.slice(0, 400)}`);
+      assert.deepEqual((await server.services.apps.require(app.id)).config, app.config, type);
+      assert.deepEqual((await server.services.apps.require(app.id)).secretsSet, app.secretsSet, `${type}: the secrets stay`);
+    }
+  });
+
   it('keeps what was typed and shows each problem next to its field when the submit is refused (no script)', async () => {
     const page = '/admin/apps/new?audience=users&type=jwt';
     const fields = formFields((await admin.get(page)).text, '/admin/apps');
