@@ -90,13 +90,15 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
     assert.equal(app.config.issuer, peer.issuer);
   });
 
-  it('installs a SAML app from its fields, and its SP certificate is there to copy afterwards', async () => {
+  it('installs a SAML app from its fields, its SP certificate there to copy before install and the same after', async () => {
     const certificate = await readFile(new URL('../fixtures/node-saml/cert.pem', import.meta.url), 'utf8');
     await page.goto(`${server.url}/admin/apps/new?audience=users`);
     await page.getByRole('link', { name: 'SAML 2.0', exact: true }).click();
     await page.getByLabel('Slug', { exact: false }).fill('partners-saml');
     await page.waitForFunction(() => (document.querySelector('[data-copy="ACS (Assertion Consumer Service) URL"]') as HTMLInputElement).value.includes('/sso/partners-saml/'));
     assert.equal(await copyField('SP entity id').inputValue(), `${server.url}/sso/partners-saml/saml/metadata`);
+    const before = await page.getByRole('textbox', { name: 'SP certificate (PEM)' }).inputValue();
+    assert.match(before, /^-----BEGIN CERTIFICATE-----/);
     await page.getByLabel('IdP entity id', { exact: false }).fill('https://idp.partner.example.com');
     await page.getByLabel('IdP SSO URL', { exact: false }).fill('https://idp.partner.example.com/sso');
     await page.getByLabel('IdP signing certificate (PEM)', { exact: false }).fill(certificate);
@@ -104,7 +106,7 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
     await page.getByLabel('Email attribute', { exact: false }).fill('mail');
     await page.getByRole('button', { name: 'Install' }).click();
     assert.match(await page.getByRole('status').first().textContent() ?? '', /installed/);
-    assert.match(await page.getByRole('textbox', { name: 'SP certificate (PEM)' }).inputValue(), /BEGIN CERTIFICATE/);
+    assert.equal(await page.getByRole('textbox', { name: 'SP certificate (PEM)' }).inputValue(), before.trim(), 'the certificate given to the IdP before install is the app’s');
     const app = await server.services.apps.require('partners-saml');
     assert.equal(app.config.nameIdFormat, 'persistent');
     assert.deepEqual(app.config.attributes, { email: 'mail' });

@@ -69,6 +69,7 @@ describe('app forms', () => {
     const saml = await admin.get('/admin/apps/new?audience=users&type=okta&protocol=saml');
     for (const path of ['saml/acs', 'saml/slo', 'saml/metadata']) assert.match(saml.text, new RegExp(`/sso/okta-users/${path}" data-copy=`));
     assert.match(saml.text, /name="config.protocol" value="saml"/);
+    assert.match(saml.text, /<textarea id="f-copy-spCertificate" readonly rows="4" data-copy="SP certificate \(PEM\)">-----BEGIN CERTIFICATE-----/, 'the SP certificate before install');
   });
 
   it('validates as you type: the install’s own problems per field, and the copy values of the slug', async () => {
@@ -114,7 +115,9 @@ describe('app forms', () => {
 
   it('installs a SAML app from its fields and saves the edit form unchanged as it was', async () => {
     const page = '/admin/apps/new?audience=agents&type=saml';
-    const fields = formFields((await admin.get(page)).text, '/admin/apps');
+    const form = (await admin.get(page)).text;
+    const fields = formFields(form, '/admin/apps');
+    const certificateShown = /data-copy="SP certificate \(PEM\)">([^<]+)<\/textarea>/.exec(form)?.[1];
     assert.equal(fields['config.wantAssertionsSigned'], 'on', 'the safe default is ticked');
     assert.equal(fields['config.allowIdpInitiated'], undefined);
     const installed = await admin.postForm('/admin/apps', {
@@ -129,7 +132,11 @@ describe('app forms', () => {
     assert.equal(app.config.nameIdFormat, 'persistent');
     assert.equal(app.config.metadataRefreshHours, 12);
     assert.deepEqual(app.config.attributes, { email: 'mail' });
-    assert.ok(typeof app.config.spCertificate === 'string', 'the SP key pair was generated');
+    assert.ok(fields.spKeyOffer, 'the form carries its SP key pair, sealed');
+    assert.doesNotMatch(fields.spKeyOffer!, /PRIVATE KEY/);
+    assert.match(certificateShown ?? '', /^-----BEGIN CERTIFICATE-----/);
+    assert.equal(app.config.spCertificate, certificateShown?.trim(), 'the pair whose certificate the form showed is the one kept');
+    assert.ok((await server.services.apps.secretsOf(app.id)).spPrivateKey, 'its private key among the secrets');
 
     const edit = await admin.get(`/admin/apps/${app.id}`);
     assert.match(edit.text, /SP certificate \(PEM\)/, 'the SP certificate to copy');
@@ -145,15 +152,18 @@ describe('app forms', () => {
     assert.equal(after.config.allowSha1, true);
   });
 
-  it('installs Okta in SAML mode from its card: the metadata URL is built from the domain and the application id', async () => {
+  it('installs Okta in SAML mode from its card; an altered SP key offer is ignored and a fresh pair made', async () => {
     const page = '/admin/apps/new?audience=users&type=okta&protocol=saml';
     const fields = formFields((await admin.get(page)).text, '/admin/apps');
     assert.equal(fields['config.protocol'], 'saml');
-    const installed = await admin.postForm('/admin/apps', { ...fields, slug: 'okta-saml', 'config.domain': 'acme.okta.com', 'config.appId': 'exk1abc' });
+    const altered = `${fields.spKeyOffer!.slice(0, -4)}AAAA`;
+    const installed = await admin.postForm('/admin/apps', { ...fields, spKeyOffer: altered, slug: 'okta-saml', 'config.domain': 'acme.okta.com', 'config.appId': 'exk1abc' });
     assert.equal(installed.status, 303, installed.text);
     const app = await server.services.apps.require('okta-saml');
     assert.equal(app.config.protocol, 'saml');
     assert.equal(app.config.domain, 'acme.okta.com');
+    assert.match(String(app.config.spCertificate), /BEGIN CERTIFICATE/, 'a pair of its own');
+    assert.ok((await server.services.apps.secretsOf(app.id)).spPrivateKey);
     const edit = await admin.get(`/admin/apps/${app.id}`);
     assert.match(edit.text, /name="config.appId"/, 'the edit form is the SAML one');
     assert.match(edit.text, /\/sso\/okta-saml\/saml\/acs/);

@@ -5,7 +5,7 @@ import { homeOf } from '../../external-sign-in-completion.ts';
 
 // What an admin pastes into the identity service, known as soon as the slug is (issue 18
 // part 1): the addresses of the protocol's endpoints, plus the OIDC post-logout redirect URI
-// and, once the key pair exists (after install), the SAML SP certificate.
+// and the SAML SP certificate (on the install form, of the pair made for it: routes/admin/sp-key-offer.ts).
 
 const EXTRA_LABELS = { postLogout: 'Post-logout redirect URI', spCertificate: 'SP certificate (PEM)' } as const;
 export const COPY_LABELS: Readonly<Record<string, string>> = { ...URL_LABELS, ...EXTRA_LABELS };

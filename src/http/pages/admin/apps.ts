@@ -39,7 +39,8 @@ export type CatalogueChoice = { audience: Audience; type: AppType | undefined; p
 
 // The catalogue: cards for the audience chosen, then the form of the card chosen.
 export function cataloguePage(
-  frame: ConsoleFrame, chosen: CatalogueChoice, usergroups: Group[], install: { slug: string; copy: Record<string, string> } | undefined,
+  frame: ConsoleFrame, chosen: CatalogueChoice, usergroups: Group[],
+  install: { slug: string; copy: Record<string, string>; /** SAML: the sealed SP key pair whose certificate is shown. */ spKeyOffer?: string | undefined } | undefined,
 ): SafeHtml {
   const { audience, type, protocol } = chosen;
   if (!type || !install) {
@@ -54,6 +55,7 @@ ${catalogueCards(audience)}`);
 <p><a href="/admin/apps/new?audience=${audience}">Back to the catalogue</a></p>
 <form class="stack card" method="post" action="/admin/apps" data-validate="/admin/apps/validate" novalidate>
 ${csrfField(frame.csrf)}<input type="hidden" name="audience" value="${audience}"><input type="hidden" name="type" value="${type}">
+${install.spKeyOffer ? html`<input type="hidden" name="spKeyOffer" value="${install.spKeyOffer}">` : ''}
 ${textInput(frame.state, 'slug', 'Slug (in the sign-in addresses)', install.slug, { hint: 'Lowercase letters, digits and dashes; the addresses below change with it.' })}
 ${copySection(install.copy, type, protocol)}
 ${appFields(frame.state, undefined, type, { audience, usergroups, config })}
@@ -65,7 +67,7 @@ ${problemCount()}
 function copySection(values: Record<string, string>, type: AppType, protocol: string | undefined): SafeHtml {
   const saml = type === 'saml' || protocol === 'saml';
   return html`<section class="copy-values" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(values, COPY_LABELS)}
-${saml && !values.spCertificate ? html`<p class="muted">The SP certificate is generated at install; it is shown here and in the SP metadata afterwards.</p>` : ''}
+${saml && values.spCertificate ? html`<p class="muted">The IdP checks our signed requests with the SP certificate; it is also in the SP metadata.</p>` : ''}
 ${type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}
 </section>`;
 }

@@ -17,6 +17,7 @@ import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../..
 import { ldapSyncSection } from '../../pages/admin/ldap-sync.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
 import { configFromForm, modeOf } from './app-config-form.ts';
+import { offerSpKeyPair, takeSpKeyPair } from './sp-key-offer.ts';
 import { registerAppValidation } from './app-validation.ts';
 import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
 
@@ -41,8 +42,14 @@ export function registerAppRoutes(section: AdminConsole): void {
     if (!type) return cataloguePage(frameOf(admin, state), { audience, type, protocol }, [], undefined);
     const slug = state.values?.slug?.trim() || (await services.apps.suggestSlug(type, audience));
     const config = state.values ? configFromForm(state.values, type, modeOf(state.values)) : (protocol ? { protocol } : {});
-    const copy = SlugSchema.safeParse(slug).success ? copyValuesFor({ type, audience, slug, config }, services.config.publicUrl) : {};
-    return cataloguePage(frameOf(admin, state), { audience, type, protocol }, await customGroups(), { slug, copy });
+    // SAML: the SP key pair is made now, so its certificate is there to copy before install.
+    const now = services.clock.now();
+    const kept = takeSpKeyPair(services.secretBox, state.values?.spKeyOffer, now);
+    const offer = protocolOfType(type, config)?.name !== 'saml' ? undefined
+      : kept && state.values?.spKeyOffer ? { sealed: state.values.spKeyOffer, certificate: kept.spCertificate } : await offerSpKeyPair(services.secretBox, slug, now);
+    const copy = SlugSchema.safeParse(slug).success
+      ? copyValuesFor({ type, audience, slug, config: offer ? { ...config, spCertificate: offer.certificate } : config }, services.config.publicUrl) : {};
+    return cataloguePage(frameOf(admin, state), { audience, type, protocol }, await customGroups(), { slug, copy, spKeyOffer: offer?.sealed });
   };
   page('/admin/apps/new', catalogue);
   registerAppValidation(section);
@@ -65,8 +72,10 @@ export function registerAppRoutes(section: AdminConsole): void {
     const fields = appFieldsFromForm(form, type, audience, await customGroups(), modeOf(form));
     const slug = form.slug?.trim() ? parseInput(z.object({ slug: SlugSchema }), { slug: form.slug.trim() }).slug : undefined;
     const generated = type === 'jwt' && needsGeneratedSecret(fields.config ?? {}) ? generateJwtSharedSecret() : undefined;
+    // The SP key pair whose certificate the form showed (else prepareNew makes one).
+    const spKeys = protocolOfType(type, fields.config ?? {})?.name === 'saml' ? takeSpKeyPair(services.secretBox, form.spKeyOffer, services.clock.now()) : undefined;
     const created = await services.apps.create(
-      { audience, type, slug, ...fields, config: generated ? { ...fields.config, sharedSecret: generated } : fields.config }, admin.actor,
+      { audience, type, slug, ...fields, config: { ...fields.config, ...(generated ? { sharedSecret: generated } : {}), ...spKeys } }, admin.actor,
     );
     if (!generated) return redirectSeeOther(reply, `/admin/apps/${created.id}?notice=installed`);
     // The generated shared secret is shown this once, so this answer is a page, not a redirect.
