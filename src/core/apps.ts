@@ -6,7 +6,7 @@ import type { Audience } from './audience.ts';
 import { BriefCache, deepFreeze } from './brief-cache.ts';
 import { splitSecrets, type AppCatalog, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
-import { FrontdoorError } from './errors.ts';
+import { FrontdoorError, isFrontdoorError } from './errors.ts';
 import type { SecretBox } from './secrets.ts';
 
 export type SsoMode = 'disabled' | 'automatic';
@@ -213,6 +213,30 @@ export class AuthAppRegistry {
     });
     this.#changed();
     return (await this.find(id))!;
+  }
+
+  /** A free slug for a new app of this type, as create picks one: what the install form starts with. */
+  async suggestSlug(type: AppType, audience: Audience): Promise<string> {
+    return this.#freeSlug(this.#db, `${type}-${audience}`);
+  }
+
+  /**
+   * What create (no `current`) or update would refuse in this config, checked by the same
+   * schema and nothing written: the console's validation as you type (POST /admin/apps/validate).
+   * A new app is checked without the SAML key pair create would generate (it is not the admin's).
+   */
+  async configProblems(type: AppType, audience: Audience, config: Record<string, unknown>, current?: AuthApp): Promise<{ field: string; problem: string }[]> {
+    let given: Record<string, unknown>;
+    if (current) given = { ...current.config, ...(await this.secretsOf(current.id)), ...config };
+    else given = audience === 'agents' ? { ...AGENT_APP_DEFAULTS, ...config } : config;
+    if (!this.#catalog.types.includes(type) || type === 'password') return [{ field: 'type', problem: 'unknown type' }];
+    try {
+      this.#validateConfig(type, given);
+      return [];
+    } catch (error) {
+      if (isFrontdoorError(error) && Array.isArray(error.details?.fields)) return error.details.fields as { field: string; problem: string }[];
+      throw error;
+    }
   }
 
   async update(idOrSlug: string, changes: AppChanges, actor: Actor): Promise<AuthApp> {

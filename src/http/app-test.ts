@@ -4,7 +4,6 @@ import { FrontdoorError } from '../core/errors.ts';
 import { protocolOf } from '../protocols/registry.ts';
 import type { Diagnosis } from '../protocols/sign-in-protocol.ts';
 import type { HttpContext } from './context.ts';
-import { ssoUrlsFor } from './routes/sso.ts';
 
 export type AppTestReport = { ok: boolean; checks: Diagnosis['checks'] } & Record<string, unknown>;
 
@@ -24,9 +23,4 @@ export async function testAuthApp(ctx: HttpContext, app: AuthApp, actor: Actor):
     actor, target: { type: 'app', id: app.id }, details: { failed: report.checks.filter((c) => !c.ok).map((c) => c.name) },
   });
   return { ok, ...report };
-}
-
-/** The addresses an admin copies into the identity service (none for the password app). */
-export function urlsToCopy(app: AuthApp, publicUrl: URL): Record<string, string> | undefined {
-  return ssoUrlsFor(app, publicUrl);
 }

@@ -55,10 +55,21 @@ export function defaultAppName(type: AppType): string {
   return type === 'password' ? PASSWORD_PRESET.name : (OWNERS.get(type)?.preset.name ?? type);
 }
 
-/** The admin console's form fields of this type. */
-export function adminFieldsOf(type: AppType): readonly ConfigField[] {
-  return OWNERS.get(type)?.preset.fields ?? [];
+/** The admin console's form fields of this type, in the mode its config names (Okta in SAML mode). */
+export function adminFieldsOf(type: AppType, config: Record<string, unknown> = {}): readonly ConfigField[] {
+  return kindOf(type, config)?.preset.fields ?? [];
 }
+
+/** The protocol a type speaks in the mode its config names: what its form's copy values come from. */
+export function protocolOfType(type: AppType, config: Record<string, unknown>): SignInProtocol | undefined {
+  return kindOf(type, config)?.protocol;
+}
+
+/** Every form the console can draw: each type in each of its modes (`protocol` set for a switched one). */
+export const ADMIN_FORMS: readonly { type: AppType; protocol?: string; preset: ProtocolPreset }[] = [
+  ...[...OWNERS].map(([type, kind]) => ({ type, preset: kind.preset })),
+  ...[...SWITCHES].flatMap(([type, kinds]) => kinds.map((kind) => ({ type, protocol: kind.protocol.name, preset: kind.preset }))),
+];
 
 /** The labels of every protocol's copy-URLs. */
 export const URL_LABELS: Readonly<Record<string, string>> = Object.assign({}, ...SIGN_IN_PROTOCOLS.map((p) => p.urlLabels));

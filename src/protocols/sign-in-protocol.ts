@@ -65,12 +65,44 @@ export type ProtocolPreset = {
   /** The default name of a new app (`Google`). */
   name: string;
   schema: z.ZodType;
-  /** The fields of the admin console's form. */
+  /** The fields of the admin console's form: every key of `schema` is one, or is in `managedKeys`. */
   fields: readonly ConfigField[];
+  /** Keys of `schema` no admin types (the SAML SP keys Frontdoor generates; the mode a catalogue card sets). */
+  managedKeys?: readonly string[];
   whenProtocolField?: boolean;
 };
 
-export type ConfigField = { key: string; label: string; kind: 'text' | 'url' | 'secret' | 'textarea' | 'algorithm'; required?: boolean; hint?: string };
+/**
+ * How a setting is typed in the console. text, url, secret (never shown again; empty keeps it),
+ * textarea, pem (one certificate or key), pemList (several PEM blocks pasted one after the
+ * other), algorithm (one JWT algorithm, stored as a list), boolean (a switch), select (one of
+ * `options`), list (one value per line), number.
+ */
+export type ConfigFieldKind = 'text' | 'url' | 'secret' | 'textarea' | 'pem' | 'pemList' | 'algorithm' | 'boolean' | 'select' | 'list' | 'number';
+
+/** The fieldsets of the install and edit forms, in this order. */
+export const CONFIG_FIELD_GROUPS = {
+  connection: 'Connection',
+  claims: 'Claims and attribute mapping',
+  security: 'Security',
+  logout: 'Logout',
+} as const;
+export type ConfigFieldGroup = keyof typeof CONFIG_FIELD_GROUPS;
+
+export type ConfigField = {
+  /** The config key; a dotted path for a nested object (`claims.email`). */
+  key: string;
+  label: string;
+  kind: ConfigFieldKind;
+  /** The fieldset; connection unless said. */
+  group?: ConfigFieldGroup;
+  required?: boolean;
+  /** The one-line consequence of the setting. */
+  hint?: string;
+  placeholder?: string;
+  /** select: the values and their labels. */
+  options?: readonly (readonly [string, string])[];
+};
 
 export type FinishEndpoint = { method: 'GET' | 'POST'; path: string; bodyLimit?: number };
 

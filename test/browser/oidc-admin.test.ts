@@ -49,10 +49,8 @@ describe('an OIDC app from the admin console to Automatic, in Chromium', () => {
     await admin.getByRole('button', { name: 'Sign in' }).click();
     assert.equal(new URL(admin.url()).pathname, '/admin/apps');
 
-    await admin.getByRole('link', { name: 'Install an app' }).click();
-    await admin.getByLabel('Audience').selectOption('users');
-    await admin.getByLabel('Type').selectOption('oidc');
-    await admin.getByRole('button', { name: 'Continue' }).click();
+    await admin.getByRole('link', { name: 'Add an app' }).click();
+    await admin.getByRole('link', { name: 'OpenID Connect', exact: true }).click();
     await admin.getByLabel('Name', { exact: false }).first().fill('Acme ID');
     await admin.getByLabel('Issuer URL').fill(peer.issuer);
     await admin.getByLabel('Client id').fill(CLIENT.clientId);

@@ -34,10 +34,9 @@ describe('admin console in Chromium at 360 px', () => {
       assert.equal(new URL(page.url()).pathname, '/admin/apps', 'back in the console after sign-in');
       assert.equal(await overflowOf(page), 0, 'the app lists fit');
 
-      await page.getByRole('link', { name: 'Install an app' }).click();
-      await page.getByLabel('Audience').selectOption('agents');
-      await page.getByLabel('Type').selectOption('oidc');
-      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('link', { name: 'Add an app' }).click();
+      await page.getByRole('link', { name: 'Agents (agent console)' }).click();
+      await page.getByRole('link', { name: 'OpenID Connect', exact: true }).click();
       await page.getByLabel('Name', { exact: false }).first().fill('Corporate login');
       await page.getByLabel('Issuer URL').fill('https://login.example.com');
       await page.getByLabel('Client id').fill('frontdoor-agents');

@@ -43,6 +43,7 @@ export function layout(chrome: PageChrome, body: SafeHtml): SafeHtml {
 <title>${chrome.title === suffix ? chrome.title : `${chrome.title} · ${suffix}`}</title>
 <link rel="stylesheet" href="/assets/frontdoor.css">
 ${brand.stylesheetHref ? html`<link rel="stylesheet" href="${brand.stylesheetHref}">` : ''}
+${chrome.area === 'admin' ? html`<script src="/assets/console.js" defer></script>` : ''}
 </head>
 <body>
 ${brand.previewBar ?? ''}

@@ -7,6 +7,7 @@ import { homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { jwtConfigOf, JwtConfigSchema } from './config.ts';
 import { diagnoseJwtApp } from './diagnostics.ts';
+import { JWT_FIELDS } from './fields.ts';
 import { JwtKeySets, verificationKeyFor } from './keys.ts';
 import { profileFromJwtClaims } from './profile.ts';
 import { jwtReplayRefusal, verifySignInJwt } from './verify.ts';
@@ -87,12 +88,7 @@ export const jwtProtocol: SignInProtocol = {
   presets: {
     jwt: {
       name: 'JWT', schema: JwtConfigSchema,
-      fields: [
-        { key: 'remoteLoginUrl', label: 'Remote login URL', kind: 'url', required: true, hint: 'Where people who must sign in are sent, with return_to.' },
-        { key: 'algorithms', label: 'Algorithm', kind: 'algorithm', hint: 'HS256: Frontdoor generates a shared secret and shows it once.' },
-        { key: 'publicKey', label: 'Public key (PEM or JWK), for RS256, ES256, EdDSA', kind: 'textarea' },
-        { key: 'jwksUrl', label: 'Or a JWKS URL', kind: 'url' },
-      ],
+      fields: JWT_FIELDS,
     },
   },
   urlLabels: { start: 'Sign-in start (Test sign-in)', jwt: 'JWT endpoint' },

@@ -6,6 +6,7 @@ import type { HttpContext } from '../../http/context.ts';
 import { areaOf, homeOf } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { diagnoseDirectory } from './diagnostics.ts';
+import { LDAP_FIELDS } from './fields.ts';
 import { ldapFormPage } from './form-page.ts';
 import { LDAP_SECRET_KEYS, LdapAppConfigSchema, ldapSecretsFrom, ldapConfigOf } from './settings.ts';
 import { checkDirectoryPassword } from './sign-in.ts';
@@ -70,16 +71,7 @@ export const ldapProtocol: SignInProtocol = {
   presets: {
     ldap: {
       name: 'LDAP / Active Directory', schema: LdapAppConfigSchema,
-      fields: [
-        { key: 'preset', label: 'Directory', kind: 'text', required: true, hint: 'active-directory or openldap: fills the user filter and the attribute names.' },
-        { key: 'url', label: 'Directory URL', kind: 'url', required: true, hint: 'ldaps://dc1.corp.example:636, or ldap:// with startTls in Other settings.' },
-        { key: 'caPem', label: 'CA certificate (PEM)', kind: 'textarea', hint: 'The CA the directory’s certificate chains to; empty: the system’s CAs.' },
-        { key: 'bindDn', label: 'Service account DN', kind: 'text', required: true },
-        { key: 'bindPassword', label: 'Service account password', kind: 'secret', required: true },
-        { key: 'baseDn', label: 'Base DN', kind: 'text', required: true },
-        { key: 'userFilter', label: 'User filter', kind: 'text', hint: 'Holds {username}, which is escaped (RFC 4515). Empty: the preset’s.' },
-        { key: 'testUsername', label: 'Username the Test looks up', kind: 'text', hint: 'No password is tried.' },
-      ],
+      fields: LDAP_FIELDS,
     },
   },
   urlLabels: { form: 'Sign-in form (posted to)' },

@@ -82,7 +82,9 @@ function withPresetDefaults(input: unknown): unknown {
   if (typeof input !== 'object' || input === null) return input;
   const given = input as Record<string, unknown>;
   const preset = LDAP_PRESETS[given.preset as LdapConfig['preset']] ?? LDAP_PRESETS.openldap;
-  return { userFilter: preset.userFilter, ...given, attributes: { ...preset.attributes, ...(given.attributes as object | undefined) } };
+  // A key the console's form left empty comes as undefined: the preset's value then stands.
+  const set = (values: object | undefined) => Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined));
+  return { ...set(given), userFilter: given.userFilter ?? preset.userFilter, attributes: { ...preset.attributes, ...set(given.attributes as object | undefined) } };
 }
 
 /**

@@ -6,6 +6,7 @@ import { FrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { browserHashOf, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { GITHUB_FIELDS } from './fields.ts';
 import { GitHubConfigSchema, type GitHubConfig } from './config.ts';
 import { diagnoseGitHubApp } from './diagnostics.ts';
 import { authorizeUrl, fetchGitHubProfile, redeemCode } from './github-api.ts';
@@ -65,12 +66,7 @@ export const oauth2Protocol: SignInProtocol = {
   presets: {
     github: {
       name: 'GitHub', schema: GitHubConfigSchema,
-      fields: [
-        { key: 'clientId', label: 'Client id', kind: 'text', required: true },
-        { key: 'clientSecret', label: 'Client secret', kind: 'secret' },
-        { key: 'serverUrl', label: 'GitHub URL (GitHub Enterprise Server only)', kind: 'url', hint: 'Leave empty for github.com.' },
-        { key: 'apiUrl', label: 'API URL (GitHub Enterprise Server only)', kind: 'url', hint: 'e.g. https://github.example.com/api/v3' },
-      ],
+      fields: GITHUB_FIELDS,
     },
   },
   urlLabels: { callback: 'Redirect URI (callback)' },

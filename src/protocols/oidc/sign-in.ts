@@ -5,12 +5,13 @@ import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/err
 import type { Session } from '../../core/sessions.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { browserHashOf, failExternalSignIn, takeRedirectAttempt } from '../../http/external-sign-in-completion.ts';
-import { ssoBaseOf, type ConfigField, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
+import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { OIDC_CONFIG_SCHEMAS } from './config.ts';
 import { completeOidcAuthorization, startOidcAuthorization } from './authorization.ts';
 import { diagnoseOidcApp } from './diagnostics.ts';
 import { providerLogoutUrl, verifyLogoutToken } from './logout.ts';
 import { profileFromClaims } from './profile.ts';
+import { OIDC_FIELDS, OIDC_MANAGED_KEYS } from './fields.ts';
 import { oidcSettingsOf } from './presets.ts';
 import { isOidcApp } from './provider-config.ts';
 
@@ -166,25 +167,14 @@ function asProviderError(error: unknown): unknown {
   });
 }
 
-const CLIENT: ConfigField[] = [
-  { key: 'clientId', label: 'Client id', kind: 'text', required: true },
-  { key: 'clientSecret', label: 'Client secret', kind: 'secret' },
-];
-
 export const oidcProtocol: SignInProtocol = {
   name: 'oidc',
   presets: {
-    oidc: {
-      name: 'OpenID Connect', schema: OIDC_CONFIG_SCHEMAS.oidc,
-      fields: [{ key: 'issuer', label: 'Issuer URL', kind: 'url', required: true, hint: 'Its discovery document is read from /.well-known/openid-configuration.' }, ...CLIENT],
-    },
-    google: { name: 'Google', schema: OIDC_CONFIG_SCHEMAS.google, fields: CLIENT },
-    microsoft: { name: 'Microsoft', schema: OIDC_CONFIG_SCHEMAS.microsoft, fields: [{ key: 'tenant', label: 'Directory (tenant) id', kind: 'text', required: true }, ...CLIENT] },
-    okta: { name: 'Okta', schema: OIDC_CONFIG_SCHEMAS.okta, fields: [{ key: 'domain', label: 'Okta domain', kind: 'text', required: true, hint: 'e.g. acme.okta.com' }, ...CLIENT] },
-    onelogin: {
-      name: 'OneLogin', schema: OIDC_CONFIG_SCHEMAS.onelogin,
-      fields: [{ key: 'domain', label: 'OneLogin domain', kind: 'text', required: true, hint: 'e.g. acme.onelogin.com' }, ...CLIENT],
-    },
+    oidc: { name: 'OpenID Connect', schema: OIDC_CONFIG_SCHEMAS.oidc, fields: OIDC_FIELDS.oidc, managedKeys: OIDC_MANAGED_KEYS },
+    google: { name: 'Google', schema: OIDC_CONFIG_SCHEMAS.google, fields: OIDC_FIELDS.google, managedKeys: OIDC_MANAGED_KEYS },
+    microsoft: { name: 'Microsoft', schema: OIDC_CONFIG_SCHEMAS.microsoft, fields: OIDC_FIELDS.microsoft, managedKeys: OIDC_MANAGED_KEYS },
+    okta: { name: 'Okta', schema: OIDC_CONFIG_SCHEMAS.okta, fields: OIDC_FIELDS.okta, managedKeys: OIDC_MANAGED_KEYS },
+    onelogin: { name: 'OneLogin', schema: OIDC_CONFIG_SCHEMAS.onelogin, fields: OIDC_FIELDS.onelogin, managedKeys: OIDC_MANAGED_KEYS },
   },
   urlLabels: { start: 'Sign-in start (Test sign-in)', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
   secretKeys: ['clientSecret', 'privateKeyJwk'],

@@ -21,6 +21,7 @@ import type { IdpDescriptor } from './idp-metadata.ts';
 import { logoutRequestXml, logoutResponseXml, newSamlId, readLogoutRequest, readLogoutResponse, type SamlSessionRef } from './logout.ts';
 import { profileFromAssertion, samlSubject } from './profile.ts';
 import { SAML_CONFIG_SCHEMAS } from './config.ts';
+import { SAML_FIELDS, SAML_MANAGED_KEYS, SAML_PRESET_MANAGED_KEYS } from './fields.ts';
 import { isSamlApp, samlConfigOf, samlUrlsFor, spKeysOf } from './settings.ts';
 import { generateKeyPair } from './sp-keys.ts';
 import { spMetadataXml } from './sp-metadata.ts';
@@ -292,19 +293,11 @@ function samlUrlsToCopy(app: Pick<AuthApp, 'slug' | 'type' | 'config'>, publicUr
 export const samlProtocol: SignInProtocol = {
   name: 'saml',
   presets: {
-    saml: {
-      name: 'SAML', schema: SAML_CONFIG_SCHEMAS.saml,
-      fields: [
-        { key: 'idpMetadataUrl', label: 'IdP metadata URL', kind: 'url', hint: 'Or give the entity id, SSO URL and certificate below.' },
-        { key: 'idpEntityId', label: 'IdP entity id', kind: 'text' },
-        { key: 'idpSsoUrl', label: 'IdP SSO URL', kind: 'url' },
-        { key: 'idpCertificate', label: 'IdP signing certificate (PEM)', kind: 'textarea' },
-      ],
-    },
-    // The vendors' SAML mode: the admin console sets these up through the API (docs/SAML.md).
-    okta: { name: 'Okta', schema: SAML_CONFIG_SCHEMAS.okta, fields: [], whenProtocolField: true },
-    onelogin: { name: 'OneLogin', schema: SAML_CONFIG_SCHEMAS.onelogin, fields: [], whenProtocolField: true },
-    microsoft: { name: 'Microsoft', schema: SAML_CONFIG_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
+    saml: { name: 'SAML', schema: SAML_CONFIG_SCHEMAS.saml, fields: SAML_FIELDS.saml, managedKeys: SAML_MANAGED_KEYS },
+    // The vendors' SAML mode: their catalogue cards set `protocol: "saml"` (docs/SAML.md).
+    okta: { name: 'Okta', schema: SAML_CONFIG_SCHEMAS.okta, fields: SAML_FIELDS.okta, managedKeys: SAML_PRESET_MANAGED_KEYS, whenProtocolField: true },
+    onelogin: { name: 'OneLogin', schema: SAML_CONFIG_SCHEMAS.onelogin, fields: SAML_FIELDS.onelogin, managedKeys: SAML_PRESET_MANAGED_KEYS, whenProtocolField: true },
+    microsoft: { name: 'Microsoft', schema: SAML_CONFIG_SCHEMAS.microsoft, fields: SAML_FIELDS.microsoft, managedKeys: SAML_PRESET_MANAGED_KEYS, whenProtocolField: true },
   },
   urlLabels: {
     start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',

@@ -1,15 +1,17 @@
 import type { AppType } from '../../../core/app-config.ts';
-import { JWT_ALGORITHMS } from '../../../protocols/jwt/config.ts';
-import { adminFieldsOf, APP_TYPES, defaultAppName, URL_LABELS } from '../../../protocols/registry.ts';
+import { defaultAppName } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
 import { JWT_EMAIL_TRUST } from '../../../protocols/jwt/profile.ts';
 import type { AppTestReport } from '../../app-test.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { TRUST_KEYS, trustFields } from './app-trust-fields.ts';
+import { catalogueCards, catalogueEntryOf } from './app-catalogue.ts';
+import { configFields } from './app-config-fields.ts';
+import { COPY_LABELS } from './app-copy-values.ts';
+import { trustFields } from './app-trust-fields.ts';
 import {
-  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, listTable, csrfField, select, ssoBadge, textArea, textInput, when, yesNo,
+  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, listTable, csrfField, ssoBadge, textInput, when, yesNo,
   type ConsoleFrame, type ViewState,
 } from './blocks.ts';
 
@@ -28,28 +30,50 @@ ${listTable(['Name', 'Type', 'Enabled', 'SSO mode', 'Order'], apps.map((a) => ({
   };
   return consolePage(frame, 'Auth apps', 'apps', html`<h1>Auth apps</h1>
 ${welcomeSteps(all, articlesExist)}
-<p><a class="button" href="/admin/apps/new">Install an app</a></p>
+<p><a class="button" href="/admin/apps/new">Add an app</a></p>
 ${table('users')}${table('agents')}`);
 }
 
-// The catalogue: choose the audience and the type, then the form of that type.
-export function cataloguePage(frame: ConsoleFrame, chosen: { audience: Audience | undefined; type: AppType | undefined }, usergroups: Group[]): SafeHtml {
-  const { audience, type } = chosen;
-  const chooser = html`<form class="stack card" method="get" action="/admin/apps/new">
-<h2>1. Who signs in, and with what</h2>
-${select({}, 'audience', 'Audience', audience ?? 'users', CONSOLE_AUDIENCES.map((a) => [a, AUDIENCE_LABEL[a]] as const))}
-${select({}, 'type', 'Type', type ?? 'oidc', APP_TYPES.filter((t) => t !== 'password').map((t) => [t, `${defaultAppName(t)} (${t})`] as const))}
-<button type="submit" class="secondary">Continue</button></form>`;
-  const form = audience && type
-    ? html`<form class="stack card" method="post" action="/admin/apps">
-<h2>2. ${defaultAppName(type)} for ${AUDIENCE_LABEL[audience]}</h2>
+/** What the install page was asked for: the audience, and once a card is chosen its type and mode. */
+export type CatalogueChoice = { audience: Audience; type: AppType | undefined; protocol: 'saml' | undefined };
+
+// The catalogue: cards for the audience chosen, then the form of the card chosen.
+export function cataloguePage(
+  frame: ConsoleFrame, chosen: CatalogueChoice, usergroups: Group[],
+  install: { slug: string; copy: Record<string, string>; /** SAML: the sealed SP key pair whose certificate is shown. */ spKeyOffer?: string | undefined } | undefined,
+): SafeHtml {
+  const { audience, type, protocol } = chosen;
+  if (!type || !install) {
+    return consolePage(frame, 'Add an app', 'apps', html`<h1>Add an app</h1>
+<nav class="card" aria-label="Who signs in"><p>Who signs in with it:
+${CONSOLE_AUDIENCES.map((a) => html` <a href="/admin/apps/new?audience=${a}"${a === audience ? html` aria-current="true"` : ''}>${AUDIENCE_LABEL[a]}</a>`)}</p></nav>
+${catalogueCards(audience)}`);
+  }
+  const name = catalogueEntryOf(type, protocol)?.name ?? defaultAppName(type);
+  const config = protocol ? { protocol } : {};
+  return consolePage(frame, `Add ${name}`, 'apps', html`<h1>Add ${name} for ${AUDIENCE_LABEL[audience]}</h1>
+<p><a href="/admin/apps/new?audience=${audience}">Back to the catalogue</a></p>
+<form class="stack card" method="post" action="/admin/apps" data-validate="/admin/apps/validate" novalidate>
 ${csrfField(frame.csrf)}<input type="hidden" name="audience" value="${audience}"><input type="hidden" name="type" value="${type}">
-${appFields(frame.state, undefined, type, { audience, usergroups })}
-${textInput(frame.state, 'slug', 'Slug (in the sign-in addresses)', undefined, { hint: 'Optional: lowercase letters, digits and dashes. Chosen for you when empty.' })}
-<button type="submit">Install</button></form>`
-    : html``;
-  return consolePage(frame, 'Install an app', 'apps', html`<h1>Install an app</h1>${chooser}${form}`);
+${install.spKeyOffer ? html`<input type="hidden" name="spKeyOffer" value="${install.spKeyOffer}">` : ''}
+${textInput(frame.state, 'slug', 'Slug (in the sign-in addresses)', install.slug, { hint: 'Lowercase letters, digits and dashes; the addresses below change with it.' })}
+${copySection(install.copy, type, protocol)}
+${appFields(frame.state, undefined, type, { audience, usergroups, config })}
+${problemCount()}
+<button type="submit">Install</button></form>`);
 }
+
+/** The values the identity service asks for, before and after install. */
+function copySection(values: Record<string, string>, type: AppType, protocol: string | undefined): SafeHtml {
+  const saml = type === 'saml' || protocol === 'saml';
+  return html`<section class="copy-values" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(values, COPY_LABELS)}
+${saml && values.spCertificate ? html`<p class="muted">The IdP checks our signed requests with the SP certificate; it is also in the SP metadata.</p>` : ''}
+${type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}
+</section>`;
+}
+
+/** Announces the number of problems found as you type, once per change, not once per field. */
+const problemCount = () => html`<p class="visually-hidden" role="status" data-problem-count></p>`;
 
 export type AppDetail = {
   app: AuthApp;
@@ -69,8 +93,7 @@ export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml 
   return consolePage(frame, app.name, 'apps', html`<h1>${app.name}</h1>
 <p class="muted">${AUDIENCE_LABEL[app.audience]} · type <code>${app.type}</code> · slug <code>${app.slug}</code> · ${app.enabled ? 'enabled' : 'turned off'} · ${ssoBadge(app)}</p>
 ${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>Shared secret, shown this once.</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
-${urls ? html`<section class="card" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(urls, URL_LABELS)}
-${app.type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}</section>` : ''}
+${urls && Object.keys(urls).length ? html`<div class="card">${copySection(urls, app.type, typeof app.config.protocol === 'string' ? app.config.protocol : undefined)}</div>` : ''}
 ${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">Test</h2>
 <p>The <strong>Test</strong> checks the setup without signing anyone in (discovery, keys, endpoints, credentials). A <strong>test sign-in</strong> goes through the identity service for real, in a new tab.</p>
 ${actionButton(`/admin/apps/${app.id}/test`, csrf, 'Test the setup')}
@@ -84,8 +107,10 @@ ${app.sso === 'automatic'
   : html`<p>Disabled SSO: the login form stays${app.showButton ? ', with a button for this app' : ''}.</p><p><a href="/admin/apps/${app.id}/automatic">Make this the Automatic app…</a></p>`}
 </section>` : ''}
 <section class="card" aria-labelledby="edit-h"><h2 id="edit-h">Settings</h2>
-<form class="stack" method="post" action="/admin/apps/${app.id}">${csrfField(csrf)}
-${appFields(state, app, app.type, { audience: app.audience, usergroups })}
+<form class="stack" method="post" action="/admin/apps/${app.id}"${external ? html` data-validate="/admin/apps/validate" novalidate` : ''}>${csrfField(csrf)}
+${external ? html`<input type="hidden" name="appId" value="${app.id}">` : ''}
+${appFields(state, app, app.type, { audience: app.audience, usergroups, config: app.config })}
+${problemCount()}
 <button type="submit">Save</button></form></section>
 ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${confirmLink(`/admin/apps/${app.id}/remove`, 'Remove this app')}</section>` : ''}`);
 }
@@ -113,35 +138,16 @@ function testReport(report: AppTestReport): SafeHtml {
 
 // --- The per-type form of an auth app ---------------------------------------------------------
 
-function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: Group[] }): SafeHtml {
-  const config = app?.config ?? {};
-  const fields = adminFieldsOf(type);
-  const fieldKeys = new Set<string>([...fields.map((f) => f.key), ...TRUST_KEYS]);
-  const rest = Object.fromEntries(Object.entries(config).filter(([key]) => !fieldKeys.has(key) && key !== 'buttonText' && !/^sp(Next|Previous)?Certificate$/.test(key)));
+function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: Group[]; config: Record<string, unknown> }): SafeHtml {
+  const config = context.config;
   const external = type !== 'password';
-  return html`${textInput(state, 'name', 'Name', app?.name ?? defaultAppName(type), { required: true })}
-${checkbox(state, 'enabled', 'Enabled', app?.enabled ?? true)}
+  return html`${textInput(state, 'name', 'Name', app?.name ?? defaultAppName(type), { required: true, hint: 'Shown on the login button and in the console.' })}
+${checkbox(state, 'enabled', 'Enabled', app?.enabled ?? true, { hint: 'Off: nobody can sign in with it; its settings stay.' })}
 ${external ? html`${checkbox(state, 'showButton', 'Show a “Sign in with …” button on the login form', app?.showButton ?? true)}
-${textInput(state, 'config.buttonText', 'Button text', typeof config.buttonText === 'string' ? config.buttonText : '', { placeholder: `Sign in with ${app?.name ?? defaultAppName(type)}` })}` : ''}
-${textInput(state, 'displayOrder', 'Display order (lower comes first)', String(app?.displayOrder ?? 0), { type: 'number', min: -1000, max: 1000 })}
-${fields.map((f) => {
-  const name = `config.${f.key}`;
-  const value = config[f.key];
-  if (f.kind === 'algorithm') {
-    const current = Array.isArray(value) && typeof value[0] === 'string' ? value[0] : 'HS256';
-    return select(state, name, f.label, current, JWT_ALGORITHMS.map((a) => [a, a] as const), f.hint);
-  }
-  if (f.kind === 'textarea') return textArea(state, name, f.label, typeof value === 'string' ? value : '', { hint: f.hint });
-  if (f.kind === 'secret') {
-    const set = app?.secretsSet.includes(f.key);
-    return textInput(state, name, f.label, '', { type: 'password', hint: set ? 'Set. Leave empty to keep it.' : f.hint, autocomplete: 'new-password' });
-  }
-  return textInput(state, name, f.label, typeof value === 'string' ? value : '', { type: f.kind === 'url' ? 'url' : 'text', required: Boolean(f.required) && !app, hint: f.hint });
-})}
-${external ? trustFields(state, { audience: context.audience, type, config: app?.config, usergroups: context.usergroups }) : ''}
-${external ? textArea(state, 'configJson', 'Other settings (JSON; the fields above win)', Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '', {
-  rows: 6, hint: 'Claim names, clock tolerance, logout and the rest: see the docs of this app type. Secrets are never shown.',
-}) : ''}`;
+${textInput(state, 'config.buttonText', 'Button text', typeof config.buttonText === 'string' ? config.buttonText : '', { placeholder: `Sign in with ${app?.name ?? defaultAppName(type)}`, hint: 'Empty: “Sign in with” and the name.' })}` : ''}
+${textInput(state, 'displayOrder', 'Display order (lower comes first)', String(app?.displayOrder ?? 0), { type: 'number', min: -1000, max: 1000, hint: 'The order of the buttons on the login form.' })}
+${external ? configFields(state, { type, config, app }) : ''}
+${external ? trustFields(state, { audience: context.audience, type, config: app?.config, usergroups: context.usergroups }) : ''}`;
 }
 
 /**

@@ -6,7 +6,8 @@ import { layout } from '../layout.ts';
 
 // The admin console's building blocks: the section navigation, refusals shown with their
 // stable code and each field's problem next to the field, and small form controls that
-// always carry a label. Every page is plain HTML: no script, so the strict CSP holds here too.
+// always carry a label. Every page works as plain HTML; the one script, /assets/console.js
+// (served from our origin, so the strict CSP holds), only adds validation as you type and copy buttons.
 
 export type AdminSection = 'apps' | 'registration' | 'sessions' | 'brand' | 'emails' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
 
@@ -119,11 +120,20 @@ export function ssoBadge(app: AuthApp): SafeHtml {
 
 export const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
-/** Values to paste elsewhere: read-only inputs, so they can be selected and copied whole. */
+/**
+ * Values to paste elsewhere: read-only inputs, so they can be selected and copied whole without
+ * script; console.js shows each Copy button (hidden until then) and refreshes the values as the
+ * install form changes (data-copy names the label, as POST /admin/apps/validate answers).
+ */
 export function copyList(values: Record<string, string>, labels: Record<string, string>): SafeHtml {
-  return html`<dl class="copy">${Object.entries(values).map(
-    ([key, value]) => html`<dt><label for="${idOf(`copy-${key}`)}">${labels[key] ?? key}</label></dt><dd><input id="${idOf(`copy-${key}`)}" type="text" readonly value="${value}"></dd>`,
-  )}</dl>`;
+  return html`<dl class="copy">${Object.entries(values).map(([key, value]) => {
+    const id = idOf(`copy-${key}`);
+    const label = labels[key] ?? key;
+    const field = value.includes('\n')
+      ? html`<textarea id="${id}" readonly rows="4" data-copy="${label}">${value}</textarea>`
+      : html`<input id="${id}" type="text" readonly value="${value}" data-copy="${label}">`;
+    return html`<dt><label for="${id}">${label}</label></dt><dd>${field}<button type="button" class="secondary copy-button" data-copy-from="${id}" hidden>Copy</button></dd>`;
+  })}</dl>`;
 }
 
 export const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');

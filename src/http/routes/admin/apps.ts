@@ -2,25 +2,29 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppType } from '../../../core/app-config.ts';
 import { lastSyncRunsOf, requireLdapApp, syncLdapAppNow } from '../../../protocols/ldap/sync-jobs.ts';
-import { adminFieldsOf, AppTypeSchema, protocolOf } from '../../../protocols/registry.ts';
-import type { ConfigField } from '../../../protocols/sign-in-protocol.ts';
+import { AppTypeSchema, protocolOf, protocolOfType } from '../../../protocols/registry.ts';
 import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
 import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
-import { testAuthApp, urlsToCopy, type AppTestReport } from '../../app-test.ts';
+import { testAuthApp, type AppTestReport } from '../../app-test.ts';
 import { redirectSeeOther } from '../../context.ts';
+import { copyValuesFor } from '../../pages/admin/app-copy-values.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
 import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../../pages/admin/apps.ts';
 import { ldapSyncSection } from '../../pages/admin/ldap-sync.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
+import { configFromForm, modeOf } from './app-config-form.ts';
+import { offerSpKeyPair, takeSpKeyPair } from './sp-key-offer.ts';
+import { registerAppValidation } from './app-validation.ts';
 import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
 
 // Auth apps: install, change, test, remove, and the SSO mode.
 
-export function registerAppRoutes({ scope, ctx, services, adminOf, page, action, answer, confirmed }: AdminConsole): void {
+export function registerAppRoutes(section: AdminConsole): void {
+  const { scope, ctx, services, adminOf, page, action, answer, confirmed } = section;
   /** Custom usergroups: what group mappings and "add to usergroups" may name. */
   const customGroups = async () => (await services.usergroups.list()).filter((g) => g.system === null);
   const appOf = (request: FastifyRequest) => services.apps.require((request.params as { id: string }).id);
@@ -29,12 +33,26 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
     appsListPage(frameOf(admin, state), await services.apps.list(), await services.articles.exist()));
 
   const catalogue: Render = async (request, _reply, admin, state) => {
-    const query = request.query as { audience?: string; type?: string };
-    const audience = AudienceParam.safeParse(state.values?.audience ?? query.audience).data;
+    const query = request.query as { audience?: string; type?: string; protocol?: string };
+    const audience = AudienceParam.safeParse(state.values?.audience ?? query.audience).data ?? 'users';
     const type = AppTypeSchema.refine((t) => t !== 'password').safeParse(state.values?.type ?? query.type).data;
-    return cataloguePage(frameOf(admin, state), { audience, type }, audience && type ? await customGroups() : []);
+    // A vendor's SAML card: only for a type that has a SAML mode (Okta, OneLogin, Microsoft).
+    const wantsSaml = (state.values?.['config.protocol'] ?? query.protocol) === 'saml';
+    const protocol = wantsSaml && type && type !== 'saml' && protocolOfType(type, { protocol: 'saml' })?.name === 'saml' ? 'saml' as const : undefined;
+    if (!type) return cataloguePage(frameOf(admin, state), { audience, type, protocol }, [], undefined);
+    const slug = state.values?.slug?.trim() || (await services.apps.suggestSlug(type, audience));
+    const config = state.values ? configFromForm(state.values, type, modeOf(state.values)) : (protocol ? { protocol } : {});
+    // SAML: the SP key pair is made now, so its certificate is there to copy before install.
+    const now = services.clock.now();
+    const kept = takeSpKeyPair(services.secretBox, state.values?.spKeyOffer, now);
+    const offer = protocolOfType(type, config)?.name !== 'saml' ? undefined
+      : kept && state.values?.spKeyOffer ? { sealed: state.values.spKeyOffer, certificate: kept.spCertificate } : await offerSpKeyPair(services.secretBox, slug, now);
+    const copy = SlugSchema.safeParse(slug).success
+      ? copyValuesFor({ type, audience, slug, config: offer ? { ...config, spCertificate: offer.certificate } : config }, services.config.publicUrl) : {};
+    return cataloguePage(frameOf(admin, state), { audience, type, protocol }, await customGroups(), { slug, copy, spKeyOffer: offer?.sealed });
   };
   page('/admin/apps/new', catalogue);
+  registerAppValidation(section);
 
   const appDetail = async (
     request: FastifyRequest, _reply: FastifyReply, admin: Admin, state: ViewState, given?: AuthApp,
@@ -44,18 +62,20 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
     const successes = app.type === 'password' ? [] : await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
     const extraSection = protocolOf(app)?.name === 'ldap' ? ldapSyncSection(app, frameOf(admin, state).csrf, await lastSyncRunsOf(services, app, 1)) : undefined;
     return appDetailPage(frameOf(admin, state), {
-      app, urls: urlsToCopy(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), extraSection, ...extra,
+      app, urls: app.type === 'password' ? undefined : copyValuesFor(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), extraSection, ...extra,
     });
   };
 
   answer('/admin/apps', catalogue, async (request, reply, admin, form) => {
     const audience = parseInput(AudienceParam, form.audience);
     const type = parseInput(AppTypeSchema, form.type);
-    const fields = appFieldsFromForm(form, type, audience, await customGroups());
+    const fields = appFieldsFromForm(form, type, audience, await customGroups(), modeOf(form));
     const slug = form.slug?.trim() ? parseInput(z.object({ slug: SlugSchema }), { slug: form.slug.trim() }).slug : undefined;
     const generated = type === 'jwt' && needsGeneratedSecret(fields.config ?? {}) ? generateJwtSharedSecret() : undefined;
+    // The SP key pair whose certificate the form showed (else prepareNew makes one).
+    const spKeys = protocolOfType(type, fields.config ?? {})?.name === 'saml' ? takeSpKeyPair(services.secretBox, form.spKeyOffer, services.clock.now()) : undefined;
     const created = await services.apps.create(
-      { audience, type, slug, ...fields, config: generated ? { ...fields.config, sharedSecret: generated } : fields.config }, admin.actor,
+      { audience, type, slug, ...fields, config: { ...fields.config, ...(generated ? { sharedSecret: generated } : {}), ...spKeys } }, admin.actor,
     );
     if (!generated) return redirectSeeOther(reply, `/admin/apps/${created.id}?notice=installed`);
     // The generated shared secret is shown this once, so this answer is a page, not a redirect.
@@ -66,7 +86,7 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
 
   action('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin, form) => {
     const current = await appOf(request);
-    const changes = appFieldsFromForm(form, current.type, current.audience, await customGroups());
+    const changes = appFieldsFromForm(form, current.type, current.audience, await customGroups(), current.config.protocol === 'saml' ? { protocol: 'saml' } : {});
     const updated = await services.apps.update(current.id, changes, admin.actor);
     ctx.oidc.forget(updated.id);
     ctx.samlIdps.forget(updated.id);
@@ -150,25 +170,8 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
 }
 
 /** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */
-function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[]) {
-  let config: Record<string, unknown> = {};
-  if (form.configJson?.trim()) {
-    try {
-      const parsed: unknown = JSON.parse(form.configJson);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      config = parsed as Record<string, unknown>;
-    } catch {
-      throw new FrontdoorError('app.config_invalid', 'Other settings must be a JSON object, like {"trustEmail": false}.', {
-        fields: [{ field: 'configJson', problem: 'not a JSON object' }],
-      });
-    }
-  }
-  if (type !== 'password') config = { ...config, ...trustConfigFromForm(form, audience, usergroups) };
-  for (const f of [...adminFieldsOf(type), { key: 'buttonText', kind: 'text' } as ConfigField]) {
-    const value = form[`config.${f.key}`]?.trim();
-    if (!value) continue;
-    config[f.key] = f.kind === 'algorithm' ? [value] : value;
-  }
+function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[], mode: Record<string, unknown>) {
+  const config = type === 'password' ? {} : { ...configFromForm(form, type, mode), ...trustConfigFromForm(form, audience, usergroups) };
   const number = Number(form.displayOrder ?? '0');
   const parsed = parseInput(
     z.object({ name: z.string().trim().min(1).max(100), displayOrder: z.number().int().min(-1000).max(1000) }),
