@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
-import type { SsoTransaction } from '../core/sso-transactions.ts';
+import { testOwnerOf, type SsoTransaction } from '../core/sso-transactions.ts';
 import type { SignInAttempt, SignInProtocol, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
 import { sendError } from './errors.ts';
+import { reportTestSignIn } from './test-sign-in.ts';
 
 // The one tail of every external sign-in (OIDC callback, SAML ACS, JWT endpoint, and any
 // protocol added later): the protocol's `finish` verified the answer; what follows is the same
@@ -52,8 +53,17 @@ export async function completeExternalSignIn(
   ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, signIn: VerifiedSignIn,
 ): Promise<FastifyReply> {
   const { services } = ctx;
-  const previous = await ctx.signedIn(request, app.audience);
   const { transaction } = signIn;
+  // An admin's test sign-in (marked only in its server-side transaction): a report for their
+  // session, and no person, identity, session or cookie is created or changed. The admin's
+  // own cookie may not even arrive here (a SAML ACS is a cross-site POST); the report page is
+  // where their session is checked.
+  const test = testOwnerOf(transaction.secrets);
+  if (test) {
+    const reportId = await reportTestSignIn(ctx, app, signIn, test, request.ip);
+    return redirectSeeOther(reply, `/admin/apps/${app.id}/test-sign-in/${reportId}`);
+  }
+  const previous = await ctx.signedIn(request, app.audience);
   if (transaction.secrets?.linkPersonId) {
     const current = previous && { personId: previous.person.id, sessionId: previous.session.id };
     const outcome = await services.externalSignIn.linkFromAccount(app, { traceId: transaction.traceId, secrets: transaction.secrets }, signIn.profile, current, request.ip);

@@ -48,6 +48,13 @@ const stringField = (source: unknown, name: string): string | undefined => {
 // JWKS caches per server (tests start several servers in one process).
 const keySetsOf = new WeakMap<HttpContext, JwtKeySets>();
 
+/** The key a JWT app's tokens are verified with: the sign-in's, and the admin's pasted-token check's. */
+export async function jwtVerificationKeyOf(ctx: HttpContext, app: AuthApp, now: Date) {
+  let keySets = keySetsOf.get(ctx);
+  if (!keySets) keySetsOf.set(ctx, (keySets = new JwtKeySets()));
+  return verificationKeyFor(jwtConfigOf(app), await ctx.services.apps.secretsOf(app.id), keySets, now);
+}
+
 async function finishJwtSignIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, found: AuthApp, attempt: SignInAttempt): Promise<VerifiedSignIn> {
   const { services } = ctx;
   reply.header('cache-control', 'no-store');
@@ -61,9 +68,7 @@ async function finishJwtSignIn(ctx: HttpContext, request: FastifyRequest, reply:
   attempt.traceId = services.externalSignIn.beginUnsolicited();
   const config = jwtConfigOf(found);
   const now = services.clock.now();
-  let keySets = keySetsOf.get(ctx);
-  if (!keySets) keySetsOf.set(ctx, (keySets = new JwtKeySets()));
-  const key = verificationKeyFor(config, await services.apps.secretsOf(found.id), keySets, now);
+  const key = await jwtVerificationKeyOf(ctx, found, now);
   // The jti is used up in the sign-in's first statement (the returning person's), not in a
   // round trip of its own; a reuse is refused there, before anything else is written.
   const verified = await verifySignInJwt(token, { config, key, now, firstUse: 'caller-uses-up' });

@@ -40,7 +40,7 @@ async function redirectToProvider(
     const start = await startOidcAuthorization(configuration, found, oidcUrlsFor(found, services.config.publicUrl).callback);
     const secrets: OidcSecrets = link ? { ...start.secrets, linkPersonId: link.personId, linkSessionId: link.sessionId } : start.secrets;
     attempt.traceId = await services.externalSignIn.begin(found, {
-      state: start.state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets,
+      state: start.state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets, test: attempt.test,
     });
     return reply.redirect(start.url.href, 302);
   } catch (error) {
@@ -191,6 +191,7 @@ export const oidcProtocol: SignInProtocol = {
   errorCodes: ERROR_CODES,
   urlsToCopy: oidcUrlsFor,
   start: (ctx, request, reply, app, attempt) => redirectToProvider(ctx, request, reply, app, attempt),
+  testSignIn: true,
   finishEndpoints: [{ method: 'GET', path: '/sso/:app/callback' }],
   finish: finishOidcSignIn,
   registerRoutes: registerBackChannelLogout,

@@ -64,7 +64,7 @@ async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply:
   // and may land on any node; the signed InResponseTo must then name this very request.
   const browserHash = browserHashOf(ctx, request, reply);
   const secrets: SamlSecrets = { requestId };
-  attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip });
+  attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip, test: attempt.test });
   const client = samlClient(config, idp, sp, keys, { requestId, binding });
   if (binding === 'redirect') return reply.redirect(await client.getAuthorizeUrlAsync(requestId, undefined, {}), 302);
   const message = (await client.getAuthorizeMessageAsync(requestId, undefined, {})) as Record<string, string>;
@@ -319,6 +319,7 @@ export const samlProtocol: SignInProtocol = {
   errorCodes: ERROR_CODES,
   urlsToCopy: samlUrlsToCopy,
   start: startSamlSignIn,
+  testSignIn: true,
   finishEndpoints: [{ method: 'POST', path: '/sso/:app/saml/acs', bodyLimit: ACS_BODY_LIMIT_BYTES }],
   finish: finishSamlSignIn,
   registerRoutes: registerSamlRoutes,
