@@ -19,7 +19,11 @@ const FORM_ROUTES = (base: '' | '/agent') => [
   `${base}/account/devices/${ZERO_ID}/forget`, `${base}/account/devices/forget-all`,
 ];
 const USER_ONLY = ['/register', '/register/validate', '/register/validate/resend'];
-const AGENT_ONLY = ['/agent/login/bypass', '/agent/login/bypass/some-token', `/agent/approvals/${ZERO_ID}/approve`, `/agent/approvals/${ZERO_ID}/reject`];
+const AGENT_ONLY = [
+  '/agent/login/bypass', '/agent/login/bypass/some-token', `/agent/approvals/${ZERO_ID}/approve`, `/agent/approvals/${ZERO_ID}/reject`,
+  // Console forms (every console POST is checked in routes/admin/index.ts): testing an app.
+  `/admin/apps/${ZERO_ID}/test-token`, `/admin/apps/${ZERO_ID}/test-sign-in`, `/admin/apps/${ZERO_ID}/regenerate-secret`,
+];
 
 describe('CSRF on every state-changing form', () => {
   let server: TestServer;
@@ -46,7 +50,7 @@ describe('CSRF on every state-changing form', () => {
       .reduce((a, b) => a + b, 0);
     // sign-in.ts: login and logout (per door) and register; routes/account/: 17 per door and 5 more.
     assert.equal(sites, 3 + 22, 'csrf.verify call sites changed: update FORM_ROUTES');
-    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length, 2 * 19 + 3 + 4);
+    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length, 2 * 19 + 3 + 7);
   });
 
   for (const [who, routes] of [['a signed-in User', [...FORM_ROUTES(''), ...USER_ONLY]], ['a signed-in admin agent', [...FORM_ROUTES('/agent'), ...AGENT_ONLY]]] as const) {
