@@ -8,7 +8,7 @@ import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
 import { sendError } from './errors.ts';
-import { reportTestSignIn } from './test-sign-in.ts';
+import { reportRefusedTestSignIn, reportTestSignIn } from './test-sign-in.ts';
 
 // The one tail of every external sign-in (OIDC callback, SAML ACS, JWT endpoint, and any
 // protocol added later): the protocol's `finish` verified the answer; what follows is the same
@@ -34,6 +34,7 @@ export async function takeRedirectAttempt(
   const transaction = await ctx.services.externalSignIn.takeTransaction(app, state, browserHashOf(ctx, request, reply));
   attempt.traceId = transaction.traceId;
   attempt.returnTo = transaction.returnTo;
+  attempt.test = testOwnerOf(transaction.secrets);
   return transaction;
 }
 
@@ -97,6 +98,10 @@ export async function failExternalSignIn(
     claims: attempt.claims ?? known?.claims,
     clockSkewMs: attempt.clockSkewMs ?? known?.clockSkewMs,
   });
+  if (attempt.test) {
+    const reportId = await reportRefusedTestSignIn(ctx, app, shown, attempt.claims ?? known?.claims, attempt.test, request.ip);
+    return redirectSeeOther(reply, `/admin/apps/${app.id}/test-sign-in/${reportId}`);
+  }
   const own = shown.status < 500 ? protocol?.refusalPage?.(ctx, request, reply, app, shown, attempt) : undefined;
   if (own) {
     request.log.warn({ code: shown.code, traceId: shown.traceId, app: app.slug }, 'sign-in refused');

@@ -28,10 +28,11 @@ export type TestSignInReport = {
   ok: boolean;
   checks: ReportLine[];
   claims: Record<string, unknown>;
-  mapping: {
+  /** Unset when the answer itself was refused (reportRefusedTestSignIn). */
+  mapping?: {
     subject: string; issuer: string; email: string | null; emailVerifiedByService: boolean; emailTrusted: boolean;
     name: string | null; groups: string[]; usergroups: string[];
-  };
+  } | undefined;
   account: { outcome: 'signed_in' | 'linked' | 'created' | 'refused'; person?: { id: string; name: string; email: string } | undefined; code?: string | undefined; message: string };
   secondFactor: string;
 };
@@ -99,6 +100,36 @@ export async function reportTestSignIn(ctx: HttpContext, app: AuthApp, signIn: V
     action: 'app.test_sign_in', outcome: ok ? 'success' : 'failure', reason: ok ? undefined : account.code, audience: app.audience,
     actor: { type: 'person', id: owner.personId }, target: { type: 'app', id: app.id }, ip,
     details: { traceId: report.traceId, account: account.outcome, failed: checks.filter((c) => c.state === 'failed').map((c) => c.name) },
+  });
+  return id;
+}
+
+/**
+ * A test sign-in whose answer the protocol refused (a bad signature, another audience, a
+ * replay): already traced and audited as a refused sign-in by the one failure path; the admin
+ * gets the report of it, naming the failed check, instead of the error page.
+ */
+export async function reportRefusedTestSignIn(
+  ctx: HttpContext, app: AuthApp, refusal: FrontdoorError & { traceId: string }, claims: Record<string, unknown> | undefined, owner: TestSignInOwner, ip: string | undefined,
+): Promise<string> {
+  const { services } = ctx;
+  const report: TestSignInReport = {
+    app: { id: app.id, name: app.name, slug: app.slug, type: app.type, audience: app.audience },
+    traceId: refusal.traceId,
+    finishedAt: services.clock.now().toISOString(),
+    ok: false,
+    checks: [
+      { name: 'answer', label: 'The identity service\'s answer', state: 'failed', detail: `${refusal.code}${refusal.failedCheck ? ` (check ${refusal.failedCheck})` : ''}: ${refusal.message}` },
+      ...['filter', 'registration', 'account', 'second_factor'].map((name) => ({ name, label: name.replace('_', ' '), state: 'skipped' as const, detail: 'not reached' })),
+    ],
+    claims: claims ?? {}, mapping: undefined,
+    account: { outcome: 'refused', code: refusal.code, message: `Not reached: the answer was refused (${refusal.code}).` },
+    secondFactor: 'not reached',
+  };
+  const id = await services.consoleResults.save('test_sign_in', { sessionId: owner.sessionId, appId: app.id }, report, TEST_REPORT_TTL_MS);
+  await services.audit.record({
+    action: 'app.test_sign_in', outcome: 'failure', reason: refusal.code, audience: app.audience,
+    actor: { type: 'person', id: owner.personId }, target: { type: 'app', id: app.id }, ip, details: { traceId: refusal.traceId, failed: ['answer'] },
   });
   return id;
 }

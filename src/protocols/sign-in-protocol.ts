@@ -89,13 +89,15 @@ export type SignInAttempt = {
   returnTo?: string | undefined;
   claims?: Record<string, unknown> | undefined;
   clockSkewMs?: number | undefined;
-};
-
-export type StartAttempt = SignInAttempt & {
-  returnTo: string;
-  /** An admin's test sign-in: the protocol passes it to ExternalSignIn.begin with its transaction. */
+  /**
+   * An admin's test sign-in. At the start, the protocol passes it to ExternalSignIn.begin with
+   * its transaction; at the finish, it is read back from the transaction taken (never from the
+   * request), so that a refusal is reported to the admin too.
+   */
   test?: TestSignInOwner | undefined;
 };
+
+export type StartAttempt = SignInAttempt & { returnTo: string };
 
 /** `https://help.example.com/sso/<slug>`: where every protocol's endpoints live. */
 export function ssoBaseOf(app: Pick<AuthApp, 'slug'>, publicUrl: URL): string {

@@ -136,6 +136,23 @@ describe('test sign-in: a report instead of a session', () => {
     }
   });
 
+  it('an answer the protocol refuses ends on the report too, naming the failed check', async () => {
+    const fresh = server.client();
+    assert.equal((await fresh.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
+    const before = await accountCounts(server.services.db);
+    peer.signInAs('tess-sub');
+    const { callbackUrl } = await authorizeAtProvider(server, fresh, await startTest(fresh, oidcApp));
+    const tampered = new URL(callbackUrl);
+    tampered.searchParams.set('code', 'not-the-code-the-provider-issued');
+    const done = await fresh.get(tampered.href);
+    assert.equal(done.status, 303, done.text.slice(0, 300));
+    const report = unescape((await fresh.get(done.location!)).text);
+    assert.match(report, /This sign-in would be refused/);
+    assert.match(report, /data-check="answer"><strong>failed<\/strong> · The identity service's answer: sso\.code_invalid/);
+    assert.match(report, /Not reached: the identity service's answer was refused/);
+    assert.deepEqual(await accountCounts(server.services.db), before);
+  });
+
   it('another session, even the same admin\'s, gets 404 for the report', async () => {
     const reportPath = await testSignInThroughOidc(admin, 'tess-sub');
     const otherSession = server.client();

@@ -5,7 +5,7 @@ import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
-import type { SsoTransaction } from '../../core/sso-transactions.ts';
+import { testOwnerOf, type SsoTransaction } from '../../core/sso-transactions.ts';
 import { clearSessionCookie } from '../../http/cookies.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { areaOf, browserHashOf, homeOf } from '../../http/external-sign-in-completion.ts';
@@ -128,6 +128,7 @@ async function finishSamlSignIn(ctx: HttpContext, request: FastifyRequest, _repl
   const transaction = await transactionFor(ctx, found, verified, relayState);
   attempt.traceId = transaction.traceId;
   attempt.returnTo = transaction.returnTo;
+  attempt.test = testOwnerOf(transaction.secrets);
   const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
   attempt.claims = profile.claims;
   const ref: SamlSessionRef = { nameId: verified.nameId, nameIdFormat: verified.nameIdFormat, sessionIndex: verified.sessionIndex };

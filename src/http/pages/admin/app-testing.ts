@@ -58,7 +58,7 @@ export function testSignInReportPage(frame: ConsoleFrame, report: TestSignInRepo
 <section class="card" aria-labelledby="checks-h"><h2 id="checks-h">Checks</h2>
 <div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${report.ok ? 'This sign-in would succeed.' : 'This sign-in would be refused.'}</strong></p>
 ${checkList(report.checks)}</div></section>
-<section class="card" aria-labelledby="map-h"><h2 id="map-h">What it maps to</h2>
+${m ? html`<section class="card" aria-labelledby="map-h"><h2 id="map-h">What it maps to</h2>
 <dl class="facts">
 <dt>Identity (subject)</dt><dd><code>${m.subject}</code>${m.issuer ? html` at <code>${m.issuer}</code>` : ''}</dd>
 <dt>Email</dt><dd>${m.email ?? 'none'}</dd>
@@ -68,7 +68,7 @@ ${checkList(report.checks)}</div></section>
 <dt>Usergroups that would be added</dt><dd>${list(m.usergroups)}</dd>
 <dt>Account</dt><dd>${report.account.message}${person ? html` <a href="/admin/people/${report.app.audience}/${person.id}">${person.name}</a>` : ''}</dd>
 <dt>Second factor</dt><dd>${report.secondFactor}</dd>
-</dl></section>
+</dl></section>` : html`<section class="card" aria-labelledby="map-h"><h2 id="map-h">What it maps to</h2><p>Not reached: the identity service's answer was refused before it could be mapped to an account.</p></section>`}
 <section class="card" aria-labelledby="claims-h"><h2 id="claims-h">Claims and attributes received</h2>${claimsTable(report.claims)}</section>
 <p><a href="/admin/apps/${report.app.id}">Back to ${report.app.name}</a></p>`);
 }
