@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { accountCounts } from '../helpers/counts.ts';
@@ -36,7 +38,8 @@ describe('Test sign-in in Chromium', () => {
   });
 
   it('the new tab goes through the provider\'s login and lands on the claims report; the admin stays the admin', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // bypassCSP only so that axe-core can be injected into the report page (as accessibility.test.ts does).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     const admin = await context.newPage();
     await admin.goto(`${server.url}/admin`);
     await admin.getByLabel('Email').fill('ada@example.com');
@@ -58,6 +61,12 @@ describe('Test sign-in in Chromium', () => {
     assert.match(facts, /Would create a new account/);
     assert.match(await tab.locator('table').textContent() ?? '', /email_verified/, 'the claims received');
     await screenshot(tab, 'admin-test-sign-in-report');
+    await tab.addScriptTag({ content: await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
+    const violations = await tab.evaluate<{ id: string; impact: string | null }[]>('axe.run(document).then((r) => r.violations)');
+    assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), [], 'axe: no serious violations on the report');
+    await tab.setViewportSize({ width: 360, height: 800 });
+    assert.equal(await tab.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'the report fits 360 px');
+    await screenshot(tab, 'admin-test-sign-in-report-360');
 
     // The admin's own browser (both tabs share its cookies) is still the admin, with no Help Center session.
     await admin.reload();
