@@ -134,6 +134,7 @@ describe('JWT app: pasted token check and shared secret regeneration', () => {
 
     const [audit] = await server.services.audit.list({ action: 'app.secret_regenerated', limit: 1 });
     assert.equal(audit?.target?.id, app.id);
+    assert.equal(audit?.details?.via, 'console');
     const everything = JSON.stringify(await server.services.db.query('SELECT details FROM audit_events'));
     assert.ok(!everything.includes(newSecret), 'the secret is in no audit detail');
     const [row] = await server.services.db.query<{ sealed: Uint8Array }>('SELECT sealed FROM console_results WHERE kind = $1', ['shared_secret']);

@@ -8,7 +8,8 @@ import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
-import { isHmacAlgorithm, jwtConfigOf } from '../../../protocols/jwt/config.ts';
+import { jwtConfigOf } from '../../../protocols/jwt/config.ts';
+import { regenerateJwtSharedSecret, usesSharedSecret } from '../../../protocols/jwt/shared-secret.ts';
 import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
 import { jwtVerificationKeyOf } from '../../../protocols/jwt/sign-in.ts';
 import { checkPastedJwt, type TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
@@ -31,8 +32,8 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
   const appOf = (request: FastifyRequest) => services.apps.require((request.params as { id: string }).id);
   const regenerableApp = async (request: FastifyRequest) => {
     const app = await appOf(request);
-    if (app.type !== 'jwt' || !jwtConfigOf(app).algorithms.some(isHmacAlgorithm)) {
-      throw new FrontdoorError('app.secret_not_regenerable', `${app.name} has no shared secret: only JWT apps signing with HS256 (or HS384, HS512) have one.`);
+    if (!usesSharedSecret(app)) {
+      throw new FrontdoorError('app.secret_not_regenerable', `${app.name} has no shared secret: only JWT apps signing with HS256, HS384 or HS512 have one.`);
     }
     return app;
   };
@@ -154,12 +155,10 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
       ],
     };
   }, async (request, admin) => {
-    const app = await regenerableApp(request);
-    const secret = generateJwtSharedSecret();
-    await services.apps.update(app.id, { config: { sharedSecret: secret } }, admin.actor);
+    const { app, sharedSecret } = await regenerateJwtSharedSecret(services, await appOf(request), admin.actor, 'console', request.ip);
+    // Shown to this session only; a secret shown to anyone before is stale now.
     await services.consoleResults.forgetAll('shared_secret', app.id);
-    await services.consoleResults.save('shared_secret', { sessionId: admin.sessionId, appId: app.id }, { secret }, SHOWN_SECRET_TTL_MS);
-    await services.audit.record({ action: 'app.secret_regenerated', outcome: 'success', audience: app.audience, actor: admin.actor, target: { type: 'app', id: app.id }, ip: request.ip });
+    await services.consoleResults.save('shared_secret', { sessionId: admin.sessionId, appId: app.id }, { secret: sharedSecret }, SHOWN_SECRET_TTL_MS);
     return `/admin/apps/${app.id}/shared-secret`;
   });
   page('/admin/apps/:id/shared-secret', async (request, reply, admin, state) => {
