@@ -54,7 +54,7 @@ describe('JWT app: pasted token check and shared secret regeneration', () => {
     const report = await pasteToken(token);
     assert.match(report, /The token passes every check/);
     assert.deepEqual(checkStates(report), {
-      token: 'passed', algorithm: 'passed', signature: 'passed', issuer: 'passed', audience: 'passed', time: 'passed', jti: 'passed', email: 'passed',
+      token: 'passed', algorithm: 'passed', signature: 'passed', issuer: 'passed', audience: 'passed', time: 'passed', jti: 'passed', email: 'passed', replay: 'passed',
     });
     assert.match(report, new RegExp(`<code>jti</code></td><td data-label="Value"><code>"${claims.jti}"</code>`), 'the claims it carried');
     assert.match(report, /<dt>Email<\/dt><dd>pat@example.com/);
@@ -70,6 +70,11 @@ describe('JWT app: pasted token check and shared secret regeneration', () => {
     assert.equal(signIn.status, 303, signIn.text.slice(0, 300));
     const again = await server.client().postForm(`/sso/${app.slug}/jwt`, { jwt: token });
     assert.equal(errorCodeOf(again), 'sso.jwt.replayed');
+    // Checked again now, the used token is named for what a sign-in would refuse it for.
+    const used = await pasteToken(token);
+    assert.equal(checkStates(used).replay, 'failed');
+    assert.equal(checkStates(used).email, 'passed');
+    assert.match(used, /sso\.jwt\.replayed/);
 
     // A reload of the result page (a GET of the form's address) goes back to the app's page.
     const reload = await admin.get(`/admin/apps/${app.id}/test-token`);

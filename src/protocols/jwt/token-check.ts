@@ -36,6 +36,7 @@ const LINES = [
   { name: 'time', label: 'Issued at, expiry, not before (iat, exp, nbf)', checks: ['iat', 'exp', 'nbf'], stage: 3 },
   { name: 'jti', label: 'Unique id (jti)', checks: ['jti'], stage: 3 },
   { name: 'email', label: 'Email claim', checks: ['email', 'identity'], stage: 4 },
+  { name: 'replay', label: 'Not used before (jti)', checks: ['jti_replay'], stage: 5 },
 ] as const;
 
 /**
@@ -43,7 +44,10 @@ const LINES = [
  * app's real key, but dry: its jti is not used up (the replay store is never asked or written),
  * nothing is stored and nobody is signed in. The token stays usable for a real sign-in.
  */
-export async function checkPastedJwt(token: string, input: { config: JwtAppConfig; key: JwtVerificationKey; now: Date }): Promise<TokenCheckReport> {
+export async function checkPastedJwt(
+  token: string,
+  input: { config: JwtAppConfig; key: JwtVerificationKey; now: Date; /** Read-only: was this jti used by a sign-in already? */ isUsed: (jti: string) => Promise<boolean> },
+): Promise<TokenCheckReport> {
   const { config } = input;
   const passedDetail = (name: string, skewMs: number): string => {
     switch (name) {
@@ -53,13 +57,16 @@ export async function checkPastedJwt(token: string, input: { config: JwtAppConfi
       case 'issuer': return `"${config.issuer}"`;
       case 'audience': return `includes "${config.audience}"`;
       case 'time': return `within ${duration(config.maxTokenAgeSeconds)} of iat, not expired, with ${config.clockToleranceSeconds} s clock tolerance; the signing clock is ${duration(Math.abs(skewMs) / 1000)} ${skewMs >= 0 ? 'behind' : 'ahead'}`;
-      case 'jti': return 'present (it was not used up by this check)';
-      default: return `"${config.claims.email}" is an email address`;
+      case 'jti': return 'present';
+      case 'email': return `"${config.claims.email}" is an email address`;
+      default: return 'no sign-in used this jti yet; this check does not use it up';
     }
   };
   try {
-    // 'caller-uses-up': the verifier leaves the jti alone; this caller never uses it up.
-    const verified = await verifySignInJwt(token, { ...input, firstUse: 'caller-uses-up' });
+    // The verifier's own replay rule, asked of the store without writing to it: a jti a sign-in
+    // already used is refused here as it would be there; an unused one stays unused.
+    const { isUsed, ...rest } = input;
+    const verified = await verifySignInJwt(token, { ...rest, firstUse: async (jti) => !(await isUsed(jti)) });
     const profile = profileFromJwtClaims(config, verified.claims);
     return {
       ok: true,
@@ -69,7 +76,7 @@ export async function checkPastedJwt(token: string, input: { config: JwtAppConfi
   } catch (error) {
     if (!(error instanceof FrontdoorError)) throw error;
     const failedCheck = error.failedCheck ?? '';
-    const failed = LINES.find((line) => (line.checks as readonly string[]).includes(failedCheck)) ?? LINES[LINES.length - 1]!;
+    const failed = LINES.find((line) => (line.checks as readonly string[]).includes(failedCheck)) ?? LINES.find((line) => line.name === 'email')!;
     const checks: TokenCheckLine[] = LINES.map((line) => {
       if (line === failed) return { name: line.name, label: line.label, state: 'failed', detail: error.message };
       if (line.stage < failed.stage) return { name: line.name, label: line.label, state: 'passed', detail: passedDetail(line.name, 0).replace(/; the signing clock.*$/, '') };

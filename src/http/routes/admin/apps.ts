@@ -110,7 +110,9 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
     const token = formOf(request).token?.trim() ?? '';
     const now = services.clock.now();
     try {
-      const tokenReport = await checkPastedJwt(token, { config: jwtConfigOf(app), key: await jwtVerificationKeyOf(ctx, app, now), now });
+      const tokenReport = await checkPastedJwt(token, {
+        config: jwtConfigOf(app), key: await jwtVerificationKeyOf(ctx, app, now), now, isUsed: (jti) => services.replay.isUsed(app.id, jti),
+      });
       await services.audit.record({
         action: 'app.tested', outcome: tokenReport.ok ? 'success' : 'failure', reason: tokenReport.ok ? undefined : tokenReport.code, audience: app.audience,
         actor: admin.actor, target: { type: 'app', id: app.id }, ip: request.ip,
