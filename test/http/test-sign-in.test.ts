@@ -7,6 +7,7 @@ import { authorizeAtProvider, callbackUrlFor, installOidcApp } from '../helpers/
 import { failureOf, installSamlApp, postToAcs } from '../helpers/saml.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+import { GitHubOAuthPeer } from '../peers/github-oauth.ts';
 import { SamlIdp } from '../peers/saml-idp.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -21,6 +22,7 @@ describe('test sign-in: a report instead of a session', () => {
   let server: TestServer;
   let peer: OidcPeer;
   let idp: SamlIdp;
+  let github: GitHubOAuthPeer;
   let admin: TestClient;
   let oidcApp: AuthApp;
   let vipId: string;
@@ -35,6 +37,7 @@ describe('test sign-in: a report instead of a session', () => {
       ],
     });
     idp = await SamlIdp.start();
+    github = await GitHubOAuthPeer.start();
     await server.services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
     await server.services.people.create({ audience: 'agents', name: 'Paul Plain', email: 'paul@example.com', password: PASSWORD });
     vipId = (await server.services.usergroups.create('VIP')).id;
@@ -46,6 +49,7 @@ describe('test sign-in: a report instead of a session', () => {
     assert.equal((await admin.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
   });
   after(async () => {
+    await github.close();
     await idp.close();
     await peer.close();
     await server.close();
@@ -220,6 +224,29 @@ describe('test sign-in: a report instead of a session', () => {
     assert.ok((await server.services.apps.require(autoApp.app.id)).lastTestSucceededAt, 'a passing test sign-in counts like a passing Test');
     const automatic = await admin.get(`/admin/apps/${autoApp.app.id}/automatic`);
     assert.match(automatic.text, /Make it Automatic/);
+    assert.deepEqual(await accountCounts(server.services.db), before);
+  });
+
+  it('OAuth 2.0 (GitHub): the report shows the verified primary email and the numeric id', async () => {
+    const app = await server.services.apps.create({
+      audience: 'users', type: 'github', slug: 'test-github',
+      config: { clientId: github.clientId, clientSecret: github.clientSecret, serverUrl: github.url, apiUrl: github.apiUrl },
+    }, { type: 'cli' });
+    github.person = {
+      id: 583231, login: 'gail', name: 'Gail Hub', email: null,
+      emails: [{ email: 'gail@example.com', primary: true, verified: true, visibility: 'private' }],
+    };
+    const before = await accountCounts(server.services.db);
+    const start = await admin.get(await startTest(admin, app));
+    assert.equal(start.status, 302, start.text.slice(0, 300));
+    const answer = await fetch(start.location!, { redirect: 'manual' });
+    const callback = new URL(answer.headers.get('location')!);
+    const done = await admin.get(`${callback.pathname}${callback.search}`);
+    assert.equal(done.status, 303, done.text.slice(0, 300));
+    const report = unescape((await admin.get(done.location!)).text);
+    assert.match(report, /<dt>Identity \(subject\)<\/dt><dd><code>583231<\/code>/);
+    assert.match(report, /<dt>Email<\/dt><dd>gail@example.com<\/dd>/);
+    assert.match(report, /This sign-in would succeed/);
     assert.deepEqual(await accountCounts(server.services.db), before);
   });
 });
