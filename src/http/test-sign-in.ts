@@ -3,6 +3,7 @@ import { externalSettingsOf, type AccountPreview, type ExternalProfile } from '.
 import type { AuthApp } from '../core/apps.ts';
 import { FrontdoorError } from '../core/errors.ts';
 import { primaryEmail, type Person } from '../core/people.ts';
+import { useUp } from '../core/replay-cache.ts';
 import type { Services } from '../core/services.ts';
 import type { VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import type { TestSignInOwner } from '../core/sso-transactions.ts';
@@ -66,6 +67,8 @@ export async function takeTestTicket(ctx: HttpContext, request: FastifyRequest, 
 export async function reportTestSignIn(ctx: HttpContext, app: AuthApp, signIn: VerifiedSignIn, owner: TestSignInOwner, ip: string | undefined): Promise<string> {
   const { services } = ctx;
   const { profile } = signIn;
+  // A token presented is spent, test or not (a JWT's jti): it cannot sign in later instead.
+  if (signIn.singleUse) await useUp(services.db, signIn.singleUse);
   const preview = await services.accounts.preview(app, profile);
   const secondFactor = await secondFactorOf(services, app, preview);
   const account = accountOf(preview);

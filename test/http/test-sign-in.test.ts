@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuthApp } from '../../src/core/apps.ts';
 import { accountCounts } from '../helpers/counts.ts';
-import { errorCodeOf } from '../helpers/jwt.ts';
+import { claimsAt, errorCodeOf, signToken } from '../helpers/jwt.ts';
+import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { authorizeAtProvider, callbackUrlFor, installOidcApp } from '../helpers/oidc-flow.ts';
 import { failureOf, installSamlApp, postToAcs } from '../helpers/saml.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
@@ -248,5 +249,32 @@ describe('test sign-in: a report instead of a session', () => {
     assert.match(report, /<dt>Email<\/dt><dd>gail@example.com<\/dd>/);
     assert.match(report, /This sign-in would succeed/);
     assert.deepEqual(await accountCounts(server.services.db), before);
+  });
+
+  it('JWT: the state rides in the return address, the report shows the claims, and the token is spent', async () => {
+    const secret = generateJwtSharedSecret();
+    const app = await server.services.apps.create({
+      audience: 'users', type: 'jwt', slug: 'test-jwt', config: { remoteLoginUrl: 'https://www.example.com/login', algorithms: ['HS256'], sharedSecret: secret },
+    }, { type: 'cli' });
+    const before = await accountCounts(server.services.db);
+    const start = await admin.get(await startTest(admin, app));
+    assert.equal(start.status, 302);
+    const back = new URL(new URL(start.location!).searchParams.get('return_to')!);
+    assert.ok(back.searchParams.get('state'), 'the test transaction\'s state');
+    // The signing site posts its token back to the address it was given, as it always does.
+    const token = await signToken(claimsAt(server.services.clock.now(), { email: 'jay@example.com', name: 'Jay Site', external_id: 'jay-1' }), secret, { alg: 'HS256' });
+    const done = await admin.postForm(`${back.pathname}${back.search}`, { jwt: token });
+    assert.equal(done.status, 303, done.text.slice(0, 300));
+    assert.match(done.location ?? '', new RegExp(`^/admin/apps/${app.id}/test-sign-in/`));
+    const report = unescape((await admin.get(done.location!)).text);
+    assert.match(report, /<dt>Identity \(subject\)<\/dt><dd><code>jay-1<\/code>/);
+    assert.match(report, /<dt>Email<\/dt><dd>jay@example.com<\/dd>/);
+    assert.match(report, /This sign-in would succeed/);
+    assert.deepEqual(await accountCounts(server.services.db), before);
+    // The token presented to the test is used up: it cannot sign anyone in afterwards.
+    assert.equal(errorCodeOf(await server.client().postForm(`/sso/${app.slug}/jwt`, { jwt: token })), 'sso.jwt.replayed');
+    // A made-up state at the JWT endpoint is refused, not taken for a test.
+    const other = await signToken(claimsAt(server.services.clock.now(), { email: 'jay@example.com', external_id: 'jay-1' }), secret, { alg: 'HS256' });
+    assert.equal(errorCodeOf(await server.client().postForm(`/sso/${app.slug}/jwt?state=made-up`, { jwt: other })), 'sso.state_invalid');
   });
 });

@@ -105,7 +105,7 @@ ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h
  * admin session); it ends on a report, never signing this browser in as the test person.
  */
 function testSignInButton(app: AuthApp, csrf: string, supported: boolean): SafeHtml {
-  if (!supported) return html`<span class="muted">${app.type === 'jwt' ? 'Check a token your site signed below; a real sign-in through your site also unlocks Automatic.' : 'This type has no test sign-in; its Test checks a sample account.'}</span>`;
+  if (!supported) return html`<span class="muted">This type has no test sign-in; its Test checks a sample account.</span>`;
   if (!app.enabled) return html`<span class="muted">Enable the app to try a test sign-in.</span>`;
   return html`<form class="inline" method="post" action="/admin/apps/${app.id}/test-sign-in" target="_blank">${csrfField(csrf)}<button type="submit" class="secondary">Test sign-in</button></form>
 <span class="muted">Opens in a new tab; you stay signed in here as yourself and get a report of what arrived.</span>`;
