@@ -49,14 +49,17 @@ export async function checkPastedJwt(
   input: { config: JwtAppConfig; key: JwtVerificationKey; now: Date; /** Read-only: was this jti used by a sign-in already? */ isUsed: (jti: string) => Promise<boolean> },
 ): Promise<TokenCheckReport> {
   const { config } = input;
-  const passedDetail = (name: string, skewMs: number): string => {
+  const passedDetail = (name: string, skewMs?: number): string => {
     switch (name) {
       case 'token': return 'a signed compact JWT of acceptable size';
       case 'algorithm': return `allowed (${config.algorithms.join(', ')}), no key-carrying header`;
       case 'signature': return 'verified with the key configured for this app';
       case 'issuer': return `"${config.issuer}"`;
       case 'audience': return `includes "${config.audience}"`;
-      case 'time': return `within ${duration(config.maxTokenAgeSeconds)} of iat, not expired, with ${config.clockToleranceSeconds} s clock tolerance; the signing clock is ${duration(Math.abs(skewMs) / 1000)} ${skewMs >= 0 ? 'behind' : 'ahead'}`;
+      case 'time': {
+        const skew = skewMs === undefined ? '' : `; the signing clock is ${duration(Math.abs(skewMs) / 1000)} ${skewMs >= 0 ? 'behind' : 'ahead'}`;
+        return `within ${duration(config.maxTokenAgeSeconds)} of iat, not expired, with ${config.clockToleranceSeconds} s clock tolerance${skew}`;
+      }
       case 'jti': return 'present';
       case 'email': return `"${config.claims.email}" is an email address`;
       default: return 'no sign-in used this jti yet; this check does not use it up';
@@ -79,7 +82,7 @@ export async function checkPastedJwt(
     const failed = LINES.find((line) => (line.checks as readonly string[]).includes(failedCheck)) ?? LINES.find((line) => line.name === 'email')!;
     const checks: TokenCheckLine[] = LINES.map((line) => {
       if (line === failed) return { name: line.name, label: line.label, state: 'failed', detail: error.message };
-      if (line.stage < failed.stage) return { name: line.name, label: line.label, state: 'passed', detail: passedDetail(line.name, 0).replace(/; the signing clock.*$/, '') };
+      if (line.stage < failed.stage) return { name: line.name, label: line.label, state: 'passed', detail: passedDetail(line.name) };
       return { name: line.name, label: line.label, state: 'skipped', detail: 'not checked: the verifier stops at the first failure' };
     });
     const verifiedClaims = error.claims;

@@ -120,7 +120,7 @@ export function registerAppRoutes({ scope, ctx, services, adminOf, page, action,
       });
       return send(reply, 200, await appDetail(request, reply, admin, {}, app, { tokenReport }));
     } catch (error) {
-      if (!isFrontdoorError(error) || error.status >= 500 && error.code !== 'sso.jwt.key_unavailable') throw error;
+      if (!isFrontdoorError(error) || (error.status >= 500 && error.code !== 'sso.jwt.key_unavailable')) throw error;
       return send(reply, error.status >= 500 ? 502 : error.status, await appDetail(request, reply, admin, { error }, app));
     }
   });
