@@ -115,7 +115,7 @@ export const jwtProtocol: SignInProtocol = {
       ],
     },
   },
-  urlLabels: { start: 'Sign-in start (Test sign-in)', jwt: 'JWT endpoint' },
+  urlLabels: { start: 'Sign-in start', jwt: 'JWT endpoint' },
   secretKeys: ['sharedSecret'],
   errorCodes: ERROR_CODES,
   urlsToCopy: jwtUrlsFor,

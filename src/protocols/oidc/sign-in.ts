@@ -186,7 +186,7 @@ export const oidcProtocol: SignInProtocol = {
       fields: [{ key: 'domain', label: 'OneLogin domain', kind: 'text', required: true, hint: 'e.g. acme.onelogin.com' }, ...CLIENT],
     },
   },
-  urlLabels: { start: 'Sign-in start (Test sign-in)', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
+  urlLabels: { start: 'Sign-in start', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
   secretKeys: ['clientSecret', 'privateKeyJwk'],
   errorCodes: ERROR_CODES,
   urlsToCopy: oidcUrlsFor,

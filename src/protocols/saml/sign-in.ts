@@ -308,7 +308,7 @@ export const samlProtocol: SignInProtocol = {
     microsoft: { name: 'Microsoft', schema: SAML_CONFIG_SCHEMAS.microsoft, fields: [], whenProtocolField: true },
   },
   urlLabels: {
-    start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
+    start: 'Sign-in start', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
   },
   // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
   prepareNew: async (config, label) => {
