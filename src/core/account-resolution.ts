@@ -26,6 +26,27 @@ export type ExternalProfile = {
 
 export type ResolvedAccount = { person: Person; outcome: 'signed_in' | 'linked' | 'created' };
 
+type AccountDecision = { outcome: 'signed_in'; personId: string } | { outcome: 'linked'; personId: string } | { outcome: 'created'; email: string };
+
+/** What a sign-in with this profile would do (AccountResolver.preview), for a test sign-in's report. */
+export type AccountPreview = {
+  /** The email as it would be stored, if it is one. */
+  email: string | undefined;
+  /** Verified by the service and trusted by the app (trustEmail): it may link to an existing account. */
+  emailTrusted: boolean;
+  /** Custom usergroups the sign-in would add (existing ones, by name). */
+  usergroups: string[];
+  registrationOpen: boolean;
+  /** The app's filter refused the profile. */
+  filter?: FrontdoorError | undefined;
+  refusal?: FrontdoorError | undefined;
+  outcome?: ResolvedAccount['outcome'] | undefined;
+  /** The existing account reached (signed in, or linked by email). */
+  person?: Person | undefined;
+  /** A new User would wait for approval (registration mode agent_approval). */
+  approvalPending?: boolean | undefined;
+};
+
 /** The settings every external app shares, read once per stored config. */
 export function externalSettingsOf(app: Pick<AuthApp, 'config'>): ExternalSettings {
   return storedConfigOf(app, ExternalSettingsSchema);
@@ -75,11 +96,10 @@ export class AccountResolver {
     const resolved = await this.#db.transaction(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`identity:${app.id}:${profile.subject}`]);
       if (email) await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`email:${app.audience}:${email.toLowerCase()}`]);
-
-      const known = await q.query<{ person_id: string }>('SELECT person_id FROM identities WHERE app_id = $1 AND subject = $2', [app.id, profile.subject]);
-      if (known[0]) {
-        const personId = known[0].person_id;
-        await refuseDisabled(q, personId);
+      // Decided under the locks, then done: the same decision a test sign-in previews (preview()).
+      const decision = await decideAccount(q, app, profile, email, settings, registrationOpen);
+      if (decision.outcome === 'signed_in') {
+        const { personId } = decision;
         await q.query('UPDATE identities SET last_used_at = now(), email = $2, issuer = $3 WHERE app_id = $1 AND subject = $4', [
           app.id, email ?? null, profile.issuer, profile.subject,
         ]);
@@ -87,50 +107,22 @@ export class AccountResolver {
         await applyLoginActions(q, personId, app, profile, settings);
         return { personId, outcome: 'signed_in' as const };
       }
-
-      if (email) {
-        const owners = await q.query<{ person_id: string }>(
-          'SELECT DISTINCT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
-          [app.audience, email],
-        );
-        if (owners.length > 1) {
-          throw new FrontdoorError('sso.email_ambiguous', 'More than one account has this email. Ask the helpdesk to sort it out.');
-        }
-        if (owners[0]) {
-          if (!(profile.emailVerified && settings.trustEmail)) {
-            throw new FrontdoorError(
-              'sso.email_unverified',
-              settings.trustEmail
-                ? 'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.'
-                : 'This email belongs to an existing account, and this sign-in method does not join existing accounts by email. Sign in the way you usually do, or ask the helpdesk.',
-              { check: settings.trustEmail ? 'email_verified' : 'trust_email' },
-            );
-          }
-          await refuseDisabled(q, owners[0].person_id);
-          await refuseUnprovenOwner(q, owners[0].person_id, app.audience, email);
-          await insertIdentity(q, app, profile, owners[0].person_id, email);
-          await applyLoginActions(q, owners[0].person_id, app, profile, settings);
-          return { personId: owners[0].person_id, outcome: 'linked' as const };
-        }
+      if (decision.outcome === 'linked') {
+        await insertIdentity(q, app, profile, decision.personId, email);
+        await applyLoginActions(q, decision.personId, app, profile, settings);
+        return { personId: decision.personId, outcome: 'linked' as const };
       }
-
-      if (!registrationOpen) {
-        throw app.audience === 'users'
-          ? new FrontdoorError('registration.closed', 'Registration is closed, and there is no account for you here yet. Ask the helpdesk for one.')
-          : new FrontdoorError('sso.unknown_agent', 'There is no agent account for you. An admin must create it first.');
-      }
-      if (!email) throw new FrontdoorError('sso.email_missing', 'The identity service did not share an email address, which an account needs.');
       const person = await this.#people.create(
         {
           audience: app.audience,
-          name: profile.name?.trim() || email.split('@')[0]!,
-          email,
+          name: profile.name?.trim() || decision.email.split('@')[0]!,
+          email: decision.email,
           emailVerified: profile.emailVerified && settings.trustEmail,
           approvalPending: mode === 'agent_approval',
         },
         q,
       );
-      await insertIdentity(q, app, profile, person.id, email);
+      await insertIdentity(q, app, profile, person.id, decision.email);
       await applyLoginActions(q, person.id, app, profile, settings);
       return { personId: person.id, outcome: 'created' as const };
     });
@@ -139,6 +131,36 @@ export class AccountResolver {
     if (person.disabled) throw new FrontdoorError('auth.account_disabled', 'This account is disabled.');
     if (person.audience !== app.audience) throw new FrontdoorError('auth.wrong_audience', 'This sign-in method is for another audience.');
     return { person, outcome: resolved.outcome };
+  }
+
+  /**
+   * What resolve() would do with this profile, writing nothing (a test sign-in's report): the
+   * filter, then the same decision resolve() takes under its locks (decideAccount), and the
+   * usergroups its login actions would add. A refusal is returned, not thrown.
+   */
+  async preview(app: AuthApp, profile: ExternalProfile): Promise<AccountPreview> {
+    const settings = externalSettingsOf(app);
+    const email = profile.email === undefined ? undefined : normaliseEmail(profile.email);
+    const mode = app.audience === 'users' ? (await this.#registration.settings()).mode : undefined;
+    const registrationOpen = app.audience === 'users' ? mode !== 'closed' || settings.autoUser : settings.autoAgent;
+    const usergroups = await usergroupsToAdd(this.#db, app, profile, settings);
+    const base = { email, emailTrusted: profile.emailVerified && settings.trustEmail, usergroups, registrationOpen };
+    try {
+      checkFilter(settings, profile, email);
+    } catch (error) {
+      if (!(error instanceof FrontdoorError)) throw error;
+      return { ...base, filter: error, refusal: error };
+    }
+    try {
+      const decision = await decideAccount(this.#db, app, profile, email, settings, registrationOpen);
+      if (decision.outcome === 'created') return { ...base, outcome: 'created', approvalPending: mode === 'agent_approval' };
+      const person = (await this.#people.get(decision.personId))!;
+      if (person.audience !== app.audience) throw new FrontdoorError('auth.wrong_audience', 'This sign-in method is for another audience.');
+      return { ...base, outcome: decision.outcome, person };
+    } catch (error) {
+      if (!(error instanceof FrontdoorError)) throw error;
+      return { ...base, refusal: error };
+    }
   }
 
   /**
@@ -232,30 +254,84 @@ export class AccountResolver {
   }
 }
 
-/** Usergroups a sign-in adds (never removes), in the sign-in's transaction. */
-async function applyLoginActions(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings) {
-  if (app.audience !== 'users') return;
+/** The usergroups a sign-in's login actions name: the app's own, the mapped groups, and (JWT mapGroups) names. */
+function loginActionTargets(app: AuthApp, profile: ExternalProfile, settings: ExternalSettings): { ids: string[]; names: string[] } {
+  if (app.audience !== 'users') return { ids: [], names: [] };
   const groups = new Set(profile.groups);
-  const usergroupIds = [
+  const ids = [
     ...settings.loginActions.addUsergroupIds,
     ...settings.loginActions.groupMappings.filter((m) => groups.has(m.group)).map((m) => m.usergroupId),
   ];
-  for (const usergroupId of new Set(usergroupIds)) {
-    // Only custom groups that still exist; a deleted group in an old config is skipped, not an error.
-    await q.query(
-      `INSERT INTO person_usergroups (person_id, usergroup_id)
-       SELECT $1, id FROM usergroups WHERE id = $2 AND system IS NULL ON CONFLICT DO NOTHING`,
-      [personId, usergroupId],
-    );
+  return { ids: [...new Set(ids)], names: [...new Set(profile.usergroupNames ?? [])] };
+}
+
+// Only custom groups that still exist; a deleted group in an old config is skipped, not an error.
+const customById = (param: string) => `SELECT id, name FROM usergroups WHERE id = ${param} AND system IS NULL`;
+// JWT apps may name usergroups directly (mapGroups): existing custom groups only.
+const customByName = (param: string) => `SELECT id, name FROM usergroups WHERE lower(name) = lower(${param}) AND system IS NULL`;
+
+/** Usergroups a sign-in adds (never removes), in the sign-in's transaction. */
+async function applyLoginActions(q: Queryable, personId: string, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings) {
+  const { ids, names } = loginActionTargets(app, profile, settings);
+  for (const [select, value] of [...ids.map((id) => [customById, id] as const), ...names.map((name) => [customByName, name] as const)]) {
+    await q.query(`INSERT INTO person_usergroups (person_id, usergroup_id) SELECT $1, id FROM (${select('$2')}) AS g ON CONFLICT DO NOTHING`, [personId, value]);
   }
-  // JWT apps may name usergroups directly (mapGroups): existing custom groups only.
-  for (const name of new Set(profile.usergroupNames ?? [])) {
-    await q.query(
-      `INSERT INTO person_usergroups (person_id, usergroup_id)
-       SELECT $1, id FROM usergroups WHERE lower(name) = lower($2) AND system IS NULL ON CONFLICT DO NOTHING`,
-      [personId, name],
-    );
+}
+
+/** The usergroups applyLoginActions would add, by name (read only). */
+async function usergroupsToAdd(q: Queryable, app: AuthApp, profile: ExternalProfile, settings: ExternalSettings): Promise<string[]> {
+  const { ids, names } = loginActionTargets(app, profile, settings);
+  const found = new Map<string, string>();
+  for (const [select, value] of [...ids.map((id) => [customById, id] as const), ...names.map((name) => [customByName, name] as const)]) {
+    for (const row of await q.query<{ id: string; name: string }>(select('$1'), [value])) found.set(row.id, row.name);
   }
+  return [...found.values()];
+}
+
+/**
+ * The one decision of account resolution (resolve() takes it under its locks, preview() as is):
+ * a known identity signs its person in; else a proven owner of the email is linked (only with
+ * a verified email the app trusts); else a new account when registration is open; else a
+ * refusal, thrown. It writes nothing.
+ */
+async function decideAccount(
+  q: Queryable, app: AuthApp, profile: ExternalProfile, email: string | undefined, settings: ExternalSettings, registrationOpen: boolean,
+): Promise<AccountDecision> {
+  const known = await q.query<{ person_id: string }>('SELECT person_id FROM identities WHERE app_id = $1 AND subject = $2', [app.id, profile.subject]);
+  if (known[0]) {
+    await refuseDisabled(q, known[0].person_id);
+    return { outcome: 'signed_in', personId: known[0].person_id };
+  }
+  if (email) {
+    const owners = await q.query<{ person_id: string }>(
+      'SELECT DISTINCT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
+      [app.audience, email],
+    );
+    if (owners.length > 1) {
+      throw new FrontdoorError('sso.email_ambiguous', 'More than one account has this email. Ask the helpdesk to sort it out.');
+    }
+    if (owners[0]) {
+      if (!(profile.emailVerified && settings.trustEmail)) {
+        throw new FrontdoorError(
+          'sso.email_unverified',
+          settings.trustEmail
+            ? 'This email belongs to an existing account. Sign in to it the way you usually do first; the identity service did not confirm that the email is yours.'
+            : 'This email belongs to an existing account, and this sign-in method does not join existing accounts by email. Sign in the way you usually do, or ask the helpdesk.',
+          { check: settings.trustEmail ? 'email_verified' : 'trust_email' },
+        );
+      }
+      await refuseDisabled(q, owners[0].person_id);
+      await refuseUnprovenOwner(q, owners[0].person_id, app.audience, email);
+      return { outcome: 'linked', personId: owners[0].person_id };
+    }
+  }
+  if (!registrationOpen) {
+    throw app.audience === 'users'
+      ? new FrontdoorError('registration.closed', 'Registration is closed, and there is no account for you here yet. Ask the helpdesk for one.')
+      : new FrontdoorError('sso.unknown_agent', 'There is no agent account for you. An admin must create it first.');
+  }
+  if (!email) throw new FrontdoorError('sso.email_missing', 'The identity service did not share an email address, which an account needs.');
+  return { outcome: 'created', email };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { SingleUse } from './replay-cache.ts';
 import type { SecretBox } from './secrets.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { newTraceId, type SsoTraces } from './sso-traces.ts';
-import type { SsoTransaction, SsoTransactionStore } from './sso-transactions.ts';
+import { withTestOwner, type SsoTransaction, type SsoTransactionStore, type TestSignInOwner } from './sso-transactions.ts';
 
 export type ExternalSignedIn = { person: Person; session: Session; token: string; returnTo: string; traceId: string };
 
@@ -42,12 +42,16 @@ export class ExternalSignIn {
 
   async begin(
     app: AuthApp,
-    input: { state: string; returnTo: string; browserHash: Buffer; secrets: Record<string, string>; ip?: string | undefined },
+    input: {
+      state: string; returnTo: string; browserHash: Buffer; secrets: Record<string, string>; ip?: string | undefined;
+      /** An admin's test sign-in (the start took their ticket): its completion reports instead of signing in. */
+      test?: TestSignInOwner | undefined;
+    },
   ): Promise<string> {
     const traceId = newTraceId();
     await this.#transactions.save(
       input.state,
-      { appId: app.id, audience: app.audience, browserHash: input.browserHash, returnTo: input.returnTo, traceId, secrets: input.secrets },
+      { appId: app.id, audience: app.audience, browserHash: input.browserHash, returnTo: input.returnTo, traceId, secrets: withTestOwner(input.secrets, input.test) },
       [this.#traces.startStatement({ id: traceId, appId: app.id, audience: app.audience, ip: input.ip })],
     );
     return traceId;

@@ -38,6 +38,12 @@ export class ReplayCache {
     return (await this.#db.query(text, params)).length === 1;
   }
 
+  /** Whether this id is still remembered as used, reading only (an admin's check of a token must not use it up). */
+  async isUsed(appId: string, id: string): Promise<boolean> {
+    const rows = await this.#db.query('SELECT 1 FROM used_token_ids WHERE app_id = $1 AND jti = $2 AND expires_at >= $3', [appId, id, this.#clock.now()]);
+    return rows.length > 0;
+  }
+
   /** The same as a statement that returns one row on first use, none after: to be joined to another (see SsoTransactionStore.takeOnFirstUse). */
   firstUseStatement(appId: string, id: string, keepUntil: Date): Statement {
     return {

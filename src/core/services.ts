@@ -8,6 +8,7 @@ import { PasswordChange } from './account/password-change.ts';
 import { PasswordReset } from './account/password-reset.ts';
 import { SignInSessions } from './account/sign-in-sessions.ts';
 import { AccountResolver } from './account-resolution.ts';
+import { ConsoleResults } from './console-results.ts';
 import { AccountTokens } from './account-tokens.ts';
 import { ApiKeys } from './api-keys.ts';
 import { AuthAppRegistry } from './apps.ts';
@@ -61,6 +62,8 @@ export type Services = {
   ssoTraces: SsoTraces;
   externalSignIn: ExternalSignIn;
   replay: ReplayCache;
+  /** What the console shows one admin session for a while (a regenerated secret, a test sign-in's report). */
+  consoleResults: ConsoleResults;
   mail: Mailer;
   /** Custom email templates per kind and language, and the rule every email is sent by. */
   mailTemplates: MailTemplates;
@@ -152,6 +155,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail: emails, throttle, publicUrl: config.publicUrl }),
     secretBox,
     replay: new ReplayCache(db, clock),
+    consoleResults: new ConsoleResults(db, clock, secretBox),
     csrfKey,
     setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
     peopleImport: new PeopleImport({ db, people, audit }),

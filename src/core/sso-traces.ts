@@ -30,7 +30,7 @@ const SECRET_CLAIM = /^(access_token|refresh_token|id_token|code|client_secret|p
 export type TraceOrigin = { id: string; appId: string; audience: Audience; ip?: string | undefined };
 
 export type TraceEnd =
-  | { outcome: 'success'; personId: string; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined; detail?: string | undefined; errorCode?: undefined; failedCheck?: undefined }
+  | { outcome: 'success'; /** null: a test sign-in that would create the account. */ personId: string | null; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined; detail?: string | undefined; errorCode?: undefined; failedCheck?: undefined }
   | { outcome: 'failure'; errorCode: string; failedCheck: string; detail?: string | undefined; claims?: Record<string, unknown> | undefined; clockSkewMs?: number | undefined; personId?: undefined };
 
 /** The id a person sees on an error page and an admin looks up. */

@@ -16,6 +16,24 @@ export type SsoTransaction = {
   secrets: Record<string, string>;
 };
 
+/** Who started a test sign-in (docs/ADMIN-CONSOLE.md, "Testing an app"): kept in the sealed secrets. */
+export type TestSignInOwner = { sessionId: string; personId: string };
+
+const TEST_SESSION = 'testSessionId';
+const TEST_PERSON = 'testPersonId';
+
+/** A transaction's secrets marked as a test sign-in of this admin session. */
+export function withTestOwner(secrets: Record<string, string>, owner: TestSignInOwner | undefined): Record<string, string> {
+  return owner ? { ...secrets, [TEST_SESSION]: owner.sessionId, [TEST_PERSON]: owner.personId } : secrets;
+}
+
+/** The owner of a test sign-in, from its transaction's secrets; undefined for a real one. */
+export function testOwnerOf(secrets: Record<string, string> | undefined): TestSignInOwner | undefined {
+  const sessionId = secrets?.[TEST_SESSION];
+  const personId = secrets?.[TEST_PERSON];
+  return sessionId && personId ? { sessionId, personId } : undefined;
+}
+
 // Long enough to type a password and a second factor at the identity service; short enough
 // that a leaked state is soon worthless.
 export const SSO_TRANSACTION_TTL_MS = 10 * 60_000;

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
-import type { SsoTransaction } from '../core/sso-transactions.ts';
+import { testOwnerOf, type SsoTransaction } from '../core/sso-transactions.ts';
 import type { SignInAttempt, SignInProtocol, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
 import { sendError } from './errors.ts';
+import { reportRefusedTestSignIn, reportTestSignIn } from './test-sign-in.ts';
 
 // The one tail of every external sign-in (OIDC callback, SAML ACS, JWT endpoint, and any
 // protocol added later): the protocol's `finish` verified the answer; what follows is the same
@@ -33,6 +34,7 @@ export async function takeRedirectAttempt(
   const transaction = await ctx.services.externalSignIn.takeTransaction(app, state, browserHashOf(ctx, request, reply));
   attempt.traceId = transaction.traceId;
   attempt.returnTo = transaction.returnTo;
+  attempt.test = testOwnerOf(transaction.secrets);
   return transaction;
 }
 
@@ -52,8 +54,17 @@ export async function completeExternalSignIn(
   ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, signIn: VerifiedSignIn,
 ): Promise<FastifyReply> {
   const { services } = ctx;
-  const previous = await ctx.signedIn(request, app.audience);
   const { transaction } = signIn;
+  // An admin's test sign-in (marked only in its server-side transaction): a report for their
+  // session, and no person, identity, session or cookie is created or changed. The admin's
+  // own cookie may not even arrive here (a SAML ACS is a cross-site POST); the report page is
+  // where their session is checked.
+  const test = testOwnerOf(transaction.secrets);
+  if (test) {
+    const reportId = await reportTestSignIn(ctx, app, signIn, test, request.ip);
+    return redirectSeeOther(reply, `/admin/apps/${app.id}/test-sign-in/${reportId}`);
+  }
+  const previous = await ctx.signedIn(request, app.audience);
   if (transaction.secrets?.linkPersonId) {
     const current = previous && { personId: previous.person.id, sessionId: previous.session.id };
     const outcome = await services.externalSignIn.linkFromAccount(app, { traceId: transaction.traceId, secrets: transaction.secrets }, signIn.profile, current, request.ip);
@@ -87,6 +98,10 @@ export async function failExternalSignIn(
     claims: attempt.claims ?? known?.claims,
     clockSkewMs: attempt.clockSkewMs ?? known?.clockSkewMs,
   });
+  if (attempt.test) {
+    const reportId = await reportRefusedTestSignIn(ctx, app, shown, attempt.claims ?? known?.claims, attempt.test, request.ip);
+    return redirectSeeOther(reply, `/admin/apps/${app.id}/test-sign-in/${reportId}`);
+  }
   const own = shown.status < 500 ? protocol?.refusalPage?.(ctx, request, reply, app, shown, attempt) : undefined;
   if (own) {
     request.log.warn({ code: shown.code, traceId: shown.traceId, app: app.slug }, 'sign-in refused');

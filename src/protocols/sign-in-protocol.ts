@@ -5,7 +5,7 @@ import type { AuthApp } from '../core/apps.ts';
 import type { ErrorCode, FrontdoorError } from '../core/errors.ts';
 import type { SingleUse } from '../core/replay-cache.ts';
 import type { Session } from '../core/sessions.ts';
-import type { SsoTransaction } from '../core/sso-transactions.ts';
+import type { SsoTransaction, TestSignInOwner } from '../core/sso-transactions.ts';
 import type { HttpContext } from '../http/context.ts';
 import type { DiagnosticCheck } from './oidc/diagnostics.ts';
 
@@ -38,6 +38,12 @@ export interface SignInProtocol {
    * its trace id put in `attempt`). A throw is traced by the one failure path.
    */
   start(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, attempt: StartAttempt): Promise<FastifyReply>;
+  /**
+   * Its start keeps a server-side transaction (ExternalSignIn.begin) that the answer takes
+   * back, so an admin's test sign-in can be marked in it (StartAttempt.test). A protocol whose
+   * answer arrives without one (JWT, LDAP's form) has no test sign-in.
+   */
+  readonly testSignIn?: boolean;
   /** The endpoints where the identity service's answer arrives; each is handled by `finish`. */
   readonly finishEndpoints: readonly FinishEndpoint[];
   /**
@@ -115,6 +121,12 @@ export type SignInAttempt = {
   returnTo?: string | undefined;
   claims?: Record<string, unknown> | undefined;
   clockSkewMs?: number | undefined;
+  /**
+   * An admin's test sign-in. At the start, the protocol passes it to ExternalSignIn.begin with
+   * its transaction; at the finish, it is read back from the transaction taken (never from the
+   * request), so that a refusal is reported to the admin too.
+   */
+  test?: TestSignInOwner | undefined;
 };
 
 export type StartAttempt = SignInAttempt & { returnTo: string };

@@ -47,7 +47,7 @@ describe('admin console in Chromium at 360 px', () => {
       assert.match(await page.getByRole('status').first().textContent() ?? '', /installed/);
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Corporate login');
       assert.match(await page.getByLabel('Redirect URI (callback)').inputValue(), /\/sso\/oidc-agents\/callback$/);
-      assert.equal(await page.getByRole('link', { name: 'Test sign-in' }).getAttribute('target'), '_blank');
+      assert.equal(await page.locator('form', { has: page.getByRole('button', { name: 'Test sign-in' }) }).getAttribute('target'), '_blank');
       assert.equal(await overflowOf(page), 0, 'the app page fits');
       const app = (await server.services.apps.list('agents')).find((a) => a.name === 'Corporate login');
       assert.equal(app?.config.clientId, 'frontdoor-agents');

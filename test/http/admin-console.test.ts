@@ -111,7 +111,7 @@ describe('admin console', () => {
       assert.match(page.text, /SP entity id/);
       assert.match(page.text, /\/sso\/corp-saml\/saml\/acs/);
       assert.match(page.text, /\/sso\/corp-saml\/saml\/metadata/);
-      assert.match(page.text, /href="\/sso\/corp-saml\/start" target="_blank"/, 'the test sign-in opens in a new tab');
+      assert.match(page.text, new RegExp(`action="/admin/apps/${app.id}/test-sign-in" target="_blank"`), 'the test sign-in opens in a new tab');
     });
 
     it('re-renders a bad install with the code and the field at fault, and installs nothing', async () => {

@@ -259,7 +259,7 @@ describe('JWT sign-in over HTTP', () => {
     const stale = await post(server.client(), app, await signWith(first));
     assert.equal(errorCodeOf(stale), 'sso.jwt.signature_invalid');
     assert.equal((await post(server.client(), app, await signWith(second))).status, 303);
-    const audit = await server.services.audit.list({ action: 'app.jwt_secret_generated', limit: 1 });
+    const audit = await server.services.audit.list({ action: 'app.secret_regenerated', limit: 1 });
     assert.equal(audit[0]?.target?.id, app.id);
     assert.equal(JSON.stringify(audit).includes(second), false);
 

@@ -23,7 +23,9 @@ const AGENT_ONLY = ['/agent/login/bypass', '/agent/login/bypass/some-token', `/a
 // Admin console forms check the token in the console's own hook (routes/admin/index.ts); the Emails section's are listed here too.
 const ADMIN_ONLY = ['/admin/emails/passwordReset/de', '/admin/emails/passwordReset/de/preview', '/admin/emails/passwordReset/de/test', '/admin/emails/passwordReset/de/reset',
   // Validation as you type answers JSON, not a page.
-  '/admin/apps/validate'];
+  '/admin/apps/validate',
+  // Testing an app.
+  `/admin/apps/${ZERO_ID}/test-token`, `/admin/apps/${ZERO_ID}/test-sign-in`, `/admin/apps/${ZERO_ID}/regenerate-secret`];
 
 describe('CSRF on every state-changing form', () => {
   let server: TestServer;
@@ -50,7 +52,7 @@ describe('CSRF on every state-changing form', () => {
       .reduce((a, b) => a + b, 0);
     // sign-in.ts: login and logout (per door) and register; routes/account/: 17 per door and 5 more.
     assert.equal(sites, 3 + 22, 'csrf.verify call sites changed: update FORM_ROUTES');
-    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length + ADMIN_ONLY.length, 2 * 19 + 3 + 4 + 5);
+    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length + ADMIN_ONLY.length, 2 * 19 + 3 + 4 + 8);
   });
 
   for (const [who, routes] of [['a signed-in User', [...FORM_ROUTES(''), ...USER_ONLY]], ['a signed-in admin agent', [...FORM_ROUTES('/agent'), ...AGENT_ONLY, ...ADMIN_ONLY]]] as const) {

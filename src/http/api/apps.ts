@@ -8,6 +8,7 @@ import { JWT_EMAIL_TRUST } from '../../protocols/jwt/profile.ts';
 import type { HttpContext } from '../context.ts';
 import { AppTypeSchema, protocolOf } from '../../protocols/registry.ts';
 import { jwtProtocol } from '../../protocols/jwt/sign-in.ts';
+import { regenerateJwtSharedSecret } from '../../protocols/jwt/shared-secret.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
 import { testAuthApp } from '../app-test.ts';
@@ -107,11 +108,8 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
       if (!algorithms.some((alg) => typeof alg === 'string' && isHmacAlgorithm(alg))) {
         throw new FrontdoorError('app.config_invalid', 'Only JWT apps that use HS256, HS384 or HS512 have a shared secret.');
       }
-      const sharedSecret = generateJwtSharedSecret();
-      const app = await apps.update(current.id, { config: { sharedSecret } }, principal.actor);
-      await ctx.services.audit.record({
-        action: 'app.jwt_secret_generated', outcome: 'success', audience: app.audience, actor: principal.actor, target: { type: 'app', id: app.id },
-      });
+      // The same regeneration as the console's (audited as app.secret_regenerated).
+      const { app, sharedSecret } = await regenerateJwtSharedSecret(ctx.services, current, principal.actor, 'api');
       return { app: view(app), sharedSecret };
     },
   });

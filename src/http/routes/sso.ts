@@ -9,6 +9,7 @@ import { cookieOptions, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import type { HttpContext } from '../context.ts';
 import { completeExternalSignIn, failExternalSignIn, homeOf, retryHrefOf } from '../external-sign-in-completion.ts';
 import { sendTracedError } from '../refusal-traces.ts';
+import { takeTestTicket } from '../test-sign-in.ts';
 
 // The SSO endpoints of every protocol: /sso/:app/start calls the app's protocol's `start`;
 // each finish endpoint calls `finish`, then the one completion path. Extra routes (metadata,
@@ -37,10 +38,18 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
     return { found, protocol };
   };
 
-  app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string } }>('/sso/:app/start', async (request, reply) => {
+  app.get<{ Params: { app: string }; Querystring: { return_to?: string; retry?: string; test?: string } }>('/sso/:app/start', async (request, reply) => {
     const { found, protocol } = await findSsoApp(request.params.app);
     const attempt: StartAttempt = { returnTo: safeReturnTo(request.query.return_to, services.config.publicUrl, homeOf(found)) };
-    if (!countStart(request, reply, ctx, request.query.retry === '1')) {
+    if (request.query.test !== undefined) {
+      // An admin's test sign-in: only with the ticket their session was issued, used up here;
+      // the mark then lives in the server-side transaction alone (test-sign-in.ts).
+      reply.header('cache-control', 'no-store');
+      if (!protocol.testSignIn) throw new FrontdoorError('app.test_sign_in_unsupported', `${found.name} has no test sign-in: use its Test instead.`);
+      attempt.test = await takeTestTicket(ctx, request, found, request.query.test);
+    }
+    // A test sign-in is one deliberate click with a one-time ticket, not a bounce: not counted.
+    if (!attempt.test && !countStart(request, reply, ctx, request.query.retry === '1')) {
       return sendTracedError(
         services,
         request,

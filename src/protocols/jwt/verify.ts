@@ -20,7 +20,8 @@ export type JwtCheckInput = {
   /**
    * The replay store: true the first time this jti is seen for the app, until keepUntil. Or
    * 'caller-uses-up': the caller uses the jti up itself (in its first write, see
-   * VerifiedJwt.singleUseUntil) and refuses a reuse with jwtReplayRefusal. Never absent.
+   * VerifiedJwt.singleUseUntil) and refuses a reuse with jwtReplayRefusal. Never absent. (An
+   * admin's pasted token, token-check.ts, passes a lookup that reads the store and writes nothing.)
    */
   firstUse: ((jti: string, keepUntil: Date) => Promise<boolean>) | 'caller-uses-up';
 };
@@ -110,7 +111,7 @@ export async function verifySignInJwt(token: unknown, input: JwtCheckInput): Pro
   // tolerance), with margin, so a replay is refused for as long as the token is otherwise good.
   const lastAcceptedSeconds = Math.max(iat, now.getTime() / 1000) + config.maxTokenAgeSeconds + 2 * tolerance;
   const singleUseUntil = new Date((lastAcceptedSeconds + 60) * 1000);
-  if (input.firstUse !== 'caller-uses-up' && !(await input.firstUse(jti, singleUseUntil))) throw jwtReplayRefusal(jti, claims);
+  if (typeof input.firstUse === 'function' && !(await input.firstUse(jti, singleUseUntil))) throw jwtReplayRefusal(jti, claims);
   return { claims, jti, clockSkewMs: now.getTime() - iat * 1000, singleUseUntil };
 }
 

@@ -33,7 +33,7 @@ async function startOAuth2SignIn(ctx: HttpContext, request: FastifyRequest, repl
   const secrets: OAuth2Secrets = { codeVerifier: randomBytes(32).toString('base64url') };
   const codeChallenge = createHash('sha256').update(secrets.codeVerifier).digest('base64url');
   attempt.traceId = await ctx.services.externalSignIn.begin(app, {
-    state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets,
+    state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets, test: attempt.test,
   });
   const url = authorizeUrl(configOf(app), { redirectUri: oauth2UrlsFor(app, ctx.services.config.publicUrl).callback, state, codeChallenge });
   return reply.redirect(url.href, 302);
@@ -74,6 +74,7 @@ export const oauth2Protocol: SignInProtocol = {
   errorCodes: ERROR_CODES,
   urlsToCopy: oauth2UrlsFor,
   start: startOAuth2SignIn,
+  testSignIn: true,
   finishEndpoints: [{ method: 'GET', path: '/sso/:app/oauth2/callback' }],
   finish: finishOAuth2SignIn,
   // GitHub has no logout endpoint for OAuth apps: the app's logout URL, if any.

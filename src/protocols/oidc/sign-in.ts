@@ -41,7 +41,7 @@ async function redirectToProvider(
     const start = await startOidcAuthorization(configuration, found, oidcUrlsFor(found, services.config.publicUrl).callback);
     const secrets: OidcSecrets = link ? { ...start.secrets, linkPersonId: link.personId, linkSessionId: link.sessionId } : start.secrets;
     attempt.traceId = await services.externalSignIn.begin(found, {
-      state: start.state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets,
+      state: start.state, returnTo: attempt.returnTo, browserHash: browserHashOf(ctx, request, reply), ip: request.ip, secrets, test: attempt.test,
     });
     return reply.redirect(start.url.href, 302);
   } catch (error) {
@@ -176,11 +176,12 @@ export const oidcProtocol: SignInProtocol = {
     okta: { name: 'Okta', schema: OIDC_CONFIG_SCHEMAS.okta, fields: OIDC_FIELDS.okta, managedKeys: OIDC_MANAGED_KEYS },
     onelogin: { name: 'OneLogin', schema: OIDC_CONFIG_SCHEMAS.onelogin, fields: OIDC_FIELDS.onelogin, managedKeys: OIDC_MANAGED_KEYS },
   },
-  urlLabels: { start: 'Sign-in start (Test sign-in)', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
+  urlLabels: { start: 'Sign-in start', callback: 'Redirect URI (callback)', backchannelLogout: 'Back-channel logout URI' },
   secretKeys: ['clientSecret', 'privateKeyJwk'],
   errorCodes: ERROR_CODES,
   urlsToCopy: oidcUrlsFor,
   start: (ctx, request, reply, app, attempt) => redirectToProvider(ctx, request, reply, app, attempt),
+  testSignIn: true,
   finishEndpoints: [{ method: 'GET', path: '/sso/:app/callback' }],
   finish: finishOidcSignIn,
   registerRoutes: registerBackChannelLogout,

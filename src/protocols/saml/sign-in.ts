@@ -5,7 +5,7 @@ import type { AuthApp } from '../../core/apps.ts';
 import { FrontdoorError, isFrontdoorError, type ErrorCode } from '../../core/errors.ts';
 import { safeReturnTo } from '../../core/return-to.ts';
 import type { Session } from '../../core/sessions.ts';
-import type { SsoTransaction } from '../../core/sso-transactions.ts';
+import { testOwnerOf, type SsoTransaction } from '../../core/sso-transactions.ts';
 import { clearSessionCookie } from '../../http/cookies.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { areaOf, browserHashOf, homeOf } from '../../http/external-sign-in-completion.ts';
@@ -65,7 +65,7 @@ async function startSamlSignIn(ctx: HttpContext, request: FastifyRequest, reply:
   // and may land on any node; the signed InResponseTo must then name this very request.
   const browserHash = browserHashOf(ctx, request, reply);
   const secrets: SamlSecrets = { requestId };
-  attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip });
+  attempt.traceId = await ctx.services.externalSignIn.begin(found, { state: requestId, returnTo: attempt.returnTo, browserHash, secrets, ip: request.ip, test: attempt.test });
   const client = samlClient(config, idp, sp, keys, { requestId, binding });
   if (binding === 'redirect') return reply.redirect(await client.getAuthorizeUrlAsync(requestId, undefined, {}), 302);
   const message = (await client.getAuthorizeMessageAsync(requestId, undefined, {})) as Record<string, string>;
@@ -129,6 +129,7 @@ async function finishSamlSignIn(ctx: HttpContext, request: FastifyRequest, _repl
   const transaction = await transactionFor(ctx, found, verified, relayState);
   attempt.traceId = transaction.traceId;
   attempt.returnTo = transaction.returnTo;
+  attempt.test = testOwnerOf(transaction.secrets);
   const profile = profileFromAssertion({ ...parts.config, ...externalSettingsOf(found) }, verified);
   attempt.claims = profile.claims;
   const ref: SamlSessionRef = { nameId: verified.nameId, nameIdFormat: verified.nameIdFormat, sessionIndex: verified.sessionIndex };
@@ -300,7 +301,7 @@ export const samlProtocol: SignInProtocol = {
     microsoft: { name: 'Microsoft', schema: SAML_CONFIG_SCHEMAS.microsoft, fields: SAML_FIELDS.microsoft, managedKeys: SAML_PRESET_MANAGED_KEYS, whenProtocolField: true },
   },
   urlLabels: {
-    start: 'Sign-in start (Test sign-in)', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
+    start: 'Sign-in start', entityId: 'SP entity id', acs: 'ACS (Assertion Consumer Service) URL', slo: 'Single logout URL', metadata: 'SP metadata URL',
   },
   // Each SAML app gets its own SP key pair at install, so its metadata is complete at once.
   prepareNew: async (config, label) => {
@@ -312,6 +313,7 @@ export const samlProtocol: SignInProtocol = {
   errorCodes: ERROR_CODES,
   urlsToCopy: samlUrlsToCopy,
   start: startSamlSignIn,
+  testSignIn: true,
   finishEndpoints: [{ method: 'POST', path: '/sso/:app/saml/acs', bodyLimit: ACS_BODY_LIMIT_BYTES }],
   finish: finishSamlSignIn,
   registerRoutes: registerSamlRoutes,

@@ -1,4 +1,7 @@
 import type { AppType } from '../../../core/app-config.ts';
+import { isHmacAlgorithm } from '../../../protocols/jwt/config.ts';
+import type { TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
+import { sharedSecretSection, tokenCheckSection } from './app-testing.ts';
 import { defaultAppName } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
@@ -81,7 +84,13 @@ export type AppDetail = {
   lastSuccess: SsoTrace | undefined;
   usergroups: Group[];
   sharedSecret?: string | undefined;
+  /** The shared secret was regenerated: shown to this admin session for 15 minutes. */
+  regenerated?: { until: string } | undefined;
   report?: AppTestReport | undefined;
+  /** A pasted JWT's report (JWT apps). */
+  tokenReport?: TokenCheckReport | undefined;
+  /** The protocol has a test sign-in that reports instead of signing in. */
+  testSignIn: boolean;
   /** A protocol's own section (an LDAP app's directory sync), after the Test. */
   extraSection?: SafeHtml | undefined;
 };
@@ -92,14 +101,16 @@ export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml 
   const external = app.type !== 'password';
   return consolePage(frame, app.name, 'apps', html`<h1>${app.name}</h1>
 <p class="muted">${AUDIENCE_LABEL[app.audience]} · type <code>${app.type}</code> · slug <code>${app.slug}</code> · ${app.enabled ? 'enabled' : 'turned off'} · ${ssoBadge(app)}</p>
-${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>Shared secret, shown this once.</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
+${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>${detail.regenerated ? html`New shared secret, shown to you until ${when(detail.regenerated.until)}.` : 'Shared secret, shown this once.'}</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
 ${urls && Object.keys(urls).length ? html`<div class="card">${copySection(urls, app.type, typeof app.config.protocol === 'string' ? app.config.protocol : undefined)}</div>` : ''}
 ${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">Test</h2>
 <p>The <strong>Test</strong> checks the setup without signing anyone in (discovery, keys, endpoints, credentials). A <strong>test sign-in</strong> goes through the identity service for real, in a new tab.</p>
 ${actionButton(`/admin/apps/${app.id}/test`, csrf, 'Test the setup')}
-${app.enabled ? html`<a class="button secondary" href="/sso/${app.slug}/start" target="_blank" rel="noopener">Test sign-in</a>` : html`<span class="muted">Enable the app to try a test sign-in.</span>`}
+${testSignInButton(app, csrf, detail.testSignIn)}
 <p class="muted">${lastSuccess ? html`Last successful sign-in: ${when(lastSuccess.finishedAt)} (trace <a href="/admin/sso-traces/${lastSuccess.id}"><code>${lastSuccess.id}</code></a>).` : 'No successful sign-in with this app yet.'}</p>
-${detail.report ? testReport(detail.report) : ''}</section>
+${detail.report ? testReport(detail.report) : ''}
+${app.type === 'jwt' ? tokenCheckSection(app, csrf, detail.tokenReport) : ''}</section>
+${app.type === 'jwt' && jwtUsesSharedSecret(app) ? sharedSecretSection(app) : ''}
 ${detail.extraSection ?? ''}
 <section class="card" aria-labelledby="sso-h"><h2 id="sso-h">SSO mode</h2>
 ${app.sso === 'automatic'
@@ -115,6 +126,19 @@ ${problemCount()}
 ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${confirmLink(`/admin/apps/${app.id}/remove`, 'Remove this app')}</section>` : ''}`);
 }
 
+/**
+ * Opens the app's sign-in in a new tab through a console POST (a one-time ticket for this
+ * admin session); it ends on a report, never signing this browser in as the test person.
+ */
+function testSignInButton(app: AuthApp, csrf: string, supported: boolean): SafeHtml {
+  if (!supported) return html`<span class="muted">This type has no test sign-in; its Test checks a sample account.</span>`;
+  if (!app.enabled) return html`<span class="muted">Enable the app to try a test sign-in.</span>`;
+  return html`<form class="inline" method="post" action="/admin/apps/${app.id}/test-sign-in" target="_blank">${csrfField(csrf)}<button type="submit" class="secondary">Test sign-in</button></form>
+<span class="muted">Opens in a new tab; you stay signed in here as yourself and get a report of what arrived.</span>`;
+}
+
+const jwtUsesSharedSecret = (app: AuthApp) => Array.isArray(app.config.algorithms) && app.config.algorithms.some((a) => typeof a === 'string' && isHmacAlgorithm(a));
+
 /** What switching to Automatic does, and the button only once a test sign-in succeeded. */
 export function automaticPage(frame: ConsoleFrame, app: AuthApp, current: AuthApp | undefined, success: SsoTrace | undefined): SafeHtml {
   return consolePage(frame, `Make ${app.name} Automatic`, 'apps', html`<h1>Make ${app.name} the Automatic app?</h1>
@@ -127,7 +151,7 @@ ${app.audience === 'users' ? html`<li><strong>All Help Center content is hidden 
 ${success
   ? html`<p>A test sign-in succeeded on ${when(success.finishedAt)}.</p>
 <form method="post" action="/admin/apps/${app.id}/automatic">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit">Make it Automatic</button></form>`
-  : html`<p class="error">Not yet: this app has had no successful test sign-in. <a href="/sso/${app.slug}/start" target="_blank" rel="noopener">Test sign-in</a> (opens in a new tab), then come back.</p>`}
+  : html`<p class="error">Not yet: this app has had no successful test sign-in. Run one from <a href="/admin/apps/${app.id}">its page</a> (it opens in a new tab and signs nobody in), then come back.</p>`}
 <p><a href="/admin/apps/${app.id}">Cancel</a></p></div>`);
 }
 

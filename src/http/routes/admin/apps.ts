@@ -7,7 +7,13 @@ import { SlugSchema, type AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
+import { jwtConfigOf } from '../../../protocols/jwt/config.ts';
+import { regenerateJwtSharedSecret, usesSharedSecret } from '../../../protocols/jwt/shared-secret.ts';
 import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
+import { jwtVerificationKeyOf } from '../../../protocols/jwt/sign-in.ts';
+import { checkPastedJwt, type TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
+import { issueTestTicket, type TestSignInReport } from '../../test-sign-in.ts';
+import { testSignInReportPage } from '../../pages/admin/app-testing.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
 import { testAuthApp, type AppTestReport } from '../../app-test.ts';
 import { redirectSeeOther } from '../../context.ts';
@@ -19,7 +25,7 @@ import type { ViewState } from '../../pages/admin/blocks.ts';
 import { configFromForm, modeOf } from './app-config-form.ts';
 import { offerSpKeyPair, takeSpKeyPair } from './sp-key-offer.ts';
 import { registerAppValidation } from './app-validation.ts';
-import { AudienceParam, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
+import { AudienceParam, formOf, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
 
 // Auth apps: install, change, test, remove, and the SSO mode.
 
@@ -28,6 +34,13 @@ export function registerAppRoutes(section: AdminConsole): void {
   /** Custom usergroups: what group mappings and "add to usergroups" may name. */
   const customGroups = async () => (await services.usergroups.list()).filter((g) => g.system === null);
   const appOf = (request: FastifyRequest) => services.apps.require((request.params as { id: string }).id);
+  const regenerableApp = async (request: FastifyRequest) => {
+    const app = await appOf(request);
+    if (!usesSharedSecret(app)) {
+      throw new FrontdoorError('app.secret_not_regenerable', `${app.name} has no shared secret: only JWT apps signing with HS256, HS384 or HS512 have one.`);
+    }
+    return app;
+  };
 
   page('/admin/apps', async (_request, _reply, admin, state) =>
     appsListPage(frameOf(admin, state), await services.apps.list(), await services.articles.exist()));
@@ -56,13 +69,14 @@ export function registerAppRoutes(section: AdminConsole): void {
 
   const appDetail = async (
     request: FastifyRequest, _reply: FastifyReply, admin: Admin, state: ViewState, given?: AuthApp,
-    extra: { sharedSecret?: string; report?: AppTestReport } = {},
+    extra: { sharedSecret?: string; regenerated?: { until: string }; report?: AppTestReport; tokenReport?: TokenCheckReport } = {},
   ) => {
     const app = given ?? (await appOf(request));
     const successes = app.type === 'password' ? [] : await services.ssoTraces.list({ appId: app.id, outcome: 'success', limit: 1 });
     const extraSection = protocolOf(app)?.name === 'ldap' ? ldapSyncSection(app, frameOf(admin, state).csrf, await lastSyncRunsOf(services, app, 1)) : undefined;
     return appDetailPage(frameOf(admin, state), {
-      app, urls: app.type === 'password' ? undefined : copyValuesFor(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), extraSection, ...extra,
+      app, urls: app.type === 'password' ? undefined : copyValuesFor(app, services.config.publicUrl), lastSuccess: successes[0], usergroups: await customGroups(), extraSection,
+      testSignIn: protocolOf(app)?.testSignIn === true, ...extra,
     });
   };
 
@@ -104,6 +118,77 @@ export function registerAppRoutes(section: AdminConsole): void {
       if (!isFrontdoorError(error) || error.status >= 500) throw error;
       return send(reply, error.status, await appDetail(request, reply, admin, { error }, app));
     }
+  });
+
+  // A JWT app's pasted token, checked by the sign-in's verifier without using up its jti or
+  // storing anything (token-check.ts); the report is this answer, so a reload goes back to the
+  // app's page (reload-fallbacks.ts). The token is never logged or audited.
+  scope.post('/admin/apps/:id/test-token', async (request, reply) => {
+    const admin = adminOf(request);
+    const app = await appOf(request);
+    if (app.type !== 'jwt') throw new FrontdoorError('request.not_found', 'Only JWT apps check a pasted token.');
+    const token = formOf(request).token?.trim() ?? '';
+    const now = services.clock.now();
+    try {
+      const tokenReport = await checkPastedJwt(token, {
+        config: jwtConfigOf(app), key: await jwtVerificationKeyOf(ctx, app, now), now, isUsed: (jti) => services.replay.isUsed(app.id, jti),
+      });
+      await services.audit.record({
+        action: 'app.tested', outcome: tokenReport.ok ? 'success' : 'failure', reason: tokenReport.ok ? undefined : tokenReport.code, audience: app.audience,
+        actor: admin.actor, target: { type: 'app', id: app.id }, ip: request.ip,
+        details: { check: 'pasted_token', failed: tokenReport.checks.filter((c) => c.state === 'failed').map((c) => c.name) },
+      });
+      return send(reply, 200, await appDetail(request, reply, admin, {}, app, { tokenReport }));
+    } catch (error) {
+      if (!isFrontdoorError(error) || (error.status >= 500 && error.code !== 'sso.jwt.key_unavailable')) throw error;
+      return send(reply, error.status >= 500 ? 502 : error.status, await appDetail(request, reply, admin, { error }, app));
+    }
+  });
+
+  // Test sign-in: a one-time ticket for this admin session, then the app's own start in the
+  // tab this form opened; the sign-in ends on the report below (test-sign-in.ts).
+  action('/admin/apps/:id/test-sign-in', (request, reply, admin, state) => appDetail(request, reply, admin, state), async (request, admin) => {
+    const app = await appOf(request);
+    if (protocolOf(app)?.testSignIn !== true) throw new FrontdoorError('app.test_sign_in_unsupported', `${app.name} has no test sign-in: use its Test instead.`);
+    if (!app.enabled) throw new FrontdoorError('sso.app_unavailable', 'Enable the app first: a turned-off app cannot sign anyone in, not even for a test.');
+    const ticket = await issueTestTicket(services, app, { sessionId: admin.sessionId, personId: admin.person.id });
+    return `/sso/${app.slug}/start?test=${ticket}`;
+  });
+
+  // The report: only to the admin session that ran the test (any other, even the same
+  // admin's other browser, gets 404); it stays for a day, so reloading it works.
+  page('/admin/apps/:id/test-sign-in/:reportId', async (request, _reply, admin, state) => {
+    const { id, reportId } = request.params as { id: string; reportId: string };
+    const found = await services.consoleResults.find<TestSignInReport>('test_sign_in', reportId, admin.sessionId);
+    if (!found || found.appId !== id) throw new FrontdoorError('request.not_found', 'There is no test sign-in report at this address for this session.');
+    return testSignInReportPage(frameOf(admin, state), found.payload);
+  });
+
+  // Regenerating an HS256 app's shared secret: confirmed first (the old secret stops working at
+  // once); the new one is sealed for this admin session for 15 minutes, so the page after the
+  // redirect, and a reload of it, shows it to them and nobody else.
+  confirmed('/admin/apps/:id/regenerate-secret', async (request) => {
+    const app = await regenerableApp(request);
+    return {
+      section: 'apps', title: `Regenerate the shared secret of ${app.name}?`, button: 'Regenerate the shared secret', cancel: `/admin/apps/${app.id}`,
+      takes: [
+        'Tokens signed with the old secret stop working at once: every sign-in through your site fails until it signs with the new one.',
+        'The new secret is shown to you, in this session, for 15 minutes; then it is never shown again.',
+      ],
+    };
+  }, async (request, admin) => {
+    const { app, sharedSecret } = await regenerateJwtSharedSecret(services, await appOf(request), admin.actor, 'console', request.ip);
+    // Shown to this session only; a secret shown to anyone before is stale now.
+    await services.consoleResults.forgetAll('shared_secret', app.id);
+    await services.consoleResults.save('shared_secret', { sessionId: admin.sessionId, appId: app.id }, { secret: sharedSecret }, SHOWN_SECRET_TTL_MS);
+    return `/admin/apps/${app.id}/shared-secret`;
+  });
+  page('/admin/apps/:id/shared-secret', async (request, reply, admin, state) => {
+    const app = await appOf(request);
+    const shown = await services.consoleResults.latest<{ secret: string }>('shared_secret', admin.sessionId, app.id);
+    if (!shown) return appDetail(request, reply, admin, { notice: 'No new shared secret to show here: it is shown only to the session that regenerated it, for 15 minutes.' }, app);
+    const until = new Date(shown.createdAt.getTime() + SHOWN_SECRET_TTL_MS).toISOString();
+    return appDetail(request, reply, admin, { notice: 'The shared secret was regenerated: the old one no longer works.' }, app, { sharedSecret: shown.payload.secret, regenerated: { until } });
   });
 
   // An LDAP app's sync now or dry run: the report is the run's, shown on the app's page after
@@ -168,6 +253,8 @@ export function registerAppRoutes(section: AdminConsole): void {
     return `/admin/apps/${app.id}?notice=automatic`;
   });
 }
+
+const SHOWN_SECRET_TTL_MS = 15 * 60_000;
 
 /** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */
 function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[], mode: Record<string, unknown>) {

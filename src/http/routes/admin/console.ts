@@ -15,7 +15,8 @@ import { CONSOLE_AUDIENCES, confirmPage, type Confirmation, type ConsoleFrame, t
 // code and the fields at fault, and changes nothing (the core refuses before it writes).
 
 export type Form = Record<string, string>;
-export type Admin = { person: Person; actor: Actor; csrf: string };
+/** `sessionId`: the admin's console session, which results shown only to it are bound to. */
+export type Admin = { person: Person; actor: Actor; csrf: string; sessionId: string };
 export type Render = (request: FastifyRequest, reply: FastifyReply, admin: Admin, state: ViewState) => Promise<SafeHtml>;
 
 export const AudienceParam = z.enum(CONSOLE_AUDIENCES);

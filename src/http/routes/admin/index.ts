@@ -37,7 +37,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
       }
       if (!agent.person.isAdmin) throw new FrontdoorError('auth.forbidden', 'Only admins can open the admin console.');
       if (request.method === 'POST') ctx.csrf.verify(request);
-      admins.set(request, { person: agent.person, actor: { type: 'person', id: agent.person.id }, csrf: ctx.csrf.tokenFor(request, reply) });
+      admins.set(request, { person: agent.person, actor: { type: 'person', id: agent.person.id }, csrf: ctx.csrf.tokenFor(request, reply), sessionId: agent.session.id });
     });
 
     scope.get('/admin', async (_request, reply) => reply.redirect('/admin/apps', 302));
