@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seriousViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -10,7 +10,6 @@ import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 
 const PASSWORD = 'correct horse battery';
 const CLIENT = { clientId: 'frontdoor-staff', clientSecret: 'staff-client-secret' };
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 // Issue 18 part 1, done when: an admin installs an OIDC, a SAML and a JWT app from the
 // catalogue with forms only (no JSON), in Chromium under the real CSP: the values to copy
@@ -127,7 +126,6 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
 
   for (const width of [360, 1280]) {
     it(`the catalogue and the install forms pass axe and fit at ${width} px`, async () => {
-      const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
       // axe is injected as an inline script, which our CSP (rightly) refuses.
       const checking = await browser.newContext({ bypassCSP: true, viewport: { width, height: 800 } });
       try {
@@ -141,10 +139,7 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
           assert.equal((await narrow.goto(`${server.url}${path}`))?.status(), 200, path);
           const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           if (overflow > 0) problems.push(`${path}: scrolls sideways by ${overflow} px`);
-          await narrow.addScriptTag({ content: axeSource });
-          const { violations } = await narrow.evaluate<{ violations: Violation[] }>('axe.run(document).then((r) => ({ violations: r.violations }))');
-          problems.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .map((v) => `${path}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+          problems.push(...(await seriousViolations(narrow)));
           await screenshot(narrow, `admin-app-form${path.replace(/^\/admin\/apps\/new\??/, '-').replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}-${width}`);
         }
         assert.deepEqual(problems, []);

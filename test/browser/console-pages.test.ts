@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { scimProvisioning } from '../../src/provisioning/scim/service.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
 const cli = { type: 'cli' } as const;
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 // Issue 18 part 5: every console page, seeded with content, at a phone's 360 px and a laptop's
 // 1280 px: nothing scrolls sideways, lists stack into labelled rows on the phone, no ordinary word
@@ -19,11 +17,9 @@ type Violation = { id: string; impact: string | null; help: string; nodes: { tar
 describe('every console page at 360 px and 1280 px (Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
-  let axeSource: string;
   const paths: string[] = [];
 
   before(async () => {
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     server = await startTestServer({ publicUrlIsListening: true });
     browser = await launchChromium();
     const { services } = server;
@@ -83,12 +79,6 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
     return found;
   }, narrow);
 
-  const axeProblems = async (page: Page): Promise<string[]> => {
-    await page.addScriptTag({ content: axeSource });
-    const { violations } = await page.evaluate<{ violations: Violation[] }>('axe.run(document).then((r) => ({ violations: r.violations }))');
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
-
   /** Visits each page (expecting its status), collecting what is wrong with it at this width. */
   const checkPages = async (page: Page, pages: [path: string, status: number][], width: number, prefix: string) => {
     const problems: string[] = [];
@@ -98,7 +88,7 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
       assert.equal(response?.status(), status, path);
       tables += await page.locator('table.list').count();
       problems.push(...(await layoutProblems(page, width < 640)).map((p) => `${path}: ${p}`));
-      problems.push(...(await axeProblems(page)).map((p) => `${path}: ${p}`));
+      problems.push(...(await seriousViolations(page)));
       const name = path.replace(/^\/admin/, '').replace(/\/[0-9a-f]{8}-[0-9a-f-]{27}/g, '/detail').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'home';
       await screenshot(page, `${prefix}-${name}-${width}`);
     }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { seriousViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -10,15 +9,12 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 // Issue 15, parts 3 and 4, as a newcomer sees them in Chromium: the printed setup link, the
 // form, the console's welcome and the Help Center's; axe-core finds nothing serious on them.
 const PASSWORD = 'correct horse battery staple';
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 describe('first run in Chromium: setup link, first admin, welcome', () => {
   let server: TestServer;
   let browser: Browser;
-  let axeSource: string;
 
   before(async () => {
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     server = await startTestServer({ publicUrlIsListening: true });
     browser = await launchChromium();
   });
@@ -27,13 +23,6 @@ describe('first run in Chromium: setup link, first admin, welcome', () => {
     await server?.close();
   });
 
-  const seriousViolations = async (page: Page): Promise<string[]> => {
-    await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate<Violation[]>('axe.run(document).then((r) => r.violations)');
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${new URL(page.url()).pathname}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
 
   it('the Help Center says what to do; the link opens the form; the admin lands on the welcome', async () => {
     // The pages forbid injected scripts (CSP): this context bypasses it for axe alone.

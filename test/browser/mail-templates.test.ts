@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { seriousViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { screenshot } from '../helpers/screenshots.ts';
@@ -10,7 +9,6 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
 
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 // An admin edits an email in Chromium (issue 18 part 9): the German reset email, previewed,
 // refused with the message next to the field, saved, and a test send that arrives in the
@@ -20,17 +18,8 @@ describe('Emails in the admin console (Chromium)', () => {
   let mailbox: Mailbox;
   let browser: Browser;
   let admin: Page;
-  let axeSource: string;
-
-  const seriousViolations = async (page: Page): Promise<string[]> => {
-    await page.addScriptTag({ content: axeSource });
-    const { violations } = await page.evaluate<{ violations: Violation[] }>('axe.run(document).then((r) => ({ violations: r.violations }))');
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${new URL(page.url()).pathname}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
 
   before(async () => {
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     mailbox = await Mailbox.start();
     server = await startTestServer({ publicUrlIsListening: true, env: { SMTP_URL: mailbox.url } });
     browser = await launchChromium();

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { accountCounts } from '../helpers/counts.ts';
+import { seriousViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { installOidcApp } from '../helpers/oidc-flow.ts';
 import { screenshot } from '../helpers/screenshots.ts';
@@ -61,9 +60,7 @@ describe('Test sign-in in Chromium', () => {
     assert.match(facts, /Would create a new account/);
     assert.match(await tab.locator('table').textContent() ?? '', /email_verified/, 'the claims received');
     await screenshot(tab, 'admin-test-sign-in-report');
-    await tab.addScriptTag({ content: await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
-    const violations = await tab.evaluate<{ id: string; impact: string | null }[]>('axe.run(document).then((r) => r.violations)');
-    assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), [], 'axe: no serious violations on the report');
+    assert.deepEqual(await seriousViolations(tab), [], 'axe: no serious violations on the report');
     await tab.setViewportSize({ width: 360, height: 800 });
     assert.equal(await tab.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'the report fits 360 px');
     await screenshot(tab, 'admin-test-sign-in-report-360');
