@@ -90,6 +90,7 @@ export const ERROR_STATUS = {
   'import.plan_changed': 409,
   // Session policy and remembered devices (issue 18 part 8)
   'session_policy.idle_exceeds_absolute': 400,
+  'languages.default_not_offered': 400,
   'device.not_found': 404,
   // SAML
   'sso.saml.too_large': 413,

@@ -15,6 +15,7 @@ import { Articles } from './articles.ts';
 import { AuditLog } from './audit.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
 import { FirstRunSetup } from './first-run-setup.ts';
+import { LanguageSettings } from './language-settings.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PasswordSignIn } from './password-sign-in.ts';
@@ -79,6 +80,8 @@ export type Services = {
   setup: FirstRunSetup;
   /** CSV import of Users: a dry run, then the same plan applied row by row. */
   peopleImport: PeopleImport;
+  /** Which languages the Help Center offers and its default (console, API). */
+  languages: LanguageSettings;
 };
 
 export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
@@ -140,5 +143,6 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     csrfKey,
     setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
     peopleImport: new PeopleImport({ db, people, audit }),
+    languages: new LanguageSettings(db, audit),
   };
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_LANGUAGE, type Language } from '../core/languages.ts';
 
 /**
@@ -11,7 +11,11 @@ import { DEFAULT_LANGUAGE, type Language } from '../core/languages.ts';
 export type PageContext = {
   /** The language the page is written in (its `lang` attribute and messages). */
   language: Language;
+  /** The footer's language menu: the languages to choose from, this browser's CSRF token, the page to come back to. */
+  languageMenu?: LanguageMenu | undefined;
 };
+
+export type LanguageMenu = { offered: readonly Language[]; csrfToken: string; returnTo: string };
 
 /** Outside a request (the CLI, a queued email, a refusal before the route's hooks ran). */
 export const DEFAULT_PAGE_CONTEXT: PageContext = Object.freeze({ language: DEFAULT_LANGUAGE });
@@ -23,7 +27,7 @@ export function currentPage(): PageContext {
   return storage.getStore() ?? DEFAULT_PAGE_CONTEXT;
 }
 
-export type PageContextResolver = (request: FastifyRequest) => Promise<PageContext>;
+export type PageContextResolver = (request: FastifyRequest, reply: FastifyReply) => Promise<PageContext>;
 
 // Machine-facing paths render no page: resolving a context there would cost a lookup on the
 // hottest routes (forward-auth checks, JWT sign-in bodies, SCIM, the admin API) for nothing.
@@ -37,9 +41,9 @@ const NO_PAGES = /^\/(?:api|scim|health|assets)(?:\/|$)/;
  * A refusal before preHandler (a malformed body, a NUL character) is drawn with the default.
  */
 export function registerPageContext(app: FastifyInstance, resolve: PageContextResolver): void {
-  app.addHook('preHandler', (request, _reply, done) => {
+  app.addHook('preHandler', (request, reply, done) => {
     if (NO_PAGES.test(request.url)) return done();
-    resolve(request).then(
+    resolve(request, reply).then(
       (page) => storage.run(page, done),
       // Failing to read a setting must not fail the page: draw it with the defaults.
       (error: unknown) => {
