@@ -6,6 +6,7 @@ import { registerAppRoutes } from './apps.ts';
 import { registerArticleRoutes } from './articles.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { adminConsole, type Admin } from './console.ts';
+import { registerLanguageSettingsRoutes } from './languages.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { CONSOLE_FALLBACKS, registerReloadFallbacks } from '../reload-fallbacks.ts';
 import { registerRegistrationRoutes } from './registration.ts';
@@ -44,7 +45,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
-      registerScimConnectionRoutes, registerSessionPolicyRoutes,
+      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerLanguageSettingsRoutes,
     ]) register(sections);
     registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
