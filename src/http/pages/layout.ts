@@ -86,7 +86,7 @@ export function errorPage(input: {
     { title: input.title, area: input.area, signedInAs: input.signedInAs, csrfToken: input.csrfToken },
     html`<div class="card">
   <h1>${input.title}</h1>
-  <p class="error" role="alert">${errorMessage(input)}</p>
+  <p class="error" role="alert" data-code="${input.code}">${errorMessage(input)}</p>
   <p class="muted">${tHtml('errorPage.reference', { code: html`<code>${input.code}</code>`, trace: html`<code>${input.traceId}</code>` })}</p>
   ${input.help ? html`<p><a class="button" href="${input.help.href}">${input.help.label}</a></p>` : ''}
   ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">${t('errorPage.tryAgain')}</a></p>` : ''}
