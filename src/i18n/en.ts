@@ -301,6 +301,18 @@ export const en = {
   'adminApiKeys.new': 'New API key',
   'adminApiKeys.purpose': 'Name (what it is for)',
   'adminApiKeys.create': 'Create API key',
+
+  // Admin console: Sessions (pages/admin/sessions.ts)
+  'adminSessions.idle': 'Idle length (minutes): a session unused this long ends',
+  'adminSessions.idleHint': '{min} to {max}; empty: {fallback} (SESSION_IDLE_MINUTES). A shorter length also ends sessions already idle that long.',
+  'adminSessions.absolute': 'Absolute length (hours): a session ends this long after sign-in',
+  'adminSessions.absoluteHint': '{min} to {max}; empty: {fallback} (SESSION_ABSOLUTE_HOURS). Applies to sessions started from now on.',
+  'adminSessions.remember': 'Offer "Remember this device" at the second factor',
+  'adminSessions.rememberHint': 'The person may skip the second factor in that browser (never the password or sign-in method) until it expires.',
+  'adminSessions.rememberDays': 'Remember for (days)',
+  'adminSessions.rememberDaysHint': '{min} to {max}. Shortening it, or turning it off, applies at once to devices already remembered.',
+  'adminSessions.note': 'Every node applies a change within a second.',
+  'adminSessions.save': 'Save settings',
 } as const;
 
 export type MessageKey = keyof typeof en;
