@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LANGUAGES, type Language } from '../core/languages.ts';
+import { safeReturnTo } from '../core/return-to.ts';
 import { matchAcceptLanguage } from '../i18n/accept-language.ts';
 import type { HttpContext } from './context.ts';
 import { LANGUAGE_COOKIE } from './cookies.ts';
@@ -40,5 +41,26 @@ export async function resolvePageContext(ctx: HttpContext, request: FastifyReque
     person: signedIn?.person.language, cookie: request.cookies[LANGUAGE_COOKIE], acceptLanguage: request.headers['accept-language'],
     offered, fallback: settings.defaultLanguage,
   });
-  return { language, languageMenu: { offered, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo: request.url } };
+  return { language, languageMenu: { offered, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo: menuReturnTo(request.url, ctx.services.config.publicUrl) } };
+}
+
+/**
+ * The page the language menu comes back to: this one, with a `return_to` of its own kept only
+ * if it is itself on this site. The menu's page must not echo an off-site address someone put
+ * in a link (the sign-in page's return_to is checked where it is used; this is not that place).
+ */
+export function menuReturnTo(url: string, publicUrl: URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, publicUrl.origin);
+  } catch {
+    return '/';
+  }
+  const inner = parsed.searchParams.get('return_to');
+  if (inner !== null) {
+    const safe = safeReturnTo(inner, publicUrl, '');
+    if (safe) parsed.searchParams.set('return_to', safe);
+    else parsed.searchParams.delete('return_to');
+  }
+  return safeReturnTo(`${parsed.pathname}${parsed.search}`, publicUrl, '/');
 }
