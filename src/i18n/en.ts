@@ -313,6 +313,26 @@ export const en = {
   'adminSessions.rememberDaysHint': '{min} to {max}. Shortening it, or turning it off, applies at once to devices already remembered.',
   'adminSessions.note': 'Every node applies a change within a second.',
   'adminSessions.save': 'Save settings',
+
+  // Admin console: Registration (pages/admin/registration.ts)
+  'admin.audience.users': 'Users (Help Center)',
+  'admin.audience.agents': 'Agents (agent console)',
+  'adminRegistration.heading': 'Registration and account settings',
+  'adminRegistration.automatic': 'Users sign in only with {app} (Automatic): registration, the password form and password reset are shut for Users, whatever the mode below says. New Users come from that identity service (mode and approval still apply to them); Users who have a password keep it, unused, until the app is no longer Automatic.',
+  'adminRegistration.mode': 'Registration mode',
+  'adminRegistration.mode.open': 'Open: anyone may register',
+  'adminRegistration.mode.require': 'Require registration: content needs sign-in',
+  'adminRegistration.mode.approval': 'Agent approval: new accounts wait for approval',
+  'adminRegistration.mode.closed': 'Closed: no self-registration',
+  'adminRegistration.emailValidation': 'Email validation: new accounts confirm their email first',
+  'adminRegistration.everyone': 'Everyone usergroup on: anonymous visitors read articles granted to Everyone',
+  'adminRegistration.passwordMin': 'Password minimum length',
+  'adminRegistration.twoFactorFor': 'Two-factor authentication for {audience}',
+  'adminRegistration.required': 'Required for everyone',
+  'adminRegistration.graceUntil': 'Required from (grace period, ISO date and time; empty: at once)',
+  'adminRegistration.alerts': 'Alerts by email',
+  'adminRegistration.alertNewDevice': 'Sign-in from a new address',
+  'adminRegistration.alertFailed': 'Sign-in paused after failed attempts',
 } as const;
 
 export type MessageKey = keyof typeof en;

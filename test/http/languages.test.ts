@@ -206,6 +206,12 @@ describe('languages', () => {
     assert.equal(langOf(german.text), 'de');
     assert.match(german.text, /aria-current="page">Sprachen</);
     assert.match(german.text, />Benutzergruppen</);
+    const registration = await admin.get('/admin/settings/registration', { 'accept-language': 'de' });
+    assert.match(registration.text, /<h1>Registrierung und Kontoeinstellungen<\/h1>/);
+    assert.match(registration.text, /Zwei-Faktor-Authentifizierung für Agenten \(Agenten-Konsole\)/);
+    const sessions = await admin.get('/admin/settings/sessions', { 'accept-language': 'es' });
+    assert.match(sessions.text, /<h1>Sesiones<\/h1>/);
+    assert.match(sessions.text, /De 5 a 129600; vacío:/);
   });
 
   it('the admin console refuses a change without the CSRF token', async () => {

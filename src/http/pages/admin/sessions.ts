@@ -2,7 +2,7 @@ import type { Audience } from '../../../core/audience.ts';
 import { SESSION_POLICY_BOUNDS as B, type SessionPolicySettings } from '../../../core/session-policy.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { AUDIENCE_LABEL, CONSOLE_AUDIENCES, checkbox, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
+import { CONSOLE_AUDIENCES, checkbox, consolePage, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
 
 // The Sessions section: idle and absolute lengths, and "remember this device" for the second
 // factor, per audience. An empty length is the environment's default, shown as the placeholder.
@@ -11,7 +11,7 @@ export function sessionsPage(frame: ConsoleFrame, policy: SessionPolicySettings,
   const { state } = frame;
   const audience = (a: Audience) => {
     const p = policy[a];
-    return html`<fieldset data-audience="${a}"><legend>${AUDIENCE_LABEL[a]}</legend>
+    return html`<fieldset data-audience="${a}"><legend>${t(a === 'users' ? 'admin.audience.users' : 'admin.audience.agents')}</legend>
 ${textInput(state, `${a}.idleMinutes`, t('adminSessions.idle'), p.fromEnvironment.idleMinutes ? '' : String(p.idleMinutes), {
   type: 'number', min: B.idleMinutes.min, max: B.idleMinutes.max, placeholder: String(defaults.idleMinutes),
   hint: t('adminSessions.idleHint', { min: String(B.idleMinutes.min), max: String(B.idleMinutes.max), fallback: String(defaults.idleMinutes) }),
