@@ -333,6 +333,22 @@ export const en = {
   'adminRegistration.alerts': 'Alerts by email',
   'adminRegistration.alertNewDevice': 'Sign-in from a new address',
   'adminRegistration.alertFailed': 'Sign-in paused after failed attempts',
+
+  // Admin console: Audit log (pages/admin/audit.ts)
+  'adminAudit.action': 'Action (signin.* for a prefix)',
+  'adminAudit.outcome': 'Outcome',
+  'adminAudit.audience': 'Audience',
+  'adminAudit.any': 'any',
+  'adminAudit.users': 'Users',
+  'adminAudit.agents': 'Agents',
+  'adminAudit.filter': 'Filter',
+  'adminAudit.ignored': 'The action filter was ignored: use letters, dots and underscores, with an optional * at the end.',
+  'adminAudit.when': 'When',
+  'adminAudit.actionColumn': 'Action',
+  'adminAudit.actor': 'Actor',
+  'adminAudit.target': 'Target',
+  'adminAudit.none': 'No events match.',
+  'adminAudit.older': 'Older events',
 } as const;
 
 export type MessageKey = keyof typeof en;
