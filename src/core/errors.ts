@@ -93,6 +93,7 @@ export const ERROR_STATUS = {
   'import.plan_changed': 409,
   // Session policy and remembered devices (issue 18 part 8)
   'session_policy.idle_exceeds_absolute': 400,
+  'languages.default_not_offered': 400,
   'device.not_found': 404,
   // Email templates (issue 18 part 9): what Save refuses, and a test send the SMTP server refused
   'mail_template.syntax_invalid': 400,

@@ -18,3 +18,6 @@ export function supportedLanguage(value: unknown): Language {
 export function languageOf(person: object & { language?: string | null | undefined }): Language {
   return supportedLanguage('language' in person ? person.language : undefined);
 }
+
+/** Each language in its own name, as the language menu lists them. */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', de: 'Deutsch', fr: 'Français', es: 'Español' };

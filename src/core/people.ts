@@ -4,6 +4,7 @@ import { PLAN_WITH_VALUES } from '../storage/plan-hints.ts';
 import { renumbered, type Statement } from '../storage/statement.ts';
 import type { Audience } from './audience.ts';
 import { ChangeListeners } from './change-listeners.ts';
+import { isLanguage, type Language } from './languages.ts';
 import { FrontdoorError } from './errors.ts';
 import { hashPassword } from './credentials/password-hash.ts';
 import { checkPasswordRules } from './credentials/password-rules.ts';
@@ -46,6 +47,8 @@ export type Person = {
     graceUntil: string | null;
   };
   createdAt: string;
+  /** Their own choice of language for pages and emails; null follows the browser, then the helpdesk default. */
+  language: Language | null;
 };
 
 export type NewPerson = {
@@ -78,7 +81,7 @@ export type PersonChanges = {
 type PersonRow = {
   id: string; audience: Audience; name: string; is_admin: boolean; disabled_at: Date | null; password_hash: string | null; created_at: Date;
   approval_pending_since: Date | null; email_validation_pending: boolean; two_factor_required: boolean; two_factor_grace_until: Date | null;
-  email_two_factor_at: Date | null;
+  email_two_factor_at: Date | null; language: string | null;
 };
 
 export class PeopleDirectory {
@@ -284,6 +287,12 @@ export class PeopleDirectory {
     this.changes.notify();
   }
 
+  /** Their own language (the account page, the language menu while signed in); null goes back to following the browser. */
+  async setLanguage(id: string, audience: Audience, language: Language | null): Promise<void> {
+    await this.#db.query('UPDATE people SET language = $3, updated_at = now() WHERE id = $1 AND audience = $2', [id, audience, language]);
+    this.changes.notify();
+  }
+
   async countAdmins(): Promise<number> {
     const [row] = await this.#db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM people WHERE audience = 'agents' AND is_admin AND disabled_at IS NULL",
@@ -368,6 +377,7 @@ function toPerson(row: FullPersonRow): Person {
       graceUntil: row.two_factor_grace_until ? new Date(row.two_factor_grace_until).toISOString() : null,
     },
     createdAt: new Date(row.created_at).toISOString(),
+    language: isLanguage(row.language) ? row.language : null,
   };
 }
 

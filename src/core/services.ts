@@ -17,6 +17,7 @@ import { AuditLog } from './audit.ts';
 import { BrandSettings } from './brand.ts';
 import { ExternalSignIn } from './external-sign-in.ts';
 import { FirstRunSetup } from './first-run-setup.ts';
+import { LanguageSettings } from './language-settings.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { Emails } from './mail-templates/emails.ts';
 import { MailTemplates } from './mail-templates/store.ts';
@@ -91,6 +92,8 @@ export type Services = {
   peopleImport: PeopleImport;
   /** The helpdesk's name, logo, colour and sign-in text, cached per process (pages and, next, emails). */
   brand: BrandSettings;
+  /** Which languages the Help Center offers and its default (console, API). */
+  languages: LanguageSettings;
 };
 
 export async function createServices(db: Database, config: Config, clock: Clock = systemClock, mail: Mailer = createMailer(config)): Promise<Services> {
@@ -160,5 +163,6 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     setup: new FirstRunSetup({ db, people, audit, clock, publicUrl: config.publicUrl }),
     peopleImport: new PeopleImport({ db, people, audit }),
     brand,
+    languages: new LanguageSettings(db, audit),
   };
 }

@@ -58,3 +58,10 @@ export function setDeviceCookie(reply: FastifyReply, config: Config, audience: A
 export function readDeviceCookie(request: FastifyRequest, config: Config, audience: Audience): string | undefined {
   return request.cookies[deviceCookieName(audience, config)];
 }
+
+/**
+ * A visitor's explicit choice of language (the footer's language menu): not a secret and not
+ * HttpOnly-worthy, but kept HttpOnly and Lax like every other cookie of ours; a year long.
+ */
+export const LANGUAGE_COOKIE = 'lang';
+export const LANGUAGE_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24 * 365;

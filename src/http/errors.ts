@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
 import { primaryEmail } from '../core/people.ts';
+import { t } from '../i18n/t.ts';
 import type { HttpContext } from './context.ts';
 import { errorPage, type PageChrome } from './pages/layout.ts';
 
@@ -33,18 +34,12 @@ export function areaOf(url: string): PageChrome['area'] {
   return 'help-center';
 }
 
-const TITLES: Partial<Record<number, string>> = {
-  400: 'Something in the request is not right',
-  401: 'Please sign in',
-  403: 'Not allowed',
-  404: 'Not found',
-  409: 'That conflicts with what exists',
-  410: 'This link no longer works',
-  413: 'Too much data',
-  429: 'Too many attempts',
-  501: 'Not available yet',
-  503: 'Temporarily unavailable',
-};
+const TITLED_STATUSES = [400, 401, 403, 404, 409, 410, 413, 429, 501, 503] as const;
+
+/** The error page's title for a status, in the page's language. */
+function titleOf(status: number): string {
+  return (TITLED_STATUSES as readonly number[]).includes(status) ? t(`errorTitle.${status as (typeof TITLED_STATUSES)[number]}`) : t('errorTitle.other');
+}
 
 /** Turns any thrown error into the one error shape: stable code, human message, trace id. */
 export function toFrontdoorError(error: unknown): FrontdoorError {
@@ -94,7 +89,7 @@ export function sendError(
     .type('text/html; charset=utf-8')
     .send(
       errorPage({
-        title: TITLES[fd.status] ?? 'Something went wrong', message: fd.message, code: fd.code, traceId,
+        title: titleOf(fd.status), message: fd.message, code: fd.code, traceId,
         area: page.area ?? areaOf(request.url), retryHref: page.retryHref, help: helpFor(fd), ...headerOf.get(request),
       }).value,
     );
@@ -103,7 +98,7 @@ export function sendError(
 /** Refusals a person fixes elsewhere first: where to go. */
 function helpFor(error: FrontdoorError): { href: string; label: string } | undefined {
   if (error.code === 'sso.account_link_unproven') {
-    return { href: error.details?.audience === 'agents' ? '/agent/password/forgot' : '/password/forgot', label: 'Reset the existing account’s password' };
+    return { href: error.details?.audience === 'agents' ? '/agent/password/forgot' : '/password/forgot', label: t('errorPage.resetExisting') };
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_LANGUAGE, type Language } from '../core/languages.ts';
 import type { SafeHtml } from './html.ts';
 
@@ -14,6 +14,8 @@ export type PageContext = {
   language: Language;
   /** The helpdesk's brand as pages draw it; absent: the defaults (see layout.ts). */
   brand?: PageBrand | undefined;
+  /** The footer's language menu: the languages to choose from, this browser's CSRF token, the page to come back to. */
+  languageMenu?: LanguageMenu | undefined;
 };
 
 /** The brand as a page draws it (issue 18 part 6); the stored brand is src/core/brand.ts. */
@@ -30,6 +32,9 @@ export type PageBrand = {
   previewBar?: SafeHtml | undefined;
 };
 
+/** `csrfToken` is asked for only when a page draws the menu: an answer without a page (a redirect, JSON) sets no CSRF cookie. */
+export type LanguageMenu = { offered: readonly Language[]; csrfToken: () => string; returnTo: string };
+
 /** Outside a request (the CLI, a queued email, a refusal before the route's hooks ran). */
 export const DEFAULT_PAGE_CONTEXT: PageContext = Object.freeze({ language: DEFAULT_LANGUAGE });
 
@@ -45,7 +50,7 @@ export function drawnWith<T>(page: PageContext, draw: () => T): T {
   return storage.run(page, draw);
 }
 
-export type PageContextResolver = (request: FastifyRequest) => Promise<PageContext>;
+export type PageContextResolver = (request: FastifyRequest, reply: FastifyReply) => Promise<PageContext>;
 
 // Machine-facing paths render no page: resolving a context there would cost a lookup on the
 // hottest routes (forward-auth checks, JWT sign-in bodies, SCIM, the admin API) for nothing.
@@ -60,9 +65,9 @@ const NO_PAGES = /^\/(?:api|scim|health|assets|brand|brand\.css)(?:[/?]|$)/;
  * A refusal before preHandler (a malformed body, a NUL character) is drawn with the default.
  */
 export function registerPageContext(app: FastifyInstance, resolve: PageContextResolver): void {
-  app.addHook('preHandler', (request, _reply, done) => {
+  app.addHook('preHandler', (request, reply, done) => {
     if (NO_PAGES.test(request.url)) return done();
-    resolve(request).then(
+    resolve(request, reply).then(
       (page) => storage.run(page, done),
       // Failing to read a setting must not fail the page: draw it with the defaults.
       (error: unknown) => {

@@ -20,6 +20,7 @@ import { registerBrandRoutes } from './routes/brand.ts';
 import { registerForwardAuthRoutes } from './routes/forward-auth.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHelpCenterRoutes } from './routes/help-center.ts';
+import { registerLanguageRoutes } from './routes/language.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { registerSetupRoutes } from './routes/setup.ts';
@@ -86,7 +87,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   // SSO and sign-out error pages get a trace an admin can read (refusal-traces.ts), also for a
   // refusal before an SSO route's own code ran (a body too large for the ACS, issue 14).
   const ctx = createHttpContext(services, { oidcPresetIssuers: options.oidcPresetIssuers });
-  registerPageContext(app, (request) => resolvePageContext(ctx, request));
+  registerPageContext(app, (request, reply) => resolvePageContext(ctx, request, reply));
   app.setErrorHandler(async (error, request, reply) => {
     if (toFrontdoorError(error).code === 'request.too_large') await discardRequestBody(request.raw);
     await noteWhoIsSignedIn(ctx, request, reply, error);
@@ -108,6 +109,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   registerAdminConsoleRoutes(app, ctx);
   registerSsoRoutes(app, ctx);
   registerSetupRoutes(app, ctx);
+  registerLanguageRoutes(app, ctx);
   registerForwardAuthRoutes(app, ctx);
   registerAdminApi(app, ctx);
   registerScimRoutes(app, ctx);

@@ -16,9 +16,9 @@ const FORM_ROUTES = (base: '' | '/agent') => [
   `${base}/password/forgot`, `${base}/password/reset`, `${base}/account/sessions/${ZERO_ID}/end`, `${base}/account/sessions/end-others`,
   `${base}/account/password`, `${base}/account/2fa/setup`, `${base}/account/2fa/email`, `${base}/account/2fa/confirm`,
   `${base}/account/2fa/recovery-codes`, `${base}/account/2fa/remove`, `${base}/account/identities/link`,
-  `${base}/account/devices/${ZERO_ID}/forget`, `${base}/account/devices/forget-all`,
+  `${base}/account/devices/${ZERO_ID}/forget`, `${base}/account/devices/forget-all`, `${base}/account/language`,
 ];
-const USER_ONLY = ['/register', '/register/validate', '/register/validate/resend'];
+const USER_ONLY = ['/register', '/register/validate', '/register/validate/resend', '/language'];
 const AGENT_ONLY = ['/agent/login/bypass', '/agent/login/bypass/some-token', `/agent/approvals/${ZERO_ID}/approve`, `/agent/approvals/${ZERO_ID}/reject`];
 // Admin console forms check the token in the console's own hook (routes/admin/index.ts); the Emails section's are listed here too.
 const ADMIN_ONLY = ['/admin/emails/passwordReset/de', '/admin/emails/passwordReset/de/preview', '/admin/emails/passwordReset/de/test', '/admin/emails/passwordReset/de/reset',
@@ -47,12 +47,12 @@ describe('CSRF on every state-changing form', () => {
 
   it('lists every form route that checks a token (a new one must be added here)', () => {
     const accountRoutes = readdirSync(new URL('../../src/http/routes/account/', import.meta.url)).map((file) => `src/http/routes/account/${file}`);
-    const sites = ['src/http/routes/sign-in.ts', ...accountRoutes]
+    const sites = ['src/http/routes/sign-in.ts', 'src/http/routes/language.ts', ...accountRoutes]
       .map((file) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').match(/ctx\.csrf\.verify\(/g)?.length ?? 0)
       .reduce((a, b) => a + b, 0);
-    // sign-in.ts: login and logout (per door) and register; routes/account/: 17 per door and 5 more.
-    assert.equal(sites, 3 + 22, 'csrf.verify call sites changed: update FORM_ROUTES');
-    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length + ADMIN_ONLY.length, 2 * 19 + 3 + 4 + 8);
+    // sign-in.ts: login and logout (per door) and register; language.ts: the language menu; routes/account/: 18 per door and 5 more.
+    assert.equal(sites, 3 + 1 + 23, 'csrf.verify call sites changed: update FORM_ROUTES');
+    assert.equal(FORM_ROUTES('').length + FORM_ROUTES('/agent').length + USER_ONLY.length + AGENT_ONLY.length + ADMIN_ONLY.length, 2 * 20 + 4 + 4 + 8);
   });
 
   for (const [who, routes] of [['a signed-in User', [...FORM_ROUTES(''), ...USER_ONLY]], ['a signed-in admin agent', [...FORM_ROUTES('/agent'), ...AGENT_ONLY, ...ADMIN_ONLY]]] as const) {

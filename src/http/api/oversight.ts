@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AudienceSchema } from '../../core/audience.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { LanguageSettingsChangesSchema } from '../../core/language-settings.ts';
 import { RegistrationSettingsChangesSchema } from '../../core/registration.ts';
 import { SessionPolicyChangesSchema } from '../../core/session-policy.ts';
 import type { HttpContext } from '../context.ts';
@@ -10,7 +11,7 @@ import { IdParams } from './people.ts';
 
 /** Sessions, the audit log, registration settings and API keys: the admin's oversight. */
 export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
-  const { sessions, audit, registration, apiKeys, sessionPolicy } = ctx.services;
+  const { sessions, audit, registration, apiKeys, sessionPolicy, languages } = ctx.services;
 
   api.route({
     method: 'GET', path: '/api/v1/sessions', tag: 'sessions', summary: 'Live sessions, newest first, by audience or person, a page at a time (next)',
@@ -72,6 +73,17 @@ export function registerOversightRoutes(api: AdminApi, ctx: HttpContext): void {
     summary: 'Change session lengths (null: the environment default) and "remember this device" days (null: off) per audience (audited)',
     body: SessionPolicyChangesSchema,
     handler: async ({ body, principal }) => ({ sessions: await sessionPolicy.update(body, principal.actor) }),
+  });
+
+  api.route({
+    method: 'GET', path: '/api/v1/settings/languages', tag: 'settings', summary: 'The languages the Help Center offers and its default',
+    handler: async () => ({ languages: await languages.settings() }),
+  });
+  api.route({
+    method: 'PATCH', path: '/api/v1/settings/languages', tag: 'settings',
+    summary: 'Change the languages offered (at least one) and the default (one of them) (audited)',
+    body: LanguageSettingsChangesSchema,
+    handler: async ({ body, principal }) => ({ languages: await languages.update(body, principal.actor) }),
   });
 
   api.route({

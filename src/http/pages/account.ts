@@ -1,6 +1,10 @@
 import type { Person } from '../../core/people.ts';
 import type { RememberedDevice } from '../../core/remembered-devices.ts';
 import type { Session } from '../../core/sessions.ts';
+import { LANGUAGE_NAMES, type Language } from '../../core/languages.ts';
+import { errorMessage } from '../../i18n/error-messages.ts';
+import { tHtml } from '../../i18n/rich.ts';
+import { t } from '../../i18n/t.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
 import { restrictionBadge } from './session-marks.ts';
@@ -8,7 +12,7 @@ import { restrictionBadge } from './session-marks.ts';
 type ErrorModel = { code: string; message: string } | undefined;
 
 export function errorBox(error: ErrorModel): SafeHtml | '' {
-  return error ? html`<p class="error" role="alert" data-code="${error.code}">${error.message}</p>` : '';
+  return error ? html`<p class="error" role="alert" data-code="${error.code}">${errorMessage(error)}</p>` : '';
 }
 
 export function noticeBox(notice: string | undefined): SafeHtml | '' {
@@ -40,37 +44,37 @@ export function twoFactorChallengePage(
 ): SafeHtml {
   // In every form that finishes the challenge, so it applies whichever code is used.
   const remember = model.rememberDays
-    ? html`<label class="check"><input type="checkbox" name="remember_device" value="1"> Remember this device for ${String(model.rememberDays)} day${model.rememberDays === 1 ? '' : 's'}</label>`
+    ? html`<label class="check"><input type="checkbox" name="remember_device" value="1"> ${t('twoFactor.remember', { days: model.rememberDays })}</label>`
     : '';
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Two-factor authentication</h1>
+  <h1>${t('twoFactor.title')}</h1>
   ${errorBox(model.error)}${noticeBox(model.notice)}
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}
     <input type="hidden" name="method" value="${model.methods.includes('totp') ? 'totp' : 'email'}">
-    <label>${model.methods.includes('totp') ? 'Code from your authenticator app' : 'Code from the email we sent you'}
+    <label>${model.methods.includes('totp') ? t('twoFactor.appCode') : t('twoFactor.emailCodeSent')}
       <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required></label>
     ${remember}
-    <button type="submit">Continue</button>
+    <button type="submit">${t('twoFactor.continue')}</button>
   </form>
   <form class="inline" method="post" action="${model.emailAction}">${csrfField(model.csrfToken)}${returnField(model.returnTo)}
-    <button class="link" type="submit">Email me a code instead</button></form>
+    <button class="link" type="submit">${t('twoFactor.emailInstead')}</button></form>
   ${model.methods.includes('totp')
     ? html`<form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="email">
-    <label>Code from the email <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
+    <label>${t('twoFactor.emailCode')} <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
     ${remember}
-    <button class="secondary" type="submit">Use the emailed code</button>
+    <button class="secondary" type="submit">${t('twoFactor.useEmailed')}</button>
   </form>`
     : ''}
-  <details><summary>Lost your device? Use a recovery code</summary>
+  <details><summary>${t('twoFactor.lostDevice')}</summary>
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="recovery">
-    <label>Recovery code <input type="text" name="code" autocomplete="off" maxlength="20" required></label>
+    <label>${t('twoFactor.recoveryCode')} <input type="text" name="code" autocomplete="off" maxlength="20" required></label>
     ${remember}
-    <button class="secondary" type="submit">Use recovery code</button>
+    <button class="secondary" type="submit">${t('twoFactor.useRecovery')}</button>
   </form></details>
 </div>`,
   );
@@ -94,24 +98,24 @@ export function twoFactorSetupPage(
   <h1>${model.heading}</h1>
   ${errorBox(model.error)}${noticeBox(model.notice)}
   <p>${model.intro}</p>
-  <h2>Authenticator app</h2>
-  <p>Scan this code with an authenticator app, or type the key.</p>
-  <p><img class="qr" src="${model.enrolment.qrDataUri}" alt="QR code for your authenticator app" width="200" height="200"></p>
-  <p>Key: <code class="secret" data-totp-secret>${model.enrolment.secret}</code></p>
+  <h2>${t('twoFactorSetup.app')}</h2>
+  <p>${t('twoFactorSetup.scan')}</p>
+  <p><img class="qr" src="${model.enrolment.qrDataUri}" alt="${t('twoFactorSetup.qrAlt')}" width="200" height="200"></p>
+  <p>${t('twoFactorSetup.key')} <code class="secret" data-totp-secret>${model.enrolment.secret}</code></p>
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="totp">
-    <label>Code shown by the app <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
-    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>` : ''}
-    <button type="submit">Turn on</button>
+    <label>${t('twoFactorSetup.appCode')} <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required></label>
+    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> ${t('account.endMyOthers')}</label>` : ''}
+    <button type="submit">${t('twoFactorSetup.turnOn')}</button>
   </form>
-  <h2>Or: codes by email</h2>
+  <h2>${t('twoFactorSetup.orEmail')}</h2>
   <form class="inline" method="post" action="${model.emailAction}">${csrfField(model.csrfToken)}${returnField(model.returnTo)}
-    <button class="secondary" type="submit">Email me a code</button></form>
+    <button class="secondary" type="submit">${t('twoFactorSetup.emailMe')}</button></form>
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}${returnField(model.returnTo)}<input type="hidden" name="method" value="email">
-    <label>Code from the email <input type="text" name="code" inputmode="numeric" maxlength="8" required></label>
-    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>` : ''}
-    <button class="secondary" type="submit">Use email codes</button>
+    <label>${t('twoFactor.emailCode')} <input type="text" name="code" inputmode="numeric" maxlength="8" required></label>
+    ${model.offerEndOthers ? html`<label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> ${t('account.endMyOthers')}</label>` : ''}
+    <button class="secondary" type="submit">${t('twoFactorSetup.useEmail')}</button>
   </form>
 </div>`,
   );
@@ -121,12 +125,12 @@ export function recoveryCodesPage(chrome: PageChrome, model: { codes: string[]; 
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Your recovery codes</h1>
+  <h1>${t('recovery.heading')}</h1>
   ${model.codes.length
-    ? html`<p>Each code signs you in once if you lose your device. Keep them somewhere safe: they are shown only now.</p>
+    ? html`<p>${t('recovery.intro')}</p>
   <ul class="codes">${model.codes.map((code) => html`<li><code data-recovery-code>${code}</code></li>`)}</ul>`
-    : html`<p>Two-factor authentication is on. Your earlier recovery codes still work.</p>`}
-  <p><a class="button" href="${model.continueHref}">Continue</a></p>
+    : html`<p>${t('recovery.kept')}</p>`}
+  <p><a class="button" href="${model.continueHref}">${t('recovery.continue')}</a></p>
 </div>`,
   );
 }
@@ -135,15 +139,15 @@ export function forgotPasswordPage(chrome: PageChrome, model: { action: string; 
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Reset your password</h1>
+  <h1>${t('forgot.heading')}</h1>
   ${errorBox(model.error)}
   ${model.sent
-    ? html`<p class="notice" role="status" data-state="reset-requested">If an account has this email, we sent it a link to choose a new password. It works once, for an hour. Check your spam folder too.</p>`
+    ? html`<p class="notice" role="status" data-state="reset-requested">${t('forgot.sent')}</p>`
     : ''}
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}
-    <label>Email <input type="email" name="email" autocomplete="email" required maxlength="254"></label>
-    <button type="submit">Send me a link</button>
+    <label>${t('signIn.email')} <input type="email" name="email" autocomplete="email" required maxlength="254"></label>
+    <button type="submit">${t('forgot.submit')}</button>
   </form>
 </div>`,
   );
@@ -153,15 +157,15 @@ export function resetPasswordPage(chrome: PageChrome, model: { action: string; c
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Choose a new password</h1>
+  <h1>${t('reset.heading')}</h1>
   ${errorBox(model.error)}
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}<input type="hidden" name="token" value="${model.token}">
-    <label>New password <input type="password" name="password" autocomplete="new-password" required minlength="${model.minLength}" maxlength="256">
-      <span class="muted">At least ${model.minLength} characters. A few unrelated words make a strong one.</span></label>
-    <button type="submit">Set password</button>
+    <label>${t('reset.newPassword')} <input type="password" name="password" autocomplete="new-password" required minlength="${model.minLength}" maxlength="256">
+      <span class="muted">${t('reset.hint', { min: model.minLength })}</span></label>
+    <button type="submit">${t('reset.submit')}</button>
   </form>
-  <p class="muted">Setting it signs you out everywhere.</p>
+  <p class="muted">${t('reset.signsOut')}</p>
 </div>`,
   );
 }
@@ -189,15 +193,15 @@ export function confirmEmailPage(chrome: PageChrome, model: { action: string; cs
   return layout(
     chrome,
     html`<div class="card" data-state="confirm-email">
-  <h1>Confirm your email address</h1>
+  <h1>${t('confirmEmail.heading')}</h1>
   ${errorBox(model.error)}
-  <p>One more step: enter the password you chose when you registered, to confirm that this email address is yours and finish creating your account.</p>
+  <p>${t('confirmEmail.intro')}</p>
   <form class="stack" method="post" action="${model.action}">
     ${csrfField(model.csrfToken)}<input type="hidden" name="token" value="${model.token}">
-    <label>Password <input type="password" name="password" autocomplete="current-password" required maxlength="256"></label>
-    <button type="submit">Confirm my email</button>
+    <label>${t('signIn.password')} <input type="password" name="password" autocomplete="current-password" required maxlength="256"></label>
+    <button type="submit">${t('confirmEmail.submit')}</button>
   </form>
-  <p class="muted" data-state="not-you">Did not register here? Ignore the email: without that password nothing is confirmed, and the account cannot be used. Someone may have typed your address by mistake, or on purpose; to take the address back, use <a href="/password/forgot">Forgot your password?</a>.</p>
+  <p class="muted" data-state="not-you">${tHtml('confirmEmail.notYou', { link: html`<a href="/password/forgot">${t('signIn.forgot')}</a>` })}</p>
 </div>`,
   );
 }
@@ -206,24 +210,50 @@ export function bypassRequestPage(chrome: PageChrome, model: { csrfToken: string
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Admin sign-in link</h1>
+  <h1>${t('bypass.heading')}</h1>
   ${errorBox(model.error)}
-  <p class="muted">For admins when single sign-on is broken. We email a link that signs you in once, within 5 minutes. Every request is written to the audit log.</p>
-  ${model.sent ? html`<p class="notice" role="status" data-state="bypass-requested">If this is an admin's address, a sign-in link is on its way.</p>` : ''}
+  <p class="muted">${t('bypass.note')}</p>
+  ${model.sent ? html`<p class="notice" role="status" data-state="bypass-requested">${t('bypass.sent')}</p>` : ''}
   <form class="stack" method="post" action="/agent/login/bypass">
     ${csrfField(model.csrfToken)}
-    <label>Admin email <input type="email" name="email" autocomplete="email" required maxlength="254"></label>
-    <button type="submit">Email me a link</button>
+    <label>${t('bypass.email')} <input type="email" name="email" autocomplete="email" required maxlength="254"></label>
+    <button type="submit">${t('bypass.submit')}</button>
   </form>
 </div>`,
   );
 }
 
+function methodNames(methods: readonly ('totp' | 'email')[]): string {
+  const names = methods.map((m) => (m === 'totp' ? t('account.methodApp') : t('account.methodEmail')));
+  return names.length === 2 ? t('account.methodsJoined', { first: names[0]!, second: names[1]! }) : names.join('');
+}
+
+export type LanguageChoice = { own: Language | null; offered: readonly Language[]; automatic: Language };
+
+/** The account's language setting (issue 18 part 7): its own choice, or "as my browser asks". */
+function languageSection(base: string, csrf: SafeHtml, choice: LanguageChoice | undefined): SafeHtml | '' {
+  if (!choice) return '';
+  return html`<section class="card" aria-labelledby="language-h">
+  <h2 id="language-h">${t('account.language')}</h2>
+  <p>${t('account.languageIntro')}</p>
+  <form class="stack" method="post" action="${base}/account/language">${csrf}
+    <label for="account-language">${t('account.languageChoice')}
+    <select id="account-language" name="language">
+      <option value=""${choice.own === null ? html` selected` : ''}>${t('account.languageAutomatic', { language: LANGUAGE_NAMES[choice.automatic] })}</option>
+      ${choice.offered.map((l) => html`<option value="${l}" lang="${l}"${choice.own === l ? html` selected` : ''}>${LANGUAGE_NAMES[l]}</option>`)}
+    </select></label>
+    <button class="secondary" type="submit">${t('account.languageSave')}</button>
+  </form>
+</section>`;
+}
+
 function deviceOf(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown device';
+  if (!userAgent) return t('account.unknownDevice');
   const browser = /Firefox\/|Edg\/|Chrome\/|Safari\//.exec(userAgent)?.[0]?.replace('/', '') ?? '';
   const system = /Windows|Mac OS X|Android|iPhone|iPad|Linux/.exec(userAgent)?.[0] ?? '';
-  return [browser.replace('Edg', 'Edge'), system].filter(Boolean).join(' on ') || userAgent.slice(0, 60);
+  const name = browser.replace('Edg', 'Edge');
+  if (name && system) return t('account.deviceOn', { browser: name, system });
+  return name || system || userAgent.slice(0, 60);
 }
 
 export function accountPage(
@@ -234,6 +264,8 @@ export function accountPage(
     signInMethods?: { linked: { name: string }[]; linkable: { slug: string; name: string }[] };
     /** Browsers that skip the second factor (issue 18 part 8). */
     devices?: RememberedDevice[];
+    /** Their own language setting, the languages to choose from, and what the browser would give. */
+    language?: LanguageChoice | undefined;
   },
 ): SafeHtml {
   const { base, person } = model;
@@ -241,73 +273,74 @@ export function accountPage(
   const csrf = csrfField(model.csrfToken);
   return layout(
     chrome,
-    html`<h1>Your account</h1>
+    html`<h1>${t('account.heading')}</h1>
 ${errorBox(model.error)}${noticeBox(model.notice)}
 <section class="card" aria-labelledby="sessions-h">
-  <h2 id="sessions-h">Where you are signed in</h2>
+  <h2 id="sessions-h">${t('account.sessions')}</h2>
   <table class="sessions">
-    <thead><tr><th>Device</th><th>Address</th><th>Last seen</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+    <thead><tr><th>${t('account.device')}</th><th>${t('account.address')}</th><th>${t('account.lastSeen')}</th><th><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
     <tbody>${model.sessions.map(
       (s) => html`<tr data-session-id="${s.id}">
-      <td>${deviceOf(s.userAgent)}${restrictionBadge(s)}</td><td>${s.ip ?? 'unknown'}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
+      <td>${deviceOf(s.userAgent)}${restrictionBadge(s)}</td><td>${s.ip ?? t('account.unknown')}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
       <td>${s.id === model.current.id
-        ? html`<strong>This session</strong>`
-        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">End</button></form>`}</td>
+        ? html`<strong>${t('account.thisSession')}</strong>`
+        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">${t('account.end')}</button></form>`}</td>
     </tr>`,
     )}</tbody>
   </table>
   ${model.sessions.length > 1
-    ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">End all other sessions</button></form>`
+    ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">${t('account.endOthers')}</button></form>`
     : ''}
 </section>
 ${model.devices?.length
   ? html`<section class="card" aria-labelledby="devices-h">
-  <h2 id="devices-h">Remembered devices</h2>
-  <p>These browsers skip the second factor when you sign in with your password or sign-in method.</p>
+  <h2 id="devices-h">${t('account.devices')}</h2>
+  <p>${t('account.devicesIntro')}</p>
   <table class="sessions">
-    <thead><tr><th>Device</th><th>Address</th><th>Until</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+    <thead><tr><th>${t('account.device')}</th><th>${t('account.address')}</th><th>${t('account.until')}</th><th><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
     <tbody>${model.devices.map(
       (d) => html`<tr data-device-id="${d.id}">
-      <td>${deviceOf(d.userAgent)}</td><td>${d.ip ?? 'unknown'}</td><td><time datetime="${d.expiresAt}">${d.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
-      <td><form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">Forget</button></form></td>
+      <td>${deviceOf(d.userAgent)}</td><td>${d.ip ?? t('account.unknown')}</td><td><time datetime="${d.expiresAt}">${d.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
+      <td><form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">${t('account.forget')}</button></form></td>
     </tr>`,
     )}</tbody>
   </table>
-  <form method="post" action="${base}/account/devices/forget-all">${csrf}<button class="secondary" type="submit">Forget all devices</button></form>
+  <form method="post" action="${base}/account/devices/forget-all">${csrf}<button class="secondary" type="submit">${t('account.forgetAll')}</button></form>
 </section>`
   : ''}
 ${methods && (methods.linked.length || methods.linkable.length)
   ? html`<section class="card" aria-labelledby="methods-h">
-  <h2 id="methods-h">Sign-in methods</h2>
-  ${methods.linked.length ? html`<p>Linked: ${methods.linked.map((m) => m.name).join(', ')}.</p>` : ''}
-  ${methods.linkable.map((m) => html`<form class="inline" method="post" action="${base}/account/identities/link">${csrf}<input type="hidden" name="app" value="${m.slug}"><button class="secondary" type="submit">Link ${m.name}</button></form>`)}
+  <h2 id="methods-h">${t('account.methods')}</h2>
+  ${methods.linked.length ? html`<p>${t('account.linked', { names: methods.linked.map((m) => m.name).join(', ') })}</p>` : ''}
+  ${methods.linkable.map((m) => html`<form class="inline" method="post" action="${base}/account/identities/link">${csrf}<input type="hidden" name="app" value="${m.slug}"><button class="secondary" type="submit">${t('account.link', { app: m.name })}</button></form>`)}
 </section>`
   : ''}
 ${person.hasPassword
   ? html`<section class="card" aria-labelledby="password-h">
-  <h2 id="password-h">Change your password</h2>
+  <h2 id="password-h">${t('account.changePassword')}</h2>
   <form class="stack" method="post" action="${base}/account/password">
     ${csrf}
-    <label>Current password <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>
-    <label>New password <input type="password" name="new_password" autocomplete="new-password" required minlength="${model.passwordMinLength}" maxlength="256"></label>
-    <label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>
-    <button type="submit">Save password</button>
+    <label>${t('account.currentPassword')} <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>
+    <label>${t('account.newPassword')} <input type="password" name="new_password" autocomplete="new-password" required minlength="${model.passwordMinLength}" maxlength="256"></label>
+    <label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> ${t('account.endMyOthers')}</label>
+    <button type="submit">${t('account.savePassword')}</button>
   </form>
 </section>`
-  : html`<section class="card"><h2>Password</h2><p class="muted">You sign in through an external service; change your password there.</p></section>`}
+  : html`<section class="card"><h2>${t('account.password')}</h2><p class="muted">${t('account.externalPassword')}</p></section>`}
 <section class="card" aria-labelledby="tfa-h">
-  <h2 id="tfa-h">Two-factor authentication</h2>
+  <h2 id="tfa-h">${t('account.twoFactor')}</h2>
   ${person.twoFactor.methods.length
-    ? html`<p data-state="two-factor-on">On: ${person.twoFactor.methods.map((m) => (m === 'totp' ? 'authenticator app' : 'email codes')).join(' and ')}. ${model.recoveryCodesLeft} recovery codes left.</p>
-  <form method="post" action="${base}/account/2fa/recovery-codes">${csrf}<button class="secondary" type="submit">Make new recovery codes</button></form>
-  ${person.twoFactor.methods.includes('totp') ? '' : html`<form method="post" action="${base}/account/2fa/setup">${csrf}<button class="secondary" type="submit">Add an authenticator app</button></form>`}
+    ? html`<p data-state="two-factor-on">${t('account.twoFactorOn', { methods: methodNames(person.twoFactor.methods), count: model.recoveryCodesLeft })}</p>
+  <form method="post" action="${base}/account/2fa/recovery-codes">${csrf}<button class="secondary" type="submit">${t('account.newRecoveryCodes')}</button></form>
+  ${person.twoFactor.methods.includes('totp') ? '' : html`<form method="post" action="${base}/account/2fa/setup">${csrf}<button class="secondary" type="submit">${t('account.addApp')}</button></form>`}
   <form class="stack" method="post" action="${base}/account/2fa/remove">${csrf}
-    ${person.hasPassword ? html`<label>Current password <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>` : ''}
-    <label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> End my other sessions</label>
-    <button class="secondary" type="submit">Turn two-factor authentication off</button></form>`
-    : html`<p data-state="two-factor-off">Off. With it on, a password alone is not enough to sign in.</p>
-  <form method="post" action="${base}/account/2fa/setup">${csrf}<button type="submit">Turn on</button></form>`}
-</section>`,
+    ${person.hasPassword ? html`<label>${t('account.currentPassword')} <input type="password" name="current_password" autocomplete="current-password" required maxlength="1024"></label>` : ''}
+    <label class="check"><input type="checkbox" name="end_other_sessions" value="1" checked> ${t('account.endMyOthers')}</label>
+    <button class="secondary" type="submit">${t('account.twoFactorTurnOff')}</button></form>`
+    : html`<p data-state="two-factor-off">${t('account.twoFactorOff')}</p>
+  <form method="post" action="${base}/account/2fa/setup">${csrf}<button type="submit">${t('account.turnOn')}</button></form>`}
+</section>
+${languageSection(base, csrf, model.language)}`,
   );
 }
 
@@ -315,15 +348,15 @@ export function approvalsPage(chrome: PageChrome, model: { people: Person[]; csr
   return layout(
     chrome,
     html`<div class="card">
-  <h1>Accounts waiting for approval</h1>
+  <h1>${t('approvals.heading')}</h1>
   ${errorBox(model.error)}${noticeBox(model.notice)}
   ${model.people.length
     ? html`<ul class="approvals">${model.people.map(
         (p) => html`<li data-person-id="${p.id}">${p.name} &lt;${p.emails[0]?.email ?? ''}&gt;
-      <form class="inline" method="post" action="/agent/approvals/${p.id}/approve">${csrfField(model.csrfToken)}<button type="submit">Approve</button></form>
-      <form class="inline" method="post" action="/agent/approvals/${p.id}/reject">${csrfField(model.csrfToken)}<button class="secondary" type="submit">Reject</button></form></li>`,
+      <form class="inline" method="post" action="/agent/approvals/${p.id}/approve">${csrfField(model.csrfToken)}<button type="submit">${t('approvals.approve')}</button></form>
+      <form class="inline" method="post" action="/agent/approvals/${p.id}/reject">${csrfField(model.csrfToken)}<button class="secondary" type="submit">${t('approvals.reject')}</button></form></li>`,
       )}</ul>`
-    : html`<p class="muted">Nobody is waiting.</p>`}
+    : html`<p class="muted">${t('approvals.nobody')}</p>`}
 </div>`,
   );
 }

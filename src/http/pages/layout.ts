@@ -1,3 +1,7 @@
+import { LANGUAGE_NAMES } from '../../core/languages.ts';
+import { errorMessage } from '../../i18n/error-messages.ts';
+import { tHtml } from '../../i18n/rich.ts';
+import { t } from '../../i18n/t.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { currentPage, type PageBrand } from '../page-context.ts';
 
@@ -11,7 +15,27 @@ export type PageChrome = {
 };
 
 function areaName(area: PageChrome['area']): string {
-  return area === 'help-center' ? 'Help Center' : area === 'admin' ? 'Admin console' : 'Agent console';
+  return area === 'help-center' ? t('area.helpCenter') : area === 'admin' ? t('area.admin') : t('area.agent');
+}
+
+/**
+ * The footer's language menu (issue 18 part 7): one button per language offered, each in its
+ * own name and marked with its own `lang`, so a reader who cannot read the page's language
+ * still finds theirs. A POST with this browser's CSRF token; the answer is a 303 back here.
+ */
+function languageMenu(): SafeHtml | '' {
+  const page = currentPage();
+  const menu = page.languageMenu;
+  if (!menu || menu.offered.length < 2) return '';
+  return html`<footer class="site">
+<form class="language-menu" method="post" action="/language" aria-label="${t('footer.languageMenu')}">
+<input type="hidden" name="_csrf" value="${menu.csrfToken()}"><input type="hidden" name="return_to" value="${menu.returnTo}">
+<span class="muted">${t('footer.language')}:</span>
+${menu.offered.map((language) => language === page.language
+  ? html`<button type="submit" class="link" name="lang" value="${language}" lang="${language}" aria-current="true">${LANGUAGE_NAMES[language]}</button>`
+  : html`<button type="submit" class="link" name="lang" value="${language}" lang="${language}">${LANGUAGE_NAMES[language]}</button>`)}
+</form>
+</footer>`;
 }
 
 const UNBRANDED: PageBrand = { name: null, signInText: null, logoSrc: null, stylesheetHref: null };
@@ -49,16 +73,17 @@ ${chrome.area === 'admin' ? html`<script src="/assets/console.js" defer></script
 ${brand.previewBar ?? ''}
 <header class="site">
   <a class="brand" href="${home}">${brand.logoSrc ? html`<img class="logo" src="${brand.logoSrc}" alt="${brand.name ?? areaName(chrome.area)}">` : ''}<span>${brand.name ?? areaName(chrome.area)}</span>${brand.name && chrome.area !== 'help-center' ? html`<span class="area">${areaName(chrome.area)}</span>` : ''}</a>
-  <nav aria-label="Account">
+  <nav aria-label="${t('header.nav')}">
     ${chrome.signedInAs
-      ? html`<a href="${chrome.area === 'help-center' ? '/account' : '/agent/account'}">Your account</a><span class="muted">Signed in as ${chrome.signedInAs}</span>
-        <form method="post" action="${logoutAction}"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button class="link" type="submit">Sign out</button></form>`
-      : html`<a href="${loginHref}">Sign in</a>`}
+      ? html`<a href="${chrome.area === 'help-center' ? '/account' : '/agent/account'}">${t('header.account')}</a><span class="muted">${t('header.signedInAs', { email: chrome.signedInAs })}</span>
+        <form method="post" action="${logoutAction}"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button class="link" type="submit">${t('header.signOut')}</button></form>`
+      : html`<a href="${loginHref}">${t('header.signIn')}</a>`}
   </nav>
 </header>
 <main id="main">
 ${body}
 </main>
+${languageMenu()}
 </body>
 </html>`;
 }
@@ -81,11 +106,11 @@ export function errorPage(input: {
     { title: input.title, area: input.area, signedInAs: input.signedInAs, csrfToken: input.csrfToken },
     html`<div class="card">
   <h1>${input.title}</h1>
-  <p class="error" role="alert">${input.message}</p>
-  <p class="muted">Error <code>${input.code}</code> · trace <code>${input.traceId}</code>. Quote the trace when you contact support.</p>
+  <p class="error" role="alert" data-code="${input.code}">${errorMessage(input)}</p>
+  <p class="muted">${tHtml('errorPage.reference', { code: html`<code>${input.code}</code>`, trace: html`<code>${input.traceId}</code>` })}</p>
   ${input.help ? html`<p><a class="button" href="${input.help.href}">${input.help.label}</a></p>` : ''}
-  ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">Try again</a></p>` : ''}
-  <p><a href="${input.area === 'help-center' ? '/' : '/agent'}">Back to the start</a></p>
+  ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">${t('errorPage.tryAgain')}</a></p>` : ''}
+  <p><a href="${input.area === 'help-center' ? '/' : '/agent'}">${t('errorPage.backToStart')}</a></p>
 </div>`,
   );
 }

@@ -1,3 +1,5 @@
+import { tHtml } from '../../i18n/rich.ts';
+import { t } from '../../i18n/t.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { errorBox } from './account.ts';
 import { layout } from './layout.ts';
@@ -5,17 +7,16 @@ import { newAccountFields } from './sign-in.ts';
 
 export function setupPage(model: { csrfToken: string; token: string; name?: string | undefined; email?: string | undefined; error?: { code: string; message: string } | undefined }): SafeHtml {
   return layout(
-    { title: 'Set up Frontdoor', area: 'admin' },
+    { title: t('setup.heading'), area: 'admin' },
     html`<div class="card">
-  <h1>Set up Frontdoor</h1>
-  <p>Nobody can sign in yet. Create the first admin: an agent who manages sign-in in the admin console.
-  This page works once; after that, sign in at <a href="/admin">/admin</a>.</p>
+  <h1>${t('setup.heading')}</h1>
+  <p>${tHtml('setup.intro', { link: html`<a href="/admin">/admin</a>` })}</p>
   ${errorBox(model.error)}
   <form class="stack" method="post" action="/setup">
     <input type="hidden" name="_csrf" value="${model.csrfToken}">
     <input type="hidden" name="token" value="${model.token}">
     ${newAccountFields(model)}
-    <button type="submit">Create the admin</button>
+    <button type="submit">${t('setup.submit')}</button>
   </form>
 </div>`,
   );
@@ -23,11 +24,11 @@ export function setupPage(model: { csrfToken: string; token: string; name?: stri
 
 export function setupDonePage(model: { email: string }): SafeHtml {
   return layout(
-    { title: 'Frontdoor is set up', area: 'admin' },
+    { title: t('setup.doneHeading'), area: 'admin' },
     html`<div class="card">
-  <h1>Frontdoor is set up</h1>
-  <p>The admin ${model.email} exists. The setup link no longer works.</p>
-  <p><a class="button" href="/agent/login?return_to=%2Fadmin">Sign in to the admin console</a></p>
+  <h1>${t('setup.doneHeading')}</h1>
+  <p>${t('setup.doneMessage', { email: model.email })}</p>
+  <p><a class="button" href="/agent/login?return_to=%2Fadmin">${t('setup.signIn')}</a></p>
 </div>`,
   );
 }

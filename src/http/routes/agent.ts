@@ -1,3 +1,4 @@
+import { t } from '../../i18n/t.ts';
 import type { FastifyInstance } from 'fastify';
 import { primaryEmail } from '../../core/people.ts';
 import type { HttpContext } from '../context.ts';
@@ -8,7 +9,7 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const signedIn = await ctx.signedIn(request, 'agents');
     if (!signedIn) return reply.redirect(`/agent/login?return_to=${encodeURIComponent(request.url)}`, 302);
     const page = agentHomePage(
-      { title: 'Agent console', area: 'agent', signedInAs: primaryEmail(signedIn.person), csrfToken: ctx.csrf.tokenFor(request, reply) },
+      { title: t('agent.heading'), area: 'agent', signedInAs: primaryEmail(signedIn.person), csrfToken: ctx.csrf.tokenFor(request, reply) },
       signedIn.person.isAdmin,
     );
     return reply.type('text/html; charset=utf-8').send(page.value);

@@ -1,3 +1,4 @@
+import { t } from '../../i18n/t.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Reader } from '../../core/articles.ts';
 import { FrontdoorError } from '../../core/errors.ts';
@@ -36,7 +37,7 @@ async function visitorOrRedirect(ctx: HttpContext, request: FastifyRequest, repl
 
 export function registerHelpCenterRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/', async (request, reply) => {
-    const visitor = await visitorOrRedirect(ctx, request, reply, 'Help Center');
+    const visitor = await visitorOrRedirect(ctx, request, reply, t('area.helpCenter'));
     if (!visitor) return reply;
     const articles = await ctx.services.articles.visibleTo(visitor.reader);
     const firstVisit = articles.length === 0 && !(await ctx.services.articles.exist());
@@ -44,7 +45,7 @@ export function registerHelpCenterRoutes(app: FastifyInstance, ctx: HttpContext)
   });
 
   app.get<{ Params: { id: string } }>('/articles/:id', async (request, reply) => {
-    const visitor = await visitorOrRedirect(ctx, request, reply, 'Article');
+    const visitor = await visitorOrRedirect(ctx, request, reply, t('help.article'));
     if (!visitor) return reply;
     const article = await ctx.services.articles.readableBy(request.params.id, visitor.reader);
     if (article) {

@@ -9,7 +9,7 @@ import { ACCOUNT_DOORS } from './account/doors.ts';
 type Fallback = { path: string; to: (params: Record<string, string>) => string };
 
 const ACCOUNT_FALLBACKS: Fallback[] = ACCOUNT_DOORS.flatMap((door) => [
-  ...['identities/link', 'password', 'sessions/end-others', 'sessions/:id/end', '2fa/setup', '2fa/email', '2fa/confirm', '2fa/recovery-codes', '2fa/remove']
+  ...['identities/link', 'password', 'sessions/end-others', 'sessions/:id/end', '2fa/setup', '2fa/email', '2fa/confirm', '2fa/recovery-codes', '2fa/remove', 'language']
     .map((tail) => ({ path: `${door.base}/account/${tail}`, to: () => `${door.base}/account` })),
   { path: `${door.loginPath}/2fa/email`, to: () => `${door.loginPath}/2fa` },
   { path: `${door.loginPath}/2fa/setup/email`, to: () => `${door.loginPath}/2fa/setup` },

@@ -1,3 +1,4 @@
+import { t } from '../../i18n/t.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../../core/errors.ts';
@@ -104,7 +105,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
     app.get(door.logoutPath, async (request, reply) => {
       const signedIn = await ctx.signedIn(request, door.audience);
       if (!signedIn) return reply.redirect(door.homePath, 302);
-      return html(reply, 200, logoutPage({ title: 'Sign out', area: door.area, action: door.logoutPath, csrfToken: ctx.csrf.tokenFor(request, reply) }));
+      return html(reply, 200, logoutPage({ title: t('signOut.heading'), area: door.area, action: door.logoutPath, csrfToken: ctx.csrf.tokenFor(request, reply) }));
     });
 
     app.post(door.logoutPath, async (request, reply) => {
@@ -163,14 +164,14 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: HttpContext): vo
       // is next. With validation on, a taken email gets this very page (its owner an email).
       const person = outcome.person;
       if (!person || outcome.emailValidationPending || outcome.approvalPending) {
-        return html(reply, 201, messagePage({ title: 'Account created', area: 'help-center' }, outcome.emailValidationPending
+        return html(reply, 201, messagePage({ title: t('register.created'), area: 'help-center' }, outcome.emailValidationPending
           ? {
-              heading: 'Check your email', state: 'email-validation-pending',
-              message: `We sent a link to ${email.trim()}. Open it to confirm your address${outcome.approvalPending ? '; then an agent will approve your account' : ' and finish creating your account'}. The link works once, for 24 hours.`,
+              heading: t('register.checkEmail'), state: 'email-validation-pending',
+              message: t('register.checkEmailMessage', { email: email.trim(), approval: outcome.approvalPending ? 'yes' : 'no' }),
             }
           : {
-              heading: 'Waiting for approval', state: 'approval-pending',
-              message: 'Your account was created. An agent has to approve it before you can sign in; we will email you when they have.',
+              heading: t('register.waiting'), state: 'approval-pending',
+              message: t('register.waitingMessage'),
             }));
       }
       const started = await services.signInSessions.startSession(person, {

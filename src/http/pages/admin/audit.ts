@@ -1,5 +1,6 @@
 import { auditKey, type AuditName, type AuditSubject } from '../../../core/audit-names.ts';
 import type { AuditEvent } from '../../../core/audit.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
@@ -46,14 +47,14 @@ function actorCell(actor: AuditEvent['actor'], names: ReadonlyMap<string, AuditN
 }
 
 export function auditPage(frame: ConsoleFrame, { filter, typedAction, events, next, names }: AuditList): SafeHtml {
-  return consolePage(frame, 'Audit log', 'audit', html`<h1>Audit log</h1>
+  return consolePage(frame, t('admin.section.audit'), 'audit', html`<h1>${t('admin.section.audit')}</h1>
 <form class="filters card" method="get" action="/admin/audit" role="search">
-${textInput({}, 'action', 'Action (signin.* for a prefix)', filter.action ?? typedAction ?? '')}
-${select({}, 'outcome', 'Outcome', filter.outcome ?? '', [['', 'any'], ['success', 'success'], ['failure', 'failure']])}
-${select({}, 'audience', 'Audience', filter.audience ?? '', [['', 'any'], ['users', 'Users'], ['agents', 'Agents']])}
-<button type="submit" class="secondary">Filter</button></form>
-${typedAction && !filter.action ? html`<p class="error" role="alert">The action filter was ignored: use letters, dots and underscores, with an optional * at the end.</p>` : ''}
-${listTable(['When', 'Action', 'Outcome', 'Audience', 'Actor', 'Target'], events.map((e) => [when(e.at), html`<code>${e.action}</code>`, html`${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}`, e.audience ?? '', actorCell(e.actor, names), e.target ? subjectCell(e.target, names) : '']))}
-${events.length === 0 ? html`<p class="muted">No events match.</p>` : ''}
-${next ? html`<p><a href="/admin/audit?${next.toString()}">Older events</a></p>` : ''}`);
+${textInput({}, 'action', t('adminAudit.action'), filter.action ?? typedAction ?? '')}
+${select({}, 'outcome', t('adminAudit.outcome'), filter.outcome ?? '', [['', t('adminAudit.any')], ['success', 'success'], ['failure', 'failure']])}
+${select({}, 'audience', t('adminAudit.audience'), filter.audience ?? '', [['', t('adminAudit.any')], ['users', t('adminAudit.users')], ['agents', t('adminAudit.agents')]])}
+<button type="submit" class="secondary">${t('adminAudit.filter')}</button></form>
+${typedAction && !filter.action ? html`<p class="error" role="alert">${t('adminAudit.ignored')}</p>` : ''}
+${listTable([t('adminAudit.when'), t('adminAudit.actionColumn'), t('adminAudit.outcome'), t('adminAudit.audience'), t('adminAudit.actor'), t('adminAudit.target')], events.map((e) => [when(e.at), html`<code>${e.action}</code>`, html`${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}`, e.audience ?? '', actorCell(e.actor, names), e.target ? subjectCell(e.target, names) : '']))}
+${events.length === 0 ? html`<p class="muted">${t('adminAudit.none')}</p>` : ''}
+${next ? html`<p><a href="/admin/audit?${next.toString()}">${t('adminAudit.older')}</a></p>` : ''}`);
 }

@@ -1,6 +1,10 @@
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { FrontdoorError } from '../../../core/errors.ts';
+import type { MessageKey } from '../../../i18n/en.ts';
+import { errorMessage } from '../../../i18n/error-messages.ts';
+import { tHtml } from '../../../i18n/rich.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { layout } from '../layout.ts';
 
@@ -9,21 +13,22 @@ import { layout } from '../layout.ts';
 // always carry a label. Every page works as plain HTML; the one script, /assets/console.js
 // (served from our origin, so the strict CSP holds), only adds validation as you type and copy buttons.
 
-export type AdminSection = 'apps' | 'registration' | 'sessions' | 'brand' | 'emails' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
+export type AdminSection = 'apps' | 'registration' | 'sessions' | 'languages' | 'brand' | 'emails' | 'usergroups' | 'articles' | 'people' | 'audit' | 'sso-traces' | 'api-keys' | 'scim';
 
-const SECTIONS: { id: AdminSection; href: string; label: string }[] = [
-  { id: 'apps', href: '/admin/apps', label: 'Auth apps' },
-  { id: 'registration', href: '/admin/settings/registration', label: 'Registration' },
-  { id: 'sessions', href: '/admin/settings/sessions', label: 'Sessions' },
-  { id: 'brand', href: '/admin/brand', label: 'Brand' },
-  { id: 'emails', href: '/admin/emails', label: 'Emails' },
-  { id: 'usergroups', href: '/admin/usergroups', label: 'Usergroups' },
-  { id: 'articles', href: '/admin/articles', label: 'Articles' },
-  { id: 'people', href: '/admin/people/users', label: 'People' },
-  { id: 'audit', href: '/admin/audit', label: 'Audit log' },
-  { id: 'sso-traces', href: '/admin/sso-traces', label: 'SSO traces' },
-  { id: 'api-keys', href: '/admin/api-keys', label: 'API keys' },
-  { id: 'scim', href: '/admin/scim', label: 'SCIM' },
+const SECTIONS: { id: AdminSection; href: string; label: MessageKey }[] = [
+  { id: 'apps', href: '/admin/apps', label: 'admin.section.apps' },
+  { id: 'registration', href: '/admin/settings/registration', label: 'admin.section.registration' },
+  { id: 'sessions', href: '/admin/settings/sessions', label: 'admin.section.sessions' },
+  { id: 'languages', href: '/admin/settings/languages', label: 'admin.section.languages' },
+  { id: 'brand', href: '/admin/brand', label: 'admin.section.brand' },
+  { id: 'emails', href: '/admin/emails', label: 'admin.section.emails' },
+  { id: 'usergroups', href: '/admin/usergroups', label: 'admin.section.usergroups' },
+  { id: 'articles', href: '/admin/articles', label: 'admin.section.articles' },
+  { id: 'people', href: '/admin/people/users', label: 'admin.section.people' },
+  { id: 'audit', href: '/admin/audit', label: 'admin.section.audit' },
+  { id: 'sso-traces', href: '/admin/sso-traces', label: 'admin.section.ssoTraces' },
+  { id: 'api-keys', href: '/admin/api-keys', label: 'admin.section.apiKeys' },
+  { id: 'scim', href: '/admin/scim', label: 'admin.section.scim' },
 ];
 
 /** What a console page may show besides its content: a refusal, a notice, the values sent. */
@@ -36,8 +41,8 @@ export function consolePage(frame: ConsoleFrame, title: string, section: AdminSe
   const { state } = frame;
   return layout(
     { title, area: 'admin', signedInAs: frame.signedInAs, csrfToken: frame.csrf },
-    html`<nav class="admin-nav" aria-label="Admin sections"><ul>
-${SECTIONS.map((s) => html`<li><a href="${s.href}"${s.id === section ? html` aria-current="page"` : ''}>${s.label}</a></li>`)}
+    html`<nav class="admin-nav" aria-label="${t('admin.sections')}"><ul>
+${SECTIONS.map((s) => html`<li><a href="${s.href}"${s.id === section ? html` aria-current="page"` : ''}>${t(s.label)}</a></li>`)}
 </ul></nav>
 ${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
 ${errorBox(state.error)}
@@ -57,8 +62,8 @@ export function errorBox(error: FrontdoorError | undefined): SafeHtml {
   if (!error) return html``;
   const problems = problemsOf(error);
   return html`<div class="error" role="alert">
-<p>${error.message}</p>
-<p class="muted">Error <code>${error.code}</code></p>
+<p>${errorMessage(error)}</p>
+<p class="muted">${tHtml('admin.errorCode', { code: html`<code>${error.code}</code>` })}</p>
 ${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${p.problem}</li>`)}</ul>` : ''}
 </div>`;
 }
@@ -81,7 +86,7 @@ type InputOptions = {
 
 export function textInput(state: ViewState, name: string, label: string, value: string | undefined, options: InputOptions = {}): SafeHtml {
   const shown = state.values?.[name] ?? value ?? '';
-  return html`<label for="${idOf(name)}">${label}${options.required ? html` <span class="muted">(required)</span>` : ''}
+  return html`<label for="${idOf(name)}">${label}${options.required ? html` <span class="muted">${t('admin.required')}</span>` : ''}
 <input id="${idOf(name)}" name="${name}" type="${options.type ?? 'text'}" value="${options.type === 'password' ? '' : shown}"${options.required ? html` required` : ''}${options.placeholder ? html` placeholder="${options.placeholder}"` : ''}${options.min !== undefined ? html` min="${options.min}"` : ''}${options.max !== undefined ? html` max="${options.max}"` : ''} autocomplete="${options.autocomplete ?? 'off'}"${describedBy(state, name)}>
 ${options.hint ? html`<span class="muted">${options.hint}</span>` : ''}${fieldProblem(state, name)}</label>`;
 }
@@ -118,7 +123,7 @@ export function ssoBadge(app: AuthApp): SafeHtml {
     : html`<span class="badge">${app.showButton ? 'Button' : 'Disabled SSO'}</span>`;
 }
 
-export const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+export const yesNo = (value: boolean) => (value ? t('admin.yes') : t('admin.no'));
 
 /**
  * Values to paste elsewhere: read-only inputs, so they can be selected and copied whole without
@@ -152,10 +157,10 @@ export type Confirmation = {
 /** The one step between a destructive button and the change: no script, a page of its own. */
 export function confirmPage(frame: ConsoleFrame, action: string, confirmation: Confirmation): SafeHtml {
   return consolePage(frame, confirmation.title, confirmation.section, html`<h1>${confirmation.title}</h1>
-<section class="card" aria-labelledby="takes-h"><h2 id="takes-h">This takes with it</h2>
+<section class="card" aria-labelledby="takes-h"><h2 id="takes-h">${t('admin.confirmTakes')}</h2>
 <ul>${confirmation.takes.map((t) => html`<li>${t}</li>`)}</ul>
 <form class="inline" method="post" action="${action}">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit" class="danger">${confirmation.button}</button></form>
-<a class="button secondary" href="${confirmation.cancel}">Cancel</a></section>`);
+<a class="button secondary" href="${confirmation.cancel}">${t('admin.cancel')}</a></section>`);
 }
 
 /** A destructive action's button: a link to its confirmation page, never the change itself. */

@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { redirectSeeOther } from '../../context.ts';
 import type { RenderAccount } from './account-page.ts';
@@ -18,7 +19,7 @@ export function registerAccountSessions({ app, ctx, services, door, requireSigne
       target: { type: 'session', id: target.id }, ip: request.ip,
     });
     if (target.id === signedIn.session.id) return redirectSeeOther(reply, door.homePath);
-    return renderAccount(request, reply, signedIn, 200, { notice: 'The session was ended.' });
+    return renderAccount(request, reply, signedIn, 200, { notice: t('account.sessionEnded') });
   });
 
   app.post(`${door.base}/account/sessions/end-others`, async (request, reply) => {
@@ -29,6 +30,6 @@ export function registerAccountSessions({ app, ctx, services, door, requireSigne
       action: 'session.revoked_others', outcome: 'success', audience: door.audience, actor: { type: 'person', id: signedIn.person.id },
       target: { type: 'person', id: signedIn.person.id }, ip: request.ip, details: { ended },
     });
-    return renderAccount(request, reply, signedIn, 200, { notice: `${ended} other session${ended === 1 ? ' was' : 's were'} ended.` });
+    return renderAccount(request, reply, signedIn, 200, { notice: t('account.sessionsEnded', { count: ended }) });
   });
 }

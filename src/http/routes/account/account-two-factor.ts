@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import { primaryEmail } from '../../../core/people.ts';
 import { recoveryCodesPage } from '../../pages/account.ts';
 import type { RenderAccount } from './account-page.ts';
@@ -22,7 +23,7 @@ export function registerAccountTwoFactor(routes: DoorRoutes, renderAccount: Rend
     ctx.csrf.verify(request);
     const signedIn = await requireSignedIn(request);
     await services.twoFactor.sendEmailCode(signedIn.person, request.ip);
-    return renderSetup(request, reply, signedIn.person, accountSetup, 200, { notice: `We sent a code to ${primaryEmail(signedIn.person)}.` });
+    return renderSetup(request, reply, signedIn.person, accountSetup, 200, { notice: t('twoFactor.codeSent', { email: primaryEmail(signedIn.person) }) });
   });
 
   app.post(`${door.base}/account/2fa/confirm`, async (request, reply) => {
@@ -33,7 +34,7 @@ export function registerAccountTwoFactor(routes: DoorRoutes, renderAccount: Rend
       if (field(request.body, 'end_other_sessions') === '1') {
         await services.sessions.revokeAllFor(signedIn.person.id, 'two-factor authentication turned on', signedIn.session.id);
       }
-      return send(reply, 200, recoveryCodesPage(chrome(request, reply, 'Recovery codes', signedIn.person), { codes, continueHref: `${door.base}/account` }));
+      return send(reply, 200, recoveryCodesPage(chrome(request, reply, t('recovery.title'), signedIn.person), { codes, continueHref: `${door.base}/account` }));
     } catch (error) {
       const fd = refusal(error);
       withRetryAfter(reply, fd);
@@ -45,7 +46,7 @@ export function registerAccountTwoFactor(routes: DoorRoutes, renderAccount: Rend
     ctx.csrf.verify(request);
     const signedIn = await requireSignedIn(request);
     const codes = await services.twoFactor.regenerateRecoveryCodes(signedIn.person, request.ip);
-    return send(reply, 200, recoveryCodesPage(chrome(request, reply, 'Recovery codes', signedIn.person), { codes, continueHref: `${door.base}/account` }));
+    return send(reply, 200, recoveryCodesPage(chrome(request, reply, t('recovery.title'), signedIn.person), { codes, continueHref: `${door.base}/account` }));
   });
 
   app.post(`${door.base}/account/2fa/remove`, async (request, reply) => {
@@ -62,6 +63,6 @@ export function registerAccountTwoFactor(routes: DoorRoutes, renderAccount: Rend
     const ended = field(request.body, 'end_other_sessions') === '1'
       ? await services.sessions.revokeAllFor(signedIn.person.id, 'two-factor authentication turned off', signedIn.session.id)
       : 0;
-    return renderAccount(request, reply, signedIn, 200, { notice: `Two-factor authentication is off.${ended ? ` ${ended} other sessions were ended.` : ''}` });
+    return renderAccount(request, reply, signedIn, 200, { notice: t('account.twoFactorOffNotice', { ended }) });
   });
 }

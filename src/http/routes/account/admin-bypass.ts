@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../../context.ts';
 import { continueAfterSignIn } from '../../after-sign-in.ts';
@@ -12,20 +13,20 @@ export function registerAdminBypass(app: FastifyInstance, ctx: HttpContext): voi
   const agentChrome = (title: string): PageChrome => ({ title, area: 'agent' });
 
   app.get('/agent/login/bypass', async (request, reply) =>
-    send(reply, 200, bypassRequestPage(agentChrome('Admin sign-in link'), { csrfToken: ctx.csrf.tokenFor(request, reply), sent: false })),
+    send(reply, 200, bypassRequestPage(agentChrome(t('bypass.heading')), { csrfToken: ctx.csrf.tokenFor(request, reply), sent: false })),
   );
 
   app.post('/agent/login/bypass', async (request, reply) => {
     ctx.csrf.verify(request);
     await services.adminBypass.requestAdminBypass(field(request.body, 'email').trim(), request.ip);
-    return send(reply, 200, bypassRequestPage(agentChrome('Admin sign-in link'), { csrfToken: ctx.csrf.tokenFor(request, reply), sent: true }));
+    return send(reply, 200, bypassRequestPage(agentChrome(t('bypass.heading')), { csrfToken: ctx.csrf.tokenFor(request, reply), sent: true }));
   });
 
   app.get<{ Params: { token: string } }>('/agent/login/bypass/:token', async (request, reply) => {
     await services.adminBypass.checkBypassLink(request.params.token);
-    return send(reply, 200, confirmLinkPage(agentChrome('Admin sign-in'), {
-      heading: 'Admin sign-in', message: 'Sign in with this one-time link. It is written to the audit log.',
-      action: `/agent/login/bypass/${encodeURIComponent(request.params.token)}`, csrfToken: ctx.csrf.tokenFor(request, reply), token: request.params.token, button: 'Sign in',
+    return send(reply, 200, confirmLinkPage(agentChrome(t('bypass.confirmHeading')), {
+      heading: t('bypass.confirmHeading'), message: t('bypass.confirmMessage'),
+      action: `/agent/login/bypass/${encodeURIComponent(request.params.token)}`, csrfToken: ctx.csrf.tokenFor(request, reply), token: request.params.token, button: t('signIn.submit'),
     }));
   });
 

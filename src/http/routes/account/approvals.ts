@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { primaryEmail } from '../../../core/people.ts';
@@ -16,7 +17,7 @@ export function registerApprovals(app: FastifyInstance, ctx: HttpContext): void 
   };
   const renderApprovals = async (request: FastifyRequest, reply: FastifyReply, agent: SignedInPerson, notice?: string) =>
     send(reply, 200, approvalsPage(
-      { title: 'Approvals', area: 'agent', signedInAs: primaryEmail(agent.person), csrfToken: ctx.csrf.tokenFor(request, reply) },
+      { title: t('approvals.title'), area: 'agent', signedInAs: primaryEmail(agent.person), csrfToken: ctx.csrf.tokenFor(request, reply) },
       { people: await services.approvals.pendingApproval(), csrfToken: ctx.csrf.tokenFor(request, reply), notice },
     ));
 
@@ -37,7 +38,7 @@ export function registerApprovals(app: FastifyInstance, ctx: HttpContext): void 
     }
     if (request.params.verdict === 'reject') {
       await services.approvals.reject(request.params.id, actor);
-      return renderApprovals(request, reply, agent, 'The registration was turned down and removed.');
+      return renderApprovals(request, reply, agent, t('approvals.rejected'));
     }
     throw new FrontdoorError('request.not_found', 'There is nothing at this address.');
   });

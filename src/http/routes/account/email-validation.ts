@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FrontdoorError } from '../../../core/errors.ts';
 import type { Person } from '../../../core/people.ts';
@@ -14,7 +15,7 @@ export function registerEmailValidation(app: FastifyInstance, ctx: HttpContext):
   const helpChrome = (title: string): PageChrome => ({ title, area: 'help-center' });
 
   const renderConfirmEmail = (request: FastifyRequest, reply: FastifyReply, token: string, status = 200, error?: FrontdoorError) =>
-    send(reply, status, confirmEmailPage(helpChrome('Confirm your email'), {
+    send(reply, status, confirmEmailPage(helpChrome(t('confirmEmail.title')), {
       action: '/register/validate', csrfToken: ctx.csrf.tokenFor(request, reply), token, error: errorModel(error),
     }));
 
@@ -38,21 +39,21 @@ export function registerEmailValidation(app: FastifyInstance, ctx: HttpContext):
       return renderConfirmEmail(request, reply, token, fd.status, fd);
     }
     if (person.approvalPending) {
-      return send(reply, 200, messagePage(helpChrome('Waiting for approval'), {
-        heading: 'Email confirmed: waiting for approval', state: 'approval-pending',
-        message: 'Thank you. An agent still has to approve your account; we will email you when they have.',
+      return send(reply, 200, messagePage(helpChrome(t('confirmEmail.waitingTitle')), {
+        heading: t('confirmEmail.waitingHeading'), state: 'approval-pending',
+        message: t('confirmEmail.waitingMessage'),
       }));
     }
-    return send(reply, 200, messagePage(helpChrome('Email confirmed'), {
-      heading: 'Email confirmed', state: 'email-validated', message: 'Your account is ready.', links: [{ href: '/login', label: 'Sign in' }],
+    return send(reply, 200, messagePage(helpChrome(t('confirmEmail.doneTitle')), {
+      heading: t('confirmEmail.doneTitle'), state: 'email-validated', message: t('confirmEmail.ready'), links: [{ href: '/login', label: t('signIn.submit') }],
     }));
   });
 
   app.post('/register/validate/resend', async (request, reply) => {
     ctx.csrf.verify(request);
     await services.emailValidation.resendValidation(field(request.body, 'email'), request.ip);
-    return send(reply, 200, messagePage(helpChrome('Check your email'), {
-      heading: 'Check your email', state: 'validation-resent', message: 'If an account with this address is waiting for confirmation, a new link is on its way.',
+    return send(reply, 200, messagePage(helpChrome(t('register.checkEmail')), {
+      heading: t('register.checkEmail'), state: 'validation-resent', message: t('confirmEmail.resentMessage'),
     }));
   });
 }

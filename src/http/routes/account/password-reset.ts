@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { sendError } from '../../errors.ts';
@@ -13,7 +14,7 @@ export function registerPasswordReset({ app, ctx, services, door, chrome }: Door
     if (automatic) return reply.redirect(`/sso/${automatic.slug}/start`, 302);
     // Nor while the password app is disabled: the sign-in page lists the methods that work.
     if (!(await services.apps.passwordApp(door.audience)).enabled) return reply.redirect(door.loginPath, 302);
-    return send(reply, 200, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
+    return send(reply, 200, forgotPasswordPage(chrome(request, reply, t('forgot.heading')), {
       action: `${door.base}/password/forgot`, csrfToken: ctx.csrf.tokenFor(request, reply), sent: false,
     }));
   });
@@ -23,18 +24,18 @@ export function registerPasswordReset({ app, ctx, services, door, chrome }: Door
     const email = field(request.body, 'email').trim();
     if (!email) {
       const error = new FrontdoorError('request.invalid', 'Enter the email address of your account.');
-      return send(reply, 400, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
+      return send(reply, 400, forgotPasswordPage(chrome(request, reply, t('forgot.heading')), {
         action: `${door.base}/password/forgot`, csrfToken: ctx.csrf.tokenFor(request, reply), sent: false, error: errorModel(error),
       }));
     }
     await services.passwordReset.requestPasswordReset({ audience: door.audience, email, ip: request.ip });
-    return send(reply, 200, forgotPasswordPage(chrome(request, reply, 'Reset your password'), {
+    return send(reply, 200, forgotPasswordPage(chrome(request, reply, t('forgot.heading')), {
       action: `${door.base}/password/forgot`, csrfToken: ctx.csrf.tokenFor(request, reply), sent: true,
     }));
   });
 
   const renderReset = async (request: FastifyRequest, reply: FastifyReply, token: string, status = 200, error?: FrontdoorError) =>
-    send(reply, status, resetPasswordPage(chrome(request, reply, 'Choose a new password'), {
+    send(reply, status, resetPasswordPage(chrome(request, reply, t('reset.heading')), {
       action: `${door.base}/password/reset`, csrfToken: ctx.csrf.tokenFor(request, reply), token,
       minLength: (await services.registration.settings()).passwordMinLength, error: errorModel(error),
     }));
@@ -56,9 +57,9 @@ export function registerPasswordReset({ app, ctx, services, door, chrome }: Door
       if (fd.code.startsWith('password.')) return renderReset(request, reply, token, fd.status, fd);
       return sendError(request, reply, fd);
     }
-    return send(reply, 200, messagePage(chrome(request, reply, 'Password changed'), {
-      heading: 'Your password is changed', state: 'password-reset',
-      message: 'You were signed out everywhere. Sign in with your new password.', links: [{ href: door.loginPath, label: 'Sign in' }],
+    return send(reply, 200, messagePage(chrome(request, reply, t('reset.doneTitle')), {
+      heading: t('reset.doneHeading'), state: 'password-reset',
+      message: t('reset.doneMessage'), links: [{ href: door.loginPath, label: t('signIn.submit') }],
     }));
   });
 }

@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { primaryEmail, type Person } from '../../../core/people.ts';
@@ -14,7 +15,7 @@ import { errorModel, field, refusal, send, withRetryAfter, type DoorRoutes, type
 
 export function registerTwoFactorChallenge({ app, ctx, services, door, chrome, returnToOf, pendingOf }: DoorRoutes): void {
   const renderChallenge = async (request: FastifyRequest, reply: FastifyReply, person: Person, returnTo: string, status = 200, extra: Notices = {}) =>
-    send(reply, status, twoFactorChallengePage(chrome(request, reply, 'Two-factor authentication'), {
+    send(reply, status, twoFactorChallengePage(chrome(request, reply, t('twoFactor.title')), {
       action: `${door.loginPath}/2fa`, emailAction: `${door.loginPath}/2fa/email`, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo,
       methods: person.twoFactor.methods, error: errorModel(extra.error), notice: extra.notice,
       rememberDays: await services.rememberedDevices.offeredDays(door.audience),
@@ -70,6 +71,6 @@ export function registerTwoFactorChallenge({ app, ctx, services, door, chrome, r
       withRetryAfter(reply, fd);
       return renderChallenge(request, reply, person, returnTo, fd.status, { error: fd });
     }
-    return renderChallenge(request, reply, person, returnTo, 200, { notice: `We sent a code to ${primaryEmail(person)}. It works once, for 10 minutes.` });
+    return renderChallenge(request, reply, person, returnTo, 200, { notice: t('twoFactor.codeSentTimed', { email: primaryEmail(person) }) });
   });
 }

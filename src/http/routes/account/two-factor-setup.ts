@@ -1,3 +1,4 @@
+import { t } from '../../../i18n/t.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { primaryEmail, type Person } from '../../../core/people.ts';
@@ -16,11 +17,11 @@ export function twoFactorSetup({ ctx, services, chrome }: DoorRoutes) {
     const enrolment = person.twoFactor.methods.includes('totp')
       ? undefined
       : ((await services.twoFactor.pendingTotp(person)) ?? (await services.twoFactor.beginTotp(person)));
-    return send(reply, status, twoFactorSetupPage(chrome(request, reply, 'Set up two-factor authentication', where.required ? undefined : person), {
-      heading: 'Set up two-factor authentication',
+    return send(reply, status, twoFactorSetupPage(chrome(request, reply, t('twoFactorSetup.heading'), where.required ? undefined : person), {
+      heading: t('twoFactorSetup.heading'),
       intro: where.required
-        ? 'Your organisation requires a second step at sign-in. Set it up now to continue.'
-        : 'A second step at sign-in keeps your account safe even if your password leaks.',
+        ? t('twoFactorSetup.required')
+        : t('twoFactorSetup.optional'),
       action: where.action, emailAction: where.emailAction, csrfToken: ctx.csrf.tokenFor(request, reply), returnTo: where.returnTo,
       enrolment: enrolment ?? { secret: '', qrDataUri: '' }, error: errorModel(extra.error), notice: extra.notice, offerEndOthers: !where.required,
     }));
@@ -56,7 +57,7 @@ export function registerTwoFactorSetupAtSignIn(routes: DoorRoutes): void {
       const codes = await confirmSetup(person, field(request.body, 'method'), field(request.body, 'code'), request.ip);
       const started = await services.signInSessions.liftRestriction(person, session, request.ip);
       setSessionCookie(reply, services.config, door.audience, started.token);
-      return send(reply, 200, recoveryCodesPage(chrome(request, reply, 'Recovery codes', person), { codes, continueHref: returnTo }));
+      return send(reply, 200, recoveryCodesPage(chrome(request, reply, t('recovery.title'), person), { codes, continueHref: returnTo }));
     } catch (error) {
       const fd = refusal(error);
       withRetryAfter(reply, fd);
@@ -70,6 +71,6 @@ export function registerTwoFactorSetupAtSignIn(routes: DoorRoutes): void {
     const returnTo = returnToOf(field(request.body, 'return_to'));
     const { person } = await pendingOf(request, 'two_factor_setup');
     await services.twoFactor.sendEmailCode(person, request.ip);
-    return renderSetup(request, reply, person, { ...signInSetup, returnTo }, 200, { notice: `We sent a code to ${primaryEmail(person)}.` });
+    return renderSetup(request, reply, person, { ...signInSetup, returnTo }, 200, { notice: t('twoFactor.codeSent', { email: primaryEmail(person) }) });
   });
 }

@@ -8,6 +8,7 @@ import { registerAuditRoutes } from './audit.ts';
 import { registerBrandRoutes } from './brand.ts';
 import { registerEmailTemplateRoutes } from './emails.ts';
 import { adminConsole, type Admin } from './console.ts';
+import { registerLanguageSettingsRoutes } from './languages.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { CONSOLE_FALLBACKS, registerReloadFallbacks } from '../reload-fallbacks.ts';
 import { registerRegistrationRoutes } from './registration.ts';
@@ -46,7 +47,7 @@ export function registerAdminConsoleRoutes(app: FastifyInstance, ctx: HttpContex
     for (const register of [
       registerAppRoutes, registerRegistrationRoutes, registerUsergroupRoutes, registerArticleRoutes,
       registerPeopleRoutes, registerAuditRoutes, registerSsoTraceRoutes, registerApiKeyRoutes,
-      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerBrandRoutes, registerEmailTemplateRoutes,
+      registerScimConnectionRoutes, registerSessionPolicyRoutes, registerLanguageSettingsRoutes, registerBrandRoutes, registerEmailTemplateRoutes,
     ]) register(sections);
     registerReloadFallbacks(scope, CONSOLE_FALLBACKS);
   });
