@@ -1,4 +1,7 @@
 import type { Messages } from './en.ts';
+import { deApps } from './apps/de.ts';
+import { deConsole } from './console/de.ts';
+
 
 // Deutsch. Anrede „Sie“; Fachwörter (SAML, OIDC, JWT, SSO, 2FA) bleiben, wie sie sind.
 
@@ -333,4 +336,7 @@ export const de: Messages = {
   'adminAudit.target': 'Ziel',
   'adminAudit.none': 'Keine passenden Ereignisse.',
   'adminAudit.older': 'Ältere Ereignisse',
+  // Sections with catalogues of their own (one file per part, so that parts can be translated side by side).
+  ...deApps,
+  ...deConsole,
 };

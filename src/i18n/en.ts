@@ -3,6 +3,9 @@
 // MessageFormat: `{name}` is an argument, `{count, plural, one {...} other {...}}` a plural;
 // an apostrophe is written ’ (a straight ' quotes in ICU). How to add one: docs/ARCHITECTURE.md.
 
+import { enApps } from './apps/en.ts';
+import { enConsole } from './console/en.ts';
+
 export const en = {
   // Header, footer, error pages (layout.ts, errors.ts)
   'area.helpCenter': 'Help Center',
@@ -351,6 +354,9 @@ export const en = {
   'adminAudit.target': 'Target',
   'adminAudit.none': 'No events match.',
   'adminAudit.older': 'Older events',
+  // Sections with catalogues of their own (one file per part, so that parts can be translated side by side).
+  ...enApps,
+  ...enConsole,
 } as const;
 
 export type MessageKey = keyof typeof en;

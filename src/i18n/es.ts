@@ -1,4 +1,7 @@
 import type { Messages } from './en.ts';
+import { esApps } from './apps/es.ts';
+import { esConsole } from './console/es.ts';
+
 
 // Español. Trato de usted; los términos técnicos (SAML, OIDC, JWT, SSO, 2FA) se quedan tal cual.
 
@@ -333,4 +336,7 @@ export const es: Messages = {
   'adminAudit.target': 'Objetivo',
   'adminAudit.none': 'Ningún evento coincide.',
   'adminAudit.older': 'Eventos anteriores',
+  // Sections with catalogues of their own (one file per part, so that parts can be translated side by side).
+  ...esApps,
+  ...esConsole,
 };

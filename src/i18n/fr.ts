@@ -1,4 +1,7 @@
 import type { Messages } from './en.ts';
+import { frApps } from './apps/fr.ts';
+import { frConsole } from './console/fr.ts';
+
 
 // Français. Vouvoiement ; les termes techniques (SAML, OIDC, JWT, SSO, 2FA) restent tels quels.
 // Apostrophe typographique (’) : en ICU, l’apostrophe droite peut servir de guillemet.
@@ -334,4 +337,7 @@ export const fr: Messages = {
   'adminAudit.target': 'Cible',
   'adminAudit.none': 'Aucun événement ne correspond.',
   'adminAudit.older': 'Événements plus anciens',
+  // Sections with catalogues of their own (one file per part, so that parts can be translated side by side).
+  ...frApps,
+  ...frConsole,
 };

@@ -1,0 +1,4 @@
+import type { AppsMessages } from './en.ts';
+
+export const frApps: AppsMessages = {
+};

@@ -1,0 +1,4 @@
+import type { ConsoleMessages } from './en.ts';
+
+export const esConsole: ConsoleMessages = {
+};
