@@ -56,6 +56,8 @@ describe('SAML Automatic SSO and single logout in Chromium', () => {
       assert.equal(nameId, email, 'the IdP is told who signs out');
       assert.equal((await context.cookies(server.url)).some((c) => c.name === 'fd_session_users'), false, 'the local session is gone');
 
+      // Let the browser's visit to the IdP land before it is sent on, as the IdP would send it.
+      await page.waitForURL((url) => url.href.startsWith(`${idp.baseUrl}/slo?`));
       await page.goto(responseUrl);
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'You are signed out');
       assert.match(await page.locator('main').textContent() ?? '', /signed out here and at Test IdP/);

@@ -84,6 +84,11 @@ export class SamlIdp {
         response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(self.metadataOverride ?? self.metadataXml);
       } else if (request.url?.startsWith('/sso') && self?.browserLogin) {
         self.#answerBrowser(request, response).catch((error: Error) => response.writeHead(400).end(`IdP refused: ${error.message}`));
+      } else if (request.url?.startsWith('/slo?')) {
+        // The browser arriving with our LogoutRequest: a real IdP shows a page here while it signs
+        // the person out. (Tests answer the request itself through answerLogout.) An empty 404
+        // would make Chromium commit its own error page, racing the test's next navigation.
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Signing out</title><p>Signing you out…</p>');
       } else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
