@@ -71,6 +71,19 @@ for (let i = 0; i < N; i++) await jwtSignIn(i % 50);
 const cpu = process.cpuUsage(before);
 const backend = (await backendCpuMs()) - backendBefore;
 console.log(`JWT: ${(((cpu.user + cpu.system) / 1000) / N).toFixed(3)} ms CPU per sign-in${url ? ` (+ ${(backend / N).toFixed(3)} ms of PostgreSQL's)` : ''}, ${((performance.now() - t0) / N).toFixed(3)} ms wall`);
+if (url) {
+  // The issue's floor, in process: one INSERT of a row per "request" on the same database,
+  // through the same pool, counted the same way (this process's CPU and the backends').
+  await raw.query('CREATE TABLE IF NOT EXISTS probe_floor (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), body text)');
+  const floorBackend = await backendCpuMs();
+  const floorBefore = process.cpuUsage();
+  for (let i = 0; i < N; i++) await raw.query('INSERT INTO probe_floor (body) VALUES ($1)', [`request ${i}`]);
+  const floorCpu = process.cpuUsage(floorBefore);
+  const floorDb = (await backendCpuMs()) - floorBackend;
+  const floorMs = ((floorCpu.user + floorCpu.system) / 1000 + floorDb) / N;
+  const jwtMs = ((cpu.user + cpu.system) / 1000 + backend) / N;
+  console.log(`bare INSERT of a row: ${((floorCpu.user + floorCpu.system) / 1000 / N).toFixed(3)} ms CPU (+ ${(floorDb / N).toFixed(3)} ms of PostgreSQL's); JWT sign-in per CPU-second of both sides, as a fraction of it: ${(floorMs / jwtMs).toFixed(2)}`);
+}
 for (const [key, { n, ms }] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${((ms / n) * 1000).toFixed(0).padStart(6)} µs × ${n}  ${key}`);
 // A returning password sign-in (the core call; the form's CSRF check is no query).
 await services.registration.register({ name: 'Probe', email: 'probe@example.com', password: 'correct horse battery staple', ip: '127.0.0.1' } as any);
