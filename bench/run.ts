@@ -42,7 +42,7 @@ try {
   else rows.push({ scenario: `${databaseName}, ordinary start, at rest`, figure: 'resident memory', value: atRest, unit: 'MB' });
   if (wanted('session')) rows.push(...(await sessionCheck(frontdoor, sessionCookie)));
   if (wanted('password')) rows.push(...(await passwordSignIn(frontdoor, account, sessionCookie)));
-  if (wanted('jwt')) rows.push(...(await jwtSignIn(frontdoor, apiKey)));
+  if (wanted('jwt')) rows.push(...(await jwtSignIn(frontdoor, apiKey, scratch?.url)));
   if (wanted('saml')) rows.push(...(await samlAcs(frontdoor, apiKey)));
   if (wanted('oidc')) rows.push(...(await oidcCallback(frontdoor, apiKey)));
   rows.push({ scenario: `${databaseName}, after the load`, figure: 'resident memory', value: rssMegabytesOf(frontdoor.child.pid!), unit: 'MB' });

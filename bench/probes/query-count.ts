@@ -1,6 +1,7 @@
 // Counts the database queries and the CPU time of one returning JWT sign-in and one password
 // sign-in, in process (Fastify inject, no sockets): the figures that say where time goes.
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { buildServer } from '../../src/http/server.ts';
 import { createServices } from '../../src/core/services.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -49,11 +50,40 @@ console.log(`JWT returning sign-in: ${log.length} queries`);
 for (const line of log) console.log('  ', line);
 const N = Number(process.env.N ?? 400);
 spent.clear();
+// On PostgreSQL, the CPU of the server processes serving this database too (their /proc
+// figures, in clock ticks of 10 ms): a sign-in's cost is both sides'.
+const backendCpuMs = async () => {
+  if (!url) return 0;
+  const pids = await raw.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  let ticks = 0;
+  for (const { pid } of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* ended */ }
+  }
+  return ticks * 10;
+};
+const backendBefore = await backendCpuMs();
 const before = process.cpuUsage();
 const t0 = performance.now();
 for (let i = 0; i < N; i++) await jwtSignIn(i % 50);
 const cpu = process.cpuUsage(before);
-console.log(`JWT: ${(((cpu.user + cpu.system) / 1000) / N).toFixed(3)} ms CPU per sign-in, ${((performance.now() - t0) / N).toFixed(3)} ms wall`);
+const backend = (await backendCpuMs()) - backendBefore;
+console.log(`JWT: ${(((cpu.user + cpu.system) / 1000) / N).toFixed(3)} ms CPU per sign-in${url ? ` (+ ${(backend / N).toFixed(3)} ms of PostgreSQL's)` : ''}, ${((performance.now() - t0) / N).toFixed(3)} ms wall`);
+if (url) {
+  // The issue's floor, in process: one INSERT of a row per "request" on the same database,
+  // through the same pool, counted the same way (this process's CPU and the backends').
+  await raw.query('CREATE TABLE IF NOT EXISTS probe_floor (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), body text)');
+  const floorBackend = await backendCpuMs();
+  const floorBefore = process.cpuUsage();
+  for (let i = 0; i < N; i++) await raw.query('INSERT INTO probe_floor (body) VALUES ($1)', [`request ${i}`]);
+  const floorCpu = process.cpuUsage(floorBefore);
+  const floorDb = (await backendCpuMs()) - floorBackend;
+  const floorMs = ((floorCpu.user + floorCpu.system) / 1000 + floorDb) / N;
+  const jwtMs = ((cpu.user + cpu.system) / 1000 + backend) / N;
+  console.log(`bare INSERT of a row: ${((floorCpu.user + floorCpu.system) / 1000 / N).toFixed(3)} ms CPU (+ ${(floorDb / N).toFixed(3)} ms of PostgreSQL's); JWT sign-in per CPU-second of both sides, as a fraction of it: ${(floorMs / jwtMs).toFixed(2)}`);
+}
 for (const [key, { n, ms }] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${((ms / n) * 1000).toFixed(0).padStart(6)} µs × ${n}  ${key}`);
 // A returning password sign-in (the core call; the form's CSRF check is no query).
 await services.registration.register({ name: 'Probe', email: 'probe@example.com', password: 'correct horse battery staple', ip: '127.0.0.1' } as any);

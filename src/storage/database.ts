@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { PLAN_WITH_VALUES } from './plan-hints.ts';
 
 // One small interface over the two ways we reach PostgreSQL: PGlite in-process (the default,
 // nothing to install) and a PostgreSQL server through `pg`. All SQL is plain PostgreSQL, so
@@ -116,7 +118,8 @@ async function openPostgres(options: { url: string; schema?: string; maxConnecti
   pool.on('error', () => {});
   const asQueryable = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      return (await client.query(text, params as unknown[])).rows as Row[];
+      const name = preparedName(text, params);
+      return (await client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] })).rows as Row[];
     },
   });
   return {
@@ -151,6 +154,28 @@ async function openPostgres(options: { url: string; schema?: string; maxConnecti
       await pool.end();
     },
   };
+}
+
+/**
+ * Statements are prepared once per connection, as PGlite prepares them (issue 20, part 4): an
+ * unnamed statement is parsed, analysed and planned on every run, and for a sign-in's two
+ * statements (each a chain of data-modifying CTEs) that was most of PostgreSQL's CPU per
+ * sign-in (docs/BENCHMARKS.md, "JWT sign-in cost"). Named, later runs send only Bind and
+ * Execute, and PostgreSQL reuses the parse tree and, once it has judged a generic plan as good as
+ * the custom ones, the plan. Not prepared: a statement without parameters (the simple protocol
+ * lets migrations send several statements in one text) and one marked PLAN_WITH_VALUES, whose
+ * best plan depends on the values. The name is a digest of the text, so a name is never reused
+ * for a different statement; the set of texts is finite (our SQL is fixed strings), so is the map.
+ */
+const preparedNames = new Map<string, string>();
+function preparedName(text: string, params: readonly unknown[]): string | undefined {
+  if (params.length === 0 || text.startsWith(PLAN_WITH_VALUES)) return undefined;
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    name = `fd_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    if (preparedNames.size < 10_000) preparedNames.set(text, name);
+  }
+  return name;
 }
 
 export function quoteIdentifier(name: string): string {

@@ -22,5 +22,16 @@ export function withSideWrites(main: Statement, sideWrites: readonly Statement[]
 
 /** The statement's text with every parameter $n as $(n + offset), to follow `offset` others. */
 export function renumbered(text: string, offset: number): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  if (offset === 0) return text;
+  // Every sign-in renumbers the same few texts (its session, trace and audit inserts): the
+  // regular expression was 0.07 ms of a JWT sign-in's CPU in the profile (issue 20, part 4).
+  const key = `${offset}\u0000${text}`;
+  let result = renumberedTexts.get(key);
+  if (result === undefined) {
+    result = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    // Our SQL is fixed strings, so the set is small; the bound only guards against a caller that is not.
+    if (renumberedTexts.size < 1_000) renumberedTexts.set(key, result);
+  }
+  return result;
 }
+const renumberedTexts = new Map<string, string>();
