@@ -3,6 +3,7 @@ import type { RememberedDevice } from '../../core/remembered-devices.ts';
 import type { Session } from '../../core/sessions.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
+import { listTable } from './list-table.ts';
 import { restrictionBadge } from './session-marks.ts';
 
 type ErrorModel = { code: string; message: string } | undefined;
@@ -14,6 +15,9 @@ export function errorBox(error: ErrorModel): SafeHtml | '' {
 export function noticeBox(notice: string | undefined): SafeHtml | '' {
   return notice ? html`<p class="notice" role="status">${notice}</p>` : '';
 }
+
+/** A stored ISO time as the tables show it: `2026-12-03 16:10 UTC`, machine-readable in datetime. */
+const utcTime = (iso: string) => html`<time datetime="${iso}">${iso.replace('T', ' ').slice(0, 16)} UTC</time>`;
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 const returnField = (returnTo: string | undefined) => (returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : '');
@@ -245,17 +249,15 @@ export function accountPage(
 ${errorBox(model.error)}${noticeBox(model.notice)}
 <section class="card" aria-labelledby="sessions-h">
   <h2 id="sessions-h">Where you are signed in</h2>
-  <table class="sessions">
-    <thead><tr><th>Device</th><th>Address</th><th>Last seen</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${model.sessions.map(
-      (s) => html`<tr data-session-id="${s.id}">
-      <td>${deviceOf(s.userAgent)}${restrictionBadge(s)}</td><td>${s.ip ?? 'unknown'}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
-      <td>${s.id === model.current.id
+  ${listTable(['Device', 'Address', 'Last seen', { label: 'Actions', hidden: true }], model.sessions.map((s) => ({
+    data: { 'session-id': s.id },
+    cells: [
+      html`${deviceOf(s.userAgent)}${restrictionBadge(s)}`, s.ip ?? 'unknown', utcTime(s.lastSeenAt),
+      s.id === model.current.id
         ? html`<strong>This session</strong>`
-        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">End</button></form>`}</td>
-    </tr>`,
-    )}</tbody>
-  </table>
+        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">End</button></form>`,
+    ],
+  })), { card: false })}
   ${model.sessions.length > 1
     ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">End all other sessions</button></form>`
     : ''}
@@ -264,15 +266,13 @@ ${model.devices?.length
   ? html`<section class="card" aria-labelledby="devices-h">
   <h2 id="devices-h">Remembered devices</h2>
   <p>These browsers skip the second factor when you sign in with your password or sign-in method.</p>
-  <table class="sessions">
-    <thead><tr><th>Device</th><th>Address</th><th>Until</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${model.devices.map(
-      (d) => html`<tr data-device-id="${d.id}">
-      <td>${deviceOf(d.userAgent)}</td><td>${d.ip ?? 'unknown'}</td><td><time datetime="${d.expiresAt}">${d.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
-      <td><form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">Forget</button></form></td>
-    </tr>`,
-    )}</tbody>
-  </table>
+  ${listTable(['Device', 'Address', 'Until', { label: 'Actions', hidden: true }], model.devices.map((d) => ({
+    data: { 'device-id': d.id },
+    cells: [
+      deviceOf(d.userAgent), d.ip ?? 'unknown', utcTime(d.expiresAt),
+      html`<form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">Forget</button></form>`,
+    ],
+  })), { card: false })}
   <form method="post" action="${base}/account/devices/forget-all">${csrf}<button class="secondary" type="submit">Forget all devices</button></form>
 </section>`
   : ''}
