@@ -82,6 +82,8 @@ describe('admin console: POST-redirect-GET and the body of console forms', () =>
     const other = await services.apps.create({ audience: 'users', type: 'jwt', slug: 'prg-other', config: { remoteLoginUrl: 'https://www.example.com/', sharedSecret: generateJwtSharedSecret() } }, cli);
     assert.equal((await admin.get(`/admin/apps/${other.id}/test/${resultId}`)).status, 404);
     assert.equal((await admin.get(`/admin/apps/${tested.id}/test/not-a-uuid`)).status, 404);
+    // Kept in the rows of the test sign-in's reports (console-results.ts), never read as one.
+    assert.equal((await admin.get(`/admin/apps/${tested.id}/test-sign-in/${resultId}`)).status, 404);
 
     // The Test's own address opened with a GET (the form's data dropped) goes to the app's page.
     const typed = await admin.get(`/admin/apps/${tested.id}/test`);
