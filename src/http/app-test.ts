@@ -1,5 +1,6 @@
 import type { AuthApp } from '../core/apps.ts';
 import type { Actor } from '../core/audit.ts';
+import type { FastifyBaseLogger } from 'fastify';
 import { FrontdoorError } from '../core/errors.ts';
 import { protocolOf } from '../protocols/registry.ts';
 import type { Diagnosis } from '../protocols/sign-in-protocol.ts';
@@ -23,4 +24,20 @@ export async function testAuthApp(ctx: HttpContext, app: AuthApp, actor: Actor):
     actor, target: { type: 'app', id: app.id }, details: { failed: report.checks.filter((c) => !c.ok).map((c) => c.name) },
   });
   return { ok, ...report };
+}
+
+/**
+ * The console's report when the Test could not run at all (an identity service or directory
+ * that is down, a protocol with no Test): one failed check naming the cause and its code. It
+ * is the service's state, not our failure, so it is logged at warn without a stack, and audited
+ * like any failed Test.
+ */
+export async function reportTestNotRun(ctx: HttpContext, app: AuthApp, actor: Actor, error: FrontdoorError, log: FastifyBaseLogger): Promise<AppTestReport> {
+  const check = error.failedCheck ?? 'service';
+  log.warn({ code: error.code, status: error.status, app: app.slug }, 'app test could not run');
+  await ctx.services.audit.record({
+    action: 'app.tested', outcome: 'failure', reason: error.code, audience: app.audience,
+    actor, target: { type: 'app', id: app.id }, details: { failed: [check] },
+  });
+  return { ok: false, checks: [{ name: check, ok: false, detail: `${error.message} (${error.code})` }] };
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Audience } from '../core/audience.ts';
 import { FrontdoorError, isFrontdoorError } from '../core/errors.ts';
 import { primaryEmail } from '../core/people.ts';
 import { t } from '../i18n/t.ts';
@@ -6,20 +7,37 @@ import type { HttpContext } from './context.ts';
 import { errorPage, type PageChrome } from './pages/layout.ts';
 
 /** Who the error page's header says is signed in (noteWhoIsSignedIn), per request. */
-const headerOf = new WeakMap<FastifyRequest, { signedInAs: string; csrfToken: string }>();
+const headerOf = new WeakMap<FastifyRequest, { signedInAs: string; csrfToken: string; area?: PageChrome['area'] }>();
 
 /**
  * Error pages show the signed-in header like every other page ("Sign in" to someone signed in
- * reads as "you were signed out"). Looked up for the area's audience only, and never after a
- * server-side failure: the database may be what failed, and an error page must not wait on it.
+ * reads as "you were signed out"). Looked up for the page's audience only: the one given (an
+ * SSO route knows its app's), else the app an /sso/:slug/ address names, else the area's. Never
+ * after a server-side failure: the database may be what failed, and an error page must not wait on it.
  */
-export async function noteWhoIsSignedIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {
+export async function noteWhoIsSignedIn(ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, error: unknown, audience?: Audience): Promise<void> {
   if (wantsJson(request) || toFrontdoorError(error).status >= 500) return;
   try {
-    const who = await ctx.signedIn(request, areaOf(request.url) === 'help-center' ? 'users' : 'agents');
-    if (who) headerOf.set(request, { signedInAs: primaryEmail(who.person), csrfToken: ctx.csrf.tokenFor(request, reply) });
+    const apps = audience ?? (await audienceOfSsoAddress(ctx, request.url));
+    const who = await ctx.signedIn(request, apps ?? (areaOf(request.url) === 'help-center' ? 'users' : 'agents'));
+    // An app's page is drawn in its audience's area, so "Your account" and Sign out are theirs.
+    const area = apps && (apps === 'users' ? 'help-center' : 'agent');
+    if (who) headerOf.set(request, { signedInAs: primaryEmail(who.person), csrfToken: ctx.csrf.tokenFor(request, reply), ...(area ? { area } : {}) });
   } catch {
     // The page is drawn without the header rather than not at all.
+  }
+}
+
+const SSO_APP = /^\/sso\/([^/?]+)\//;
+
+/** The audience of the app an /sso/:slug/ address names (an agent app's pages are the agents'). */
+async function audienceOfSsoAddress(ctx: HttpContext, url: string): Promise<Audience | undefined> {
+  const slug = SSO_APP.exec(url)?.[1];
+  if (!slug || slug.length > 200) return undefined;
+  try {
+    return (await ctx.services.apps.find(decodeURIComponent(slug)))?.audience;
+  } catch {
+    return undefined;
   }
 }
 
@@ -77,6 +95,7 @@ export function sendError(
   page: { traceId?: string | undefined; retryHref?: string | undefined; area?: PageChrome['area'] } = {},
 ): FastifyReply {
   const fd = toFrontdoorError(error);
+  const header = headerOf.get(request);
   const traceId = page.traceId ?? (isFrontdoorError(error) ? error.traceId : undefined) ?? request.id;
   const log = { code: fd.code, status: fd.status, url: request.url.split('?')[0], method: request.method, traceId };
   if (fd.status >= 500) request.log.error({ ...log, err: error }, 'request failed');
@@ -89,8 +108,8 @@ export function sendError(
     .type('text/html; charset=utf-8')
     .send(
       errorPage({
-        title: titleOf(fd.status), message: fd.message, code: fd.code, traceId,
-        area: page.area ?? areaOf(request.url), retryHref: page.retryHref, help: helpFor(fd), ...headerOf.get(request),
+        title: titleOf(fd.status), message: fd.message, code: fd.code, traceId, retryHref: page.retryHref, help: helpFor(fd),
+        ...header, area: page.area ?? header?.area ?? areaOf(request.url),
       }).value,
     );
 }

@@ -7,7 +7,7 @@ import type { SignInAttempt, SignInProtocol, VerifiedSignIn } from '../protocols
 import { continueAfterSignIn } from './after-sign-in.ts';
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from './cookies.ts';
 import { redirectSeeOther, type HttpContext } from './context.ts';
-import { sendError } from './errors.ts';
+import { noteWhoIsSignedIn, sendError } from './errors.ts';
 import { reportRefusedTestSignIn, reportTestSignIn } from './test-sign-in.ts';
 
 // The one tail of every external sign-in (OIDC callback, SAML ACS, JWT endpoint, and any
@@ -107,5 +107,7 @@ export async function failExternalSignIn(
     request.log.warn({ code: shown.code, traceId: shown.traceId, app: app.slug }, 'sign-in refused');
     return own;
   }
+  // This page is sent here, not by the error handler: it notes the signed-in header itself, for the app's audience.
+  await noteWhoIsSignedIn(ctx, request, reply, shown, app.audience);
   return sendError(request, reply, shown, { retryHref: retryHrefOf(app, attempt.returnTo), area: areaOf(app) });
 }

@@ -146,7 +146,9 @@ describe('admin console', () => {
       const app = await server.services.apps.create({
         audience: 'users', type: 'oidc', slug: 'down-idp', config: { issuer: 'http://127.0.0.1:9/', clientId: 'frontdoor', clientSecret: 'shh-secret' },
       }, cli);
-      const response = await submit(admin, `/admin/apps/${app.id}`, `/admin/apps/${app.id}/test`, {});
+      const posted = await submit(admin, `/admin/apps/${app.id}`, `/admin/apps/${app.id}/test`, {});
+      assert.equal(posted.status, 303, 'POST-redirect-GET: the report has an address of its own');
+      const response = await admin.get(posted.location!);
       assert.equal(response.status, 200);
       assert.match(response.text, /Some checks failed/);
       assert.match(response.text, /<strong>failed<\/strong>/);

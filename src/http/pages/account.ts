@@ -7,6 +7,7 @@ import { tHtml } from '../../i18n/rich.ts';
 import { t } from '../../i18n/t.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type PageChrome } from './layout.ts';
+import { listTable } from './list-table.ts';
 import { restrictionBadge } from './session-marks.ts';
 
 type ErrorModel = { code: string; message: string } | undefined;
@@ -18,6 +19,9 @@ export function errorBox(error: ErrorModel): SafeHtml | '' {
 export function noticeBox(notice: string | undefined): SafeHtml | '' {
   return notice ? html`<p class="notice" role="status">${notice}</p>` : '';
 }
+
+/** A stored ISO time as the tables show it: `2026-12-03 16:10 UTC`, machine-readable in datetime. */
+const utcTime = (iso: string) => html`<time datetime="${iso}">${iso.replace('T', ' ').slice(0, 16)} UTC</time>`;
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 const returnField = (returnTo: string | undefined) => (returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : '');
@@ -277,17 +281,15 @@ export function accountPage(
 ${errorBox(model.error)}${noticeBox(model.notice)}
 <section class="card" aria-labelledby="sessions-h">
   <h2 id="sessions-h">${t('account.sessions')}</h2>
-  <table class="sessions">
-    <thead><tr><th>${t('account.device')}</th><th>${t('account.address')}</th><th>${t('account.lastSeen')}</th><th><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
-    <tbody>${model.sessions.map(
-      (s) => html`<tr data-session-id="${s.id}">
-      <td>${deviceOf(s.userAgent)}${restrictionBadge(s)}</td><td>${s.ip ?? t('account.unknown')}</td><td><time datetime="${s.lastSeenAt}">${s.lastSeenAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
-      <td>${s.id === model.current.id
+  ${listTable([t('account.device'), t('account.address'), t('account.lastSeen'), { label: t('account.actions'), hidden: true }], model.sessions.map((s) => ({
+    data: { 'session-id': s.id },
+    cells: [
+      html`${deviceOf(s.userAgent)}${restrictionBadge(s)}`, s.ip ?? t('account.unknown'), utcTime(s.lastSeenAt),
+      s.id === model.current.id
         ? html`<strong>${t('account.thisSession')}</strong>`
-        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">${t('account.end')}</button></form>`}</td>
-    </tr>`,
-    )}</tbody>
-  </table>
+        : html`<form method="post" action="${base}/account/sessions/${s.id}/end">${csrf}<button class="secondary" type="submit">${t('account.end')}</button></form>`,
+    ],
+  })), { card: false })}
   ${model.sessions.length > 1
     ? html`<form method="post" action="${base}/account/sessions/end-others">${csrf}<button class="secondary" type="submit">${t('account.endOthers')}</button></form>`
     : ''}
@@ -296,15 +298,13 @@ ${model.devices?.length
   ? html`<section class="card" aria-labelledby="devices-h">
   <h2 id="devices-h">${t('account.devices')}</h2>
   <p>${t('account.devicesIntro')}</p>
-  <table class="sessions">
-    <thead><tr><th>${t('account.device')}</th><th>${t('account.address')}</th><th>${t('account.until')}</th><th><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
-    <tbody>${model.devices.map(
-      (d) => html`<tr data-device-id="${d.id}">
-      <td>${deviceOf(d.userAgent)}</td><td>${d.ip ?? t('account.unknown')}</td><td><time datetime="${d.expiresAt}">${d.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time></td>
-      <td><form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">${t('account.forget')}</button></form></td>
-    </tr>`,
-    )}</tbody>
-  </table>
+  ${listTable([t('account.device'), t('account.address'), t('account.until'), { label: t('account.actions'), hidden: true }], model.devices.map((d) => ({
+    data: { 'device-id': d.id },
+    cells: [
+      deviceOf(d.userAgent), d.ip ?? t('account.unknown'), utcTime(d.expiresAt),
+      html`<form method="post" action="${base}/account/devices/${d.id}/forget">${csrf}<button class="secondary" type="submit">${t('account.forget')}</button></form>`,
+    ],
+  })), { card: false })}
   <form method="post" action="${base}/account/devices/forget-all">${csrf}<button class="secondary" type="submit">${t('account.forgetAll')}</button></form>
 </section>`
   : ''}

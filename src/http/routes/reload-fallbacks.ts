@@ -23,6 +23,8 @@ export const CONSOLE_FALLBACKS: Fallback[] = [
   { path: '/admin/people/users/import/apply', to: () => '/admin/people/users/import' },
   { path: '/admin/usergroups/:id/rename', to: () => '/admin/usergroups' },
   ...['preview', 'test'].map((tail) => ({ path: `/admin/emails/:kind/:language/${tail}`, to: (p: Record<string, string>) => `/admin/emails/${encodeURIComponent(p.kind ?? '')}/${encodeURIComponent(p.language ?? '')}` })),
+  // The Test's POST itself (its report has an address of its own, /test/:resultId).
+  { path: '/admin/apps/:id/test', to: (p) => `/admin/apps/${encodeURIComponent(p.id ?? '')}` },
   // A pasted token is checked, never stored: its report cannot be shown again.
   { path: '/admin/apps/:id/test-token', to: (p) => `/admin/apps/${encodeURIComponent(p.id ?? '')}` },
 ];

@@ -8,6 +8,7 @@ import type { SignInAttempt, SignInProtocol, StartAttempt } from '../../protocol
 import { cookieOptions, SSO_ATTEMPTS_COOKIE } from '../cookies.ts';
 import type { HttpContext } from '../context.ts';
 import { completeExternalSignIn, failExternalSignIn, homeOf, retryHrefOf } from '../external-sign-in-completion.ts';
+import { noteWhoIsSignedIn } from '../errors.ts';
 import { sendTracedError } from '../refusal-traces.ts';
 import { takeTestTicket } from '../test-sign-in.ts';
 
@@ -50,13 +51,10 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: HttpContext): void 
     }
     // A test sign-in is one deliberate click with a one-time ticket, not a bounce: not counted.
     if (!attempt.test && !countStart(request, reply, ctx, request.query.retry === '1')) {
-      return sendTracedError(
-        services,
-        request,
-        reply,
-        new FrontdoorError('sso.loop_detected', `Signing in with ${found.name} keeps coming back here without success. Check that cookies are allowed for this site, then try again.`),
-        { retryHref: retryHrefOf(found, attempt.returnTo), app: found },
-      );
+      const loop = new FrontdoorError('sso.loop_detected', `Signing in with ${found.name} keeps coming back here without success. Check that cookies are allowed for this site, then try again.`);
+      // Sent here, not by the error handler: the header is noted for the app's audience.
+      await noteWhoIsSignedIn(ctx, request, reply, loop, found.audience);
+      return sendTracedError(services, request, reply, loop, { retryHref: retryHrefOf(found, attempt.returnTo), app: found });
     }
     try {
       return await protocol.start(ctx, request, reply, found, attempt);

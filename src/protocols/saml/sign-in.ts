@@ -11,6 +11,7 @@ import type { HttpContext } from '../../http/context.ts';
 import { areaOf, browserHashOf, homeOf } from '../../http/external-sign-in-completion.ts';
 import { html } from '../../http/html.ts';
 import { layout } from '../../http/pages/layout.ts';
+import { noteWhoIsSignedIn } from '../../http/errors.ts';
 import { sendTracedError } from '../../http/refusal-traces.ts';
 import { ssoBaseOf, type SignInAttempt, type SignInProtocol, type StartAttempt, type VerifiedSignIn } from '../sign-in-protocol.ts';
 import { consumeSamlResponse, decodeBase64Message, type VerifiedAssertion } from './acs.ts';
@@ -245,6 +246,7 @@ function registerSamlRoutes(app: FastifyInstance, ctx: HttpContext): void {
         action: 'signout.saml_slo', outcome: 'failure', reason: error.code, audience: found.audience, actor: { type: 'anonymous' },
         target: { type: 'app', id: found.id }, ip: request.ip, details: { check: error.failedCheck ?? null },
       });
+      await noteWhoIsSignedIn(ctx, request, reply, error, found.audience);
       return sendTracedError(services, request, reply, error, { area: areaOf(found), app: found });
     }
   };

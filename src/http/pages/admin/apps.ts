@@ -116,7 +116,7 @@ ${detail.extraSection ?? ''}
 ${app.sso === 'automatic'
   ? html`<p>This is the <strong>Automatic</strong> app: everyone signing in as ${app.audience === 'users' ? 'a User' : 'an Agent'} goes straight to it.</p>${actionButton(`/admin/apps/${app.id}/sso`, csrf, 'Turn Automatic off', { fields: { sso: 'disabled' } })}`
   : html`<p>Disabled SSO: the login form stays${app.showButton ? ', with a button for this app' : ''}.</p><p><a href="/admin/apps/${app.id}/automatic">Make this the Automatic app…</a></p>`}
-</section>` : ''}
+</section>` : detail.report ? testReport(detail.report) : ''}
 <section class="card" aria-labelledby="edit-h"><h2 id="edit-h">Settings</h2>
 <form class="stack" method="post" action="/admin/apps/${app.id}"${external ? html` data-validate="/admin/apps/validate" novalidate` : ''}>${csrfField(csrf)}
 ${external ? html`<input type="hidden" name="appId" value="${app.id}">` : ''}

@@ -166,27 +166,5 @@ export function confirmPage(frame: ConsoleFrame, action: string, confirmation: C
 /** A destructive action's button: a link to its confirmation page, never the change itself. */
 export const confirmLink = (href: string, label: string) => html`<a class="button danger" href="${href}">${label}</a>`;
 
-/** A column of a console table; a hidden label is still read to screen readers and shown on a stacked row. */
-export type ListColumn = string | { label: string; hidden: true };
-type Cell = SafeHtml | string | number;
-/** A row: its cells in column order, and an optional class for the row (the Automatic app is highlighted). */
-export type ListRow = Cell[] | { cells: Cell[]; className: string };
-
-const columnLabel = (c: ListColumn): string => (typeof c === 'string' ? c : c.label);
-
-/**
- * Every console list. Each cell carries its column's name in data-label: below the narrow
- * breakpoint the stylesheet stacks a row's cells and shows that name before each value
- * (frontdoor.css, "stacked tables"), so a 360 px screen reads "Email: ada@…" instead of a
- * seven-column table squeezed to one word per line.
- */
-export function listTable(columns: ListColumn[], rows: ListRow[], options: { card?: boolean } = {}): SafeHtml {
-  const head = columns.map((c) => (typeof c === 'string' ? html`<th scope="col">${c}</th>` : html`<th scope="col"><span class="visually-hidden">${c.label}</span></th>`));
-  const body = rows.map((row) => {
-    const { cells, className } = Array.isArray(row) ? { cells: row, className: '' } : row;
-    return html`<tr${className ? html` class="${className}"` : ''}>${cells.map((cell, i) => html`<td data-label="${columnLabel(columns[i] ?? '')}">${cell}</td>`)}</tr>`;
-  });
-  return html`<div class="table-wrap${options.card === false ? '' : ' card'}"><table class="list"><thead><tr>${head}</tr></thead><tbody>
-${body}
-</tbody></table></div>`;
-}
+// The shared list table (list-table.ts), re-exported for the console's pages.
+export { listTable, type ListColumn, type ListRow } from '../list-table.ts';

@@ -53,3 +53,12 @@ function setAt(config: Record<string, unknown>, path: string, value: unknown): v
   }
   at[keys.at(-1)!] = value;
 }
+
+/**
+ * The install and edit forms (and their validation as you type) carry pasted SAML metadata,
+ * which the schema allows up to 1 MB (saml/config.ts): the server's 64 KiB would refuse it. A
+ * form sends it percent-encoded, each `<`, `>`, `"`, `/`, `=` and `:` as three bytes, so the
+ * room is three times the schema's megabyte, and 64 KiB for the other fields. These routes
+ * only; the console's check of the sender runs before their body is read (index.ts).
+ */
+export const APP_FORM_BODY_LIMIT_BYTES = 3 * 1024 * 1024 + 64 * 1024;

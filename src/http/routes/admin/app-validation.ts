@@ -6,7 +6,7 @@ import { adminFieldsOf, AppTypeSchema } from '../../../protocols/registry.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
 import { byLabel, copyValuesFor } from '../../pages/admin/app-copy-values.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
-import { configFromForm, modeOf } from './app-config-form.ts';
+import { APP_FORM_BODY_LIMIT_BYTES, configFromForm, modeOf } from './app-config-form.ts';
 import { AudienceParam, formOf, type AdminConsole } from './console.ts';
 
 // Validation as you type (issue 18 part 1): console.js posts the install or edit form here on
@@ -27,7 +27,7 @@ export function formFieldOf(path: string): string {
 }
 
 export function registerAppValidation({ scope, services }: AdminConsole): void {
-  scope.post('/admin/apps/validate', async (request: FastifyRequest, reply: FastifyReply) => {
+  scope.post('/admin/apps/validate', { bodyLimit: APP_FORM_BODY_LIMIT_BYTES }, async (request: FastifyRequest, reply: FastifyReply) => {
     const form = formOf(request);
     const problems: Problems = {};
     const add = (field: string, problem: string) => {

@@ -12,17 +12,17 @@ import { regenerateJwtSharedSecret, usesSharedSecret } from '../../../protocols/
 import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
 import { jwtVerificationKeyOf } from '../../../protocols/jwt/sign-in.ts';
 import { checkPastedJwt, type TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
-import { issueTestTicket, type TestSignInReport } from '../../test-sign-in.ts';
+import { issueTestTicket, TEST_REPORT_TTL_MS, type TestSignInReport } from '../../test-sign-in.ts';
 import { testSignInReportPage } from '../../pages/admin/app-testing.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
-import { testAuthApp, type AppTestReport } from '../../app-test.ts';
+import { reportTestNotRun, testAuthApp, type AppTestReport } from '../../app-test.ts';
 import { redirectSeeOther } from '../../context.ts';
 import { copyValuesFor } from '../../pages/admin/app-copy-values.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
 import { appDetailPage, appsListPage, automaticPage, cataloguePage } from '../../pages/admin/apps.ts';
 import { ldapSyncSection } from '../../pages/admin/ldap-sync.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
-import { configFromForm, modeOf } from './app-config-form.ts';
+import { APP_FORM_BODY_LIMIT_BYTES, configFromForm, modeOf } from './app-config-form.ts';
 import { offerSpKeyPair, takeSpKeyPair } from './sp-key-offer.ts';
 import { registerAppValidation } from './app-validation.ts';
 import { AudienceParam, formOf, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
@@ -94,7 +94,7 @@ export function registerAppRoutes(section: AdminConsole): void {
     if (!generated) return redirectSeeOther(reply, `/admin/apps/${created.id}?notice=installed`);
     // The generated shared secret is shown this once, so this answer is a page, not a redirect.
     return send(reply, 201, await appDetail(request, reply, admin, { notice: 'The app is installed.' }, created, { sharedSecret: generated }));
-  });
+  }, { bodyLimit: APP_FORM_BODY_LIMIT_BYTES });
 
   page('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state));
 
@@ -105,19 +105,31 @@ export function registerAppRoutes(section: AdminConsole): void {
     ctx.oidc.forget(updated.id);
     ctx.samlIdps.forget(updated.id);
     return `/admin/apps/${updated.id}?notice=saved`;
-  });
+  }, { bodyLimit: APP_FORM_BODY_LIMIT_BYTES });
 
-  // The Test: a diagnostic, not a change of state, so it answers with its report directly.
+  // The Test: a diagnostic whose report is kept for this admin session (console-results.ts), so
+  // the answer is a 303 to it and a reload shows it again rather than testing again. A service
+  // the Test cannot reach or run (>= 500) is a failed check of the report, not an error page.
   scope.post('/admin/apps/:id/test', async (request, reply) => {
     const admin = adminOf(request);
     const app = await appOf(request);
+    let report: AppTestReport;
     try {
-      const report = await testAuthApp(ctx, app, admin.actor);
-      return send(reply, 200, await appDetail(request, reply, admin, {}, app, { report }));
+      report = await testAuthApp(ctx, app, admin.actor);
     } catch (error) {
-      if (!isFrontdoorError(error) || error.status >= 500) throw error;
-      return send(reply, error.status, await appDetail(request, reply, admin, { error }, app));
+      if (!isFrontdoorError(error)) throw error;
+      if (error.status < 500) return send(reply, error.status, await appDetail(request, reply, admin, { error }, app));
+      report = await reportTestNotRun(ctx, app, admin.actor, error, request.log);
     }
+    const resultId = await services.consoleResults.save('app_test', { sessionId: admin.sessionId, appId: app.id }, report, TEST_REPORT_TTL_MS);
+    return redirectSeeOther(reply, `/admin/apps/${app.id}/test/${resultId}`);
+  });
+  // The Test's report: only to the admin session that ran it (any other gets 404), for a day.
+  page('/admin/apps/:id/test/:resultId', async (request, reply, admin, state) => {
+    const { id, resultId } = request.params as { id: string; resultId: string };
+    const found = await services.consoleResults.find<AppTestReport>('app_test', resultId, admin.sessionId);
+    if (!found || found.appId !== id) throw new FrontdoorError('request.not_found', 'There is no test report at this address for this session.');
+    return appDetail(request, reply, admin, state, undefined, { report: found.payload });
   });
 
   // A JWT app's pasted token, checked by the sign-in's verifier without using up its jti or
@@ -255,6 +267,7 @@ export function registerAppRoutes(section: AdminConsole): void {
 }
 
 const SHOWN_SECRET_TTL_MS = 15 * 60_000;
+
 
 /** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */
 function appFieldsFromForm(form: Form, type: AppType, audience: Audience, usergroups: { id: string; name: string }[], mode: Record<string, unknown>) {

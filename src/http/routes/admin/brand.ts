@@ -22,18 +22,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function registerBrandRoutes(sections: AdminConsole): void {
   const { scope, ctx, services, adminOf } = sections;
   void scope.register(async (inner) => {
-    // A multipart body is parsed before the route's preHandler (where the console checks the
-    // admin): so that a stranger cannot make us buffer uploads, the sender must already be a
-    // signed-in admin Agent before a byte of the body is read. Everything else is checked again,
-    // as for every console route, by the console's own hook.
-    inner.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'POST' || !request.headers['content-type']?.startsWith('multipart/')) return;
-      const agent = await ctx.signedIn(request, 'agents');
-      if (agent?.person.isAdmin) return;
-      await discardRequestBody(request.raw);
-      if (!agent) return reply.redirect(`/agent/login?return_to=${encodeURIComponent('/admin/brand')}`, 302);
-      throw new FrontdoorError('auth.forbidden', 'Only admins can open the admin console.');
-    });
+    // A multipart body is parsed before the route's preHandler: the console's own onRequest
+    // hook (index.ts) has refused anyone but a signed-in admin Agent (a Help Center session:
+    // auth.wrong_audience) before a byte of it is read, so a stranger cannot make us buffer uploads.
     await inner.register(multipart, {
       attachFieldsToBody: 'keyValues',
       limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 10, parts: 12, fieldSize: LOGO_DATA_FIELD_LIMIT, headerPairs: 20 },

@@ -60,6 +60,9 @@ export const send = (reply: FastifyReply, status: number, page: SafeHtml) => rep
 
 export const frameOf = (admin: Admin, state: ViewState): ConsoleFrame => ({ csrf: admin.csrf, signedInAs: primaryEmail(admin.person), state });
 
+/** A form route's own body limit, where its form may carry more than the server's (pasted SAML metadata). */
+export type PostOptions = { bodyLimit?: number };
+
 /** A section's view of the console: the routes it adds go through the admin check of index.ts. */
 export type AdminConsole = {
   scope: FastifyInstance;
@@ -69,9 +72,9 @@ export type AdminConsole = {
   /** A page: GET renders it with the notice the redirect named. */
   page(path: string, render: Render): void;
   /** A change: run it, then 303 to where it says; a refusal re-renders `render` with it. */
-  action(path: string, render: Render, run: (request: FastifyRequest, admin: Admin, form: Form) => Promise<string>): void;
+  action(path: string, render: Render, run: (request: FastifyRequest, admin: Admin, form: Form) => Promise<string>, options?: PostOptions): void;
   /** A POST whose answer is a page (a secret shown once, a test report); a refusal re-renders `render`. */
-  answer(path: string, render: Render, run: (request: FastifyRequest, reply: FastifyReply, admin: Admin, form: Form) => Promise<FastifyReply>): void;
+  answer(path: string, render: Render, run: (request: FastifyRequest, reply: FastifyReply, admin: Admin, form: Form) => Promise<FastifyReply>, options?: PostOptions): void;
   audited(admin: Admin, request: FastifyRequest, change: AdminChange, targetId: string | undefined): Promise<void>;
   /**
    * A destructive change: GET `path` says what it takes with it; the POST runs only with the
@@ -86,8 +89,8 @@ export function adminConsole(scope: FastifyInstance, ctx: HttpContext, adminOf: 
   const page: AdminConsole['page'] = (path, render) => {
     scope.get(path, async (request, reply) => send(reply, 200, await render(request, reply, adminOf(request), { notice: noticeOf(request) })));
   };
-  const action: AdminConsole['action'] = (path, render, run) => {
-    scope.post(path, async (request, reply) => {
+  const action: AdminConsole['action'] = (path, render, run, options = {}) => {
+    scope.post(path, options, async (request, reply) => {
       const admin = adminOf(request);
       const form = formOf(request);
       try {
@@ -106,8 +109,8 @@ export function adminConsole(scope: FastifyInstance, ctx: HttpContext, adminOf: 
       page(path, render);
       action(path, render, async (request, admin, form) => (form.confirm === 'yes' ? run(request, admin, form) : here(request)));
     },
-    answer(path, render, run) {
-      scope.post(path, async (request, reply) => {
+    answer(path, render, run, options = {}) {
+      scope.post(path, options, async (request, reply) => {
         const admin = adminOf(request);
         const form = formOf(request);
         try {
