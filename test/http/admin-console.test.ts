@@ -88,10 +88,21 @@ describe('admin console', () => {
         audience: 'users', type: 'jwt', name: 'Our website', slug: 'website', enabled: 'on', showButton: 'on', displayOrder: '2',
         'config.remoteLoginUrl': 'https://www.example.com/login', 'config.algorithms': 'HS256',
       });
-      assert.equal(installed.status, 201, installed.text);
-      assert.match(installed.text, /Shared secret, shown this once/);
-      assert.match(installed.text, /\/sso\/website\/jwt/, 'the JWT endpoint to give the signing site');
-      assert.match(installed.text, /Frontdoor treats it as verified \(you vouch for that site\)/, 'the email trust is said plainly');
+      // POST-redirect-GET: the secret is kept for this session for 15 minutes, so a reload shows
+      // it again instead of installing a second app.
+      assert.equal(installed.status, 303, installed.text);
+      const location = installed.location!;
+      assert.match(location, /^\/admin\/apps\/[0-9a-f-]{36}\/shared-secret\?installed=1$/);
+      const shown = await admin.get(location);
+      assert.match(shown.text, /The app is installed/);
+      assert.match(shown.text, /shared secret, shown to you until/i);
+      const secret = /value="([A-Za-z0-9_-]{40,})"/.exec(shown.text)?.[1];
+      assert.ok(secret, 'the secret is on the page');
+      assert.match((await admin.get(location)).text, new RegExp(secret!), 'a reload shows it again');
+      assert.equal((await server.services.apps.list()).filter((a) => a.slug === 'website').length, 1);
+      const installed2 = shown;
+      assert.match(installed2.text, /\/sso\/website\/jwt/, 'the JWT endpoint to give the signing site');
+      assert.match(installed2.text, /Frontdoor treats it as verified \(you vouch for that site\)/, 'the email trust is said plainly');
       const app = await server.services.apps.require('website');
       assert.equal(app.name, 'Our website');
       assert.equal(app.displayOrder, 2);
@@ -99,7 +110,7 @@ describe('admin console', () => {
       const row = await lastAudit('app.created');
       assert.equal(row?.target?.id, app.id);
       assert.deepEqual(row?.actor, { type: 'person', id: adaId });
-      assert.doesNotMatch((await admin.get(`/admin/apps/${app.id}`)).text, /shown this once/, 'the secret is not shown again');
+      assert.doesNotMatch((await admin.get(`/admin/apps/${app.id}`)).text, /shown to you until/, 'the app page itself does not show the secret');
     });
 
     it('shows the SAML values to copy into the identity service', async () => {
@@ -376,10 +387,19 @@ describe('admin console', () => {
     });
 
     it('creates an API key shown once, which works, and revokes it', async () => {
-      const created = await submit(admin, '/admin/api-keys', '/admin/api-keys', { name: 'provisioning' });
-      assert.equal(created.status, 201);
+      const posted = await submit(admin, '/admin/api-keys', '/admin/api-keys', { name: 'provisioning' });
+      assert.equal(posted.status, 303, 'POST-redirect-GET: a reload shows the key again, it makes no other');
+      const created = await admin.get(posted.location!);
+      assert.equal(created.status, 200);
       const key = /value="(fdk_[^"]+)"/.exec(created.text)?.[1];
       assert.ok(key);
+      assert.match((await admin.get(posted.location!)).text, new RegExp(key!), 'reloaded, the same key');
+      assert.equal((await server.services.apiKeys.list()).filter((k) => k.name === 'provisioning').length, 1);
+      const otherSession = server.client();
+      assert.equal((await otherSession.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
+      const elsewhere = await otherSession.get(posted.location!);
+      assert.equal(elsewhere.status, 404, 'another session of the same admin does not see it');
+      assert.doesNotMatch(elsewhere.text, new RegExp(key!));
       assert.equal((await server.client().get('/api/v1/apps', { authorization: `Bearer ${key}` })).status, 200);
       const listed = await admin.get('/admin/api-keys');
       assert.doesNotMatch(listed.text, new RegExp(key!));

@@ -42,8 +42,11 @@ describe('SCIM connections: console and admin API', () => {
   });
 
   it('creates a connection showing the URL and token once; the token provisions; the page lists the requests; revoking refuses it', async () => {
-    const created = await submit(admin, '/admin/scim', '/admin/scim', { name: 'Okta', audience: 'users' });
-    assert.equal(created.status, 201, created.text);
+    const posted = await submit(admin, '/admin/scim', '/admin/scim', { name: 'Okta', audience: 'users' });
+    assert.equal(posted.status, 303, posted.text);
+    const created = await admin.get(posted.location!);
+    assert.equal(created.status, 200);
+    assert.equal((await admin.get(posted.location!)).text, created.text, 'a reload shows the same token, making no other connection');
     const token = /value="(fdscim_[^"]+)"/.exec(created.text)?.[1];
     assert.ok(token, 'the token is on the page');
     assert.match(created.text, /value="http:\/\/localhost:8080\/scim\/v2"/);

@@ -2,18 +2,27 @@ import { z } from 'zod';
 import { FrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
 import { apiKeysPage } from '../../pages/admin/api-keys.ts';
-import { frameOf, send, type AdminConsole, type Render } from './console.ts';
+import { SHOWN_SECRET_TTL_MS } from '../../../core/console-results.ts';
+import { frameOf, type AdminConsole, type Render } from './console.ts';
 
 // Admin API keys: create (the key is shown once), revoke.
 
-export function registerApiKeyRoutes({ services, page, answer, audited, confirmed }: AdminConsole): void {
+export function registerApiKeyRoutes({ services, page, action, audited, confirmed }: AdminConsole): void {
   const list: Render = async (_request, _reply, admin, state) => apiKeysPage(frameOf(admin, state), await services.apiKeys.list());
   page('/admin/api-keys', list);
-  // The key is shown once, in the answer to the POST itself: a redirect would have to carry it.
-  answer('/admin/api-keys', list, async (request, reply, admin, form) => {
+  // The new key is kept, sealed, for this session for a while (console-results.ts): the answer is
+  // a redirect to where it is shown, so a reload shows it again instead of making another key.
+  action('/admin/api-keys', list, async (request, admin, form) => {
     const { key, apiKey } = await services.apiKeys.create(form.name ?? '', admin.person.id);
     await audited(admin, request, { action: 'apikey.created', targetType: 'api_key' }, apiKey.id);
-    return send(reply, 201, apiKeysPage(frameOf(admin, {}), await services.apiKeys.list(), { name: apiKey.name, key }));
+    const shown = await services.consoleResults.save('api_key', { sessionId: admin.sessionId }, { name: apiKey.name, key }, SHOWN_SECRET_TTL_MS);
+    return `/admin/api-keys/new/${shown}`;
+  });
+  page('/admin/api-keys/new/:result', async (request, _reply, admin, state) => {
+    const id = (request.params as { result: string }).result;
+    const shown = await services.consoleResults.find<{ name: string; key: string }>('api_key', id, admin.sessionId);
+    if (!shown) throw new FrontdoorError('request.not_found', 'This key is shown only to the session that made it, for 15 minutes.');
+    return apiKeysPage(frameOf(admin, state), await services.apiKeys.list(), shown.payload);
   });
   const keyOf = async (request: { params: unknown }) => {
     const id = parseInput(z.uuid(), (request.params as { id: string }).id);

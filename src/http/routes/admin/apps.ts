@@ -1,3 +1,4 @@
+import { SHOWN_SECRET_TTL_MS } from '../../../core/console-results.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppType } from '../../../core/app-config.ts';
@@ -92,8 +93,10 @@ export function registerAppRoutes(section: AdminConsole): void {
       { audience, type, slug, ...fields, config: { ...fields.config, ...(generated ? { sharedSecret: generated } : {}), ...spKeys } }, admin.actor,
     );
     if (!generated) return redirectSeeOther(reply, `/admin/apps/${created.id}?notice=installed`);
-    // The generated shared secret is shown this once, so this answer is a page, not a redirect.
-    return send(reply, 201, await appDetail(request, reply, admin, { notice: 'The app is installed.' }, created, { sharedSecret: generated }));
+    // The generated shared secret is kept for this session for a while, like a regenerated one,
+    // so that the answer can be a redirect: a reload shows it again instead of installing twice.
+    await services.consoleResults.save('shared_secret', { sessionId: admin.sessionId, appId: created.id }, { secret: generated }, SHOWN_SECRET_TTL_MS);
+    return redirectSeeOther(reply, `/admin/apps/${created.id}/shared-secret?installed=1`);
   }, { bodyLimit: APP_FORM_BODY_LIMIT_BYTES });
 
   page('/admin/apps/:id', (request, reply, admin, state) => appDetail(request, reply, admin, state));
@@ -200,7 +203,9 @@ export function registerAppRoutes(section: AdminConsole): void {
     const shown = await services.consoleResults.latest<{ secret: string }>('shared_secret', admin.sessionId, app.id);
     if (!shown) return appDetail(request, reply, admin, { notice: 'No new shared secret to show here: it is shown only to the session that regenerated it, for 15 minutes.' }, app);
     const until = new Date(shown.createdAt.getTime() + SHOWN_SECRET_TTL_MS).toISOString();
-    return appDetail(request, reply, admin, { notice: 'The shared secret was regenerated: the old one no longer works.' }, app, { sharedSecret: shown.payload.secret, regenerated: { until } });
+    const installed = (request.query as { installed?: string }).installed === '1';
+    const notice = installed ? 'The app is installed.' : 'The shared secret was regenerated: the old one no longer works.';
+    return appDetail(request, reply, admin, { notice }, app, { sharedSecret: shown.payload.secret, regenerated: { until } });
   });
 
   // An LDAP app's sync now or dry run: the report is the run's, shown on the app's page after
@@ -266,7 +271,6 @@ export function registerAppRoutes(section: AdminConsole): void {
   });
 }
 
-const SHOWN_SECRET_TTL_MS = 15 * 60_000;
 
 
 /** The form's app fields as the registry takes them; empty fields are left out (a secret keeps its value). */

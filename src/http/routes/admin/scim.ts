@@ -5,22 +5,32 @@ import { FrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
 import { scimProvisioning } from '../../../provisioning/scim/service.ts';
 import { scimConnectionPage, scimConnectionsPage } from '../../pages/admin/scim.ts';
-import { frameOf, send, type AdminConsole, type Render } from './console.ts';
+import { SHOWN_SECRET_TTL_MS } from '../../../core/console-results.ts';
+import { frameOf, type AdminConsole, type Render } from './console.ts';
 
-// SCIM connections (docs/SCIM.md): create (the token is shown once, in the answer to the POST
-// that made it: a redirect would have to carry it), a connection's last requests, revoke.
+// SCIM connections (docs/SCIM.md): create (the token is shown to the session that made it, for
+// a while, after a redirect: a reload shows it again rather than making another), a
+// connection's last requests, revoke.
 
 const NewConnection = z.object({ name: z.string(), audience: AudienceSchema }).loose();
 
-export function registerScimConnectionRoutes({ services, page, answer, audited, confirmed }: AdminConsole): void {
+export function registerScimConnectionRoutes({ services, page, action, audited, confirmed }: AdminConsole): void {
   const scim = scimProvisioning(services);
   const list: Render = async (_request, _reply, admin, state) => scimConnectionsPage(frameOf(admin, state), await scim.connections.list());
   page('/admin/scim', list);
-  answer('/admin/scim', list, async (request, reply, admin, form) => {
+  action('/admin/scim', list, async (request, admin, form) => {
     const input = parseInput(NewConnection, form);
     const { token, connection } = await scim.connections.create({ name: input.name, audience: input.audience }, admin.person.id);
     await audited(admin, request, { action: 'scim_connection.created', targetType: 'scim_connection', audience: connection.audience }, connection.id);
-    return send(reply, 201, scimConnectionsPage(frameOf(admin, {}), await scim.connections.list(), { connection, token, baseUrl: scim.baseUrl }));
+    const shown = await services.consoleResults.save('scim_token', { sessionId: admin.sessionId }, { connectionId: connection.id, token }, SHOWN_SECRET_TTL_MS);
+    return `/admin/scim/new/${shown}`;
+  });
+  page('/admin/scim/new/:result', async (request, _reply, admin, state) => {
+    const id = (request.params as { result: string }).result;
+    const shown = await services.consoleResults.find<{ connectionId: string; token: string }>('scim_token', id, admin.sessionId);
+    if (!shown) throw new FrontdoorError('request.not_found', 'This token is shown only to the session that made it, for 15 minutes.');
+    const connection = await scim.connections.require(shown.payload.connectionId);
+    return scimConnectionsPage(frameOf(admin, state), await scim.connections.list(), { connection, token: shown.payload.token, baseUrl: scim.baseUrl });
   });
   page('/admin/scim/:id', async (request, _reply, admin, state) => {
     const connection = await scim.connections.require(parseInput(z.uuid(), (request.params as { id: string }).id));
