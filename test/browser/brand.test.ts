@@ -39,8 +39,8 @@ describe('brand in Chromium', () => {
   });
 
   /** A page whose CSP violations (an inline style or script the policy blocked) are collected. */
-  const openPage = async (options: { width: number; bypassCSP?: boolean }) => {
-    const context = await browser.newContext({ viewport: { width: options.width, height: 800 }, bypassCSP: options.bypassCSP ?? false });
+  const openPage = async (options: { width: number; bypassCSP?: boolean; locale?: string }) => {
+    const context = await browser.newContext({ viewport: { width: options.width, height: 800 }, bypassCSP: options.bypassCSP ?? false, locale: options.locale });
     contexts.push(context);
     const page = await context.newPage();
     const cspViolations: string[] = [];
@@ -105,6 +105,21 @@ describe('brand in Chromium', () => {
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'no sideways scrolling');
       await screenshot(page, `brand-home-${width}`);
       assert.deepEqual(cspViolations, [], 'nothing was blocked: no inline style carries the colour');
+    });
+
+    it(`the branded pages speak a German browser's language at ${width} px`, async () => {
+      // Chromium's locale sets Accept-Language (de-DE,de): brand and language come together.
+      const { page, cspViolations } = await openPage({ width, locale: 'de-DE' });
+      await page.goto(`${server.url}/login`);
+      assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Anmelden');
+      assert.equal(await page.locator('header.site img.logo').getAttribute('alt'), 'Acme Support');
+      assert.equal(await buttonColor(page, 'Anmelden'), BRAND_RGB, 'the button is the brand colour');
+      await screenshot(page, `brand-sign-in-de-${width}`);
+      await page.goto(`${server.url}/`);
+      assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+      await screenshot(page, `brand-home-de-${width}`);
+      assert.deepEqual(cspViolations, []);
     });
 
     it(`axe finds nothing serious on the branded pages and the Brand section at ${width} px`, async () => {
