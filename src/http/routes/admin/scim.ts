@@ -6,6 +6,7 @@ import { parseInput } from '../../../core/validation.ts';
 import { scimProvisioning } from '../../../provisioning/scim/service.ts';
 import { scimConnectionPage, scimConnectionsPage } from '../../pages/admin/scim.ts';
 import { frameOf, send, type AdminConsole, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // SCIM connections (docs/SCIM.md): create (the token is shown once, in the answer to the POST
 // that made it: a redirect would have to carry it), a connection's last requests, revoke.
@@ -34,8 +35,8 @@ export function registerScimConnectionRoutes({ services, page, answer, audited, 
   confirmed('/admin/scim/:id/revoke', async (request) => {
     const connection = await liveConnectionOf(request);
     return {
-      section: 'scim', title: `Revoke the SCIM connection ${connection.name}?`, button: `Revoke ${connection.name}`, cancel: `/admin/scim/${connection.id}`,
-      takes: [`${connection.name} can no longer create, change or deactivate anyone from its next request; the people and usergroups it made stay.`],
+      section: 'scim', title: t('console.confirm.scimTitle', { name: connection.name }), button: t('console.scim.revokeNamed', { name: connection.name }), cancel: `/admin/scim/${connection.id}`,
+      takes: [t('console.confirm.scimTakes', { name: connection.name })],
     };
   }, async (request, admin) => {
     const { id } = await liveConnectionOf(request);
