@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ERROR_STATUS } from '../../src/core/errors.ts';
 import { MAIL_KINDS } from '../../src/core/mail-templates/kinds.ts';
 import { en } from '../../src/i18n/en.ts';
 import { scimProvisioning } from '../../src/provisioning/scim/service.ts';
@@ -101,6 +102,20 @@ describe('console sections in German', () => {
     reads(await german(`/admin/people/users/${userId}/disable`), ['Una User deaktivieren?', 'Die Person kann sich auf keine Weise anmelden', '0 laufende Sitzungen enden sofort.'],
       ['Disable Una User?', 'They cannot sign in', 'live sessions end at once']);
     reads(await german(`/admin/scim/${connectionId}/revoke`), ['Die SCIM-Verbindung Entra widerrufen?', 'Entra widerrufen'], ['Revoke the SCIM connection', 'can no longer create']);
+  });
+
+  it('a refusal on a console page is in German, with its code', async () => {
+    const taken = await admin.request('POST', '/admin/usergroups', {
+      body: new URLSearchParams({ _csrf: await admin.csrfFrom('/admin/usergroups'), name: 'Beta' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...DE },
+    });
+    assert.equal(taken.status, 409);
+    reads(taken.text, ['Eine Benutzergruppe mit diesem Namen gibt es schon.', '<code>usergroup.name_taken</code>'], ['A usergroup named Beta exists']);
+  });
+
+  it('every error code that can reach a page has a message (SCIM protocol refusals answer SCIM clients in JSON only)', () => {
+    const missing = Object.keys(ERROR_STATUS).filter((code) => !code.startsWith('scim.') && !Object.hasOwn(en, `error.${code}`));
+    assert.deepEqual(missing, []);
   });
 
   it('the English catalogue names each email kind and variable as kinds.ts does (one source for the English)', () => {
