@@ -77,6 +77,9 @@ export const deConsole: ConsoleMessages = {
   'console.person.devicesNote': 'Browser, in denen diese Person „Dieses Gerät merken“ angekreuzt hat, überspringen den zweiten Faktor, bis die Frist abläuft.',
   'console.person.forgetDevices': 'Gemerkte Geräte vergessen',
 
+  'console.session.secondFactorPending': 'zweiter Faktor ausstehend',
+  'console.session.setupPending': 'Einrichtung des zweiten Faktors ausstehend',
+  'console.import.change': '{change, select, name {Name} other {Benutzergruppen}}',
   'console.import.title': 'Benutzer importieren',
   'console.import.heading': 'Benutzer aus CSV importieren',
   'console.import.applied': 'Import ausgeführt',

@@ -80,6 +80,9 @@ export const enConsole = {
   'console.person.forgetDevices': 'Forget remembered devices',
 
   // The CSV import
+  'console.session.secondFactorPending': 'second factor pending',
+  'console.session.setupPending': 'two-factor set-up pending',
+  'console.import.change': '{change, select, name {name} other {usergroups}}',
   'console.import.title': 'Import Users',
   'console.import.heading': 'Import Users from CSV',
   'console.import.applied': 'Import applied',

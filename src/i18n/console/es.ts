@@ -77,6 +77,9 @@ export const esConsole: ConsoleMessages = {
   'console.person.devicesNote': 'Los navegadores en los que esta persona marcó «Recordar este dispositivo» omiten el segundo factor hasta que caducan.',
   'console.person.forgetDevices': 'Olvidar los dispositivos recordados',
 
+  'console.session.secondFactorPending': 'segundo factor pendiente',
+  'console.session.setupPending': 'configuración de la verificación en dos pasos pendiente',
+  'console.import.change': '{change, select, name {nombre} other {grupos de usuarios}}',
   'console.import.title': 'Importar usuarios',
   'console.import.heading': 'Importar usuarios desde CSV',
   'console.import.applied': 'Importación aplicada',

@@ -77,6 +77,9 @@ export const frConsole: ConsoleMessages = {
   'console.person.devicesNote': 'Les navigateurs où cette personne a coché « Mémoriser cet appareil » sautent le second facteur jusqu’à leur expiration.',
   'console.person.forgetDevices': 'Oublier les appareils mémorisés',
 
+  'console.session.secondFactorPending': 'second facteur en attente',
+  'console.session.setupPending': 'configuration de la double authentification en attente',
+  'console.import.change': '{change, select, name {nom} other {groupes d’utilisateurs}}',
   'console.import.title': 'Importer des utilisateurs',
   'console.import.heading': 'Importer des utilisateurs depuis un CSV',
   'console.import.applied': 'Import appliqué',
