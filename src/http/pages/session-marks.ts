@@ -1,4 +1,5 @@
 import type { Session } from '../../core/sessions.ts';
+import { t } from '../../i18n/t.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 /**
@@ -6,7 +7,7 @@ import { html, type SafeHtml } from '../html.ts';
  * set-up) is done, so it is not listed as if the person were signed in.
  */
 export function restrictionBadge(session: Session): SafeHtml {
-  if (session.restriction === 'second_factor') return html` <span class="badge">second factor pending</span>`;
-  if (session.restriction === 'two_factor_setup') return html` <span class="badge">two-factor set-up pending</span>`;
+  if (session.restriction === 'second_factor') return html` <span class="badge">${t('console.session.secondFactorPending')}</span>`;
+  if (session.restriction === 'two_factor_setup') return html` <span class="badge">${t('console.session.setupPending')}</span>`;
   return html``;
 }

@@ -52,7 +52,13 @@ ${body}`,
 
 /** The console lists Users before Agents. */
 export const CONSOLE_AUDIENCES = ['users', 'agents'] as const;
-export const AUDIENCE_LABEL: Record<Audience, string> = { users: 'Users (Help Center)', agents: 'Agents (agent console)' };
+/** An audience as the console names it, in the page's language. */
+export const audienceLabel = (audience: Audience): string => t('console.audienceLabel', { audience });
+/** The same, looked up by key where a page indexes it: each read is in the language of the page being drawn. */
+export const AUDIENCE_LABEL: Readonly<Record<Audience, string>> = Object.defineProperties({} as Record<Audience, string>, {
+  users: { get: () => audienceLabel('users'), enumerable: true },
+  agents: { get: () => audienceLabel('agents'), enumerable: true },
+});
 
 type FieldProblem = { field: string; problem: string };
 const problemsOf = (error: FrontdoorError | undefined): FieldProblem[] =>
@@ -117,10 +123,10 @@ export function actionButton(action: string, csrf: string, label: string, option
 }
 
 export function ssoBadge(app: AuthApp): SafeHtml {
-  if (app.type === 'password') return html`<span class="badge">Login form</span>`;
+  if (app.type === 'password') return html`<span class="badge">${t('console.badge.loginForm')}</span>`;
   return app.sso === 'automatic'
-    ? html`<span class="badge automatic">Automatic</span>`
-    : html`<span class="badge">${app.showButton ? 'Button' : 'Disabled SSO'}</span>`;
+    ? html`<span class="badge automatic">${t('console.badge.automatic')}</span>`
+    : html`<span class="badge">${app.showButton ? t('console.badge.button') : t('console.badge.disabledSso')}</span>`;
 }
 
 export const yesNo = (value: boolean) => (value ? t('admin.yes') : t('admin.no'));
@@ -137,7 +143,7 @@ export function copyList(values: Record<string, string>, labels: Record<string, 
     const field = value.includes('\n')
       ? html`<textarea id="${id}" readonly rows="4" data-copy="${label}">${value}</textarea>`
       : html`<input id="${id}" type="text" readonly value="${value}" data-copy="${label}">`;
-    return html`<dt><label for="${id}">${label}</label></dt><dd>${field}<button type="button" class="secondary copy-button" data-copy-from="${id}" hidden>Copy</button></dd>`;
+    return html`<dt><label for="${id}">${label}</label></dt><dd>${field}<button type="button" class="secondary copy-button" data-copy-from="${id}" hidden>${t('console.copy')}</button></dd>`;
   })}</dl>`;
 }
 

@@ -1,5 +1,7 @@
 import type { AuthApp } from '../../../core/apps.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
+import { tHtml } from '../../../i18n/rich.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
@@ -16,28 +18,29 @@ export type TraceList = {
 export function ssoTracesPage(frame: ConsoleFrame, { apps, filter, traces, next }: TraceList): SafeHtml {
   const { appId, outcome, audience } = filter;
   const appName = new Map(apps.map((a) => [a.id, a.name]));
-  return consolePage(frame, 'SSO traces', 'sso-traces', html`<h1>SSO traces</h1>
+  return consolePage(frame, t('admin.section.ssoTraces'), 'sso-traces', html`<h1>${t('admin.section.ssoTraces')}</h1>
 <form class="filters card" method="get" action="/admin/sso-traces/find" role="search">
-${textInput({}, 'id', 'Trace id (from an error page)', '')}<button type="submit" class="secondary">Open trace</button></form>
+${textInput({}, 'id', t('console.traces.idLabel'), '')}<button type="submit" class="secondary">${t('console.traces.open')}</button></form>
 <form class="filters card" method="get" action="/admin/sso-traces">
-${select({}, 'appId', 'App', appId ?? '', [['', 'any'], ...apps.filter((a) => a.type !== 'password').map((a) => [a.id, `${a.name} (${a.audience})`] as const)])}
-${select({}, 'outcome', 'Outcome', outcome ?? '', [['', 'any'], ['success', 'success'], ['failure', 'failure'], ['pending', 'pending']])}
-${select({}, 'audience', 'Audience', audience ?? '', [['', 'any'], ['users', 'Users'], ['agents', 'Agents']])}
-<button type="submit" class="secondary">Filter</button></form>
-${listTable(['Started', 'Trace', 'App', 'Outcome', 'Failed check'], traces.map((t) => [when(t.startedAt), html`<a href="/admin/sso-traces/${t.id}"><code>${t.id}</code></a>`, t.appId ? (appName.get(t.appId) ?? t.appId) : '', html`${t.outcome}${t.errorCode ? html` <code>${t.errorCode}</code>` : ''}`, t.failedCheck ?? '']))}
-${traces.length === 0 ? html`<p class="muted">No traces match.</p>` : ''}
-${next ? html`<p><a href="/admin/sso-traces?${next.toString()}">Older traces</a></p>` : ''}`);
+${select({}, 'appId', t('console.traces.app'), appId ?? '', [['', t('adminAudit.any')], ...apps.filter((a) => a.type !== 'password').map((a) => [a.id, `${a.name} (${a.audience})`] as const)])}
+${select({}, 'outcome', t('console.traces.outcome'), outcome ?? '', [['', t('adminAudit.any')], ['success', t('console.outcome', { outcome: 'success' })], ['failure', t('console.outcome', { outcome: 'failure' })], ['pending', t('console.outcome', { outcome: 'pending' })]])}
+${select({}, 'audience', t('console.traces.audience'), audience ?? '', [['', t('adminAudit.any')], ['users', t('adminAudit.users')], ['agents', t('adminAudit.agents')]])}
+<button type="submit" class="secondary">${t('adminAudit.filter')}</button></form>
+${listTable([t('console.person.started'), t('console.traces.trace'), t('console.traces.app'), t('console.traces.outcome'), t('console.traces.failedCheck')], traces.map((tr) => [when(tr.startedAt), html`<a href="/admin/sso-traces/${tr.id}"><code>${tr.id}</code></a>`, tr.appId ? (appName.get(tr.appId) ?? tr.appId) : '', html`${t('console.outcome', { outcome: tr.outcome })}${tr.errorCode ? html` <code>${tr.errorCode}</code>` : ''}`, tr.failedCheck ?? '']))}
+${traces.length === 0 ? html`<p class="muted">${t('console.traces.none')}</p>` : ''}
+${next ? html`<p><a href="/admin/sso-traces?${next.toString()}">${t('console.traces.older')}</a></p>` : ''}`);
 }
 
-export function ssoTracePage(frame: ConsoleFrame, t: SsoTrace, app: AuthApp | undefined): SafeHtml {
-  return consolePage(frame, `Trace ${t.id}`, 'sso-traces', html`<h1>SSO trace <code>${t.id}</code></h1>
+export function ssoTracePage(frame: ConsoleFrame, trace: SsoTrace, app: AuthApp | undefined): SafeHtml {
+  const tr = trace;
+  return consolePage(frame, t('console.traces.traceTitle', { id: tr.id }), 'sso-traces', html`<h1>${tHtml('console.traces.traceHeading', { id: html`<code>${tr.id}</code>` })}</h1>
 <dl class="facts card">
-<dt>App</dt><dd>${app ? html`<a href="/admin/apps/${app.id}">${app.name}</a>` : (t.appId ?? '')}</dd>
-<dt>Audience</dt><dd>${t.audience}</dd><dt>Started</dt><dd>${when(t.startedAt)}</dd><dt>Finished</dt><dd>${when(t.finishedAt)}</dd>
-<dt>Outcome</dt><dd>${t.outcome}</dd><dt>Error code</dt><dd>${t.errorCode ? html`<code>${t.errorCode}</code>` : ''}</dd>
-<dt>Failed check</dt><dd>${t.failedCheck ?? ''}</dd><dt>Detail</dt><dd>${t.detail ?? ''}</dd>
-<dt>Clock skew</dt><dd>${t.clockSkewMs === null ? '' : `${t.clockSkewMs} ms`}</dd>
-<dt>Person</dt><dd>${t.personId ? html`<a href="/admin/people/${t.audience}/${t.personId}">${t.personId}</a>` : ''}</dd><dt>Address</dt><dd>${t.ip ?? ''}</dd>
+<dt>${t('console.traces.app')}</dt><dd>${app ? html`<a href="/admin/apps/${app.id}">${app.name}</a>` : (tr.appId ?? '')}</dd>
+<dt>${t('console.traces.audience')}</dt><dd>${tr.audience}</dd><dt>${t('console.person.started')}</dt><dd>${when(tr.startedAt)}</dd><dt>${t('console.traces.finished')}</dt><dd>${when(tr.finishedAt)}</dd>
+<dt>${t('console.traces.outcome')}</dt><dd>${t('console.outcome', { outcome: tr.outcome })}</dd><dt>${t('console.traces.errorCode')}</dt><dd>${tr.errorCode ? html`<code>${tr.errorCode}</code>` : ''}</dd>
+<dt>${t('console.traces.failedCheck')}</dt><dd>${tr.failedCheck ?? ''}</dd><dt>${t('console.traces.detail')}</dt><dd>${tr.detail ?? ''}</dd>
+<dt>${t('console.traces.clockSkew')}</dt><dd>${tr.clockSkewMs === null ? '' : `${tr.clockSkewMs} ms`}</dd>
+<dt>${t('console.traces.person')}</dt><dd>${tr.personId ? html`<a href="/admin/people/${tr.audience}/${tr.personId}">${tr.personId}</a>` : ''}</dd><dt>${t('console.person.address')}</dt><dd>${tr.ip ?? ''}</dd>
 </dl>
-${t.claims ? html`<section class="card"><h2>Claims received</h2><pre>${JSON.stringify(t.claims, null, 2)}</pre></section>` : ''}`);
+${tr.claims ? html`<section class="card"><h2>${t('console.traces.claims')}</h2><pre>${JSON.stringify(tr.claims, null, 2)}</pre></section>` : ''}`);
 }

@@ -1,5 +1,6 @@
 import type { UsergroupRemovalImpact } from '../../../core/usergroup-removal.ts';
 import type { Usergroup } from '../../../core/usergroups.ts';
+import { tHtml } from '../../../i18n/rich.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { confirmLink, consolePage, listTable, csrfField, textInput, type ConsoleFrame } from './blocks.ts';
@@ -18,12 +19,11 @@ ${textInput(frame.state, 'name', t('adminUsergroups.name'), '', { required: true
 }
 
 export function usergroupRemovalTakes(impact: UsergroupRemovalImpact): SafeHtml[] {
-  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return [
-    html`${plural(impact.members, 'member loses', 'members lose')} what it grants.`,
+    html`${t('console.confirm.groupMembers', { count: impact.members })}`,
     impact.becomeAdminsOnly.length
-      ? html`${plural(impact.becomeAdminsOnly.length, 'article only it may read becomes', 'articles only it may read become')} admins-only: ${impact.becomeAdminsOnly.map((a, i) => html`${i ? ', ' : ''}<a href="/admin/articles/${a.id}">${a.title}</a>`)}.`
-      : html`No article becomes admins-only.`,
-    ...(impact.alsoReadByOthers ? [html`${plural(impact.alsoReadByOthers, 'other article keeps', 'other articles keep')} its other readers.`] : []),
+      ? tHtml('console.confirm.groupAdminsOnly', { count: impact.becomeAdminsOnly.length, articles: html`${impact.becomeAdminsOnly.map((a, i) => html`${i ? ', ' : ''}<a href="/admin/articles/${a.id}">${a.title}</a>`)}` })
+      : html`${t('console.confirm.groupNoAdminsOnly')}`,
+    ...(impact.alsoReadByOthers ? [html`${t('console.confirm.groupOthers', { count: impact.alsoReadByOthers })}`] : []),
   ];
 }

@@ -4,6 +4,7 @@ import { parseInput } from '../../../core/validation.ts';
 import { apiKeysPage } from '../../pages/admin/api-keys.ts';
 import { SHOWN_SECRET_TTL_MS } from '../../../core/console-results.ts';
 import { frameOf, type AdminConsole, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // Admin API keys: create (the key is shown once), revoke.
 
@@ -32,7 +33,7 @@ export function registerApiKeyRoutes({ services, page, action, audited, confirme
   };
   confirmed('/admin/api-keys/:id/revoke', async (request) => {
     const key = await keyOf(request);
-    return { section: 'api-keys', title: `Revoke the API key ${key.name}?`, button: `Revoke ${key.name}`, cancel: '/admin/api-keys', takes: ['Every script or service using this key is refused from its next request.'] };
+    return { section: 'api-keys', title: t('console.confirm.apiKeyTitle', { name: key.name }), button: t('console.scim.revokeNamed', { name: key.name }), cancel: '/admin/api-keys', takes: [t('console.confirm.apiKeyTakes')] };
   }, async (request, admin) => {
     const id = (await keyOf(request)).id;
     await services.apiKeys.revoke(id);

@@ -5,6 +5,7 @@ import { FrontdoorError } from '../../../core/errors.ts';
 import { parseInput } from '../../../core/validation.ts';
 import { articleFormPage, articlesPage } from '../../pages/admin/articles.ts';
 import { frameOf, listOf, type AdminConsole, type Form, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // Help Center articles: create, edit, delete, and the usergroups that may read each.
 
@@ -46,7 +47,7 @@ export function registerArticleRoutes({ services, page, action, audited, confirm
   });
   confirmed('/admin/articles/:id/remove', async (request) => {
     const article = await articleOf(request);
-    return { section: 'articles', title: `Delete the article ${article.title}?`, button: 'Delete this article', cancel: `/admin/articles/${article.id}`, takes: ['The article and who may read it; Help Center links to it answer "not found".'] };
+    return { section: 'articles', title: t('console.confirm.articleTitle', { title: article.title }), button: t('console.confirm.articleButton'), cancel: `/admin/articles/${article.id}`, takes: [t('console.confirm.articleTakes')] };
   }, async (request, admin) => {
     const id = await existing(request);
     await services.articles.remove(id);

@@ -10,6 +10,7 @@ import { currentPage, drawnWith } from '../../page-context.ts';
 import { brandPage, brandPreviewBar } from '../../pages/admin/brand.ts';
 import { loginPage } from '../../pages/sign-in.ts';
 import { adminConsole, frameOf, send, type AdminConsole, type Form, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // The Brand section (issue 18 part 6). The only multipart route of the console: the plugin is
 // registered in this section's own scope, so no other route parses multipart bodies. The logo
@@ -89,8 +90,8 @@ export function registerBrandRoutes(sections: AdminConsole): void {
     inner.get('/admin/brand/preview', async (_request, reply) => reply.code(303).header('location', '/admin/brand').send());
 
     confirmed('/admin/brand/logo/remove', async () => ({
-      section: 'brand', title: 'Remove the logo?', button: 'Remove logo', cancel: '/admin/brand',
-      takes: ['The logo in the header of every Help Center and agent page; the helpdesk name stays.'],
+      section: 'brand', title: t('console.confirm.logoTitle'), button: t('console.brand.removeLogo'), cancel: '/admin/brand',
+      takes: [t('console.confirm.logoTakes')],
     }), async (request, admin) => {
       await services.brand.update({ logo: null }, admin.actor, request.ip);
       return '/admin/brand?notice=removed';

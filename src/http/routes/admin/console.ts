@@ -8,6 +8,7 @@ import type { Services } from '../../../core/services.ts';
 import { redirectSeeOther, type HttpContext } from '../../context.ts';
 import type { SafeHtml } from '../../html.ts';
 import { CONSOLE_AUDIENCES, confirmPage, type Confirmation, type ConsoleFrame, type ViewState } from '../../pages/admin/blocks.ts';
+import { isMessageKey, t } from '../../../i18n/t.ts';
 
 // What every console section's routes share: who the admin is, the form as strings, and the
 // two shapes of a route. Every change is a POST with a CSRF token that answers 303 to the page
@@ -24,17 +25,11 @@ export const AudienceParam = z.enum(CONSOLE_AUDIENCES);
 export const CursorParam = z.string().regex(/^[A-Za-z0-9_-]{1,400}$/).optional().catch(undefined);
 
 /** Fixed texts for the notice after a redirect: the query names one, never free text. */
-const NOTICES: Record<string, string> = {
-  installed: 'The app is installed.', saved: 'Saved.', removed: 'Removed.', automatic: 'The app is now Automatic.',
-  sso_off: 'Automatic sign-in is off; the login form is back.',
-  synced: 'The directory is synced: the report is below.', sync_dry_run: 'Dry run done: nothing was changed; the report says what a sync would do.',
-  sync_failed: 'The sync failed: the report below says why; nobody was disabled for being missing.', created: 'Created.', renamed: 'Renamed.', revoked: 'Revoked.',
-  approved: 'Approved: they have been told by email.', rejected: 'The registration was turned down and the account removed.',
-  two_factor_removed: 'Every second factor of this person was removed.', disabled: 'Disabled: their sessions ended.', enabled: 'Enabled.',
-  admin_on: 'They are an admin now.', admin_off: 'They are no longer an admin.', signed_out: 'Signed out everywhere.',
-  reset_sent: 'A password-reset link is on its way to their primary email.',
-  reset_default: 'Reset: this email is sent with the default again.',
-  devices_forgotten: 'Their remembered devices are forgotten: the next sign-in on each asks for the second factor again.',
+const NOTICES = new Set(['installed', 'saved', 'removed', 'automatic', 'sso_off', 'synced', 'sync_dry_run', 'sync_failed', 'created', 'renamed', 'revoked', 'approved', 'rejected', 'two_factor_removed', 'disabled', 'enabled', 'admin_on', 'admin_off', 'signed_out', 'reset_sent', 'reset_default', 'devices_forgotten']);
+/** A notice's text, in the page's language (`console.notice.<name>`). */
+const noticeText = (name: string): string | undefined => {
+  const key = `console.notice.${name}`;
+  return NOTICES.has(name) && isMessageKey(key) ? t(key) : undefined;
 };
 
 export function formOf(request: FastifyRequest): Form {
@@ -85,7 +80,7 @@ export type AdminConsole = {
 
 export function adminConsole(scope: FastifyInstance, ctx: HttpContext, adminOf: (request: FastifyRequest) => Admin): AdminConsole {
   const { services } = ctx;
-  const noticeOf = (request: FastifyRequest) => NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? ''];
+  const noticeOf = (request: FastifyRequest) => noticeText((request.query as { notice?: string } | undefined)?.notice ?? '');
   const page: AdminConsole['page'] = (path, render) => {
     scope.get(path, async (request, reply) => send(reply, 200, await render(request, reply, adminOf(request), { notice: noticeOf(request) })));
   };

@@ -7,9 +7,10 @@ import { isMailKind, MAIL_KINDS, sampleValues, type MailKind, type MailTemplate 
 import { renderTemplate, type RenderedMail } from '../../../core/mail-templates/render.ts';
 import { checkTemplate } from '../../../core/mail-templates/template-check.ts';
 import { primaryEmail } from '../../../core/people.ts';
-import { emailEditPage, emailPath, emailsPage, LANGUAGE_LABEL, type EmailEdit } from '../../pages/admin/emails.ts';
+import { emailEditPage, emailPath, emailsPage, LANGUAGE_LABEL, mailKindLabel, type EmailEdit } from '../../pages/admin/emails.ts';
 import { frameOf, send, type Admin, type AdminConsole, type Form } from './console.ts';
 import type { ViewState } from '../../pages/admin/blocks.ts';
+import { t } from '../../../i18n/t.ts';
 
 // Emails: the list of kinds × languages, and per (kind, language) an edit page whose one form
 // has three buttons: Preview and "Send a test to me" answer with the page itself (nothing is
@@ -82,9 +83,9 @@ export function registerEmailTemplateRoutes({ services, page, action, answer, co
   confirmed('/admin/emails/:kind/:language/reset', async (request) => {
     const { kind, language } = emailOf(request);
     return {
-      section: 'emails', title: `Reset ${MAIL_KINDS[kind].label} (${LANGUAGE_LABEL[language]}) to the default?`,
-      takes: [`The customised subject and body of this email in ${LANGUAGE_LABEL[language]}: the next one is sent with the default.`],
-      button: 'Reset to default', cancel: emailPath(kind, language),
+      section: 'emails', title: t('console.confirm.emailTitle', { kind: mailKindLabel(kind), language: LANGUAGE_LABEL[language] }),
+      takes: [t('console.confirm.emailTakes', { language: LANGUAGE_LABEL[language] })],
+      button: t('console.emails.reset'), cancel: emailPath(kind, language),
     };
   }, async (request, admin) => {
     const { kind, language } = emailOf(request);

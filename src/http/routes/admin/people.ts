@@ -7,6 +7,8 @@ import { EmailSchema, NameSchema, parseInput } from '../../../core/validation.ts
 import { peoplePage, personPage } from '../../pages/admin/people.ts';
 import { audienceParamOf, CursorParam, frameOf, listOf, type Admin, type AdminConsole, type Render } from './console.ts';
 import { registerPeopleImportRoutes } from './people-import.ts';
+import { currentPage } from '../../page-context.ts';
+import { t } from '../../../i18n/t.ts';
 
 // People: the lists of Users and Agents with the form that adds one, and what an admin does to
 // one person (name and email, disable, usergroups, admin rights, a reset link, approval, second
@@ -83,16 +85,16 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
   });
 
   /** The confirmation of a destructive action on the person in the path. */
-  const confirmFor = (title: (p: Person) => string, button: string, takes: (p: Person) => Promise<string[]> | string[]) =>
+  const confirmFor = (title: (p: Person) => string, button: () => string, takes: (p: Person) => Promise<string[]> | string[]) =>
     async (request: FastifyRequest) => {
       const shown = await personOf(request);
-      return { section: 'people' as const, title: title(shown), button, cancel: back(shown, '').replace(/\?notice=$/, ''), takes: await takes(shown) };
+      return { section: 'people' as const, title: title(shown), button: button(), cancel: back(shown, '').replace(/\?notice=$/, ''), takes: await takes(shown) };
     };
   const liveSessions = async (p: Person) => (await services.sessions.list({ personId: p.id, audience: p.audience })).length;
-  const sessionsLine = (n: number) => `${n} live session${n === 1 ? '' : 's'} end${n === 1 ? 's' : ''} at once.`;
+  const sessionsLine = (n: number) => t('console.confirm.sessionsEnd', { count: n });
 
-  confirmed(`${personPath}/disable`, confirmFor((p) => `Disable ${p.name}?`, 'Disable', async (p) => [
-    sessionsLine(await liveSessions(p)), 'They cannot sign in, by any method, until enabled again.',
+  confirmed(`${personPath}/disable`, confirmFor((p) => t('console.confirm.disableTitle', { name: p.name }), () => t('console.person.disable'), async (p) => [
+    sessionsLine(await liveSessions(p)), t('console.confirm.disableTakes'),
   ]), async (request, admin) => {
     const changed = await services.people.update((await personOf(request)).id, audienceParamOf(request), { disabled: true });
     await services.sessions.revokeAllFor(changed.id, 'person disabled by an admin');
@@ -122,27 +124,27 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
   // Granting is not destructive; taking admin rights away is, so it goes through its confirmation.
   action(`${personPath}/admin`, person, async (request, admin, form) =>
     form.isAdmin === 'yes' ? setAdmin(request, admin, true) : `${request.url.split('?')[0]}/remove`);
-  confirmed(`${personPath}/admin/remove`, confirmFor((p) => `Take admin rights from ${p.name}?`, 'Remove admin rights', () => [
-    'They can no longer open the admin console or use the admin API with their session.',
+  confirmed(`${personPath}/admin/remove`, confirmFor((p) => t('console.confirm.adminTitle', { name: p.name }), () => t('console.person.removeAdmin'), () => [
+    t('console.confirm.adminTakes'),
   ]), (request, admin) => setAdmin(request, admin, false));
   action(`${personPath}/approve`, person, async (request, admin) => {
     const approved = await services.approvals.approve((await personOf(request)).id, admin.actor);
     return back(approved, 'approved');
   });
-  confirmed(`${personPath}/reject`, confirmFor((p) => `Turn down the registration of ${p.name}?`, 'Reject', () => [
-    'The account is removed; they are not told by email.',
+  confirmed(`${personPath}/reject`, confirmFor((p) => t('console.confirm.rejectTitle', { name: p.name }), () => t('console.person.reject'), () => [
+    t('console.confirm.rejectTakes'),
   ]), async (request, admin) => {
     const rejected = await personOf(request);
     await services.approvals.reject(rejected.id, admin.actor);
     return `/admin/people/${rejected.audience}?notice=rejected`;
   });
-  confirmed(`${personPath}/two-factor/remove`, confirmFor((p) => `Remove every second factor of ${p.name}?`, 'Remove two-factor', (p) => [
-    `Their ${p.twoFactor.methods.join(' and ') || 'second factors'} and recovery codes are removed; they sign in with one factor until they set it up again.`,
+  confirmed(`${personPath}/two-factor/remove`, confirmFor((p) => t('console.confirm.twoFactorTitle', { name: p.name }), () => t('console.confirm.twoFactorButton'), (p) => [
+    p.twoFactor.methods.length ? t('console.confirm.twoFactorTakes', { methods: new Intl.ListFormat(currentPage().language, { type: 'conjunction' }).format(p.twoFactor.methods) }) : t('console.confirm.twoFactorTakesAll'),
   ]), async (request, admin) => {
     const changed = await services.twoFactor.remove((await personOf(request)).id, admin.actor);
     return back(changed, 'two_factor_removed');
   });
-  confirmed(`${personPath}/sessions/revoke-all`, confirmFor((p) => `Sign ${p.name} out everywhere?`, 'Sign out everywhere', async (p) => [
+  confirmed(`${personPath}/sessions/revoke-all`, confirmFor((p) => t('console.confirm.signOutTitle', { name: p.name }), () => t('console.person.signOutEverywhere'), async (p) => [
     sessionsLine(await liveSessions(p)),
   ]), async (request, admin) => {
     const signedOut = await personOf(request);
@@ -150,8 +152,8 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
     await audited(admin, request, personAudit(signedOut, 'person.sessions_revoked'), signedOut.id);
     return back(signedOut, 'signed_out');
   });
-  confirmed(`${personPath}/sessions/:sessionId/revoke`, confirmFor((p) => `End this session of ${p.name}?`, 'Revoke', () => [
-    'That browser is signed out at once; their other sessions stay.',
+  confirmed(`${personPath}/sessions/:sessionId/revoke`, confirmFor((p) => t('console.confirm.sessionTitle', { name: p.name }), () => t('console.person.revoke'), () => [
+    t('console.confirm.sessionTakes'),
   ]), async (request, admin) => {
     const owner = await personOf(request);
     const sessionId = parseInput(z.uuid(), (request.params as { sessionId: string }).sessionId);
@@ -164,8 +166,8 @@ export function registerPeopleRoutes(sections: AdminConsole): void {
   });
   // Remembered devices (issue 18 part 8): every browser of this person asks for the second factor again.
   // Confirmed on a page first: it takes something the person would notice at their next sign-in.
-  confirmed(`${personPath}/devices/forget`, confirmFor((p) => `Forget the remembered devices of ${p.name}?`, 'Forget remembered devices', () => [
-    'Every browser where they ticked "Remember this device" is forgotten: their next sign-in on each must pass the second factor again.',
+  confirmed(`${personPath}/devices/forget`, confirmFor((p) => t('console.confirm.devicesTitle', { name: p.name }), () => t('console.person.forgetDevices'), () => [
+    t('console.confirm.devicesTakes'),
   ]), async (request, admin) => {
     const owner = await personOf(request);
     await services.rememberedDevices.revokeAllFor(owner, 'revoked by an admin', admin.actor);

@@ -7,6 +7,7 @@ import { scimProvisioning } from '../../../provisioning/scim/service.ts';
 import { scimConnectionPage, scimConnectionsPage } from '../../pages/admin/scim.ts';
 import { SHOWN_SECRET_TTL_MS } from '../../../core/console-results.ts';
 import { frameOf, type AdminConsole, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // SCIM connections (docs/SCIM.md): create (the token is shown to the session that made it, for
 // a while, after a redirect: a reload shows it again rather than making another), a
@@ -44,8 +45,8 @@ export function registerScimConnectionRoutes({ services, page, action, audited, 
   confirmed('/admin/scim/:id/revoke', async (request) => {
     const connection = await liveConnectionOf(request);
     return {
-      section: 'scim', title: `Revoke the SCIM connection ${connection.name}?`, button: `Revoke ${connection.name}`, cancel: `/admin/scim/${connection.id}`,
-      takes: [`${connection.name} can no longer create, change or deactivate anyone from its next request; the people and usergroups it made stay.`],
+      section: 'scim', title: t('console.confirm.scimTitle', { name: connection.name }), button: t('console.scim.revokeNamed', { name: connection.name }), cancel: `/admin/scim/${connection.id}`,
+      takes: [t('console.confirm.scimTakes', { name: connection.name })],
     };
   }, async (request, admin) => {
     const { id } = await liveConnectionOf(request);

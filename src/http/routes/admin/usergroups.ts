@@ -5,6 +5,7 @@ import { usergroupRemovalImpact } from '../../../core/usergroup-removal.ts';
 import { NameSchema, parseInput } from '../../../core/validation.ts';
 import { usergroupRemovalTakes, usergroupsPage } from '../../pages/admin/usergroups.ts';
 import { frameOf, type AdminConsole, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // Usergroups: create, rename, delete the custom ones.
 
@@ -30,7 +31,7 @@ export function registerUsergroupRoutes({ services, page, action, audited, confi
     const group = await groupOf(request);
     if (group.system) throw new FrontdoorError('usergroup.system', `${group.name} is built in and cannot be removed.`);
     return {
-      section: 'usergroups', title: `Delete the usergroup ${group.name}?`, button: `Delete ${group.name}`, cancel: '/admin/usergroups',
+      section: 'usergroups', title: t('console.confirm.usergroupTitle', { name: group.name }), button: t('console.confirm.deleteNamed', { name: group.name }), cancel: '/admin/usergroups',
       takes: usergroupRemovalTakes(await usergroupRemovalImpact(services.db, group)),
     };
   }, async (request, admin) => {
