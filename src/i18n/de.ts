@@ -281,7 +281,7 @@ export const de: Messages = {
   'adminArticles.create': 'Artikel anlegen',
   'adminArticles.delete': 'Diesen Artikel löschen',
   'adminApiKeys.heading': 'API-Schlüssel',
-  'adminApiKeys.shownOnce': 'Der Schlüssel „{name}“, nur dieses eine Mal angezeigt.',
+  'adminApiKeys.shownOnce': 'Der Schlüssel „{name}“, nur Ihnen und nur 15 Minuten lang angezeigt: Kopieren Sie ihn jetzt.',
   'adminApiKeys.copyNow': 'Kopieren Sie ihn jetzt; gespeichert wird nur sein Hash.',
   'adminApiKeys.key': 'API-Schlüssel',
   'adminApiKeys.name': 'Name',

@@ -293,7 +293,7 @@ export const en = {
   'adminArticles.create': 'Create article',
   'adminArticles.delete': 'Delete this article',
   'adminApiKeys.heading': 'API keys',
-  'adminApiKeys.shownOnce': 'The key “{name}”, shown this once.',
+  'adminApiKeys.shownOnce': 'The key “{name}”, shown only to you and only for 15 minutes: copy it now.',
   'adminApiKeys.copyNow': 'Copy it now; only its hash is kept.',
   'adminApiKeys.key': 'API key',
   'adminApiKeys.name': 'Name',

@@ -281,7 +281,7 @@ export const es: Messages = {
   'adminArticles.create': 'Crear artículo',
   'adminArticles.delete': 'Eliminar este artículo',
   'adminApiKeys.heading': 'Claves de API',
-  'adminApiKeys.shownOnce': 'La clave «{name}», mostrada solo esta vez.',
+  'adminApiKeys.shownOnce': 'La clave «{name}», mostrada solo a usted y solo durante 15 minutos: cópiela ahora.',
   'adminApiKeys.copyNow': 'Cópiela ahora; solo se guarda su hash.',
   'adminApiKeys.key': 'Clave de API',
   'adminApiKeys.name': 'Nombre',

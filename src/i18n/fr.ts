@@ -282,7 +282,7 @@ export const fr: Messages = {
   'adminArticles.create': 'Créer l’article',
   'adminArticles.delete': 'Supprimer cet article',
   'adminApiKeys.heading': 'Clés d’API',
-  'adminApiKeys.shownOnce': 'La clé « {name} », affichée cette seule fois.',
+  'adminApiKeys.shownOnce': 'La clé « {name} », affichée à vous seul et pendant 15 minutes seulement : copiez-la maintenant.',
   'adminApiKeys.copyNow': 'Copiez-la maintenant ; seule son empreinte est conservée.',
   'adminApiKeys.key': 'Clé d’API',
   'adminApiKeys.name': 'Nom',

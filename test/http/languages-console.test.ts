@@ -82,8 +82,10 @@ describe('console sections in German', () => {
       body: new URLSearchParams({ _csrf: await admin.csrfFrom('/admin/scim'), name: 'Okta', audience: 'agents' }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...DE },
     });
-    assert.equal(created.status, 201);
-    reads(created.text, ['nur dieses eine Mal angezeigt', 'Bearer-Token (geheimes Token)'], ['shown this once', 'Bearer token (secret token)', 'Copy both now']);
+    assert.equal(created.status, 303);
+    const shown = await admin.request('GET', created.location!, { headers: DE });
+    assert.equal(shown.status, 200);
+    reads(shown.text, ['nur 15 Minuten lang angezeigt', 'Bearer-Token (geheimes Token)'], ['shown only to you', 'Bearer token (secret token)', 'Copy both now']);
   });
 
   it('Brand, and the notice after a save', async () => {

@@ -125,7 +125,7 @@ export const deConsole: ConsoleMessages = {
 
   'console.scim.title': 'SCIM-Bereitstellung',
   'console.scim.intro': 'Ein Identitätsdienst (Okta, Microsoft Entra) legt Personen einer Zielgruppe über SCIM 2.0 an, ändert, deaktiviert und entfernt sie und pflegt Benutzergruppen und deren Mitglieder. Geben Sie ihm die Basis-URL und das Token einer Verbindung.',
-  'console.scim.tokenOnce': 'Die Verbindung „{name}“: ihr Token, nur dieses eine Mal angezeigt.',
+  'console.scim.tokenOnce': 'Die Verbindung „{name}“: ihr Token, nur Ihnen und nur 15 Minuten lang angezeigt.',
   'console.scim.copyNow': 'Kopieren Sie jetzt beides; gespeichert wird nur der Hash des Tokens.',
   'console.scim.baseUrl': 'SCIM-Basis-URL (Tenant-URL)',
   'console.scim.token': 'Bearer-Token (geheimes Token)',

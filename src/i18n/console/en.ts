@@ -130,7 +130,7 @@ export const enConsole = {
   // SCIM
   'console.scim.title': 'SCIM provisioning',
   'console.scim.intro': 'An identity service (Okta, Microsoft Entra) creates, updates, deactivates and removes people of one audience, and keeps usergroups and their members, through SCIM 2.0. Give it the base URL and the token of a connection.',
-  'console.scim.tokenOnce': 'The connection “{name}”: its token, shown this once.',
+  'console.scim.tokenOnce': 'The connection “{name}”: its token, shown only to you and only for 15 minutes.',
   'console.scim.copyNow': 'Copy both now; only the token’s hash is kept.',
   'console.scim.baseUrl': 'SCIM base URL (tenant URL)',
   'console.scim.token': 'Bearer token (secret token)',

@@ -125,7 +125,7 @@ export const esConsole: ConsoleMessages = {
 
   'console.scim.title': 'Aprovisionamiento SCIM',
   'console.scim.intro': 'Un servicio de identidad (Okta, Microsoft Entra) crea, actualiza, desactiva y elimina a las personas de un público, y mantiene los grupos de usuarios y sus miembros, mediante SCIM 2.0. Facilítele la URL base y el token de una conexión.',
-  'console.scim.tokenOnce': 'La conexión «{name}»: su token, mostrado solo esta vez.',
+  'console.scim.tokenOnce': 'La conexión «{name}»: su token, mostrado solo a usted y solo durante 15 minutos.',
   'console.scim.copyNow': 'Copie ambos ahora; solo se guarda el hash del token.',
   'console.scim.baseUrl': 'URL base de SCIM (URL del tenant)',
   'console.scim.token': 'Token Bearer (token secreto)',

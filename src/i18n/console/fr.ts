@@ -125,7 +125,7 @@ export const frConsole: ConsoleMessages = {
 
   'console.scim.title': 'Provisionnement SCIM',
   'console.scim.intro': 'Un service d’identité (Okta, Microsoft Entra) crée, modifie, désactive et supprime les personnes d’un public, et tient à jour les groupes d’utilisateurs et leurs membres, par SCIM 2.0. Donnez-lui l’URL de base et le jeton d’une connexion.',
-  'console.scim.tokenOnce': 'La connexion « {name} » : son jeton, affiché cette seule fois.',
+  'console.scim.tokenOnce': 'La connexion « {name} » : son jeton, affiché à vous seul et pendant 15 minutes seulement.',
   'console.scim.copyNow': 'Copiez les deux maintenant ; seule l’empreinte du jeton est conservée.',
   'console.scim.baseUrl': 'URL de base SCIM (URL du tenant)',
   'console.scim.token': 'Jeton Bearer (jeton secret)',
