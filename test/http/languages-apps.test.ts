@@ -98,15 +98,18 @@ describe('the auth apps pages in German', () => {
       ['Directory URL', 'Service account DN', 'Follow nested groups', 'Search page size'], 'LDAP install');
   });
 
-  it('the values to copy as validation refreshes them carry the German labels', async () => {
+  it('validation as you type: the values to copy under their German labels, zod’s common problems in German', async () => {
     const answer = await admin.request('POST', '/admin/apps/validate', {
-      body: new URLSearchParams({ _csrf: await admin.csrfFrom('/admin/apps/new?audience=users&type=oidc'), audience: 'users', type: 'oidc', slug: 'corp' }).toString(),
+      body: new URLSearchParams({
+        _csrf: await admin.csrfFrom('/admin/apps/new?audience=users&type=oidc'), audience: 'users', type: 'oidc', slug: 'corp', configFields: '1', 'config.issuer': 'ftp://idp.example.com',
+      }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...DE },
     });
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
     const copy = (answer.json as { copy?: Record<string, string> }).copy ?? {};
     assert.ok(copy['Redirect-URI (Callback)'], JSON.stringify(copy));
     assert.ok(!copy['Redirect URI (callback)']);
+    assert.equal((answer.json as { problems: Record<string, string> }).problems['config.issuer'], 'Keine gültige URL');
   });
 
   it('an app’s page, its Test and a pasted token’s report', async () => {

@@ -220,5 +220,15 @@ export const deApps: AppsMessages = {
   'apps.notChecked': 'nicht geprüft: Die Prüfung endet beim ersten Fehler',
   'apps.notReached': 'nicht erreicht',
 
+  'apps.problem.url': 'Keine gültige URL',
+  'apps.problem.email': 'Keine gültige E-Mail-Adresse',
+  'apps.problem.required': 'Pflichtfeld',
+  'apps.problem.integer': 'Bitte eine ganze Zahl',
+  'apps.problem.tooShort': 'Mindestens {min} Zeichen',
+  'apps.problem.tooLong': 'Höchstens {max} Zeichen',
+  'apps.problem.min': 'Mindestens {min}',
+  'apps.problem.max': 'Höchstens {max}',
+  'apps.problem.option': 'Einer dieser Werte: {options}',
+
   ...deAppFields,
 };

@@ -229,6 +229,17 @@ export const enApps = {
   'apps.notChecked': 'not checked: the verifier stops at the first failure',
   'apps.notReached': 'not reached',
 
+  // Validation as you type (app-problems.ts): zod's common messages, said again in the page's language
+  'apps.problem.url': 'Invalid URL',
+  'apps.problem.email': 'Invalid email address',
+  'apps.problem.required': 'Required',
+  'apps.problem.integer': 'A whole number, please',
+  'apps.problem.tooShort': 'At least {min} characters',
+  'apps.problem.tooLong': 'At most {max} characters',
+  'apps.problem.min': 'At least {min}',
+  'apps.problem.max': 'At most {max}',
+  'apps.problem.option': 'One of: {options}',
+
   ...enAppFields,
 };
 

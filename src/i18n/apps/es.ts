@@ -220,5 +220,15 @@ export const esApps: AppsMessages = {
   'apps.notChecked': 'no comprobada: la verificación se detiene en el primer fallo',
   'apps.notReached': 'no alcanzado',
 
+  'apps.problem.url': 'URL no válida',
+  'apps.problem.email': 'Dirección de correo no válida',
+  'apps.problem.required': 'Obligatorio',
+  'apps.problem.integer': 'Un número entero, por favor',
+  'apps.problem.tooShort': 'Al menos {min} caracteres',
+  'apps.problem.tooLong': 'Como máximo {max} caracteres',
+  'apps.problem.min': 'Al menos {min}',
+  'apps.problem.max': 'Como máximo {max}',
+  'apps.problem.option': 'Uno de estos valores: {options}',
+
   ...esAppFields,
 };

@@ -220,5 +220,15 @@ export const frApps: AppsMessages = {
   'apps.notChecked': 'non vérifié : la vérification s’arrête au premier échec',
   'apps.notReached': 'non atteint',
 
+  'apps.problem.url': 'URL non valide',
+  'apps.problem.email': 'Adresse e-mail non valide',
+  'apps.problem.required': 'Obligatoire',
+  'apps.problem.integer': 'Un nombre entier, s’il vous plaît',
+  'apps.problem.tooShort': 'Au moins {min} caractères',
+  'apps.problem.tooLong': 'Au plus {max} caractères',
+  'apps.problem.min': 'Au moins {min}',
+  'apps.problem.max': 'Au plus {max}',
+  'apps.problem.option': 'L’une de ces valeurs : {options}',
+
   ...frAppFields,
 };
