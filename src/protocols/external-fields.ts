@@ -1,3 +1,4 @@
+import type { AppFieldKey } from '../i18n/apps/fields-en.ts';
 import type { ConfigField } from './sign-in-protocol.ts';
 
 // The settings every external app shares (core/app-config.ts, externalShape) beyond the trust
@@ -10,11 +11,11 @@ export const CONSOLE_OWNED_KEYS = [
   'filter.emailDomains', 'filter.requiredGroup', 'filter.requiredClaim', 'loginActions.addUsergroupIds', 'loginActions.groupMappings',
 ] as const;
 
-export const clockToleranceField = (hint: string): ConfigField => ({
-  key: 'clockToleranceSeconds', label: 'Clock tolerance (seconds)', kind: 'number', group: 'security', hint,
+export const clockToleranceField = (hint: AppFieldKey): ConfigField => ({
+  key: 'clockToleranceSeconds', label: 'apps.field.clockTolerance', kind: 'number', group: 'security', hint,
 });
 
 export const EXTERNAL_FIELDS: readonly ConfigField[] = [
-  { key: 'lostPasswordUrl', label: 'Forgotten-password page at the service', kind: 'url', group: 'connection', hint: 'People who sign in only with this app are sent there from the reset form. Empty: no link (a JWT app sends them to its remote login URL).' },
-  { key: 'logoutUrl', label: 'Logout page at the service', kind: 'url', group: 'logout', hint: 'Where signing out of an Automatic app ends when the service has no logout endpoint of its own.' },
+  { key: 'lostPasswordUrl', label: 'apps.field.lostPasswordUrl', kind: 'url', group: 'connection', hint: 'apps.hint.lostPasswordUrl' },
+  { key: 'logoutUrl', label: 'apps.field.logoutUrl', kind: 'url', group: 'logout', hint: 'apps.hint.logoutUrl' },
 ];

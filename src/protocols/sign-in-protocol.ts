@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ExternalProfile } from '../core/account-resolution.ts';
 import type { AuthApp } from '../core/apps.ts';
+import type { AppFieldKey } from '../i18n/apps/fields-en.ts';
 import type { ErrorCode, FrontdoorError } from '../core/errors.ts';
 import type { SingleUse } from '../core/replay-cache.ts';
 import type { Session } from '../core/sessions.ts';
@@ -86,28 +87,29 @@ export type ProtocolPreset = {
  */
 export type ConfigFieldKind = 'text' | 'url' | 'secret' | 'textarea' | 'pem' | 'pemList' | 'algorithm' | 'boolean' | 'select' | 'list' | 'number';
 
-/** The fieldsets of the install and edit forms, in this order. */
+/** The fieldsets of the install and edit forms, in this order, with the message key of each legend. */
 export const CONFIG_FIELD_GROUPS = {
-  connection: 'Connection',
-  claims: 'Claims and attribute mapping',
-  security: 'Security',
-  logout: 'Logout',
-} as const;
+  connection: 'apps.group.connection',
+  claims: 'apps.group.claims',
+  security: 'apps.group.security',
+  logout: 'apps.group.logout',
+} as const satisfies Record<string, AppFieldKey>;
 export type ConfigFieldGroup = keyof typeof CONFIG_FIELD_GROUPS;
 
 export type ConfigField = {
   /** The config key; a dotted path for a nested object (`claims.email`). */
   key: string;
-  label: string;
+  /** The message key of the label (src/i18n/apps/fields-en.ts): the form shows it in the page's language. */
+  label: AppFieldKey;
   kind: ConfigFieldKind;
   /** The fieldset; connection unless said. */
   group?: ConfigFieldGroup;
   required?: boolean;
-  /** The one-line consequence of the setting. */
-  hint?: string;
+  /** The message key of the one-line consequence of the setting. */
+  hint?: AppFieldKey;
   placeholder?: string;
-  /** select: the values and their labels. */
-  options?: readonly (readonly [string, string])[];
+  /** select: the values and their labels (a message key, or a technical name shown as it is). */
+  options?: readonly (readonly [string, AppFieldKey | string])[];
 };
 
 export type FinishEndpoint = { method: 'GET' | 'POST'; path: string; bodyLimit?: number };

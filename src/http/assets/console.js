@@ -16,18 +16,20 @@
   function copyButtons() {
     for (const button of document.querySelectorAll('button[data-copy-from]')) {
       button.hidden = false;
+      // The labels come with the button, in the page's language (blocks.ts copyList).
+      const label = button.textContent;
       button.addEventListener('click', async () => {
         const field = document.getElementById(button.dataset.copyFrom);
         if (!field) return;
         try {
           await navigator.clipboard.writeText(field.value);
-          button.textContent = 'Copied';
+          button.textContent = button.dataset.copied || 'Copied';
         } catch {
           // No clipboard permission (an http page, an old browser): select it for Ctrl+C.
           field.select();
-          button.textContent = 'Selected: press Ctrl+C';
+          button.textContent = button.dataset.selected || 'Selected: press Ctrl+C';
         }
-        setTimeout(() => { button.textContent = 'Copy'; }, 2500);
+        setTimeout(() => { button.textContent = label; }, 2500);
       });
     }
   }
@@ -101,7 +103,7 @@
       }
       if (status && shown !== announced) {
         announced = shown;
-        status.textContent = shown === 0 ? 'No problems found in the form.' : shown === 1 ? '1 problem in the form.' : `${shown} problems in the form.`;
+        status.textContent = shown === 0 ? status.dataset.none : shown === 1 ? status.dataset.one : status.dataset.many.replace('{count}', String(shown));
       }
       fillCopyValues(answer.copy || {});
     }

@@ -1,6 +1,8 @@
 import type { ConsoleMessages } from './en.ts';
 
 export const deConsole: ConsoleMessages = {
+  'console.copied': 'Kopiert',
+  'console.copySelected': 'Markiert: Strg+C drücken',
   'console.audienceLabel': '{audience, select, users {Benutzer (Help Center)} other {Agenten (Agenten-Konsole)}}',
   'console.badge.loginForm': 'Anmeldeformular',
   'console.badge.automatic': 'Automatisch',

@@ -1,5 +1,7 @@
 // English messages of the other console sections: People, import, SSO traces, SCIM, Brand, Emails, notices and confirmations. Spread into ../en.ts; de.ts, fr.ts and es.ts here must have the same keys.
 export const enConsole = {
+  'console.copied': 'Copied',
+  'console.copySelected': 'Selected: press Ctrl+C',
   // Shared console words (blocks.ts)
   'console.audienceLabel': '{audience, select, users {Users (Help Center)} other {Agents (agent console)}}',
   'console.badge.loginForm': 'Login form',

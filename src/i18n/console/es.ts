@@ -1,6 +1,8 @@
 import type { ConsoleMessages } from './en.ts';
 
 export const esConsole: ConsoleMessages = {
+  'console.copied': 'Copiado',
+  'console.copySelected': 'Seleccionado: pulse Ctrl+C',
   'console.audienceLabel': '{audience, select, users {Usuarios (Help Center)} other {Agentes (consola de agentes)}}',
   'console.badge.loginForm': 'Formulario de inicio de sesión',
   'console.badge.automatic': 'Automático',

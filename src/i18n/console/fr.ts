@@ -1,6 +1,8 @@
 import type { ConsoleMessages } from './en.ts';
 
 export const frConsole: ConsoleMessages = {
+  'console.copied': 'Copié',
+  'console.copySelected': 'Sélectionné : appuyez sur Ctrl+C',
   'console.audienceLabel': '{audience, select, users {Utilisateurs (Help Center)} other {Agents (console des agents)}}',
   'console.badge.loginForm': 'Formulaire de connexion',
   'console.badge.automatic': 'Automatique',

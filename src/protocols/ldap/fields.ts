@@ -1,32 +1,33 @@
 import { clockToleranceField, EXTERNAL_FIELDS } from '../external-fields.ts';
+import type { AppFieldKey } from '../../i18n/apps/fields-en.ts';
 import type { ConfigField } from '../sign-in-protocol.ts';
 
 // The admin console's fields of an LDAP app (settings.ts has each key's schema).
 
-const attribute = (key: string, label: string, hint: string): ConfigField => ({ key: `attributes.${key}`, label, kind: 'text', group: 'claims', hint: `${hint} Empty: the directory preset’s.` });
+const attribute = (key: string, label: AppFieldKey, hint: AppFieldKey): ConfigField => ({ key: `attributes.${key}`, label, kind: 'text', group: 'claims', hint });
 
 export const LDAP_FIELDS: readonly ConfigField[] = [
   {
-    key: 'preset', label: 'Directory', kind: 'select', required: true, options: [['active-directory', 'Active Directory'], ['openldap', 'OpenLDAP']],
-    hint: 'Fills the user filter and the attribute names you leave empty.',
+    key: 'preset', label: 'apps.field.ldap.preset', kind: 'select', required: true, options: [['active-directory', 'Active Directory'], ['openldap', 'OpenLDAP']],
+    hint: 'apps.hint.ldap.preset',
   },
-  { key: 'url', label: 'Directory URL', kind: 'url', required: true, hint: 'ldaps://dc1.corp.example:636, or ldap:// with StartTLS (plain ldap:// only for localhost).' },
-  { key: 'startTls', label: 'Upgrade ldap:// with StartTLS', kind: 'boolean', group: 'security', hint: 'On: the connection is encrypted before any password crosses it.' },
-  { key: 'caPem', label: 'CA certificate (PEM)', kind: 'pem', group: 'security', hint: 'The CA the directory’s certificate chains to; empty: the system’s CAs.' },
-  { key: 'bindDn', label: 'Service account DN', kind: 'text', required: true, hint: 'The account that searches for people before their own password is checked.' },
-  { key: 'bindPassword', label: 'Service account password', kind: 'secret', required: true, hint: 'Stored encrypted and never shown again.' },
-  { key: 'baseDn', label: 'Base DN', kind: 'text', required: true, hint: 'Only people under it can sign in.' },
-  { key: 'userFilter', label: 'User filter', kind: 'text', hint: 'Holds {username}, which is escaped (RFC 4515). Empty: the preset’s.' },
-  { key: 'syncFilter', label: 'Sync filter', kind: 'text', hint: 'Who the sync lists. Empty: the user filter with {username} as *.' },
-  attribute('id', 'Stable id attribute', 'Keeps people linked across renames (objectGUID, entryUUID).'),
-  attribute('username', 'Username attribute', 'What people type to sign in.'),
-  attribute('email', 'Email attribute', 'Read as the email.'),
-  attribute('name', 'Name attribute', 'Read as the display name.'),
-  attribute('groups', 'Groups attribute', 'The groups group mappings match.'),
-  { key: 'nestedGroups', label: 'Follow nested groups (Active Directory)', kind: 'boolean', group: 'claims', hint: 'On: membership through groups of groups counts.' },
-  { key: 'testUsername', label: 'Username the Test looks up', kind: 'text', hint: 'No password is tried.' },
-  { key: 'pageSize', label: 'Search page size', kind: 'number', hint: 'Entries per page of the sync’s searches.' },
-  { key: 'timeoutMs', label: 'Timeout (milliseconds)', kind: 'number', hint: 'How long a directory answer may take before the sign-in fails.' },
-  clockToleranceField('Leeway for times against our clock.'),
+  { key: 'url', label: 'apps.field.ldap.url', kind: 'url', required: true, hint: 'apps.hint.ldap.url' },
+  { key: 'startTls', label: 'apps.field.ldap.startTls', kind: 'boolean', group: 'security', hint: 'apps.hint.ldap.startTls' },
+  { key: 'caPem', label: 'apps.field.ldap.caPem', kind: 'pem', group: 'security', hint: 'apps.hint.ldap.caPem' },
+  { key: 'bindDn', label: 'apps.field.ldap.bindDn', kind: 'text', required: true, hint: 'apps.hint.ldap.bindDn' },
+  { key: 'bindPassword', label: 'apps.field.ldap.bindPassword', kind: 'secret', required: true, hint: 'apps.hint.storedEncrypted' },
+  { key: 'baseDn', label: 'apps.field.ldap.baseDn', kind: 'text', required: true, hint: 'apps.hint.ldap.baseDn' },
+  { key: 'userFilter', label: 'apps.field.ldap.userFilter', kind: 'text', hint: 'apps.hint.ldap.userFilter' },
+  { key: 'syncFilter', label: 'apps.field.ldap.syncFilter', kind: 'text', hint: 'apps.hint.ldap.syncFilter' },
+  attribute('id', 'apps.field.ldap.idAttribute', 'apps.hint.ldap.idAttribute'),
+  attribute('username', 'apps.field.ldap.usernameAttribute', 'apps.hint.ldap.usernameAttribute'),
+  attribute('email', 'apps.field.emailAttribute', 'apps.hint.ldap.emailAttribute'),
+  attribute('name', 'apps.field.ldap.nameAttribute', 'apps.hint.ldap.nameAttribute'),
+  attribute('groups', 'apps.field.groupsAttribute', 'apps.hint.ldap.groupsAttribute'),
+  { key: 'nestedGroups', label: 'apps.field.ldap.nestedGroups', kind: 'boolean', group: 'claims', hint: 'apps.hint.ldap.nestedGroups' },
+  { key: 'testUsername', label: 'apps.field.ldap.testUsername', kind: 'text', hint: 'apps.hint.ldap.testUsername' },
+  { key: 'pageSize', label: 'apps.field.ldap.pageSize', kind: 'number', hint: 'apps.hint.ldap.pageSize' },
+  { key: 'timeoutMs', label: 'apps.field.ldap.timeout', kind: 'number', hint: 'apps.hint.ldap.timeout' },
+  clockToleranceField('apps.hint.clockTolerance.clock'),
   ...EXTERNAL_FIELDS,
 ];

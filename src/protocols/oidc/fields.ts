@@ -1,61 +1,62 @@
 import { clockToleranceField, EXTERNAL_FIELDS } from '../external-fields.ts';
+import type { AppFieldKey } from '../../i18n/apps/fields-en.ts';
 import type { ConfigField } from '../sign-in-protocol.ts';
 
 // The admin console's fields of the OpenID Connect presets (config.ts has each key's schema).
 
 const CLIENT: readonly ConfigField[] = [
-  { key: 'clientId', label: 'Client id', kind: 'text', required: true, hint: 'The id the service gave this app when you registered the redirect URI.' },
-  { key: 'clientSecret', label: 'Client secret', kind: 'secret', hint: 'Stored encrypted and never shown again. Not needed with a private key or a public client.' },
+  { key: 'clientId', label: 'apps.field.clientId', kind: 'text', required: true, hint: 'apps.hint.oidc.clientId' },
+  { key: 'clientSecret', label: 'apps.field.clientSecret', kind: 'secret', hint: 'apps.hint.oidc.clientSecret' },
   {
-    key: 'clientAuth', label: 'Client authentication at the token endpoint', kind: 'select', group: 'security',
-    options: [['auto', 'Automatic (from the discovery document)'], ['client_secret_basic', 'Secret in HTTP Basic (client_secret_basic)'], ['client_secret_post', 'Secret in the form body (client_secret_post)'], ['private_key_jwt', 'Private key (signed assertion)'], ['none', 'None: public client with PKCE only']],
-    hint: 'Automatic uses what the service announces; None is only for services that issue no secret.',
+    key: 'clientAuth', label: 'apps.field.oidc.clientAuth', kind: 'select', group: 'security',
+    options: [['auto', 'apps.option.oidc.auto'], ['client_secret_basic', 'apps.option.oidc.basic'], ['client_secret_post', 'apps.option.oidc.post'], ['private_key_jwt', 'apps.option.oidc.privateKey'], ['none', 'apps.option.oidc.none']],
+    hint: 'apps.hint.oidc.clientAuth',
   },
-  { key: 'privateKeyJwk', label: 'Client private key (JWK, JSON)', kind: 'secret', group: 'security', hint: 'For private key authentication; stored encrypted and never shown again.' },
-  { key: 'scopes', label: 'Scopes (one per line)', kind: 'list', hint: 'openid is needed; email and profile bring the email and name.' },
+  { key: 'privateKeyJwk', label: 'apps.field.oidc.privateKeyJwk', kind: 'secret', group: 'security', hint: 'apps.hint.oidc.privateKeyJwk' },
+  { key: 'scopes', label: 'apps.field.scopes', kind: 'list', hint: 'apps.hint.oidc.scopes' },
 ];
 
 const CLAIMS: readonly ConfigField[] = [
-  { key: 'claims.email', label: 'Email claim', kind: 'text', group: 'claims', hint: 'The ID token claim read as the email.' },
-  { key: 'claims.name', label: 'Name claim', kind: 'text', group: 'claims', hint: 'The claim read as the display name.' },
-  { key: 'claims.groups', label: 'Groups claim', kind: 'text', group: 'claims', hint: 'The claim whose values group mappings and filters match.' },
+  { key: 'claims.email', label: 'apps.field.emailClaim', kind: 'text', group: 'claims', hint: 'apps.hint.oidc.emailClaim' },
+  { key: 'claims.name', label: 'apps.field.nameClaim', kind: 'text', group: 'claims', hint: 'apps.hint.nameClaim' },
+  { key: 'claims.groups', label: 'apps.field.groupsClaim', kind: 'text', group: 'claims', hint: 'apps.hint.oidc.groupsClaim' },
 ];
 
 const TAIL: readonly ConfigField[] = [
   ...CLAIMS,
-  clockToleranceField('Leeway for the ID token’s iat and exp against our clock; more accepts older tokens.'),
-  { key: 'postLogoutRedirectUri', label: 'Post-logout redirect URI', kind: 'url', group: 'logout', hint: 'Sent at logout so the service brings people back; register it there too. Empty: they stay on the service’s logout page.' },
+  clockToleranceField('apps.hint.clockTolerance.oidc'),
+  { key: 'postLogoutRedirectUri', label: 'apps.field.oidc.postLogoutRedirectUri', kind: 'url', group: 'logout', hint: 'apps.hint.oidc.postLogoutRedirectUri' },
   ...EXTERNAL_FIELDS,
 ];
 
-const issuerOverride = (hint: string): ConfigField => ({ key: 'issuer', label: 'Issuer URL (override)', kind: 'url', hint });
+const issuerOverride = (hint: AppFieldKey): ConfigField => ({ key: 'issuer', label: 'apps.field.oidc.issuerOverride', kind: 'url', hint });
 
 /** The keys of an OIDC preset no admin types: the mode (OIDC unless a SAML card installed it). */
 export const OIDC_MANAGED_KEYS = ['protocol'] as const;
 
 export const OIDC_FIELDS = {
   oidc: [
-    { key: 'issuer', label: 'Issuer URL', kind: 'url', required: true, hint: 'Its discovery document is read from /.well-known/openid-configuration.' },
+    { key: 'issuer', label: 'apps.field.oidc.issuer', kind: 'url', required: true, hint: 'apps.hint.oidc.issuer' },
     ...CLIENT, ...TAIL,
   ],
   google: [
     ...CLIENT,
-    { key: 'hostedDomains', label: 'Google Workspace domains (one per line)', kind: 'list', group: 'security', hint: 'Only accounts of these domains get in (the signed hd claim). Empty: any Google account.' },
+    { key: 'hostedDomains', label: 'apps.field.oidc.hostedDomains', kind: 'list', group: 'security', hint: 'apps.hint.oidc.hostedDomains' },
     ...TAIL,
   ],
   microsoft: [
-    { key: 'tenant', label: 'Directory (tenant) id', kind: 'text', required: true, hint: 'The GUID on the Entra overview page; only accounts of this directory get in.' },
-    issuerOverride('Only for a sovereign cloud (login.microsoftonline.us …). Empty: the global Entra issuer of the tenant.'),
+    { key: 'tenant', label: 'apps.field.oidc.tenant', kind: 'text', required: true, hint: 'apps.hint.oidc.tenant' },
+    issuerOverride('apps.hint.oidc.microsoftIssuer'),
     ...CLIENT, ...TAIL,
   ],
   okta: [
-    { key: 'domain', label: 'Okta domain', kind: 'text', required: true, hint: 'e.g. acme.okta.com' },
-    issuerOverride('A custom authorization server (https://acme.okta.com/oauth2/default). Empty: the org issuer.'),
+    { key: 'domain', label: 'apps.field.oktaDomain', kind: 'text', required: true, hint: 'apps.hint.oidc.oktaDomain' },
+    issuerOverride('apps.hint.oidc.oktaIssuer'),
     ...CLIENT, ...TAIL,
   ],
   onelogin: [
-    { key: 'domain', label: 'OneLogin domain', kind: 'text', required: true, hint: 'e.g. acme.onelogin.com' },
-    issuerOverride('OneLogin’s other issuer form. Empty: https://<domain>/oidc/2.'),
+    { key: 'domain', label: 'apps.field.oneloginDomain', kind: 'text', required: true, hint: 'apps.hint.oidc.oneloginDomain' },
+    issuerOverride('apps.hint.oidc.oneloginIssuer'),
     ...CLIENT, ...TAIL,
   ],
 } satisfies Record<string, readonly ConfigField[]>;

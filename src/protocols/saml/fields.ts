@@ -1,42 +1,43 @@
 import { clockToleranceField, EXTERNAL_FIELDS } from '../external-fields.ts';
+import type { AppFieldKey } from '../../i18n/apps/fields-en.ts';
 import type { ConfigField } from '../sign-in-protocol.ts';
 import { SAML_NAME_ID_FORMATS } from './config.ts';
 
 // The admin console's fields of the SAML presets (config.ts has each key's schema).
 
 const IDP_BY_HAND: readonly ConfigField[] = [
-  { key: 'idpMetadataUrl', label: 'IdP metadata URL', kind: 'url', hint: 'Fetched, checked and refreshed on a schedule. Or paste the metadata, or give the entity id, SSO URL and certificate.' },
-  { key: 'idpMetadataXml', label: 'IdP metadata (XML, pasted)', kind: 'textarea', hint: 'Used instead of a URL; not refreshed, so paste it again after the IdP rotates its certificate.' },
-  { key: 'idpEntityId', label: 'IdP entity id', kind: 'text', hint: 'Without metadata: the issuer the assertions must name.' },
-  { key: 'idpSsoUrl', label: 'IdP SSO URL', kind: 'url', hint: 'Without metadata: where sign-in requests are sent.' },
-  { key: 'idpSloUrl', label: 'IdP single logout URL', kind: 'url', group: 'logout', hint: 'Without metadata: where logout requests are sent. Empty: no single logout.' },
-  { key: 'idpCertificate', label: 'IdP signing certificate (PEM)', kind: 'pem', group: 'security', hint: 'Without metadata: the certificate the assertions are signed with.' },
-  { key: 'idpCertificates', label: 'More IdP signing certificates (PEM, one after the other)', kind: 'pemList', group: 'security', hint: 'Accepted side by side during a rollover; remove the old one once it is over.' },
+  { key: 'idpMetadataUrl', label: 'apps.field.saml.idpMetadataUrl', kind: 'url', hint: 'apps.hint.saml.idpMetadataUrl' },
+  { key: 'idpMetadataXml', label: 'apps.field.saml.idpMetadataXml', kind: 'textarea', hint: 'apps.hint.saml.idpMetadataXml' },
+  { key: 'idpEntityId', label: 'apps.field.saml.idpEntityId', kind: 'text', hint: 'apps.hint.saml.idpEntityId' },
+  { key: 'idpSsoUrl', label: 'apps.field.saml.idpSsoUrl', kind: 'url', hint: 'apps.hint.saml.idpSsoUrl' },
+  { key: 'idpSloUrl', label: 'apps.field.saml.idpSloUrl', kind: 'url', group: 'logout', hint: 'apps.hint.saml.idpSloUrl' },
+  { key: 'idpCertificate', label: 'apps.field.saml.idpCertificate', kind: 'pem', group: 'security', hint: 'apps.hint.saml.idpCertificate' },
+  { key: 'idpCertificates', label: 'apps.field.saml.idpCertificates', kind: 'pemList', group: 'security', hint: 'apps.hint.saml.idpCertificates' },
 ];
 
 const COMMON: readonly ConfigField[] = [
-  { key: 'idpCertificateFingerprint', label: 'Pin the IdP certificate (SHA-256 fingerprint)', kind: 'text', group: 'security', hint: 'Only a metadata signing certificate with this fingerprint is trusted. Empty: any in the metadata.' },
-  { key: 'metadataRefreshHours', label: 'Refresh the metadata every (hours)', kind: 'number', hint: 'Also fetched again once when a signature fails.' },
+  { key: 'idpCertificateFingerprint', label: 'apps.field.saml.fingerprint', kind: 'text', group: 'security', hint: 'apps.hint.saml.fingerprint' },
+  { key: 'metadataRefreshHours', label: 'apps.field.saml.metadataRefresh', kind: 'number', hint: 'apps.hint.saml.metadataRefresh' },
   {
-    key: 'nameIdFormat', label: 'NameID format', kind: 'select', group: 'claims', options: SAML_NAME_ID_FORMATS.map((f) => [f, f] as const),
-    hint: 'Asked for in the request; persistent keeps people linked when their email changes.',
+    key: 'nameIdFormat', label: 'apps.field.saml.nameIdFormat', kind: 'select', group: 'claims', options: SAML_NAME_ID_FORMATS.map((f) => [f, f] as const),
+    hint: 'apps.hint.saml.nameIdFormat',
   },
-  { key: 'attributes.email', label: 'Email attribute', kind: 'text', group: 'claims', hint: 'Empty: the usual names (Okta, OneLogin, Entra, LDAP OIDs) are tried.' },
-  { key: 'attributes.firstName', label: 'First name attribute', kind: 'text', group: 'claims', hint: 'Empty: the usual names.' },
-  { key: 'attributes.lastName', label: 'Last name attribute', kind: 'text', group: 'claims', hint: 'Empty: the usual names.' },
-  { key: 'attributes.displayName', label: 'Display name attribute', kind: 'text', group: 'claims', hint: 'Empty: the usual names; else first and last name.' },
-  { key: 'attributes.groups', label: 'Groups attribute', kind: 'text', group: 'claims', hint: 'The values group mappings and filters match. Empty: the usual names.' },
-  { key: 'signAuthnRequests', label: 'Sign sign-in requests', kind: 'boolean', group: 'security', hint: 'On: the IdP can tell our requests from forged ones (our SP certificate is in the metadata).' },
+  { key: 'attributes.email', label: 'apps.field.emailAttribute', kind: 'text', group: 'claims', hint: 'apps.hint.saml.emailAttribute' },
+  { key: 'attributes.firstName', label: 'apps.field.saml.firstNameAttribute', kind: 'text', group: 'claims', hint: 'apps.hint.saml.usualNames' },
+  { key: 'attributes.lastName', label: 'apps.field.saml.lastNameAttribute', kind: 'text', group: 'claims', hint: 'apps.hint.saml.usualNames' },
+  { key: 'attributes.displayName', label: 'apps.field.saml.displayNameAttribute', kind: 'text', group: 'claims', hint: 'apps.hint.saml.displayNameAttribute' },
+  { key: 'attributes.groups', label: 'apps.field.groupsAttribute', kind: 'text', group: 'claims', hint: 'apps.hint.saml.groupsAttribute' },
+  { key: 'signAuthnRequests', label: 'apps.field.saml.signAuthnRequests', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.signAuthnRequests' },
   {
-    key: 'authnRequestBinding', label: 'Send sign-in requests by', kind: 'select', group: 'security', options: [['redirect', 'HTTP-Redirect (a link)'], ['post', 'HTTP-POST (a form)']],
-    hint: 'What the IdP accepts; most take both.',
+    key: 'authnRequestBinding', label: 'apps.field.saml.binding', kind: 'select', group: 'security', options: [['redirect', 'apps.option.saml.redirect'], ['post', 'apps.option.saml.post']],
+    hint: 'apps.hint.saml.binding',
   },
-  { key: 'wantAssertionsSigned', label: 'Require signed assertions', kind: 'boolean', group: 'security', hint: 'On (recommended): an assertion without its own valid signature is refused.' },
-  { key: 'wantResponseSigned', label: 'Require a signed response', kind: 'boolean', group: 'security', hint: 'On: the whole response must be signed too.' },
-  { key: 'requireEncryptedAssertions', label: 'Require encrypted assertions', kind: 'boolean', group: 'security', hint: 'On: plain assertions are refused (encrypted ones are always accepted).' },
-  { key: 'allowIdpInitiated', label: 'Allow IdP-initiated sign-in', kind: 'boolean', group: 'security', hint: 'On: sign-ins started at the IdP are accepted, though they answer no request of ours (replay and login CSRF risk).' },
-  { key: 'allowSha1', label: 'Accept SHA-1 signatures', kind: 'boolean', group: 'security', hint: 'Only for a legacy IdP: SHA-1 signatures can be forged.' },
-  clockToleranceField('Leeway for the assertion’s times against our clock.'),
+  { key: 'wantAssertionsSigned', label: 'apps.field.saml.wantAssertionsSigned', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.wantAssertionsSigned' },
+  { key: 'wantResponseSigned', label: 'apps.field.saml.wantResponseSigned', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.wantResponseSigned' },
+  { key: 'requireEncryptedAssertions', label: 'apps.field.saml.requireEncrypted', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.requireEncrypted' },
+  { key: 'allowIdpInitiated', label: 'apps.field.saml.allowIdpInitiated', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.allowIdpInitiated' },
+  { key: 'allowSha1', label: 'apps.field.saml.allowSha1', kind: 'boolean', group: 'security', hint: 'apps.hint.saml.allowSha1' },
+  clockToleranceField('apps.hint.clockTolerance.saml'),
   ...EXTERNAL_FIELDS,
 ];
 
@@ -45,23 +46,23 @@ export const SAML_MANAGED_KEYS = ['spCertificate', 'spPrivateKey', 'spNextCertif
 /** A vendor card in SAML mode sets `protocol: "saml"`. */
 export const SAML_PRESET_MANAGED_KEYS = [...SAML_MANAGED_KEYS, 'protocol'] as const;
 
-const appId = (hint: string): ConfigField => ({ key: 'appId', label: 'Application id at the IdP', kind: 'text', hint });
+const appId = (hint: AppFieldKey): ConfigField => ({ key: 'appId', label: 'apps.field.saml.appId', kind: 'text', hint });
 
 export const SAML_FIELDS = {
   saml: [...IDP_BY_HAND, ...COMMON],
   okta: [
-    { key: 'domain', label: 'Okta domain', kind: 'text', hint: 'With the application id, the metadata URL is built for you (e.g. acme.okta.com).' },
-    appId('In the Okta app’s URL, after /app/ (e.g. exk1abc…).'),
+    { key: 'domain', label: 'apps.field.oktaDomain', kind: 'text', hint: 'apps.hint.saml.oktaDomain' },
+    appId('apps.hint.saml.oktaAppId'),
     ...IDP_BY_HAND, ...COMMON,
   ],
   onelogin: [
-    { key: 'domain', label: 'OneLogin domain', kind: 'text', hint: 'With the application id, the metadata URL is built for you (e.g. acme.onelogin.com).' },
-    appId('The number in the OneLogin app’s SSO tab.'),
+    { key: 'domain', label: 'apps.field.oneloginDomain', kind: 'text', hint: 'apps.hint.saml.oneloginDomain' },
+    appId('apps.hint.saml.oneloginAppId'),
     ...IDP_BY_HAND, ...COMMON,
   ],
   microsoft: [
-    { key: 'tenant', label: 'Directory (tenant) id or domain', kind: 'text', hint: 'With the application id, the federation metadata URL is built for you.' },
-    appId('The Entra enterprise application’s Application ID (a GUID).'),
+    { key: 'tenant', label: 'apps.field.saml.tenant', kind: 'text', hint: 'apps.hint.saml.tenant' },
+    appId('apps.hint.saml.microsoftAppId'),
     ...IDP_BY_HAND, ...COMMON,
   ],
 } satisfies Record<string, readonly ConfigField[]>;

@@ -1,5 +1,7 @@
 import type { AppType } from '../../../core/app-config.ts';
 import type { Audience } from '../../../core/audience.ts';
+import type { MessageKey } from '../../../i18n/en.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
 
 // The "Add an app" catalogue (issue 18 part 1): one card per way of signing in, with the
@@ -11,7 +13,8 @@ export type CatalogueEntry = {
   type: AppType;
   protocol?: 'saml';
   name: string;
-  description: string;
+  /** The message key of the one-line description. */
+  description: MessageKey;
   mark: string;
 };
 
@@ -28,32 +31,32 @@ const MARKS = {
   ldap: '<rect x="15" y="3" width="10" height="8" fill="#2f6f4f"/><rect x="4" y="29" width="10" height="8" fill="#2f6f4f"/><rect x="26" y="29" width="10" height="8" fill="#2f6f4f"/><path d="M20 11 V20 M9 29 V20 H31 V29" fill="none" stroke="#2f6f4f" stroke-width="3"/>',
 } as const;
 
-export const CATALOGUE: readonly { group: string; entries: readonly CatalogueEntry[] }[] = [
+export const CATALOGUE: readonly { /** The message key of the heading. */ group: MessageKey; entries: readonly CatalogueEntry[] }[] = [
   {
-    group: 'Identity services',
+    group: 'apps.catalogue.group.identity',
     entries: [
-      { type: 'google', name: 'Google', description: 'Google accounts and Google Workspace, over OpenID Connect.', mark: MARKS.google },
-      { type: 'microsoft', name: 'Microsoft Entra ID', description: 'Work and school accounts of one Entra directory, over OpenID Connect.', mark: MARKS.microsoft },
-      { type: 'microsoft', protocol: 'saml', name: 'Microsoft Entra ID (SAML)', description: 'An Entra enterprise application, over SAML 2.0.', mark: MARKS.microsoft },
-      { type: 'okta', name: 'Okta', description: 'An Okta org or custom authorization server, over OpenID Connect.', mark: MARKS.okta },
-      { type: 'okta', protocol: 'saml', name: 'Okta (SAML)', description: 'An Okta SAML 2.0 application.', mark: MARKS.okta },
-      { type: 'onelogin', name: 'OneLogin', description: 'A OneLogin app, over OpenID Connect.', mark: MARKS.onelogin },
-      { type: 'onelogin', protocol: 'saml', name: 'OneLogin (SAML)', description: 'A OneLogin SAML 2.0 app.', mark: MARKS.onelogin },
-      { type: 'github', name: 'GitHub', description: 'GitHub.com or GitHub Enterprise Server accounts, over OAuth 2.0.', mark: MARKS.github },
+      { type: 'google', name: 'Google', description: 'apps.catalogue.google', mark: MARKS.google },
+      { type: 'microsoft', name: 'Microsoft Entra ID', description: 'apps.catalogue.microsoft', mark: MARKS.microsoft },
+      { type: 'microsoft', protocol: 'saml', name: 'Microsoft Entra ID (SAML)', description: 'apps.catalogue.microsoftSaml', mark: MARKS.microsoft },
+      { type: 'okta', name: 'Okta', description: 'apps.catalogue.okta', mark: MARKS.okta },
+      { type: 'okta', protocol: 'saml', name: 'Okta (SAML)', description: 'apps.catalogue.oktaSaml', mark: MARKS.okta },
+      { type: 'onelogin', name: 'OneLogin', description: 'apps.catalogue.onelogin', mark: MARKS.onelogin },
+      { type: 'onelogin', protocol: 'saml', name: 'OneLogin (SAML)', description: 'apps.catalogue.oneloginSaml', mark: MARKS.onelogin },
+      { type: 'github', name: 'GitHub', description: 'apps.catalogue.github', mark: MARKS.github },
     ],
   },
   {
-    group: 'Protocols',
+    group: 'apps.catalogue.group.protocols',
     entries: [
-      { type: 'oidc', name: 'OpenID Connect', description: 'Any OpenID Connect provider with a discovery document (Keycloak, Auth0, LemonLDAP::NG…).', mark: MARKS.oidc },
-      { type: 'saml', name: 'SAML 2.0', description: 'Any SAML 2.0 identity provider (ADFS, Shibboleth, SimpleSAMLphp…).', mark: MARKS.saml },
-      { type: 'jwt', name: 'JWT', description: 'Your own web site signs people in and posts a signed token.', mark: MARKS.jwt },
+      { type: 'oidc', name: 'OpenID Connect', description: 'apps.catalogue.oidc', mark: MARKS.oidc },
+      { type: 'saml', name: 'SAML 2.0', description: 'apps.catalogue.saml', mark: MARKS.saml },
+      { type: 'jwt', name: 'JWT', description: 'apps.catalogue.jwt', mark: MARKS.jwt },
     ],
   },
   {
-    group: 'Directory',
+    group: 'apps.catalogue.group.directory',
     entries: [
-      { type: 'ldap', name: 'LDAP / Active Directory', description: 'People type their directory username and password here; the directory checks it.', mark: MARKS.ldap },
+      { type: 'ldap', name: 'LDAP / Active Directory', description: 'apps.catalogue.ldap', mark: MARKS.ldap },
     ],
   },
 ];
@@ -65,9 +68,9 @@ export const catalogueEntryOf = (type: AppType, protocol: string | undefined): C
 const mark = (drawing: string) => html`<svg class="mark" viewBox="0 0 40 40" width="40" height="40" aria-hidden="true" focusable="false">${raw(drawing)}</svg>`;
 
 export function catalogueCards(audience: Audience): SafeHtml {
-  return html`${CATALOGUE.map(({ group, entries }, i) => html`<section class="catalogue" aria-labelledby="catalogue-${i}"><h2 id="catalogue-${i}">${group}</h2>
+  return html`${CATALOGUE.map(({ group, entries }, i) => html`<section class="catalogue" aria-labelledby="catalogue-${i}"><h2 id="catalogue-${i}">${t(group)}</h2>
 <ul class="cards">${entries.map((e) => {
   const href = `/admin/apps/new?audience=${audience}&type=${e.type}${e.protocol ? `&protocol=${e.protocol}` : ''}`;
-  return html`<li class="card app-card">${mark(e.mark)}<div><h3><a href="${href}">${e.name}</a></h3><p class="muted">${e.description}</p></div></li>`;
+  return html`<li class="card app-card">${mark(e.mark)}<div><h3><a href="${href}">${e.name}</a></h3><p class="muted">${t(e.description)}</p></div></li>`;
 })}</ul></section>`)}`;
 }

@@ -1,5 +1,6 @@
 import type { AppType } from '../../../core/app-config.ts';
 import type { Audience } from '../../../core/audience.ts';
+import { isMessageKey, t } from '../../../i18n/t.ts';
 import { protocolOfType, URL_LABELS } from '../../../protocols/registry.ts';
 import { homeOf } from '../../external-sign-in-completion.ts';
 
@@ -9,6 +10,17 @@ import { homeOf } from '../../external-sign-in-completion.ts';
 
 const EXTRA_LABELS = { postLogout: 'Post-logout redirect URI', spCertificate: 'SP certificate (PEM)' } as const;
 export const COPY_LABELS: Readonly<Record<string, string>> = { ...URL_LABELS, ...EXTRA_LABELS };
+
+/**
+ * The labels in the page's language (`apps.copy.<key>`; English for a key without a message). The
+ * validate answer is keyed by the same labels, so console.js finds each value under its data-copy.
+ */
+export function copyLabels(): Record<string, string> {
+  return Object.fromEntries(Object.entries(COPY_LABELS).map(([key, label]) => {
+    const message = `apps.copy.${key}`;
+    return [key, isMessageKey(message) ? t(message) : label];
+  }));
+}
 
 export function copyValuesFor(
   input: { type: AppType; audience: Audience; slug: string; config: Record<string, unknown> }, publicUrl: URL,
@@ -26,5 +38,7 @@ export function copyValuesFor(
 }
 
 /** The same values keyed by their labels, as POST /admin/apps/validate answers them. */
-export const byLabel = (values: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(values).map(([key, value]) => [COPY_LABELS[key] ?? key, value]));
+export function byLabel(values: Record<string, string>): Record<string, string> {
+  const labels = copyLabels();
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [labels[key] ?? key, value]));
+}

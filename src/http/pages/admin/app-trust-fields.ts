@@ -2,6 +2,7 @@ import type { AppType } from '../../../core/app-config.ts';
 import { AGENT_APP_DEFAULTS } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import { FrontdoorError } from '../../../core/errors.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { checkbox, textArea, textInput, type ViewState } from './blocks.ts';
 
@@ -40,36 +41,34 @@ export function trustFields(
   const mappings = (actions.groupMappings ?? []).map((m) => `${m.group} = ${nameOf.get(m.usergroupId) ?? m.usergroupId}`).join('\n');
   const custom = input.usergroups;
   const agents = input.audience === 'agents';
-  return html`<fieldset class="stack" data-section="trust"><legend>Trust and who gets in</legend>
+  return html`<fieldset class="stack" data-section="trust"><legend>${t('apps.trust.legend')}</legend>
 <input type="hidden" name="${MARKER}" value="1">
-${checkbox(state, 'config.trustEmail', 'Link to an existing account by a verified email', on('trustEmail'), {
-  hint: agents
-    ? 'On: a sign-in whose email the service marks verified opens the existing agent with that email, admins included (only if that account’s email was proven here). Off: only agents already linked to this app get in.'
-    : 'On: a sign-in whose email the service marks verified joins the existing account with that email (only if that account’s email was proven here). Off: such a person is refused.',
+${checkbox(state, 'config.trustEmail', t('apps.trust.trustEmail'), on('trustEmail'), {
+  hint: t(agents ? 'apps.trust.trustEmailHintAgents' : 'apps.trust.trustEmailHintUsers'),
 })}
-${checkbox(state, 'config.trustProviderMfa', 'Trust the identity service’s own two-factor check', on('trustProviderMfa'), {
-  hint: 'On: people who set up two-factor authentication here are not asked for it after this app, whatever the service checked. Off (recommended): they are.',
+${checkbox(state, 'config.trustProviderMfa', t('apps.trust.trustProviderMfa'), on('trustProviderMfa'), {
+  hint: t('apps.trust.trustProviderMfaHint'),
 })}
 ${agents
-  ? checkbox(state, 'config.autoAgent', 'Create agents on first sign-in (Auto Agent)', on('autoAgent'), {
-      hint: 'On: anyone this service lets in becomes an agent here (never an admin); narrow it with the filters below. Off: only agents an admin created.',
+  ? checkbox(state, 'config.autoAgent', t('apps.trust.autoAgent'), on('autoAgent'), {
+      hint: t('apps.trust.autoAgentHint'),
     })
-  : checkbox(state, 'config.autoUser', 'Create Users on first sign-in even while registration is closed (Auto User)', on('autoUser'), {
-      hint: 'On: anyone this service lets in gets a Help Center account, whatever the registration mode.',
+  : checkbox(state, 'config.autoUser', t('apps.trust.autoUser'), on('autoUser'), {
+      hint: t('apps.trust.autoUserHint'),
     })}
-${checkbox(state, 'config.syncProfile', 'Update the name and email from the service at each sign-in', on('syncProfile'), {
-  hint: 'On: a new address at the service becomes the primary email here (if nobody else has it).',
+${checkbox(state, 'config.syncProfile', t('apps.trust.syncProfile'), on('syncProfile'), {
+  hint: t('apps.trust.syncProfileHint'),
 })}
-${textInput(state, 'filter.emailDomains', 'Only these email domains (comma-separated; empty: any)', (filter.emailDomains ?? []).join(', '), {
-  hint: 'Others are refused with sso.filter_refused before any account is made or linked.', placeholder: 'example.com, example.org',
+${textInput(state, 'filter.emailDomains', t('apps.trust.emailDomains'), (filter.emailDomains ?? []).join(', '), {
+  hint: t('apps.trust.emailDomainsHint'), placeholder: 'example.com, example.org',
 })}
-${textInput(state, 'filter.requiredGroup', 'Only members of this group at the service (empty: anyone)', filter.requiredGroup ?? '')}
-${textInput(state, 'filter.requiredClaimName', 'Only people whose claim… (name)', filter.requiredClaim?.name ?? '', { hint: 'With the value below; e.g. department = support.' })}
-${textInput(state, 'filter.requiredClaimValue', '…has this value', filter.requiredClaim?.value ?? '')}
-${agents ? '' : html`${textArea(state, 'loginActions.groupMappings', 'Group mappings: one per line, service group = usergroup name', mappings, {
-  rows: 3, placeholder: 'vip = VIP customers', hint: 'Each sign-in adds the person to the usergroups their service groups map to (never removes).',
+${textInput(state, 'filter.requiredGroup', t('apps.trust.requiredGroup'), filter.requiredGroup ?? '')}
+${textInput(state, 'filter.requiredClaimName', t('apps.trust.requiredClaimName'), filter.requiredClaim?.name ?? '', { hint: t('apps.trust.requiredClaimNameHint') })}
+${textInput(state, 'filter.requiredClaimValue', t('apps.trust.requiredClaimValue'), filter.requiredClaim?.value ?? '')}
+${agents ? '' : html`${textArea(state, 'loginActions.groupMappings', t('apps.trust.groupMappings'), mappings, {
+  rows: 3, placeholder: t('apps.trust.groupMappingsPlaceholder'), hint: t('apps.trust.groupMappingsHint'),
 })}
-${custom.length ? html`<fieldset><legend>Add every sign-in to these usergroups</legend>${custom.map((g) => checkbox(state, `loginActions.add.${g.id}`, g.name, (actions.addUsergroupIds ?? []).includes(g.id)))}</fieldset>` : ''}`}
+${custom.length ? html`<fieldset><legend>${t('apps.trust.addUsergroups')}</legend>${custom.map((g) => checkbox(state, `loginActions.add.${g.id}`, g.name, (actions.addUsergroupIds ?? []).includes(g.id)))}</fieldset>` : ''}`}
 </fieldset>`;
 }
 

@@ -1,20 +1,21 @@
 import type { AppType } from '../../../core/app-config.ts';
 import { isHmacAlgorithm } from '../../../protocols/jwt/config.ts';
 import type { TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
-import { sharedSecretSection, tokenCheckSection } from './app-testing.ts';
+import { checkName, sharedSecretSection, tokenCheckSection } from './app-testing.ts';
 import { defaultAppName } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
-import { JWT_EMAIL_TRUST } from '../../../protocols/jwt/profile.ts';
 import type { AppTestReport } from '../../app-test.ts';
+import { tHtml } from '../../../i18n/rich.ts';
+import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { catalogueCards, catalogueEntryOf } from './app-catalogue.ts';
 import { configFields } from './app-config-fields.ts';
-import { COPY_LABELS } from './app-copy-values.ts';
+import { copyLabels } from './app-copy-values.ts';
 import { trustFields } from './app-trust-fields.ts';
 import {
-  actionButton, AUDIENCE_LABEL, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, listTable, csrfField, ssoBadge, textInput, when, yesNo,
+  actionButton, checkbox, confirmLink, CONSOLE_AUDIENCES, consolePage, copyList, listTable, csrfField, ssoBadge, textInput, when, yesNo,
   type ConsoleFrame, type ViewState,
 } from './blocks.ts';
 
@@ -25,15 +26,15 @@ type Group = { id: string; name: string };
 export function appsListPage(frame: ConsoleFrame, all: readonly AuthApp[], articlesExist: boolean): SafeHtml {
   const table = (audience: Audience) => {
     const apps = all.filter((a) => a.audience === audience);
-    return html`<section class="card" aria-labelledby="apps-${audience}"><h2 id="apps-${audience}">${AUDIENCE_LABEL[audience]}</h2>
-${listTable(['Name', 'Type', 'Enabled', 'SSO mode', 'Order'], apps.map((a) => ({
+    return html`<section class="card" aria-labelledby="apps-${audience}"><h2 id="apps-${audience}">${t(`admin.audience.${audience}`)}</h2>
+${listTable([t('apps.col.name'), t('apps.col.type'), t('apps.col.enabled'), t('apps.col.ssoMode'), t('apps.col.order')], apps.map((a) => ({
   className: a.sso === 'automatic' ? 'automatic' : '',
-  cells: [html`<a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>(the Automatic app)</strong>` : ''}`, a.type, yesNo(a.enabled), ssoBadge(a), a.displayOrder],
+  cells: [html`<a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>${t('apps.theAutomaticApp')}</strong>` : ''}`, a.type, yesNo(a.enabled), ssoBadge(a), a.displayOrder],
 })), { card: false })}</section>`;
   };
-  return consolePage(frame, 'Auth apps', 'apps', html`<h1>Auth apps</h1>
+  return consolePage(frame, t('apps.title'), 'apps', html`<h1>${t('apps.title')}</h1>
 ${welcomeSteps(all, articlesExist)}
-<p><a class="button" href="/admin/apps/new">Add an app</a></p>
+<p><a class="button" href="/admin/apps/new">${t('apps.add')}</a></p>
 ${table('users')}${table('agents')}`);
 }
 
@@ -47,36 +48,37 @@ export function cataloguePage(
 ): SafeHtml {
   const { audience, type, protocol } = chosen;
   if (!type || !install) {
-    return consolePage(frame, 'Add an app', 'apps', html`<h1>Add an app</h1>
-<nav class="card" aria-label="Who signs in"><p>Who signs in with it:
-${CONSOLE_AUDIENCES.map((a) => html` <a href="/admin/apps/new?audience=${a}"${a === audience ? html` aria-current="true"` : ''}>${AUDIENCE_LABEL[a]}</a>`)}</p></nav>
+    return consolePage(frame, t('apps.add'), 'apps', html`<h1>${t('apps.add')}</h1>
+<nav class="card" aria-label="${t('apps.catalogue.whoSignsIn')}"><p>${t('apps.catalogue.whoSignsInWith')}
+${CONSOLE_AUDIENCES.map((a) => html` <a href="/admin/apps/new?audience=${a}"${a === audience ? html` aria-current="true"` : ''}>${t(`admin.audience.${a}`)}</a>`)}</p></nav>
 ${catalogueCards(audience)}`);
   }
   const name = catalogueEntryOf(type, protocol)?.name ?? defaultAppName(type);
   const config = protocol ? { protocol } : {};
-  return consolePage(frame, `Add ${name}`, 'apps', html`<h1>Add ${name} for ${AUDIENCE_LABEL[audience]}</h1>
-<p><a href="/admin/apps/new?audience=${audience}">Back to the catalogue</a></p>
+  return consolePage(frame, t('apps.install.title', { name }), 'apps', html`<h1>${t('apps.install.heading', { name, audience: t(`admin.audience.${audience}`) })}</h1>
+<p><a href="/admin/apps/new?audience=${audience}">${t('apps.install.back')}</a></p>
 <form class="stack card" method="post" action="/admin/apps" data-validate="/admin/apps/validate" novalidate>
 ${csrfField(frame.csrf)}<input type="hidden" name="audience" value="${audience}"><input type="hidden" name="type" value="${type}">
 ${install.spKeyOffer ? html`<input type="hidden" name="spKeyOffer" value="${install.spKeyOffer}">` : ''}
-${textInput(frame.state, 'slug', 'Slug (in the sign-in addresses)', install.slug, { hint: 'Lowercase letters, digits and dashes; the addresses below change with it.' })}
+${textInput(frame.state, 'slug', t('apps.install.slug'), install.slug, { hint: t('apps.install.slugHint') })}
 ${copySection(install.copy, type, protocol)}
 ${appFields(frame.state, undefined, type, { audience, usergroups, config })}
 ${problemCount()}
-<button type="submit">Install</button></form>`);
+<button type="submit">${t('apps.install.submit')}</button></form>`);
 }
 
 /** The values the identity service asks for, before and after install. */
 function copySection(values: Record<string, string>, type: AppType, protocol: string | undefined): SafeHtml {
   const saml = type === 'saml' || protocol === 'saml';
-  return html`<section class="copy-values" aria-labelledby="copy-h"><h2 id="copy-h">Give these to the identity service</h2>${copyList(values, COPY_LABELS)}
-${saml && values.spCertificate ? html`<p class="muted">The IdP checks our signed requests with the SP certificate; it is also in the SP metadata.</p>` : ''}
-${type === 'jwt' ? html`<p class="muted">The signing site posts its token to the JWT address; people who must sign in are sent to its remote login URL.</p><p class="notice">${JWT_EMAIL_TRUST}</p>` : ''}
+  return html`<section class="copy-values" aria-labelledby="copy-h"><h2 id="copy-h">${t('apps.copy.title')}</h2>${copyList(values, copyLabels())}
+${saml && values.spCertificate ? html`<p class="muted">${t('apps.copy.samlNote')}</p>` : ''}
+${type === 'jwt' ? html`<p class="muted">${t('apps.copy.jwtNote')}</p><p class="notice">${t('apps.copy.jwtEmailTrust')}</p>` : ''}
 </section>`;
 }
 
 /** Announces the number of problems found as you type, once per change, not once per field. */
-const problemCount = () => html`<p class="visually-hidden" role="status" data-problem-count></p>`;
+// console.js announces the count in the page's language: the three sentences travel with the element.
+const problemCount = () => html`<p class="visually-hidden" role="status" data-problem-count data-none="${t('apps.problems.none')}" data-one="${t('apps.problems.one')}" data-many="${t('apps.problems.many', { count: '{count}' })}"></p>`;
 
 export type AppDetail = {
   app: AuthApp;
@@ -100,30 +102,30 @@ export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml 
   const { csrf, state } = frame;
   const external = app.type !== 'password';
   return consolePage(frame, app.name, 'apps', html`<h1>${app.name}</h1>
-<p class="muted">${AUDIENCE_LABEL[app.audience]} · type <code>${app.type}</code> · slug <code>${app.slug}</code> · ${app.enabled ? 'enabled' : 'turned off'} · ${ssoBadge(app)}</p>
-${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>${detail.regenerated ? html`New shared secret, shown to you until ${when(detail.regenerated.until)}.` : 'Shared secret, shown this once.'}</strong> Give it to the site that signs the tokens:</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: 'Shared secret (HS256)' })}</div>` : ''}
+<p class="muted">${t(`admin.audience.${app.audience}`)} · ${tHtml('apps.detail.meta', { type: html`<code>${app.type}</code>`, slug: html`<code>${app.slug}</code>`, state: t(app.enabled ? 'apps.detail.enabled' : 'apps.detail.turnedOff') })} · ${ssoBadge(app)}</p>
+${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>${detail.regenerated ? t('apps.detail.newSecret', { until: when(detail.regenerated.until) }) : t('apps.detail.secretOnce')}</strong> ${t('apps.detail.giveSecret')}</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: t('apps.copy.sharedSecret') })}</div>` : ''}
 ${urls && Object.keys(urls).length ? html`<div class="card">${copySection(urls, app.type, typeof app.config.protocol === 'string' ? app.config.protocol : undefined)}</div>` : ''}
-${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">Test</h2>
-<p>The <strong>Test</strong> checks the setup without signing anyone in (discovery, keys, endpoints, credentials). A <strong>test sign-in</strong> goes through the identity service for real, in a new tab.</p>
-${actionButton(`/admin/apps/${app.id}/test`, csrf, 'Test the setup')}
+${external ? html`<section class="card" aria-labelledby="test-h"><h2 id="test-h">${t('apps.test.title')}</h2>
+<p>${tHtml('apps.test.intro', { test: html`<strong>${t('apps.test.introTest')}</strong>`, testSignIn: html`<strong>${t('apps.test.introTestSignIn')}</strong>` })}</p>
+${actionButton(`/admin/apps/${app.id}/test`, csrf, t('apps.test.button'))}
 ${testSignInButton(app, csrf, detail.testSignIn)}
-<p class="muted">${lastSuccess ? html`Last successful sign-in: ${when(lastSuccess.finishedAt)} (trace <a href="/admin/sso-traces/${lastSuccess.id}"><code>${lastSuccess.id}</code></a>).` : 'No successful sign-in with this app yet.'}</p>
+<p class="muted">${lastSuccess ? tHtml('apps.test.lastSuccess', { when: when(lastSuccess.finishedAt), trace: html`<a href="/admin/sso-traces/${lastSuccess.id}"><code>${lastSuccess.id}</code></a>` }) : t('apps.test.noSuccess')}</p>
 ${detail.report ? testReport(detail.report) : ''}
 ${app.type === 'jwt' ? tokenCheckSection(app, csrf, detail.tokenReport) : ''}</section>
 ${app.type === 'jwt' && jwtUsesSharedSecret(app) ? sharedSecretSection(app) : ''}
 ${detail.extraSection ?? ''}
-<section class="card" aria-labelledby="sso-h"><h2 id="sso-h">SSO mode</h2>
+<section class="card" aria-labelledby="sso-h"><h2 id="sso-h">${t('apps.sso.title')}</h2>
 ${app.sso === 'automatic'
-  ? html`<p>This is the <strong>Automatic</strong> app: everyone signing in as ${app.audience === 'users' ? 'a User' : 'an Agent'} goes straight to it.</p>${actionButton(`/admin/apps/${app.id}/sso`, csrf, 'Turn Automatic off', { fields: { sso: 'disabled' } })}`
-  : html`<p>Disabled SSO: the login form stays${app.showButton ? ', with a button for this app' : ''}.</p><p><a href="/admin/apps/${app.id}/automatic">Make this the Automatic app…</a></p>`}
+  ? html`<p>${tHtml('apps.sso.isAutomatic', { automatic: html`<strong>${t('apps.sso.automatic')}</strong>`, audience: app.audience })}</p>${actionButton(`/admin/apps/${app.id}/sso`, csrf, t('apps.sso.turnOff'), { fields: { sso: 'disabled' } })}`
+  : html`<p>${t('apps.sso.disabled', { button: app.showButton ? 'yes' : 'no' })}</p><p><a href="/admin/apps/${app.id}/automatic">${t('apps.sso.makeAutomatic')}</a></p>`}
 </section>` : detail.report ? testReport(detail.report) : ''}
-<section class="card" aria-labelledby="edit-h"><h2 id="edit-h">Settings</h2>
+<section class="card" aria-labelledby="edit-h"><h2 id="edit-h">${t('apps.settings.title')}</h2>
 <form class="stack" method="post" action="/admin/apps/${app.id}"${external ? html` data-validate="/admin/apps/validate" novalidate` : ''}>${csrfField(csrf)}
 ${external ? html`<input type="hidden" name="appId" value="${app.id}">` : ''}
 ${appFields(state, app, app.type, { audience: app.audience, usergroups, config: app.config })}
 ${problemCount()}
-<button type="submit">Save</button></form></section>
-${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">Remove</h2><p>People who signed in with it keep their accounts; their link to it goes.</p>${confirmLink(`/admin/apps/${app.id}/remove`, 'Remove this app')}</section>` : ''}`);
+<button type="submit">${t('apps.settings.save')}</button></form></section>
+${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h"><h2 id="remove-h">${t('apps.remove.title')}</h2><p>${t('apps.remove.text')}</p>${confirmLink(`/admin/apps/${app.id}/remove`, t('apps.remove.button'))}</section>` : ''}`);
 }
 
 /**
@@ -131,33 +133,35 @@ ${app.type !== 'password' ? html`<section class="card" aria-labelledby="remove-h
  * admin session); it ends on a report, never signing this browser in as the test person.
  */
 function testSignInButton(app: AuthApp, csrf: string, supported: boolean): SafeHtml {
-  if (!supported) return html`<span class="muted">This type has no test sign-in; its Test checks a sample account.</span>`;
-  if (!app.enabled) return html`<span class="muted">Enable the app to try a test sign-in.</span>`;
-  return html`<form class="inline" method="post" action="/admin/apps/${app.id}/test-sign-in" target="_blank">${csrfField(csrf)}<button type="submit" class="secondary">Test sign-in</button></form>
-<span class="muted">Opens in a new tab; you stay signed in here as yourself and get a report of what arrived.</span>`;
+  if (!supported) return html`<span class="muted">${t('apps.testSignIn.none')}</span>`;
+  if (!app.enabled) return html`<span class="muted">${t('apps.testSignIn.enableFirst')}</span>`;
+  return html`<form class="inline" method="post" action="/admin/apps/${app.id}/test-sign-in" target="_blank">${csrfField(csrf)}<button type="submit" class="secondary">${t('apps.testSignIn.button')}</button></form>
+<span class="muted">${t('apps.testSignIn.newTab')}</span>`;
 }
 
 const jwtUsesSharedSecret = (app: AuthApp) => Array.isArray(app.config.algorithms) && app.config.algorithms.some((a) => typeof a === 'string' && isHmacAlgorithm(a));
 
 /** What switching to Automatic does, and the button only once a test sign-in succeeded. */
 export function automaticPage(frame: ConsoleFrame, app: AuthApp, current: AuthApp | undefined, success: SsoTrace | undefined): SafeHtml {
-  return consolePage(frame, `Make ${app.name} Automatic`, 'apps', html`<h1>Make ${app.name} the Automatic app?</h1>
-<div class="card"><p>With Automatic SSO, everyone who signs in as ${app.audience === 'users' ? 'a User' : 'an Agent'} is sent straight to ${app.name}:</p>
+  const name = app.name;
+  return consolePage(frame, t('apps.automatic.title', { name }), 'apps', html`<h1>${t('apps.automatic.heading', { name })}</h1>
+<div class="card"><p>${t('apps.automatic.intro', { audience: app.audience, name })}</p>
 <ul>
-${app.audience === 'users' ? html`<li><strong>All Help Center content is hidden from anonymous visitors</strong>: they are sent to ${app.name} to sign in first, and the Everyone usergroup no longer applies to them.</li>` : html`<li>The agent login form is no longer shown; admins keep the break-glass door at <code>/agent/login?local=1</code>.</li>`}
-<li>${current && current.id !== app.id ? html`The current Automatic app, <strong>${current.name}</strong>, is demoted to Disabled SSO.` : 'There is no other Automatic app to demote.'}</li>
-<li><strong>Everyone must have an account at ${app.name}</strong>; people who only have a password here can no longer sign in through the form.</li>
+${app.audience === 'users' ? html`<li><strong>${t('apps.automatic.usersHidden')}</strong>${t('apps.automatic.usersHiddenRest', { name })}</li>` : html`<li>${tHtml('apps.automatic.agents', { door: html`<code>/agent/login?local=1</code>` })}</li>`}
+<li>${current && current.id !== app.id ? tHtml('apps.automatic.demotes', { name: html`<strong>${current.name}</strong>` }) : t('apps.automatic.noOther')}</li>
+<li><strong>${t('apps.automatic.everyone', { name })}</strong>${t('apps.automatic.everyoneRest')}</li>
 </ul>
 ${success
-  ? html`<p>A test sign-in succeeded on ${when(success.finishedAt)}.</p>
-<form method="post" action="/admin/apps/${app.id}/automatic">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit">Make it Automatic</button></form>`
-  : html`<p class="error">Not yet: this app has had no successful test sign-in. Run one from <a href="/admin/apps/${app.id}">its page</a> (it opens in a new tab and signs nobody in), then come back.</p>`}
-<p><a href="/admin/apps/${app.id}">Cancel</a></p></div>`);
+  ? html`<p>${t('apps.automatic.succeeded', { when: when(success.finishedAt) })}</p>
+<form method="post" action="/admin/apps/${app.id}/automatic">${csrfField(frame.csrf)}<input type="hidden" name="confirm" value="yes"><button type="submit">${t('apps.automatic.confirm')}</button></form>`
+  : html`<p class="error">${tHtml('apps.automatic.notYet', { link: html`<a href="/admin/apps/${app.id}">${t('apps.automatic.itsPage')}</a>` })}</p>`}
+<p><a href="/admin/apps/${app.id}">${t('apps.automatic.cancel')}</a></p></div>`);
 }
 
+/** The Test's report: each check under its name in the page's language; the detail (often from the network) as it came. */
 function testReport(report: AppTestReport): SafeHtml {
-  return html`<div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${report.ok ? 'Every check passed.' : 'Some checks failed.'}</strong></p>
-<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><strong>${c.ok ? 'ok' : 'failed'}</strong> · ${c.name}: ${c.detail}</li>`)}</ul></div>`;
+  return html`<div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${t(report.ok ? 'apps.test.allPassed' : 'apps.test.someFailed')}</strong></p>
+<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><strong>${t(c.ok ? 'apps.test.ok' : 'apps.test.failed')}</strong> · ${checkName('apps.check.', c.name, c.name)}: ${c.detail}</li>`)}</ul></div>`;
 }
 
 // --- The per-type form of an auth app ---------------------------------------------------------
@@ -165,11 +169,11 @@ function testReport(report: AppTestReport): SafeHtml {
 function appFields(state: ViewState, app: AuthApp | undefined, type: AppType, context: { audience: Audience; usergroups: Group[]; config: Record<string, unknown> }): SafeHtml {
   const config = context.config;
   const external = type !== 'password';
-  return html`${textInput(state, 'name', 'Name', app?.name ?? defaultAppName(type), { required: true, hint: 'Shown on the login button and in the console.' })}
-${checkbox(state, 'enabled', 'Enabled', app?.enabled ?? true, { hint: 'Off: nobody can sign in with it; its settings stay.' })}
-${external ? html`${checkbox(state, 'showButton', 'Show a “Sign in with …” button on the login form', app?.showButton ?? true)}
-${textInput(state, 'config.buttonText', 'Button text', typeof config.buttonText === 'string' ? config.buttonText : '', { placeholder: `Sign in with ${app?.name ?? defaultAppName(type)}`, hint: 'Empty: “Sign in with” and the name.' })}` : ''}
-${textInput(state, 'displayOrder', 'Display order (lower comes first)', String(app?.displayOrder ?? 0), { type: 'number', min: -1000, max: 1000, hint: 'The order of the buttons on the login form.' })}
+  return html`${textInput(state, 'name', t('apps.form.name'), app?.name ?? defaultAppName(type), { required: true, hint: t('apps.form.nameHint') })}
+${checkbox(state, 'enabled', t('apps.form.enabled'), app?.enabled ?? true, { hint: t('apps.form.enabledHint') })}
+${external ? html`${checkbox(state, 'showButton', t('apps.form.showButton'), app?.showButton ?? true)}
+${textInput(state, 'config.buttonText', t('apps.form.buttonText'), typeof config.buttonText === 'string' ? config.buttonText : '', { placeholder: t('apps.form.buttonTextPlaceholder', { name: app?.name ?? defaultAppName(type) }), hint: t('apps.form.buttonTextHint') })}` : ''}
+${textInput(state, 'displayOrder', t('apps.form.displayOrder'), String(app?.displayOrder ?? 0), { type: 'number', min: -1000, max: 1000, hint: t('apps.form.displayOrderHint') })}
 ${external ? configFields(state, { type, config, app }) : ''}
 ${external ? trustFields(state, { audience: context.audience, type, config: app?.config, usergroups: context.usergroups }) : ''}`;
 }
@@ -181,11 +185,11 @@ ${external ? trustFields(state, { audience: context.audience, type, config: app?
  */
 export function welcomeSteps(apps: readonly AuthApp[], articlesExist: boolean): SafeHtml {
   const steps = [
-    { done: apps.some((a) => a.type !== 'password'), html: html`<a href="/admin/apps/new">Install an auth app</a> for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.` },
-    { done: articlesExist, html: html`<a href="/admin/articles/new">Add articles</a> to the Help Center and choose who may read each; until then visitors see an empty Help Center.` },
+    { done: apps.some((a) => a.type !== 'password'), html: tHtml('apps.welcome.installApp', { link: html`<a href="/admin/apps/new">${t('apps.welcome.installAppLink')}</a>` }) },
+    { done: articlesExist, html: tHtml('apps.welcome.addArticles', { link: html`<a href="/admin/articles/new">${t('apps.welcome.addArticlesLink')}</a>` }) },
   ];
   if (steps.every((s) => s.done)) return html``;
-  return html`<section class="card welcome" aria-labelledby="welcome"><h2 id="welcome">Welcome: what to do next</h2>
-<ol>${steps.map((s) => html`<li>${s.done ? html`<s>${s.html}</s> <strong>done</strong>` : s.html}</li>`)}</ol>
-<p class="muted">This card goes away once both are done.</p></section>`;
+  return html`<section class="card welcome" aria-labelledby="welcome"><h2 id="welcome">${t('apps.welcome.title')}</h2>
+<ol>${steps.map((s) => html`<li>${s.done ? html`<s>${s.html}</s> <strong>${t('apps.welcome.done')}</strong>` : s.html}</li>`)}</ol>
+<p class="muted">${t('apps.welcome.goesAway')}</p></section>`;
 }

@@ -143,7 +143,7 @@ export function copyList(values: Record<string, string>, labels: Record<string, 
     const field = value.includes('\n')
       ? html`<textarea id="${id}" readonly rows="4" data-copy="${label}">${value}</textarea>`
       : html`<input id="${id}" type="text" readonly value="${value}" data-copy="${label}">`;
-    return html`<dt><label for="${id}">${label}</label></dt><dd>${field}<button type="button" class="secondary copy-button" data-copy-from="${id}" hidden>${t('console.copy')}</button></dd>`;
+    return html`<dt><label for="${id}">${label}</label></dt><dd>${field}<button type="button" class="secondary copy-button" data-copy-from="${id}" data-copied="${t('console.copied')}" data-selected="${t('console.copySelected')}" hidden>${t('console.copy')}</button></dd>`;
   })}</dl>`;
 }
 

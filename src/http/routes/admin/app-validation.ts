@@ -5,6 +5,7 @@ import { generateJwtSharedSecret } from '../../../protocols/jwt/keys.ts';
 import { adminFieldsOf, AppTypeSchema } from '../../../protocols/registry.ts';
 import { needsGeneratedSecret } from '../../api/apps.ts';
 import { byLabel, copyValuesFor } from '../../pages/admin/app-copy-values.ts';
+import { problemInPageLanguage } from '../../pages/admin/app-problems.ts';
 import { trustConfigFromForm } from '../../pages/admin/app-trust-fields.ts';
 import { APP_FORM_BODY_LIMIT_BYTES, configFromForm, modeOf } from './app-config-form.ts';
 import { AudienceParam, formOf, type AdminConsole } from './console.ts';
@@ -31,7 +32,7 @@ export function registerAppValidation({ scope, services }: AdminConsole): void {
     const form = formOf(request);
     const problems: Problems = {};
     const add = (field: string, problem: string) => {
-      problems[field] ??= problem;
+      problems[field] ??= problemInPageLanguage(problem);
     };
     let current: AuthApp | undefined;
     if (form.appId) {
