@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -110,9 +110,7 @@ describe('accessibility of the main pages (axe-core in Chromium)', () => {
   it('the agent login and the admin console have no serious or critical violations', async () => {
     const page = await newPage();
     const problems = await check(page, '/agent/login?return_to=%2Fadmin');
-    await page.getByLabel('Email').fill('ada@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(page, 'ada@example.com', PASSWORD);
     await page.waitForURL((url) => url.pathname.startsWith('/admin'));
     for (const [path, shot] of [
       ['/admin', undefined], ['/admin/apps', undefined], [`/admin/apps/${appId}`, 'admin-app-detail-oidc'], ['/admin/apps/new', undefined],

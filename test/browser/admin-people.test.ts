@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -20,9 +20,7 @@ describe('People in the admin console (Chromium)', () => {
     await server.services.usergroups.create('Customers');
     admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await admin.goto(`${server.url}/admin/people/users`);
-    await admin.getByLabel('Email').fill('ada@example.com');
-    await admin.getByLabel('Password').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(admin, 'ada@example.com', PASSWORD);
     assert.equal(new URL(admin.url()).pathname, '/admin/people/users');
   });
   after(async () => {

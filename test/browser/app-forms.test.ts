@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seriousViolations } from '../helpers/axe.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
@@ -35,9 +35,7 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
     await page.goto(`${server.url}/admin/apps`);
-    await page.getByLabel('Email').fill('ada@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(page, 'ada@example.com', PASSWORD);
     assert.equal(new URL(page.url()).pathname, '/admin/apps');
   });
   after(async () => {
@@ -131,9 +129,7 @@ describe('installing apps from the catalogue with forms only (Chromium)', () => 
       try {
         const narrow = await checking.newPage();
         await narrow.goto(`${server.url}/admin/apps`);
-        await narrow.getByLabel('Email').fill('ada@example.com');
-        await narrow.getByLabel('Password').fill(PASSWORD);
-        await narrow.getByRole('button', { name: 'Sign in' }).click();
+        await submitPasswordForm(narrow, 'ada@example.com', PASSWORD);
         const problems: string[] = [];
         for (const path of ['/admin/apps/new', '/admin/apps/new?audience=users&type=oidc', '/admin/apps/new?audience=agents&type=okta&protocol=saml', '/admin/apps/new?audience=users&type=jwt']) {
           assert.equal((await narrow.goto(`${server.url}${path}`))?.status(), 200, path);

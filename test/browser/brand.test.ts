@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seriousViolations } from '../helpers/axe.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -55,9 +55,7 @@ describe('brand in Chromium', () => {
   it('an admin sets name, colour and logo, previews the sign-in page, and saves from the preview', async () => {
     const { page, cspViolations } = await openPage({ width: 1280 });
     await page.goto(`${server.url}/admin/brand`);
-    await page.getByLabel('Email').fill('ada@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(page, 'ada@example.com', PASSWORD);
     assert.equal(new URL(page.url()).pathname, '/admin/brand');
 
     await page.getByLabel('Helpdesk name').fill('Acme Support');
@@ -131,9 +129,7 @@ describe('brand in Chromium', () => {
         problems.push(...(await seriousViolations(page)));
       }
       await page.goto(`${server.url}/admin/brand`);
-      await page.getByLabel('Email').fill('ada@example.com');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitPasswordForm(page, 'ada@example.com', PASSWORD);
       assert.equal(new URL(page.url()).pathname, '/admin/brand');
       problems.push(...(await seriousViolations(page)));
       await screenshot(page, `admin-brand-${width}`);

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generateJwtSharedSecret } from '../../src/protocols/jwt/keys.ts';
 import { scimProvisioning } from '../../src/provisioning/scim/service.ts';
 import { seriousViolations } from '../helpers/axe.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -97,9 +97,7 @@ describe('every console page at 360 px and 1280 px (Chromium)', () => {
 
   const signIn = async (page: Page, loginPath: string, email: string) => {
     await page.goto(`${server.url}${loginPath}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(page, email, PASSWORD);
   };
 
   for (const width of [360, 1280]) {

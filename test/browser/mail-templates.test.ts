@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seriousViolations } from '../helpers/axe.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -27,9 +27,7 @@ describe('Emails in the admin console (Chromium)', () => {
     // axe is injected, so this context bypasses CSP; the pages themselves use no script.
     admin = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })).newPage();
     await admin.goto(`${server.url}/admin/emails`);
-    await admin.getByLabel('Email').fill('ada@example.com');
-    await admin.getByLabel('Password').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(admin, 'ada@example.com', PASSWORD);
     assert.equal(new URL(admin.url()).pathname, '/admin/emails');
   });
   after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
@@ -44,9 +44,7 @@ describe('an OIDC app from the admin console to Automatic, in Chromium', () => {
   it('installs the app from the catalogue and its Test reports every check', async () => {
     await admin.goto(`${server.url}/admin`);
     await screenshot(admin, 'agent-login');
-    await admin.getByLabel('Email').fill('ada@example.com');
-    await admin.getByLabel('Password').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(admin, 'ada@example.com', PASSWORD);
     assert.equal(new URL(admin.url()).pathname, '/admin/apps');
 
     await admin.getByRole('link', { name: 'Add an app' }).click();

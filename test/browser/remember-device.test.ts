@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { base32Decode, totpCode } from '../../src/core/credentials/totp.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -37,9 +37,7 @@ describe('remember this device in Chromium', () => {
 
   const signInWithPassword = async (page: Page, email: string) => {
     await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(page, email, PASSWORD);
     await page.waitForLoadState('load');
   };
   const signOut = async (page: Page) => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { accountCounts } from '../helpers/counts.ts';
 import { seriousViolations } from '../helpers/axe.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { installOidcApp } from '../helpers/oidc-flow.ts';
 import { screenshot } from '../helpers/screenshots.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -41,9 +41,7 @@ describe('Test sign-in in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     const admin = await context.newPage();
     await admin.goto(`${server.url}/admin`);
-    await admin.getByLabel('Email').fill('ada@example.com');
-    await admin.getByLabel('Password').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await submitPasswordForm(admin, 'ada@example.com', PASSWORD);
     await admin.getByRole('link', { name: 'OpenID Connect' }).first().click();
     const before = await accountCounts(server.services.db);
 

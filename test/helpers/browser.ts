@@ -104,3 +104,10 @@ export async function launchChromium(chosen?: ChromiumChoice): Promise<Browser> 
     ],
   });
 }
+
+/** Fills the password form on the page and submits it (the sign-in form's own labels). */
+export async function submitPasswordForm(page: import('playwright-core').Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -28,9 +28,7 @@ describe('admin console in Chromium at 360 px', () => {
     try {
       await page.goto(`${server.url}/admin`);
       assert.match(page.url(), /\/agent\/login\?return_to=%2Fadmin/);
-      await page.getByLabel('Email').fill('ada@example.com');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitPasswordForm(page, 'ada@example.com', PASSWORD);
       assert.equal(new URL(page.url()).pathname, '/admin/apps', 'back in the console after sign-in');
       assert.equal(await overflowOf(page), 0, 'the app lists fit');
 

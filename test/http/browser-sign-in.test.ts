@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitPasswordForm } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -42,9 +42,7 @@ describe('sign-in pages in Chromium', () => {
       assert.equal(await page.getByText('Members: warranty claims').count(), 0, 'signed out: members content hidden');
 
       await page.getByRole('link', { name: 'Sign in' }).click();
-      await page.getByLabel('Email').fill('robin@example.com');
-      await page.getByLabel('Password').fill('wrong password here');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitPasswordForm(page, 'robin@example.com', 'wrong password here');
       assert.match(await page.getByRole('alert').textContent() ?? '', /email or password is not right/);
       assert.equal(await page.getByLabel('Email').inputValue(), 'robin@example.com', 'the email is kept');
       await page.getByLabel('Password').fill(PASSWORD);
