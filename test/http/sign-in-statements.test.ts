@@ -38,6 +38,18 @@ describe('statements per sign-in of a returning person', () => {
     await work();
     return sent.map((s) => `${s.inTransaction ? 'tx ' : ''}${s.text.replace(/\s+/g, ' ').slice(0, 60)}`);
   };
+  // Settings every request reads (the app, its secrets, registration, session policy, brand,
+  // languages) are kept for 900 ms per node (brief-cache.ts): a sign-in that happens to come
+  // when one of them expires also reloads it, on a busy machine more often. Those reloads are
+  // per node and second, not per sign-in: the sign-in's own count is the fewest of a few tries.
+  const fewestOf = async (tries: number, count: () => Promise<string[]>) => {
+    let fewest: string[] | undefined;
+    for (let i = 0; i < tries; i++) {
+      const statements = await count();
+      if (!fewest || statements.length < fewest.length) fewest = statements;
+    }
+    return fewest!;
+  };
 
   before(async () => {
     db = await freshDatabase();
@@ -63,7 +75,7 @@ describe('statements per sign-in of a returning person', () => {
     };
     await signIn(); // creates the person; the app's settings are cached from here on
     await signIn();
-    const statements = await countWhile(signIn);
+    const statements = await fewestOf(4, () => countWhile(signIn));
     assert.equal(statements.length, 2, statements.join('\n'));
     assert.ok(statements.every((s) => !s.startsWith('tx ')), `no transaction: ${statements.join('\n')}`);
   });
@@ -82,7 +94,7 @@ describe('statements per sign-in of a returning person', () => {
     };
     await signIn();
     await signIn();
-    const statements = await signIn();
+    const statements = await fewestOf(4, signIn);
     // One more than JWT: the in-flight request must be taken (and checked against the answer)
     // before the person is looked up, so that a refused answer touches no identity.
     assert.equal(statements.length, 3, statements.join('\n'));
