@@ -19,7 +19,7 @@ export async function noteWhoIsSignedIn(ctx: HttpContext, request: FastifyReques
   if (wantsJson(request) || toFrontdoorError(error).status >= 500) return;
   try {
     const apps = audience ?? (await audienceOfSsoAddress(ctx, request.url));
-    const who = await ctx.signedIn(request, apps ?? (areaOf(request.url) === 'help-center' ? 'users' : 'agents'));
+    const who = await ctx.signedIn(request, apps ?? audienceOfPath(request.url));
     // An app's page is drawn in its audience's area, so "Your account" and Sign out are theirs.
     const area = apps && (apps === 'users' ? 'help-center' : 'agent');
     if (who) headerOf.set(request, { signedInAs: primaryEmail(who.person), csrfToken: ctx.csrf.tokenFor(request, reply), ...(area ? { area } : {}) });
@@ -46,10 +46,16 @@ export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url.startsWith('/health/');
 }
 
+/** Whose pages an address shows: /admin and /agent are the agents' areas, everything else the Help Center. */
 export function areaOf(url: string): PageChrome['area'] {
-  if (url.startsWith('/admin')) return 'admin';
-  if (url.startsWith('/agent')) return 'agent';
+  if (/^\/admin(?:[/?#]|$)/.test(url)) return 'admin';
+  if (/^\/agent(?:[/?#]|$)/.test(url)) return 'agent';
   return 'help-center';
+}
+
+/** The audience whose pages an address shows (the area's). */
+export function audienceOfPath(url: string): Audience {
+  return areaOf(url) === 'help-center' ? 'users' : 'agents';
 }
 
 const TITLED_STATUSES = [400, 401, 403, 404, 409, 410, 413, 429, 501, 503] as const;

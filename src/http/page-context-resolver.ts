@@ -4,6 +4,7 @@ import { safeReturnTo } from '../core/return-to.ts';
 import { matchAcceptLanguage } from '../i18n/accept-language.ts';
 import { pageBrandOf } from './brand-page.ts';
 import type { HttpContext } from './context.ts';
+import { audienceOfPath } from './errors.ts';
 import { LANGUAGE_COOKIE } from './cookies.ts';
 import type { PageContext } from './page-context.ts';
 
@@ -11,10 +12,6 @@ import type { PageContext } from './page-context.ts';
 // of ours worth a lookup: their language comes from the cookie and the header alone.
 const NO_SESSION_LOOKUP = /^\/sso(?:\/|$)/;
 
-/** Whose pages a path shows: /agent and /admin are the agents', everything else the users'. */
-export function audienceOfPath(url: string): 'agents' | 'users' {
-  return /^\/(?:agent|admin)(?:[/?#]|$)/.test(url) ? 'agents' : 'users';
-}
 
 /**
  * The language a page is written in (issue 18 part 7): the signed-in person's own setting,

@@ -6,7 +6,7 @@ import { t } from '../../i18n/t.ts';
 import { redirectSeeOther, type HttpContext } from '../context.ts';
 import { cookieOptions, LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE_SECONDS } from '../cookies.ts';
 import { html } from '../html.ts';
-import { audienceOfPath } from '../page-context-resolver.ts';
+import { audienceOfPath } from '../errors.ts';
 import { layout } from '../pages/layout.ts';
 import { field } from './account/doors.ts';
 
