@@ -7,10 +7,9 @@ export const SHOWN_SECRET_TTL_MS = 15 * 60_000;
 
 export type ConsoleResultKind = 'shared_secret' | 'test_ticket' | 'test_sign_in' | 'app_test' | 'api_key' | 'scim_token';
 
-
 /**
- * What the admin console shows one admin session for a while: a regenerated shared secret, a
- * test sign-in's ticket and report. Sealed at rest (the SecretBox), bound to the session that
+ * What the admin console shows one admin session for a while: a new or regenerated secret (JWT
+ * shared secret, API key, SCIM token), a test sign-in's ticket and report, a Test's report. Sealed at rest (the SecretBox), bound to the session that
  * asked (another session, even the same admin's, finds nothing), in the database so that a
  * reload on another node finds it, and gone once expired.
  */

@@ -12,7 +12,6 @@ import type { PageContext } from './page-context.ts';
 // of ours worth a lookup: their language comes from the cookie and the header alone.
 const NO_SESSION_LOOKUP = /^\/sso(?:\/|$)/;
 
-
 /**
  * The language a page is written in (issue 18 part 7): the signed-in person's own setting,
  * then this browser's explicit choice (the `lang` cookie the language menu sets), then the
