@@ -63,7 +63,8 @@ describe('attacks on the app validation', () => {
     const page = `/admin/apps/${app.id}`;
     const fields = formFields((await admin.get(page)).text, `/admin/apps/${app.id}`);
     assert.equal(JSON.stringify(fields).includes(CLIENT_SECRET), false, 'the edit form itself does not carry it');
-    for (const extra of [{}, { 'config.clientSecret': '' }, { 'config.issuer': 'not a url' }, { 'config.clientSecret': 'x', 'config.clientId': '' }]) {
+    const edits: Record<string, string>[] = [{}, { 'config.clientSecret': '' }, { 'config.issuer': 'not a url' }, { 'config.clientSecret': 'x', 'config.clientId': '' }];
+    for (const extra of edits) {
       const answer = await validate(page, { ...fields, appId: app.id, ...extra });
       assert.equal(answer.status, 200);
       assert.equal(answer.text.includes(CLIENT_SECRET), false, JSON.stringify(extra));
@@ -79,7 +80,8 @@ describe('attacks on the app validation', () => {
       assert.deepEqual(answer.json.problems, { appId: 'no such app' }, 'console.js still finds its field');
     }
     const password = (await server.services.apps.list()).find((a) => a.type === 'password')!;
-    for (const fields of [{ appId: password.id }, { audience: 'users', type: 'password' }, { audience: 'nobody', type: 'oidc' }, { audience: 'users', type: '__proto__' }, {}]) {
+    const unchecked: Record<string, string>[] = [{ appId: password.id }, { audience: 'users', type: 'password' }, { audience: 'nobody', type: 'oidc' }, { audience: 'users', type: '__proto__' }, {}];
+    for (const fields of unchecked) {
       const answer = await validate('/admin/apps', fields);
       assertRefused(answer, 'request.invalid');
       assert.ok(answer.json.error.message);
