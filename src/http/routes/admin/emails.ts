@@ -4,7 +4,7 @@ import { isLanguage, type Language } from '../../../core/languages.ts';
 import { defaultTemplate } from '../../../core/mail-templates/defaults/index.ts';
 import { helpdeskName } from '../../../core/mail-templates/helpdesk-name.ts';
 import { isMailKind, MAIL_KINDS, sampleValues, type MailKind, type MailTemplate } from '../../../core/mail-templates/kinds.ts';
-import { renderTemplate, type RenderedMail } from '../../../core/mail-templates/render.ts';
+import { oneLineValues, renderTemplate, type RenderedMail } from '../../../core/mail-templates/render.ts';
 import { checkTemplate } from '../../../core/mail-templates/template-check.ts';
 import { assertTestSendAllowed, recordTestSend } from '../../../core/mail-templates/test-sends.ts';
 import { primaryEmail } from '../../../core/people.ts';
@@ -31,7 +31,7 @@ function draftOf(kind: MailKind, form: Form): MailTemplate {
 }
 
 const sampleMail = (kind: MailKind, language: Language, draft: MailTemplate, brandName: string | null): RenderedMail =>
-  renderTemplate(draft, language, { ...sampleValues(kind), helpdeskName: helpdeskName(language, brandName) });
+  renderTemplate(draft, language, oneLineValues(kind, { ...sampleValues(kind), helpdeskName: helpdeskName(language, brandName) }));
 
 export function registerEmailTemplateRoutes({ services, page, action, answer, confirmed }: AdminConsole): void {
   const templates = services.mailTemplates;
