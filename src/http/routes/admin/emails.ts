@@ -74,13 +74,13 @@ export function registerEmailTemplateRoutes({ services, page, action, answer, co
     await assertTestSendAllowed(services.db, admin.person.id);
     try {
       await services.mail.sendNow({ to, subject: `[Test] ${mail.subject}`, text: mail.text });
-      await recordTestSend(services.audit, { kind, language, to, actor: admin.actor, ip: request.ip });
     } catch (error) {
       const said = error instanceof Error ? error.message : String(error);
       await recordTestSend(services.audit, { kind, language, to, actor: admin.actor, ip: request.ip, refusedBy: said });
       const refused = new FrontdoorError('mail_template.test_refused', `The test email to ${to} was not sent: the SMTP server answered “${said}”. Check SMTP_URL and MAIL_FROM, and that the server accepts mail for this address.`);
       return send(reply, refused.status, await edit(request, admin, { error: refused, values: form }));
     }
+    await recordTestSend(services.audit, { kind, language, to, actor: admin.actor, ip: request.ip });
     const sentTo = services.config.smtpUrl ? to : `${to} (SMTP_URL is not set, so it was written to the log instead)`;
     return send(reply, 200, await edit(request, admin, { values: form }, { preview: mail, testSentTo: sentTo }));
   });
