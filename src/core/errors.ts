@@ -95,7 +95,7 @@ export const ERROR_STATUS = {
   'session_policy.idle_exceeds_absolute': 400,
   'languages.default_not_offered': 400,
   'device.not_found': 404,
-  // Email templates (issue 18 part 9): what Save refuses, and a test send the SMTP server refused
+  // Email templates (issue 18 part 9): what Save refuses, a test send the SMTP server refused, and one test send too many
   'mail_template.syntax_invalid': 400,
   'mail_template.variable_unknown': 400,
   'mail_template.variable_type': 400,
@@ -103,6 +103,7 @@ export const ERROR_STATUS = {
   'mail_template.subject_line_break': 400,
   'mail_template.too_long': 400,
   'mail_template.test_refused': 502,
+  'mail_template.test_throttled': 429,
   // Brand (issue 18 part 6)
   'brand.color_contrast_too_low': 400,
   'brand.logo_type_refused': 415,

@@ -38,6 +38,17 @@ export function newTraceId(): string {
   return randomBytes(9).toString('base64url');
 }
 
+// PostgreSQL text and jsonb cannot hold U+0000, and a JSON claim can (an OIDC userinfo, a JWT
+// from a site whose users type their own profile): written as it came, it would fail the
+// trace's insert, and the sign-in with a 5xx. The admin reads U+FFFD where it was.
+const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+/** A JSON.stringify replacer: NUL out of every string, keys included. */
+function storableJson(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return withoutNul(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), v]));
+  return value;
+}
+
 export function withoutSecrets(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([key]) => !SECRET_CLAIM.test(key)));
 }
@@ -78,7 +89,7 @@ export class SsoTraces {
                clock_skew_ms = EXCLUDED.clock_skew_ms`,
       params: [
         trace.id, trace.appId, trace.audience, trace.ip ?? null, now, end.outcome, end.personId ?? null, end.errorCode ?? null, end.failedCheck ?? null,
-        end.detail?.slice(0, 2000) ?? null, end.claims ? JSON.stringify(withoutSecrets(end.claims)) : null, end.clockSkewMs ?? null,
+        end.detail ? withoutNul(end.detail.slice(0, 2000)) : null, end.claims ? JSON.stringify(withoutSecrets(end.claims), storableJson) : null, end.clockSkewMs ?? null,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../core/apps.ts';
 import { isFrontdoorError } from '../core/errors.ts';
+import { checkedProfile } from '../core/external-profile-text.ts';
 import { testOwnerOf, type SsoTransaction } from '../core/sso-transactions.ts';
 import type { SignInAttempt, SignInProtocol, VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import { continueAfterSignIn } from './after-sign-in.ts';
@@ -51,9 +52,11 @@ export function retryHrefOf(app: Pick<AuthApp, 'slug' | 'audience'>, returnTo: s
  * A link asked for from the account page links instead and starts no session.
  */
 export async function completeExternalSignIn(
-  ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, signIn: VerifiedSignIn,
+  ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, app: AuthApp, verified: VerifiedSignIn,
 ): Promise<FastifyReply> {
   const { services } = ctx;
+  // Text someone else typed (a display name), checked before anything is stored or traced.
+  const signIn = { ...verified, profile: checkedProfile(verified.profile) };
   const { transaction } = signIn;
   // An admin's test sign-in (marked only in its server-side transaction): a report for their
   // session, and no person, identity, session or cookie is created or changed. The admin's

@@ -154,6 +154,10 @@ describe('admin: email templates', () => {
       assert.match(refused.text, /Error <code>mail_template\.test_refused<\/code>/);
       assert.match(refused.text, /550 Mailbox unavailable: relay denied/);
       assert.match(refused.text, />\{link\}<\/textarea>/, 'the draft is kept');
+      const [audited] = await server.services.audit.list({ action: 'mail_template.test_sent', limit: 1 });
+      assert.equal(audited?.outcome, 'failure', 'a refused test send is audited too');
+      assert.equal(audited?.reason, 'mail_template.test_refused');
+      assert.match(String(audited?.details.smtp), /relay denied/);
     } finally {
       await other.close();
       await new Promise<void>((resolve) => refusing.close(() => resolve()));

@@ -5,7 +5,11 @@
 // `sample` is what the console's preview and test send fill in.
 
 export type VariableType = 'string' | 'number';
-export type VariableSpec = { readonly type: VariableType; readonly required: boolean; readonly description: string; readonly sample: string | number };
+export type VariableSpec = {
+  readonly type: VariableType; readonly required: boolean; readonly description: string; readonly sample: string | number;
+  /** Its value is ours and may span lines (appLinks: one line per service); every other value is made one line (render.ts). */
+  readonly lines?: true;
+};
 
 type KindSpec = { readonly label: string; readonly when: string; readonly variables: Readonly<Record<string, VariableSpec>> };
 
@@ -32,7 +36,7 @@ export const MAIL_KINDS = {
     variables: {
       ...COMMON,
       appNames: text('The sign-in services they use, joined with “or”', 'Okta or Google'),
-      appLinks: text('One line per service: its name and where to change the password', 'Okta: https://example.okta.com/signin/forgot-password', true),
+      appLinks: { ...text('One line per service: its name and where to change the password', 'Okta: https://example.okta.com/signin/forgot-password', true), lines: true as const },
     },
   },
   registrationAttempt: {

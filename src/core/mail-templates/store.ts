@@ -5,7 +5,7 @@ import { DEFAULT_LANGUAGE, type Language } from '../languages.ts';
 import { defaultTemplate } from './defaults/index.ts';
 import { helpdeskName } from './helpdesk-name.ts';
 import type { MailKind, MailTemplate, MailVariables } from './kinds.ts';
-import { renderTemplate, type RenderedMail } from './render.ts';
+import { oneLineValues, renderTemplate, type RenderedMail } from './render.ts';
 import { checkTemplate } from './template-check.ts';
 
 export type CustomTemplate = MailTemplate & { kind: MailKind; language: Language; updatedAt: string; updatedBy: string | null };
@@ -59,7 +59,7 @@ export class MailTemplates {
    */
   async compose<K extends MailKind>(kind: K, language: Language, variables: MailVariables<K>): Promise<RenderedMail> {
     const chosen = await this.effective(kind, language);
-    const values = { helpdeskName: helpdeskName(chosen.language, await this.#brandName()), ...(variables as Record<string, string | number>) };
+    const values = oneLineValues(kind, { helpdeskName: helpdeskName(chosen.language, await this.#brandName()), ...(variables as Record<string, string | number>) });
     try {
       return renderTemplate(chosen.template, chosen.language, values);
     } catch (error) {

@@ -81,7 +81,9 @@ export function templateProblems(kind: MailKind, template: MailTemplate): Proble
     const uses = parse(field, template[field], problems);
     if (!uses) continue;
     for (const use of uses) {
-      const spec = variables[use.name];
+      // Own keys only: {constructor}, {toString} or {__proto__} are found on every object's
+      // prototype, and would pass as variables and print JavaScript's internals into emails.
+      const spec = Object.hasOwn(variables, use.name) ? variables[use.name] : undefined;
       if (!spec) {
         problems.push({ field, code: 'mail_template.variable_unknown', problem: `{${use.name}} is not a variable of this email; it may use ${Object.keys(variables).map((v) => `{${v}}`).join(', ')}.` });
         continue;

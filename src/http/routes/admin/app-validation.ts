@@ -18,6 +18,10 @@ import { AudienceParam, formOf, type AdminConsole } from './console.ts';
 
 type Problems = Record<string, string>;
 
+// A request the check cannot answer is refused like every JSON refusal (a stable code and a
+// human message, errors.ts), with the problem by field for console.js, which ignores non-200s.
+const refusal = (code: 'app.not_found' | 'request.invalid', message: string, problems: Problems) => ({ error: { code, message }, problems, copy: {} });
+
 /** A schema path as the form field that holds it: `config.scopes.0` is the scopes box. */
 export function formFieldOf(path: string): string {
   const field = path.replace(/(\.\d+)+$/, '').replace(/\.\d+\./g, '.');
@@ -37,12 +41,12 @@ export function registerAppValidation({ scope, services }: AdminConsole): void {
     let current: AuthApp | undefined;
     if (form.appId) {
       current = await services.apps.find(form.appId);
-      if (!current) return reply.code(404).send({ problems: { appId: 'no such app' }, copy: {} });
+      if (!current) return reply.code(404).send(refusal('app.not_found', 'There is no such app.', { appId: 'no such app' }));
     }
     const audience = current?.audience ?? AudienceParam.safeParse(form.audience).data;
     const type = current?.type ?? AppTypeSchema.safeParse(form.type).data;
     if (!audience || !type || type === 'password') {
-      return reply.code(400).send({ problems: { type: 'choose an audience and a type from the catalogue' }, copy: {} });
+      return reply.code(400).send(refusal('request.invalid', 'Choose an audience and a type from the catalogue.', { type: 'choose an audience and a type from the catalogue' }));
     }
     const mode = current ? (current.config.protocol === 'saml' ? { protocol: 'saml' } : {}) : modeOf(form);
     let config = configFromForm(form, type, mode);

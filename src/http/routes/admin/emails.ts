@@ -4,8 +4,9 @@ import { isLanguage, type Language } from '../../../core/languages.ts';
 import { defaultTemplate } from '../../../core/mail-templates/defaults/index.ts';
 import { helpdeskName } from '../../../core/mail-templates/helpdesk-name.ts';
 import { isMailKind, MAIL_KINDS, sampleValues, type MailKind, type MailTemplate } from '../../../core/mail-templates/kinds.ts';
-import { renderTemplate, type RenderedMail } from '../../../core/mail-templates/render.ts';
+import { oneLineValues, renderTemplate, type RenderedMail } from '../../../core/mail-templates/render.ts';
 import { checkTemplate } from '../../../core/mail-templates/template-check.ts';
+import { assertTestSendAllowed, recordTestSend } from '../../../core/mail-templates/test-sends.ts';
 import { primaryEmail } from '../../../core/people.ts';
 import { emailEditPage, emailPath, emailsPage, LANGUAGE_LABEL, mailKindLabel, type EmailEdit } from '../../pages/admin/emails.ts';
 import { frameOf, send, type Admin, type AdminConsole, type Form } from './console.ts';
@@ -30,7 +31,7 @@ function draftOf(kind: MailKind, form: Form): MailTemplate {
 }
 
 const sampleMail = (kind: MailKind, language: Language, draft: MailTemplate, brandName: string | null): RenderedMail =>
-  renderTemplate(draft, language, { ...sampleValues(kind), helpdeskName: helpdeskName(language, brandName) });
+  renderTemplate(draft, language, oneLineValues(kind, { ...sampleValues(kind), helpdeskName: helpdeskName(language, brandName) }));
 
 export function registerEmailTemplateRoutes({ services, page, action, answer, confirmed }: AdminConsole): void {
   const templates = services.mailTemplates;
@@ -63,19 +64,23 @@ export function registerEmailTemplateRoutes({ services, page, action, answer, co
   });
 
   // Through the real Mailer.sendNow, to the admin's own primary email only (never a typed
-  // address: the console must not become a way to send mail to anyone). A refusal by the SMTP
-  // server is shown with its answer, the draft kept.
+  // address: the console must not become a way to send mail to anyone), audited and at most
+  // TEST_SENDS_PER_HOUR an hour per admin (test-sends.ts). A refusal by the SMTP server is
+  // shown with its answer, the draft kept.
   answer('/admin/emails/:kind/:language/test', render, async (request, reply, admin, form) => {
     const { kind, language } = emailOf(request);
     const mail = sampleMail(kind, language, draftOf(kind, form), (await services.brand.current()).name);
     const to = primaryEmail(admin.person);
+    await assertTestSendAllowed(services.db, admin.person.id);
     try {
       await services.mail.sendNow({ to, subject: `[Test] ${mail.subject}`, text: mail.text });
     } catch (error) {
       const said = error instanceof Error ? error.message : String(error);
+      await recordTestSend(services.audit, { kind, language, to, actor: admin.actor, ip: request.ip, refusedBy: said });
       const refused = new FrontdoorError('mail_template.test_refused', `The test email to ${to} was not sent: the SMTP server answered “${said}”. Check SMTP_URL and MAIL_FROM, and that the server accepts mail for this address.`);
       return send(reply, refused.status, await edit(request, admin, { error: refused, values: form }));
     }
+    await recordTestSend(services.audit, { kind, language, to, actor: admin.actor, ip: request.ip });
     const sentTo = services.config.smtpUrl ? to : `${to} (SMTP_URL is not set, so it was written to the log instead)`;
     return send(reply, 200, await edit(request, admin, { values: form }, { preview: mail, testSentTo: sentTo }));
   });
