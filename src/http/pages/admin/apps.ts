@@ -1,7 +1,7 @@
 import type { AppType } from '../../../core/app-config.ts';
 import { isHmacAlgorithm } from '../../../protocols/jwt/config.ts';
 import type { TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
-import { checkName, sharedSecretSection, tokenCheckSection } from './app-testing.ts';
+import { checkName, detailText, sharedSecretSection, tokenCheckSection } from './app-testing.ts';
 import { defaultAppName } from '../../../protocols/registry.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
@@ -158,10 +158,13 @@ ${success
 <p><a href="/admin/apps/${app.id}">${t('apps.automatic.cancel')}</a></p></div>`);
 }
 
-/** The Test's report: each check under its name in the page's language; the detail (often from the network) as it came. */
+/**
+ * The Test's report: each check under its name and with its detail in the page's language; what
+ * the service or the network answered (an address, an error text) stays inside it as it came.
+ */
 function testReport(report: AppTestReport): SafeHtml {
   return html`<div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${t(report.ok ? 'apps.test.allPassed' : 'apps.test.someFailed')}</strong></p>
-<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><strong>${t(c.ok ? 'apps.test.ok' : 'apps.test.failed')}</strong> · ${checkName('apps.check.', c.name, c.name)}: ${c.detail}</li>`)}</ul></div>`;
+<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}" data-check="${c.name}"><strong>${t(c.ok ? 'apps.test.ok' : 'apps.test.failed')}</strong> · ${checkName('apps.check.', c.name, c.name)}: ${detailText(c)}</li>`)}</ul></div>`;
 }
 
 // --- The per-type form of an auth app ---------------------------------------------------------
