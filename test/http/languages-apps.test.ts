@@ -116,12 +116,22 @@ describe('the auth apps pages in German', () => {
     assertGerman(await get(`/admin/apps/${jwtApp.id}`),
       ['Einrichtung testen', 'Testanmeldung', 'Gemeinsames Geheimnis neu erzeugen', 'Diese App entfernen', 'Ein Token prüfen'],
       ['Test the setup', 'Regenerate the shared secret', 'Remove this app', 'Check the token', 'No successful sign-in with this app yet'], 'app page');
-    assertGerman(await post(`/admin/apps/${jwtApp.id}/test`, {}), ['Alle Prüfungen bestanden.', 'Algorithmen', 'Schlüssel'],
-      ['Every check passed', 'Some checks failed', '</strong> · algorithms:'], 'Test result');
+    assertGerman(await post(`/admin/apps/${jwtApp.id}/test`, {}),
+      ['Alle Prüfungen bestanden.', '· Algorithmen: zugelassen: HS256</li>', '· Schlüssel: Ein gemeinsames Geheimnis ist hinterlegt</li>'],
+      ['Every check passed', 'Some checks failed', '</strong> · algorithms:', 'accepted: HS256', 'a shared secret is set'], 'Test result');
     const token = await signToken(claimsAt(server.services.clock.now(), { aud: 'someone-else', email: 'pat@example.com' }), secret, { alg: 'HS256' });
     assertGerman(await post(`/admin/apps/${jwtApp.id}/test-token`, { token }),
-      ['Das Token wird abgewiesen', 'Zielgruppe (aud)', '<strong>fehlgeschlagen</strong>', '<strong>nicht geprüft</strong> · E-Mail-Claim: nicht geprüft: Die Prüfung endet beim ersten Fehler', 'Enthaltene Claims'],
-      ['The token is refused', 'Audience (aud)', 'not checked', 'Claims it carried', 'Signature with this app'], 'token report');
+      ['Das Token wird abgewiesen', 'Zielgruppe (aud)', '<strong>fehlgeschlagen</strong>', '<strong>nicht geprüft</strong> · E-Mail-Claim: nicht geprüft: Die Prüfung endet beim ersten Fehler', 'Enthaltene Claims',
+        'Form und Größe: ein signiertes kompaktes JWT von zulässiger Größe', 'Signatur mit dem Schlüssel dieser App: mit dem für diese App eingerichteten Schlüssel verifiziert',
+        // The failed check: its code's message in German (the English one names the expected audience).
+        'Zielgruppe (aud): Das Anmeldetoken wurde für einen anderen Empfänger ausgestellt (aud).'],
+      ['The token is refused', 'Audience (aud)', 'not checked', 'Claims it carried', 'Signature with this app', 'a signed compact JWT', 'verified with the key', 'this app expects'], 'token report');
+    // A token that passes: every line's detail in German, the durations too.
+    const good = await signToken(claimsAt(server.services.clock.now(), { aud: 'frontdoor', email: 'pat@example.com' }), secret, { alg: 'HS256' });
+    assertGerman(await post(`/admin/apps/${jwtApp.id}/test-token`, { token: good }),
+      ['Das Token besteht alle Prüfungen.', 'Zielgruppe (aud): enthält „frontdoor“', 'Aussteller (iss): beliebig: Diese App legt keinen Aussteller fest', /Ausstellung, Ablauf, nicht vor \(iat, exp, nbf\): höchstens \d+ (Sekunden|Minuten|Stunden|Tage) nach iat, nicht abgelaufen, mit \d+ s Toleranz für die Uhrzeit/,
+        '„email“ ist eine E-Mail-Adresse', 'Noch keine Anmeldung hat diese jti verwendet; diese Prüfung verbraucht sie nicht'],
+      ['includes "frontdoor"', 'of iat, not expired', 'is an email address', 'no sign-in used this jti', 'minutes', 'seconds'], 'token report, passed');
   });
 
   it('a test sign-in’s report', async () => {
