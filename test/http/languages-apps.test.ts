@@ -76,6 +76,24 @@ describe('the auth apps pages in German', () => {
       ['Add an app', 'SSO mode', 'Welcome: what to do next', 'This card goes away'], 'list');
   });
 
+  it('the built-in app’s stored name, "Email and password", in German on its list, its page and the audit log; the API keeps it', async () => {
+    const [password] = (await server.services.apps.list()).filter((app) => app.audience === 'users' && app.type === 'password');
+    assert.equal(password?.name, 'Email and password');
+    assertGerman(await get('/admin/apps'), [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], ['Email and password'], 'list');
+    assertGerman(await get(`/admin/apps/${password.id}`), ['<h1>E-Mail und Passwort</h1>'], ['<h1>Email and password</h1>'], 'its page');
+    await server.services.audit.record({ action: 'app.updated', outcome: 'success', audience: 'users', actor: cli, target: { type: 'app', id: password.id }, details: {} });
+    assertGerman(await get('/admin/audit'), [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], ['>Email and password<'], 'audit log');
+    const api = await admin.get(`/api/v1/apps/${password.id}`, DE);
+    assert.equal(api.json.app.name, 'Email and password', 'the stored name, as the API answers it');
+    // A name an admin chose is theirs, in every language.
+    await server.services.apps.update(password.id, { name: 'Staff password' }, cli);
+    try {
+      assertGerman(await get('/admin/apps'), [`<a href="/admin/apps/${password.id}">Staff password</a>`], [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], 'renamed');
+    } finally {
+      await server.services.apps.update(password.id, { name: 'Email and password' }, cli);
+    }
+  });
+
   it('the catalogue', async () => {
     assertGerman(await get('/admin/apps/new?audience=users'), ['Identitätsdienste', 'Protokolle', 'Google-Konten und Google Workspace', 'Wer sich damit anmeldet:'],
       ['Identity services', 'Protocols', 'Google accounts and Google Workspace', 'Who signs in with it'], 'catalogue');

@@ -14,6 +14,7 @@ export const deApps: AppsMessages = {
   'apps.col.ssoMode': 'SSO-Modus',
   'apps.col.order': 'Reihenfolge',
   'apps.theAutomaticApp': '(die automatische App)',
+  'apps.passwordAppName': 'E-Mail und Passwort',
   'apps.welcome.title': 'Willkommen: die nächsten Schritte',
   'apps.welcome.installApp': '{link} für Ihre Benutzer oder Agenten (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); E-Mail und Passwort funktionieren bereits.',
   'apps.welcome.installAppLink': 'Installieren Sie eine Auth-App',

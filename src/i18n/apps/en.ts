@@ -15,6 +15,7 @@ export const enApps = {
   'apps.col.ssoMode': 'SSO mode',
   'apps.col.order': 'Order',
   'apps.theAutomaticApp': '(the Automatic app)',
+  'apps.passwordAppName': 'Email and password',
   'apps.welcome.title': 'Welcome: what to do next',
   'apps.welcome.installApp': '{link} for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.',
   'apps.welcome.installAppLink': 'Install an auth app',

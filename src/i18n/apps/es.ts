@@ -14,6 +14,7 @@ export const esApps: AppsMessages = {
   'apps.col.ssoMode': 'Modo SSO',
   'apps.col.order': 'Orden',
   'apps.theAutomaticApp': '(la aplicación automática)',
+  'apps.passwordAppName': 'Correo electrónico y contraseña',
   'apps.welcome.title': 'Bienvenido: próximos pasos',
   'apps.welcome.installApp': '{link} para sus usuarios o agentes (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); el correo electrónico y la contraseña ya funcionan.',
   'apps.welcome.installAppLink': 'Instale una aplicación de autenticación',

@@ -14,6 +14,7 @@ export const frApps: AppsMessages = {
   'apps.col.ssoMode': 'Mode SSO',
   'apps.col.order': 'Ordre',
   'apps.theAutomaticApp': '(l’application automatique)',
+  'apps.passwordAppName': 'E-mail et mot de passe',
   'apps.welcome.title': 'Bienvenue : les prochaines étapes',
   'apps.welcome.installApp': '{link} pour vos utilisateurs ou vos agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT) ; l’e-mail et le mot de passe fonctionnent déjà.',
   'apps.welcome.installAppLink': 'Installez une application d’authentification',
