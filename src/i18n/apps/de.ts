@@ -253,6 +253,9 @@ export const deApps: AppsMessages = {
   'apps.problem.min': 'Mindestens {min}',
   'apps.problem.max': 'Höchstens {max}',
   'apps.problem.option': 'Einer dieser Werte: {options}',
+  'apps.problem.number': 'Bitte eine Zahl',
+  'apps.problem.controlCharacters': 'Enthält Steuerzeichen',
+  'apps.problem.oneLanguage': 'Bieten Sie mindestens eine Sprache an',
 
   ...deAppFields,
   ...deCheckDetails,

@@ -263,6 +263,9 @@ export const enApps = {
   'apps.problem.min': 'At least {min}',
   'apps.problem.max': 'At most {max}',
   'apps.problem.option': 'One of: {options}',
+  'apps.problem.number': 'A number, please',
+  'apps.problem.controlCharacters': 'Has control characters',
+  'apps.problem.oneLanguage': 'Offer at least one language',
 
   ...enAppFields,
   ...enCheckDetails,

@@ -253,6 +253,9 @@ export const esApps: AppsMessages = {
   'apps.problem.min': 'Al menos {min}',
   'apps.problem.max': 'Como máximo {max}',
   'apps.problem.option': 'Uno de estos valores: {options}',
+  'apps.problem.number': 'Un número, por favor',
+  'apps.problem.controlCharacters': 'Contiene caracteres de control',
+  'apps.problem.oneLanguage': 'Ofrezca al menos un idioma',
 
   ...esAppFields,
   ...esCheckDetails,

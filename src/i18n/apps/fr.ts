@@ -253,6 +253,9 @@ export const frApps: AppsMessages = {
   'apps.problem.min': 'Au moins {min}',
   'apps.problem.max': 'Au plus {max}',
   'apps.problem.option': 'L’une de ces valeurs : {options}',
+  'apps.problem.number': 'Un nombre, s’il vous plaît',
+  'apps.problem.controlCharacters': 'Contient des caractères de contrôle',
+  'apps.problem.oneLanguage': 'Proposez au moins une langue',
 
   ...frAppFields,
   ...frCheckDetails,
