@@ -9,17 +9,20 @@ import { isMailKind, MAIL_KINDS } from './mail-templates/kinds.ts';
 // says so instead of guessing; the event itself keeps the id.
 
 export type AuditSubject = { type: string; id: string };
-export type AuditName = { name: string; audience?: Audience | undefined; /** A session: whose it is. */ personId?: string | undefined };
+export type AuditName = {
+  name: string; audience?: Audience | undefined; /** A session: whose it is. */ personId?: string | undefined;
+  /** An app: its type, so that a page can say the built-in app's default name in its language. */ appType?: string | undefined;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const LOOKUPS: Record<string, string> = {
-  person: 'SELECT id::text, name, audience, NULL AS person_id FROM people WHERE id = ANY($1::uuid[])',
-  app: 'SELECT id::text, name, audience, NULL AS person_id FROM auth_apps WHERE id = ANY($1::uuid[])',
-  usergroup: 'SELECT id::text, name, NULL AS audience, NULL AS person_id FROM usergroups WHERE id = ANY($1::uuid[])',
-  article: 'SELECT id::text, title AS name, NULL AS audience, NULL AS person_id FROM articles WHERE id = ANY($1::uuid[])',
-  api_key: 'SELECT id::text, name, NULL AS audience, NULL AS person_id FROM api_keys WHERE id = ANY($1::uuid[])',
-  session: `SELECT s.id::text, p.name, p.audience, p.id::text AS person_id FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.id = ANY($1::uuid[])`,
+  person: 'SELECT id::text, name, audience, NULL AS person_id, NULL AS app_type FROM people WHERE id = ANY($1::uuid[])',
+  app: 'SELECT id::text, name, audience, NULL AS person_id, type AS app_type FROM auth_apps WHERE id = ANY($1::uuid[])',
+  usergroup: 'SELECT id::text, name, NULL AS audience, NULL AS person_id, NULL AS app_type FROM usergroups WHERE id = ANY($1::uuid[])',
+  article: 'SELECT id::text, title AS name, NULL AS audience, NULL AS person_id, NULL AS app_type FROM articles WHERE id = ANY($1::uuid[])',
+  api_key: 'SELECT id::text, name, NULL AS audience, NULL AS person_id, NULL AS app_type FROM api_keys WHERE id = ANY($1::uuid[])',
+  session: `SELECT s.id::text, p.name, p.audience, p.id::text AS person_id, NULL AS app_type FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.id = ANY($1::uuid[])`,
 };
 
 export const auditKey = (subject: AuditSubject) => `${subject.type}:${subject.id}`;
@@ -46,8 +49,10 @@ export async function auditNames(db: Queryable, events: readonly AuditEvent[]): 
     if (fixed) names.set(auditKey(event.target!), fixed);
   }
   for (const [type, ids] of idsByType) {
-    const rows = await db.query<{ id: string; name: string; audience: Audience | null; person_id: string | null }>(LOOKUPS[type]!, [[...ids]]);
-    for (const row of rows) names.set(auditKey({ type, id: row.id }), { name: row.name, audience: row.audience ?? undefined, personId: row.person_id ?? undefined });
+    const rows = await db.query<{ id: string; name: string; audience: Audience | null; person_id: string | null; app_type: string | null }>(LOOKUPS[type]!, [[...ids]]);
+    for (const row of rows) {
+      names.set(auditKey({ type, id: row.id }), { name: row.name, audience: row.audience ?? undefined, personId: row.person_id ?? undefined, appType: row.app_type ?? undefined });
+    }
   }
   return names;
 }

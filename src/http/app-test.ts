@@ -3,6 +3,8 @@ import type { Actor } from '../core/audit.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { FrontdoorError } from '../core/errors.ts';
 import { protocolOf } from '../protocols/registry.ts';
+import { refusalOf } from '../i18n/check-details.ts';
+import { diagnosticCheck, type DiagnosticCheck } from '../protocols/diagnostic-check.ts';
 import type { Diagnosis } from '../protocols/sign-in-protocol.ts';
 import type { HttpContext } from './context.ts';
 
@@ -39,5 +41,13 @@ export async function reportTestNotRun(ctx: HttpContext, app: AuthApp, actor: Ac
     action: 'app.tested', outcome: 'failure', reason: error.code, audience: app.audience,
     actor, target: { type: 'app', id: app.id }, details: { failed: [check] },
   });
-  return { ok: false, checks: [{ name: check, ok: false, detail: `${error.message} (${error.code})` }] };
+  return { ok: false, checks: [diagnosticCheck(check, false, 'check.notRun', { refusal: refusalOf(error), code: error.code })] };
+}
+
+/**
+ * The report as the admin API answers it: each check's detail in English only, as it always
+ * has (the message key behind it is the console's, to say it in the page's language).
+ */
+export function apiTestReport(report: AppTestReport): Omit<AppTestReport, 'checks'> & { checks: Omit<DiagnosticCheck, 'message'>[] } {
+  return { ...report, checks: report.checks.map(({ name, ok, detail }) => ({ name, ok, detail })) };
 }

@@ -8,6 +8,7 @@ import type { Services } from '../core/services.ts';
 import type { VerifiedSignIn } from '../protocols/sign-in-protocol.ts';
 import type { TestSignInOwner } from '../core/sso-transactions.ts';
 import type { HttpContext } from './context.ts';
+import { checkDetailText, checkMessage, refusalOf, type CheckMessage } from '../i18n/check-details.ts';
 
 // "Test sign-in" (docs/ADMIN-CONSOLE.md, "Testing an app"): an admin runs an app's sign-in for
 // real, in another tab, and gets a report instead of a session. The test mark lives only in the
@@ -19,9 +20,19 @@ const REGISTRATION_REFUSALS = new Set<string>(['registration.closed', 'sso.unkno
 export const TEST_TICKET_TTL_MS = 5 * 60_000;
 export const TEST_REPORT_TTL_MS = 24 * 60 * 60_000;
 
-export type ReportLine = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string };
+/**
+ * A check of the report. `message` is its detail as a message key and values, said in the page's
+ * language when the report is shown; `detail` the same in English. (A report stored before
+ * details were messages has no `message`: it is shown in English, for the day it is kept.)
+ */
+export type ReportLine = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string; message?: CheckMessage | undefined };
 
-/** What a test sign-in's report page shows; stored sealed for the admin session that ran it. */
+/**
+ * What a test sign-in's report page shows; stored sealed for the admin session that ran it.
+ * Its words are stored as message keys and values (account, second factor, each check's
+ * detail), so the page says them in the language of whoever reads it; a string there is the
+ * English sentence of a report stored by an earlier version.
+ */
 export type TestSignInReport = {
   app: { id: string; name: string; slug: string; type: string; audience: AuthApp['audience'] };
   traceId: string;
@@ -34,9 +45,12 @@ export type TestSignInReport = {
     subject: string; issuer: string; email: string | null; emailVerifiedByService: boolean; emailTrusted: boolean;
     name: string | null; groups: string[]; usergroups: string[];
   } | undefined;
-  account: { outcome: 'signed_in' | 'linked' | 'created' | 'refused'; person?: { id: string; name: string; email: string } | undefined; code?: string | undefined; message: string };
-  secondFactor: string;
+  account: { outcome: 'signed_in' | 'linked' | 'created' | 'refused'; person?: { id: string; name: string; email: string } | undefined; code?: string | undefined; message: CheckMessage | string };
+  secondFactor: CheckMessage | string;
 };
+
+const reportLine = (name: string, label: string, state: ReportLine['state'], message: CheckMessage): ReportLine =>
+  ({ name, label, state, detail: checkDetailText(message, 'en'), message });
 
 /** A console POST by an admin: a one-time ticket for /sso/<slug>/start?test=<ticket>, bound to their session. */
 export function issueTestTicket(services: Services, app: AuthApp, owner: TestSignInOwner): Promise<string> {
@@ -73,18 +87,17 @@ export async function reportTestSignIn(ctx: HttpContext, app: AuthApp, signIn: V
   const secondFactor = await secondFactorOf(services, app, preview);
   const account = accountOf(preview);
   const mayEnter = account.outcome !== 'refused';
+  const filterLabel = 'The app\'s filter (email domains, group, claim)';
   const checks: ReportLine[] = [
-    { name: 'answer', label: 'The identity service\'s answer (signature, audience, issuer, expiry, single use)', state: 'passed', detail: `verified by the ${app.type} sign-in, as for every sign-in` },
+    reportLine('answer', 'The identity service\'s answer (signature, audience, issuer, expiry, single use)', 'passed', checkMessage('apps.detail.answerVerified', { type: app.type })),
     preview.filter
-      ? { name: 'filter', label: 'The app\'s filter (email domains, group, claim)', state: 'failed', detail: preview.filter.message }
-      : { name: 'filter', label: 'The app\'s filter (email domains, group, claim)', state: 'passed', detail: 'allowed' },
-    {
-      name: 'registration', label: 'Registration policy',
-      state: preview.filter ? 'skipped' : preview.refusal && REGISTRATION_REFUSALS.has(preview.refusal.code) ? 'failed' : 'passed',
-      detail: preview.registrationOpen ? 'new accounts may be created through this app' : 'no new accounts through this app (existing ones may still sign in)',
-    },
-    { name: 'account', label: 'Account resolution', state: preview.filter ? 'skipped' : mayEnter ? 'passed' : 'failed', detail: account.message },
-    { name: 'second_factor', label: 'Second factor', state: mayEnter ? 'passed' : 'skipped', detail: secondFactor },
+      ? reportLine('filter', filterLabel, 'failed', checkMessage('check.refusal', { refusal: refusalOf(preview.filter) }))
+      : reportLine('filter', filterLabel, 'passed', checkMessage('apps.detail.allowed')),
+    reportLine('registration', 'Registration policy',
+      preview.filter ? 'skipped' : preview.refusal && REGISTRATION_REFUSALS.has(preview.refusal.code) ? 'failed' : 'passed',
+      checkMessage(preview.registrationOpen ? 'apps.detail.registrationOpen' : 'apps.detail.registrationClosed')),
+    reportLine('account', 'Account resolution', preview.filter ? 'skipped' : mayEnter ? 'passed' : 'failed', account.message),
+    reportLine('second_factor', 'Second factor', mayEnter ? 'passed' : 'skipped', secondFactor),
   ];
   const ok = mayEnter;
   const report: TestSignInReport = {
@@ -122,12 +135,14 @@ export async function reportRefusedTestSignIn(
     finishedAt: services.clock.now().toISOString(),
     ok: false,
     checks: [
-      { name: 'answer', label: 'The identity service\'s answer', state: 'failed', detail: `${refusal.code}${refusal.failedCheck ? ` (check ${refusal.failedCheck})` : ''}: ${refusal.message}` },
-      ...['filter', 'registration', 'account', 'second_factor'].map((name) => ({ name, label: name.replace('_', ' '), state: 'skipped' as const, detail: 'not reached' })),
+      reportLine('answer', 'The identity service\'s answer', 'failed', refusal.failedCheck
+        ? checkMessage('apps.detail.answerRefusedCheck', { code: refusal.code, check: refusal.failedCheck, refusal: refusalOf(refusal) })
+        : checkMessage('apps.detail.answerRefused', { code: refusal.code, refusal: refusalOf(refusal) })),
+      ...['filter', 'registration', 'account', 'second_factor'].map((name) => reportLine(name, name.replace('_', ' '), 'skipped', checkMessage('apps.notReached'))),
     ],
     claims: claims ?? {}, mapping: undefined,
-    account: { outcome: 'refused', code: refusal.code, message: `Not reached: the answer was refused (${refusal.code}).` },
-    secondFactor: 'not reached',
+    account: { outcome: 'refused', code: refusal.code, message: checkMessage('apps.account.notReached', { code: refusal.code }) },
+    secondFactor: checkMessage('apps.notReached'),
   };
   const id = await services.consoleResults.save('test_sign_in', { sessionId: owner.sessionId, appId: app.id }, report, TEST_REPORT_TTL_MS);
   await services.audit.record({
@@ -146,43 +161,46 @@ function mappingOf(profile: ExternalProfile, preview: AccountPreview): TestSignI
 
 const personSummary = (person: Person) => ({ id: person.id, name: person.name, email: primaryEmail(person) });
 
-function accountOf(preview: AccountPreview): TestSignInReport['account'] {
+function accountOf(preview: AccountPreview): TestSignInReport['account'] & { message: CheckMessage } {
   const refusal = preview.refusal;
-  if (refusal) return { outcome: 'refused', code: refusal.code, message: `Would be refused (${refusal.code}): ${refusal.message}` };
+  if (refusal) {
+    return { outcome: 'refused', code: refusal.code, message: checkMessage('apps.account.refused', { code: refusal.code, message: refusalOf(refusal) }) };
+  }
   const person = preview.person;
   if (preview.outcome === 'signed_in' && person) {
-    return { outcome: 'signed_in', person: personSummary(person), message: `Would sign in ${person.name} <${primaryEmail(person)}>, already linked to this app.` };
+    return { outcome: 'signed_in', person: personSummary(person), message: checkMessage('apps.account.signedIn', { name: person.name, email: primaryEmail(person) }) };
   }
   if (preview.outcome === 'linked' && person) {
-    return { outcome: 'linked', person: personSummary(person), message: `Would link this identity to the existing account ${person.name} <${primaryEmail(person)}> (same email, verified and trusted), then sign in.` };
+    return { outcome: 'linked', person: personSummary(person), message: checkMessage('apps.account.linked', { name: person.name, email: primaryEmail(person) }) };
   }
+  const approval = preview.approvalPending ? 'yes' : 'no';
   return {
     outcome: 'created',
-    message: `Would create a new account for ${preview.email ?? 'this person'}${preview.approvalPending ? ', waiting for approval by an agent before it can sign in' : ''}.`,
+    message: preview.email ? checkMessage('apps.account.created', { email: preview.email, approval }) : checkMessage('apps.account.createdUnknownEmail', { approval }),
   };
 }
 
 /** The second factor the sign-in would ask for, as the real sign-in decides it (SignInSessions.startSession). */
-async function secondFactorOf(services: Services, app: AuthApp, preview: AccountPreview): Promise<string> {
-  if (preview.refusal) return 'not reached';
-  if (externalSettingsOf(app).trustProviderMfa) return 'not asked: this app trusts the identity service\'s own multi-factor authentication (trustProviderMfa)';
+async function secondFactorOf(services: Services, app: AuthApp, preview: AccountPreview): Promise<CheckMessage> {
+  if (preview.refusal) return checkMessage('apps.notReached');
+  if (externalSettingsOf(app).trustProviderMfa) return checkMessage('apps.secondFactor.trustsProvider');
   const person = preview.person;
   if (person) {
     try {
       services.signInSessions.assertMaySignIn(person);
     } catch (error) {
-      if (error instanceof FrontdoorError) return `not reached: ${error.message}`;
+      if (error instanceof FrontdoorError) return checkMessage('apps.secondFactor.notReached', { refusal: refusalOf(error) });
       throw error;
     }
   }
   // A new account has no second factor yet: only the audience's policy applies to it.
   const requirement = await services.twoFactor.requirement(person ?? newPersonOf(app));
-  return {
-    enrolled: 'asked: they have a second factor set up',
-    required: 'they must set up a second factor before the session is theirs',
-    grace: 'optional for now: the grace period to set one up is still running',
-    optional: 'not asked: no second factor is set up or required',
-  }[requirement];
+  return checkMessage(({
+    enrolled: 'apps.secondFactor.enrolled',
+    required: 'apps.secondFactor.required',
+    grace: 'apps.secondFactor.grace',
+    optional: 'apps.secondFactor.optional',
+  } as const)[requirement]);
 }
 
 // What TwoFactor.requirement reads of a person, for one not created yet.

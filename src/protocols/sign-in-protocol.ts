@@ -8,7 +8,7 @@ import type { SingleUse } from '../core/replay-cache.ts';
 import type { Session } from '../core/sessions.ts';
 import type { SsoTransaction, TestSignInOwner } from '../core/sso-transactions.ts';
 import type { HttpContext } from '../http/context.ts';
-import type { DiagnosticCheck } from './oidc/diagnostics.ts';
+import type { DiagnosticCheck } from './diagnostic-check.ts';
 
 /**
  * One sign-in protocol (OIDC, SAML, JWT, ...): everything Frontdoor needs to know about it,

@@ -72,4 +72,31 @@ describe('Test sign-in in Chromium', () => {
     assert.deepEqual(await accountCounts(server.services.db), before, 'nobody was created or signed in');
     await context.close();
   });
+
+  it('in German: the Test\'s details and the test sign-in report', async () => {
+    // A browser whose Accept-Language asks for German (issue 18 part 7).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+    const admin = await context.newPage();
+    await admin.goto(`${server.url}/admin`);
+    await admin.getByLabel('E-Mail-Adresse').fill('ada@example.com');
+    await admin.getByLabel('Passwort').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Anmelden' }).click();
+    await admin.getByRole('link', { name: 'OpenID Connect' }).first().click();
+
+    await admin.getByRole('button', { name: 'Einrichtung testen' }).click();
+    await admin.waitForURL(/\/admin\/apps\/[^/]+\/test\/[0-9a-f-]{36}$/);
+    const checks = await admin.locator('ul.checks').textContent() ?? '';
+    assert.match(checks, new RegExp(`Discovery: ${peer.issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} veröffentlicht seine Konfiguration`));
+    assert.match(checks, /Client-Zugangsdaten: Der Anbieter kennt diesen Client/);
+    assert.doesNotMatch(checks, /publishes its configuration|the provider knows this client|signing key\(s\)/);
+
+    peer.signInAs('tess-sub');
+    const [tab] = await Promise.all([context.waitForEvent('page'), admin.getByRole('button', { name: 'Testanmeldung' }).click()]);
+    await tab.waitForURL(/\/admin\/apps\/[^/]+\/test-sign-in\/[0-9a-f-]{36}$/);
+    assert.match(await tab.getByRole('status').textContent() ?? '', /Diese Anmeldung würde gelingen\./);
+    assert.match(await tab.locator('li[data-check="answer"]').textContent() ?? '', /von der oidc-Anmeldung verifiziert, wie bei jeder Anmeldung$/);
+    assert.match(await tab.locator('dl.facts').textContent() ?? '', /Würde ein neues Konto für tess@example\.com anlegen\./);
+    assert.doesNotMatch(await tab.locator('main').textContent() ?? '', /Would create|verified by the|not asked/);
+    await context.close();
+  });
 });

@@ -76,6 +76,24 @@ describe('the auth apps pages in German', () => {
       ['Add an app', 'SSO mode', 'Welcome: what to do next', 'This card goes away'], 'list');
   });
 
+  it('the built-in app’s stored name, "Email and password", in German on its list, its page and the audit log; the API keeps it', async () => {
+    const [password] = (await server.services.apps.list()).filter((app) => app.audience === 'users' && app.type === 'password');
+    assert.equal(password?.name, 'Email and password');
+    assertGerman(await get('/admin/apps'), [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], ['Email and password'], 'list');
+    assertGerman(await get(`/admin/apps/${password.id}`), ['<h1>E-Mail und Passwort</h1>'], ['<h1>Email and password</h1>'], 'its page');
+    await server.services.audit.record({ action: 'app.updated', outcome: 'success', audience: 'users', actor: cli, target: { type: 'app', id: password.id }, details: {} });
+    assertGerman(await get('/admin/audit'), [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], ['>Email and password<'], 'audit log');
+    const api = await admin.get(`/api/v1/apps/${password.id}`, DE);
+    assert.equal(api.json.app.name, 'Email and password', 'the stored name, as the API answers it');
+    // A name an admin chose is theirs, in every language.
+    await server.services.apps.update(password.id, { name: 'Staff password' }, cli);
+    try {
+      assertGerman(await get('/admin/apps'), [`<a href="/admin/apps/${password.id}">Staff password</a>`], [`<a href="/admin/apps/${password.id}">E-Mail und Passwort</a>`], 'renamed');
+    } finally {
+      await server.services.apps.update(password.id, { name: 'Email and password' }, cli);
+    }
+  });
+
   it('the catalogue', async () => {
     assertGerman(await get('/admin/apps/new?audience=users'), ['Identitätsdienste', 'Protokolle', 'Google-Konten und Google Workspace', 'Wer sich damit anmeldet:'],
       ['Identity services', 'Protocols', 'Google accounts and Google Workspace', 'Who signs in with it'], 'catalogue');
@@ -116,12 +134,22 @@ describe('the auth apps pages in German', () => {
     assertGerman(await get(`/admin/apps/${jwtApp.id}`),
       ['Einrichtung testen', 'Testanmeldung', 'Gemeinsames Geheimnis neu erzeugen', 'Diese App entfernen', 'Ein Token prüfen'],
       ['Test the setup', 'Regenerate the shared secret', 'Remove this app', 'Check the token', 'No successful sign-in with this app yet'], 'app page');
-    assertGerman(await post(`/admin/apps/${jwtApp.id}/test`, {}), ['Alle Prüfungen bestanden.', 'Algorithmen', 'Schlüssel'],
-      ['Every check passed', 'Some checks failed', '</strong> · algorithms:'], 'Test result');
+    assertGerman(await post(`/admin/apps/${jwtApp.id}/test`, {}),
+      ['Alle Prüfungen bestanden.', '· Algorithmen: zugelassen: HS256</li>', '· Schlüssel: Ein gemeinsames Geheimnis ist hinterlegt</li>'],
+      ['Every check passed', 'Some checks failed', '</strong> · algorithms:', 'accepted: HS256', 'a shared secret is set'], 'Test result');
     const token = await signToken(claimsAt(server.services.clock.now(), { aud: 'someone-else', email: 'pat@example.com' }), secret, { alg: 'HS256' });
     assertGerman(await post(`/admin/apps/${jwtApp.id}/test-token`, { token }),
-      ['Das Token wird abgewiesen', 'Zielgruppe (aud)', '<strong>fehlgeschlagen</strong>', '<strong>nicht geprüft</strong> · E-Mail-Claim: nicht geprüft: Die Prüfung endet beim ersten Fehler', 'Enthaltene Claims'],
-      ['The token is refused', 'Audience (aud)', 'not checked', 'Claims it carried', 'Signature with this app'], 'token report');
+      ['Das Token wird abgewiesen', 'Zielgruppe (aud)', '<strong>fehlgeschlagen</strong>', '<strong>nicht geprüft</strong> · E-Mail-Claim: nicht geprüft: Die Prüfung endet beim ersten Fehler', 'Enthaltene Claims',
+        'Form und Größe: ein signiertes kompaktes JWT von zulässiger Größe', 'Signatur mit dem Schlüssel dieser App: mit dem für diese App eingerichteten Schlüssel verifiziert',
+        // The failed check: its code's message in German (the English one names the expected audience).
+        'Zielgruppe (aud): Das Anmeldetoken wurde für einen anderen Empfänger ausgestellt (aud).'],
+      ['The token is refused', 'Audience (aud)', 'not checked', 'Claims it carried', 'Signature with this app', 'a signed compact JWT', 'verified with the key', 'this app expects'], 'token report');
+    // A token that passes: every line's detail in German, the durations too.
+    const good = await signToken(claimsAt(server.services.clock.now(), { aud: 'frontdoor', email: 'pat@example.com' }), secret, { alg: 'HS256' });
+    assertGerman(await post(`/admin/apps/${jwtApp.id}/test-token`, { token: good }),
+      ['Das Token besteht alle Prüfungen.', 'Zielgruppe (aud): enthält „frontdoor“', 'Aussteller (iss): beliebig: Diese App legt keinen Aussteller fest', /Ausstellung, Ablauf, nicht vor \(iat, exp, nbf\): höchstens \d+ (Sekunden|Minuten|Stunden|Tage) nach iat, nicht abgelaufen, mit \d+ s Toleranz für die Uhrzeit/,
+        '„email“ ist eine E-Mail-Adresse', 'Noch keine Anmeldung hat diese jti verwendet; diese Prüfung verbraucht sie nicht'],
+      ['includes "frontdoor"', 'of iat, not expired', 'is an email address', 'no sign-in used this jti', 'minutes', 'seconds'], 'token report, passed');
   });
 
   it('a test sign-in’s report', async () => {

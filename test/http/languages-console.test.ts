@@ -115,6 +115,30 @@ describe('console sections in German', () => {
     reads(taken.text, ['Eine Benutzergruppe mit diesem Namen gibt es schon.', '<code>usergroup.name_taken</code>'], ['A usergroup named Beta exists']);
   });
 
+  it('a form’s field problems are in German, in the refusal box and under each field; the API keeps them English', async () => {
+    const post = async (page: string, path: string, fields: Record<string, string>) => {
+      const response = await admin.request('POST', path, {
+        body: new URLSearchParams({ _csrf: await admin.csrfFrom(page), ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...DE },
+      });
+      assert.equal(response.status, 400, path);
+      return response.text.replace(/&gt;/g, '>').replace(/&lt;/g, '<');
+    };
+    // Our schemas' own words (a name, an email) and zod's (numbers out of range, not a number).
+    reads(await post('/admin/people/users', '/admin/people/users', { name: '', email: 'nope' }),
+      ['<li><code>name</code>: Pflichtfeld</li>', '<li><code>email</code>: Keine gültige E-Mail-Adresse</li>', '<code>email</code>: Keine gültige E-Mail-Adresse</span>'],
+      ['a name is required', 'not an email address']);
+    reads(await post('/admin/settings/sessions', '/admin/settings/sessions', { 'users.idleMinutes': '0', 'users.absoluteHours': '99999999', 'agents.idleMinutes': 'x' }),
+      ['<code>users.idleMinutes</code>: Mindestens 5', '<code>users.absoluteHours</code>: Höchstens 8760', '<code>agents.idleMinutes</code>: Bitte eine Zahl'],
+      ['Too small', 'Too big', 'Invalid input']);
+    reads(await post('/admin/settings/languages', '/admin/settings/languages', { defaultLanguage: 'xx' }),
+      ['<code>offered</code>: Bieten Sie mindestens eine Sprache an', '<code>defaultLanguage</code>: Einer dieser Werte: en, de, fr, es'],
+      ['offer at least one language', 'Invalid option']);
+    const api = await admin.sendJson('POST', '/api/v1/users', { name: '', email: 'nope' }, { ...(await admin.apiCsrfHeader()), ...DE });
+    assert.equal(api.status, 400);
+    assert.deepEqual(api.json.error.details.fields.map((f: { problem: string }) => f.problem).sort(), ['a name is required', 'not an email address']);
+  });
+
   it('every error code that can reach a page has a message (SCIM protocol refusals answer SCIM clients in JSON only)', () => {
     const missing = Object.keys(ERROR_STATUS).filter((code) => !code.startsWith('scim.') && !Object.hasOwn(en, `error.${code}`));
     assert.deepEqual(missing, []);

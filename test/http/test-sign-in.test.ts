@@ -251,6 +251,110 @@ describe('test sign-in: a report instead of a session', () => {
     assert.deepEqual(await accountCounts(server.services.db), before);
   });
 
+  // Issue 18 part 7: a German admin reads every check's detail in German, while the admin API
+  // answers the same Test in the English it always has.
+  describe('in German', () => {
+    const DE = { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' };
+    const german = async (path: string) => {
+      const response = await admin.get(path, DE);
+      assert.equal(response.status, 200, response.text.slice(0, 300));
+      assert.match(response.text, /<html lang="de">/);
+      return unescape(response.text);
+    };
+    /** The console's Test, posted by a browser that asks for German; its report page. */
+    const germanTest = async (app: AuthApp) => {
+      const response = await admin.request('POST', `/admin/apps/${app.id}/test`, {
+        body: new URLSearchParams({ _csrf: await admin.csrfFrom(`/admin/apps/${app.id}`) }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...DE },
+      });
+      assert.equal(response.status, 303, response.text.slice(0, 300));
+      return german(response.location!);
+    };
+    const line = (page: string, check: string) => new RegExp(`data-check="${check}"><strong>[^<]+</strong> · ([^<]*)</li>`).exec(page)?.[1] ?? '';
+    const assertNone = (page: string, english: readonly string[], where: string) => {
+      for (const text of english) assert.ok(!page.includes(text), `${where}: “${text}” is still English`);
+    };
+
+    it('the Test of an OpenID Connect app: each detail in German, the addresses as they are', async () => {
+      const page = await germanTest(oidcApp);
+      assert.match(page, /Alle Prüfungen bestanden\./);
+      assert.equal(line(page, 'discovery'), `Discovery: ${peer.issuer} veröffentlicht seine Konfiguration (Issuer ${peer.issuer})`);
+      assert.match(line(page, 'signing_keys'), /^Signaturschlüssel: \d+ Signaturschlüssel unter http:\/\/127\.0\.0\.1:\d+\/\S+$/);
+      assert.match(line(page, 'endpoints'), /^Endpunkte: Autorisierung http\S+, Token http\S+, Abmeldung http\S+$/);
+      assert.match(line(page, 'client_credentials'),
+        /^Client-Zugangsdaten: Der Anbieter kennt diesen Client \(Antwort invalid_grant auf einen erfundenen Code\), mit client_secret_basic \(automatisch: die erste Methode dieser App, die der Anbieter nennt \([^)]+\)\)$/);
+      assertNone(page, ['publishes its configuration', 'signing key(s)', 'authorization http', 'the provider knows this client', 'auto: the first'], 'OIDC Test');
+    });
+
+    it('the Test of a SAML app in German, and the same Test through the admin API in English', async () => {
+      const { app } = await installSamlApp(server, idp, { slug: 'test-saml-de', audience: 'agents', signResponse: false });
+      const page = await germanTest(app);
+      assert.match(line(page, 'metadata'), /^IdP-Metadaten: Identitätsdienst \S+; Quelle: (eingefügte Metadaten|abgerufen von \S+|die eingegebenen Felder)$/);
+      assert.match(line(page, 'idp_certificate_1'), /^Signaturzertifikat 1 des IdP: .+, gültig bis \S+, SHA-256 [0-9A-F:]+$/i);
+      assert.match(line(page, 'sso_url'), /^SSO-URL: http\S+ antwortet \(HTTP \d{3}\)$/);
+      assert.match(line(page, 'sp_key'), /^SP-Schlüsselpaar: unser Signaturzertifikat, gültig bis \S+, SHA-256 /);
+      assertNone(page, ['identity service ', 'our signing certificate', 'answers (HTTP', 'idp_certificate_1:', 'valid until'], 'SAML Test');
+
+      const api = await admin.sendJson('POST', `/api/v1/apps/${app.id}/test`, undefined, { ...(await admin.apiCsrfHeader()), ...DE });
+      assert.equal(api.status, 200, api.text.slice(0, 300));
+      const checks = api.json.checks as Record<string, unknown>[];
+      assert.ok(checks.every((check) => Object.keys(check).sort().join() === 'detail,name,ok'), 'each check is name, ok and an English detail, as before');
+      const detail = (name: string) => String(checks.find((check) => check.name === name)?.detail);
+      assert.match(detail('metadata'), /^identity service \S+, from (pasted metadata|fetched from \S+|the fields entered)$/);
+      assert.match(detail('sp_key'), /^our signing certificate, valid until \S+, SHA-256 /);
+      assert.match(detail('sso_url'), /^http\S+ answers \(HTTP \d{3}\)$/);
+    });
+
+    it('the Test of a GitHub app: its details in German', async () => {
+      const app = await server.services.apps.create({
+        audience: 'users', type: 'github', slug: 'test-github-de',
+        config: { clientId: github.clientId, clientSecret: github.clientSecret, serverUrl: github.url, apiUrl: github.apiUrl },
+      }, { type: 'cli' });
+      const page = await germanTest(app);
+      assert.equal(line(page, 'client_id'), `Client-ID: Client-ID ${github.clientId}`);
+      assert.match(line(page, 'client_secret'), /^Client-Secret: hinterlegt/);
+      assert.match(line(page, 'client_credentials'), /^Client-Zugangsdaten: GitHub (kennt diese Client-ID und dieses Secret|antwortete|hat)/);
+      assert.match(line(page, 'user_endpoint'), /antwortet \(401 ohne Token, wie die GitHub-API\)$/);
+      assertNone(page, ['client id ', 'GitHub knows', 'as GitHub\'s API does', 'set, 40 hexadecimal'], 'GitHub Test');
+    });
+
+    it('a test sign-in’s report: the account it reaches, the second factor, a refusal’s reason and an answer refused, in German', async () => {
+      // Tess signed in for real above: the test now reaches her account.
+      const signedIn = await german(await testSignInThroughOidc(admin, 'tess-sub'));
+      assert.match(signedIn, /<dt>Konto<\/dt><dd>Würde Tess Tester <tess@example\.com> anmelden, bereits mit dieser App verknüpft\./);
+      assert.match(line(signedIn, 'answer'), /: von der oidc-Anmeldung verifiziert, wie bei jeder Anmeldung$/);
+      assert.match(line(signedIn, 'filter'), /: erlaubt$/);
+      assert.match(line(signedIn, 'registration'), /: über diese App dürfen neue Konten angelegt werden$/);
+      assert.match(line(signedIn, 'second_factor'), /: nicht abgefragt: Kein zweiter Faktor ist eingerichtet oder vorgeschrieben$/);
+      assertNone(signedIn, ['Would sign in', 'verified by the', 'new accounts may be created', 'not asked'], 'signed-in report');
+
+      // An agents app without Auto Agent: the refusal's reason is its code's German message.
+      const { app, sp } = await installSamlApp(server, idp, { slug: 'test-saml-de-refused', audience: 'agents', signResponse: false });
+      const start = await admin.get(await startTest(admin, app));
+      const answer = await idp.answerLogin(sp, { redirectUrl: start.location! }, { nameId: 'sia@example.com', email: 'sia@example.com' });
+      const done = await postToAcs(admin, app, answer);
+      assert.equal(done.status, 303, await failureOf(server, done));
+      const refused = await german(done.location!);
+      assert.match(refused, /Würde abgewiesen \(sso\.unknown_agent\): Für Sie gibt es kein Agentenkonto\. Ein Admin muss es zuerst anlegen\./);
+      assert.match(line(refused, 'second_factor'), /: nicht erreicht$/);
+      assertNone(refused, ['Would be refused', 'No agent account', 'not reached'], 'refused report');
+
+      // An answer the protocol refuses: its code, and the code's German message.
+      const fresh = server.client();
+      assert.equal((await fresh.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
+      peer.signInAs('tess-sub');
+      const { callbackUrl } = await authorizeAtProvider(server, fresh, await startTest(fresh, oidcApp));
+      const tampered = new URL(callbackUrl);
+      tampered.searchParams.set('code', 'not-the-code-the-provider-issued');
+      const back = await fresh.get(tampered.href);
+      assert.equal(back.status, 303, back.text.slice(0, 300));
+      const report = unescape((await fresh.get(back.location!, DE)).text);
+      assert.match(line(report, 'answer'), /: sso\.code_invalid( \(Prüfung \w+\))?: Die Antwort des Anmeldedienstes war ungültig\. Versuchen Sie es erneut\.$/);
+      for (const check of ['filter', 'registration', 'account', 'second_factor']) assert.match(line(report, check), /: nicht erreicht$/, check);
+      assertNone(report, ['not reached', '(check '], 'answer refused');
+    });
+  });
+
   it('JWT: the state rides in the return address, the report shows the claims, and the token is spent', async () => {
     const secret = generateJwtSharedSecret();
     const app = await server.services.apps.create({

@@ -11,7 +11,7 @@ import { jwtProtocol } from '../../protocols/jwt/sign-in.ts';
 import { regenerateJwtSharedSecret } from '../../protocols/jwt/shared-secret.ts';
 import { generateJwtSharedSecret } from '../../protocols/jwt/keys.ts';
 import type { AdminApi } from './define-route.ts';
-import { testAuthApp } from '../app-test.ts';
+import { apiTestReport, testAuthApp } from '../app-test.ts';
 import { samlProtocol } from '../../protocols/saml/sign-in.ts';
 import { generateKeyPair } from '../../protocols/saml/sp-keys.ts';
 
@@ -118,7 +118,7 @@ export function registerAppRoutes(api: AdminApi, ctx: HttpContext): void {
     method: 'POST', path: '/api/v1/apps/:id/test', tag: 'apps',
     summary: 'Check an external app\'s setup without signing anyone in: discovery, signing keys, endpoints, client credentials',
     params: IdParams,
-    handler: async ({ params, principal }) => testAuthApp(ctx, await apps.require(params.id), principal.actor),
+    handler: async ({ params, principal }) => apiTestReport(await testAuthApp(ctx, await apps.require(params.id), principal.actor)),
   });
 
   // SP key rotation without a gap: `add_next` publishes a new certificate in our metadata

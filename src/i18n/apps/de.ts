@@ -1,4 +1,5 @@
 import type { AppsMessages } from './en.ts';
+import { deCheckDetails } from './checks-de.ts';
 import { deAppFields } from './fields-de.ts';
 
 export const deApps: AppsMessages = {
@@ -13,6 +14,7 @@ export const deApps: AppsMessages = {
   'apps.col.ssoMode': 'SSO-Modus',
   'apps.col.order': 'Reihenfolge',
   'apps.theAutomaticApp': '(die automatische App)',
+  'apps.passwordAppName': 'E-Mail und Passwort',
   'apps.welcome.title': 'Willkommen: die nächsten Schritte',
   'apps.welcome.installApp': '{link} für Ihre Benutzer oder Agenten (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); E-Mail und Passwort funktionieren bereits.',
   'apps.welcome.installAppLink': 'Installieren Sie eine Auth-App',
@@ -206,6 +208,7 @@ export const deApps: AppsMessages = {
   'apps.check.service_bind': 'Bind des Dienstkontos',
   'apps.check.search': 'Suche nach dem Test-Benutzernamen',
   'apps.check.account': 'Testkonto',
+  'apps.check.idp_certificate': 'Signaturzertifikat {number} des IdP',
   'apps.tokenCheck.token': 'Form und Größe',
   'apps.tokenCheck.algorithm': 'Algorithmus und Header',
   'apps.tokenCheck.signature': 'Signatur mit dem Schlüssel dieser App',
@@ -226,16 +229,20 @@ export const deApps: AppsMessages = {
   'apps.detail.registrationOpen': 'über diese App dürfen neue Konten angelegt werden',
   'apps.detail.registrationClosed': 'keine neuen Konten über diese App (bestehende können sich weiter anmelden)',
   'apps.detail.answerVerified': 'von der {type}-Anmeldung verifiziert, wie bei jeder Anmeldung',
+  'apps.detail.answerRefused': '{code}: {refusal}',
+  'apps.detail.answerRefusedCheck': '{code} (Prüfung {check}): {refusal}',
   'apps.account.signedIn': 'Würde {name} <{email}> anmelden, bereits mit dieser App verknüpft.',
   'apps.account.linked': 'Würde diese Identität mit dem bestehenden Konto {name} <{email}> verknüpfen (gleiche E-Mail-Adresse, verifiziert und vertraut) und dann anmelden.',
   'apps.account.created': 'Würde ein neues Konto für {email} anlegen{approval, select, yes {, das vor der ersten Anmeldung auf die Freigabe durch einen Agenten wartet} other {}}.',
   'apps.account.refused': 'Würde abgewiesen ({code}): {message}',
+  'apps.account.createdUnknownEmail': 'Würde ein neues Konto für diese Person anlegen{approval, select, yes {, das vor der ersten Anmeldung auf die Freigabe durch einen Agenten wartet} other {}}.',
   'apps.account.notReached': 'Nicht erreicht: Die Antwort wurde abgewiesen ({code}).',
   'apps.secondFactor.trustsProvider': 'nicht abgefragt: Diese App vertraut der eigenen Mehr-Faktor-Authentifizierung des Identitätsdienstes (trustProviderMfa)',
   'apps.secondFactor.enrolled': 'abgefragt: Die Person hat einen zweiten Faktor eingerichtet',
   'apps.secondFactor.required': 'die Person muss einen zweiten Faktor einrichten, bevor die Sitzung ihr gehört',
   'apps.secondFactor.grace': 'vorerst freiwillig: Die Frist zur Einrichtung läuft noch',
   'apps.secondFactor.optional': 'nicht abgefragt: Kein zweiter Faktor ist eingerichtet oder vorgeschrieben',
+  'apps.secondFactor.notReached': 'nicht erreicht: {refusal}',
 
   'apps.problem.url': 'Keine gültige URL',
   'apps.problem.email': 'Keine gültige E-Mail-Adresse',
@@ -246,6 +253,10 @@ export const deApps: AppsMessages = {
   'apps.problem.min': 'Mindestens {min}',
   'apps.problem.max': 'Höchstens {max}',
   'apps.problem.option': 'Einer dieser Werte: {options}',
+  'apps.problem.number': 'Bitte eine Zahl',
+  'apps.problem.controlCharacters': 'Enthält Steuerzeichen',
+  'apps.problem.oneLanguage': 'Bieten Sie mindestens eine Sprache an',
 
   ...deAppFields,
+  ...deCheckDetails,
 };

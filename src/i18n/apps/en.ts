@@ -1,4 +1,5 @@
 // English messages of the auth apps pages: catalogue, install and edit forms, protocol fields, trust fields, Test, Test sign-in report, shared secret. Spread into ../en.ts; de.ts, fr.ts and es.ts here must have the same keys.
+import { enCheckDetails } from './checks-en.ts';
 import { enAppFields } from './fields-en.ts';
 
 export const enApps = {
@@ -14,6 +15,7 @@ export const enApps = {
   'apps.col.ssoMode': 'SSO mode',
   'apps.col.order': 'Order',
   'apps.theAutomaticApp': '(the Automatic app)',
+  'apps.passwordAppName': 'Email and password',
   'apps.welcome.title': 'Welcome: what to do next',
   'apps.welcome.installApp': '{link} for your users or agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); email and password works already.',
   'apps.welcome.installAppLink': 'Install an auth app',
@@ -215,6 +217,7 @@ export const enApps = {
   'apps.check.service_bind': 'Service account bind',
   'apps.check.search': 'Search for the test username',
   'apps.check.account': 'Test account',
+  'apps.check.idp_certificate': 'IdP signing certificate {number}',
   'apps.tokenCheck.token': 'Shape and size',
   'apps.tokenCheck.algorithm': 'Algorithm and header',
   'apps.tokenCheck.signature': 'Signature with this app’s key',
@@ -235,16 +238,20 @@ export const enApps = {
   'apps.detail.registrationOpen': 'new accounts may be created through this app',
   'apps.detail.registrationClosed': 'no new accounts through this app (existing ones may still sign in)',
   'apps.detail.answerVerified': 'verified by the {type} sign-in, as for every sign-in',
+  'apps.detail.answerRefused': '{code}: {refusal}',
+  'apps.detail.answerRefusedCheck': '{code} (check {check}): {refusal}',
   'apps.account.signedIn': 'Would sign in {name} <{email}>, already linked to this app.',
   'apps.account.linked': 'Would link this identity to the existing account {name} <{email}> (same email, verified and trusted), then sign in.',
   'apps.account.created': 'Would create a new account for {email}{approval, select, yes {, waiting for approval by an agent before it can sign in} other {}}.',
   'apps.account.refused': 'Would be refused ({code}): {message}',
+  'apps.account.createdUnknownEmail': 'Would create a new account for this person{approval, select, yes {, waiting for approval by an agent before it can sign in} other {}}.',
   'apps.account.notReached': 'Not reached: the answer was refused ({code}).',
   'apps.secondFactor.trustsProvider': 'not asked: this app trusts the identity service’s own multi-factor authentication (trustProviderMfa)',
   'apps.secondFactor.enrolled': 'asked: they have a second factor set up',
   'apps.secondFactor.required': 'they must set up a second factor before the session is theirs',
   'apps.secondFactor.grace': 'optional for now: the grace period to set one up is still running',
   'apps.secondFactor.optional': 'not asked: no second factor is set up or required',
+  'apps.secondFactor.notReached': 'not reached: {refusal}',
 
   // Validation as you type (app-problems.ts): zod's common messages, said again in the page's language
   'apps.problem.url': 'Invalid URL',
@@ -256,8 +263,12 @@ export const enApps = {
   'apps.problem.min': 'At least {min}',
   'apps.problem.max': 'At most {max}',
   'apps.problem.option': 'One of: {options}',
+  'apps.problem.number': 'A number, please',
+  'apps.problem.controlCharacters': 'Has control characters',
+  'apps.problem.oneLanguage': 'Offer at least one language',
 
   ...enAppFields,
+  ...enCheckDetails,
 };
 
 export type AppsMessages = { readonly [K in keyof typeof enApps]: string };

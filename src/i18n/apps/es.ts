@@ -1,4 +1,5 @@
 import type { AppsMessages } from './en.ts';
+import { esCheckDetails } from './checks-es.ts';
 import { esAppFields } from './fields-es.ts';
 
 export const esApps: AppsMessages = {
@@ -13,6 +14,7 @@ export const esApps: AppsMessages = {
   'apps.col.ssoMode': 'Modo SSO',
   'apps.col.order': 'Orden',
   'apps.theAutomaticApp': '(la aplicación automática)',
+  'apps.passwordAppName': 'Correo electrónico y contraseña',
   'apps.welcome.title': 'Bienvenido: próximos pasos',
   'apps.welcome.installApp': '{link} para sus usuarios o agentes (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT); el correo electrónico y la contraseña ya funcionan.',
   'apps.welcome.installAppLink': 'Instale una aplicación de autenticación',
@@ -206,6 +208,7 @@ export const esApps: AppsMessages = {
   'apps.check.service_bind': 'Bind de la cuenta de servicio',
   'apps.check.search': 'Búsqueda del nombre de usuario de prueba',
   'apps.check.account': 'Cuenta de prueba',
+  'apps.check.idp_certificate': 'Certificado de firma {number} del IdP',
   'apps.tokenCheck.token': 'Forma y tamaño',
   'apps.tokenCheck.algorithm': 'Algoritmo y cabecera',
   'apps.tokenCheck.signature': 'Firma con la clave de esta aplicación',
@@ -226,16 +229,20 @@ export const esApps: AppsMessages = {
   'apps.detail.registrationOpen': 'se pueden crear cuentas nuevas con esta aplicación',
   'apps.detail.registrationClosed': 'no se crean cuentas nuevas con esta aplicación (las existentes pueden seguir iniciando sesión)',
   'apps.detail.answerVerified': 'verificada por el inicio de sesión {type}, como en todo inicio de sesión',
+  'apps.detail.answerRefused': '{code}: {refusal}',
+  'apps.detail.answerRefusedCheck': '{code} (comprobación {check}): {refusal}',
   'apps.account.signedIn': 'Iniciaría la sesión de {name} <{email}>, ya vinculado a esta aplicación.',
   'apps.account.linked': 'Vincularía esta identidad a la cuenta existente {name} <{email}> (mismo correo, verificado y de confianza) y después iniciaría la sesión.',
   'apps.account.created': 'Crearía una cuenta nueva para {email}{approval, select, yes {, a la espera de que un agente la apruebe antes de poder iniciar sesión} other {}}.',
   'apps.account.refused': 'Sería rechazado ({code}): {message}',
+  'apps.account.createdUnknownEmail': 'Crearía una cuenta nueva para esta persona{approval, select, yes {, a la espera de que un agente la apruebe antes de poder iniciar sesión} other {}}.',
   'apps.account.notReached': 'No alcanzado: la respuesta fue rechazada ({code}).',
   'apps.secondFactor.trustsProvider': 'no se pide: esta aplicación confía en la autenticación multifactor del propio servicio de identidad (trustProviderMfa)',
   'apps.secondFactor.enrolled': 'se pide: la persona tiene un segundo factor configurado',
   'apps.secondFactor.required': 'la persona debe configurar un segundo factor antes de que la sesión sea suya',
   'apps.secondFactor.grace': 'opcional por ahora: el plazo para configurarlo sigue en curso',
   'apps.secondFactor.optional': 'no se pide: no hay ningún segundo factor configurado ni exigido',
+  'apps.secondFactor.notReached': 'no alcanzado: {refusal}',
 
   'apps.problem.url': 'URL no válida',
   'apps.problem.email': 'Dirección de correo no válida',
@@ -246,6 +253,10 @@ export const esApps: AppsMessages = {
   'apps.problem.min': 'Al menos {min}',
   'apps.problem.max': 'Como máximo {max}',
   'apps.problem.option': 'Uno de estos valores: {options}',
+  'apps.problem.number': 'Un número, por favor',
+  'apps.problem.controlCharacters': 'Contiene caracteres de control',
+  'apps.problem.oneLanguage': 'Ofrezca al menos un idioma',
 
   ...esAppFields,
+  ...esCheckDetails,
 };

@@ -1,4 +1,5 @@
 import type { AppsMessages } from './en.ts';
+import { frCheckDetails } from './checks-fr.ts';
 import { frAppFields } from './fields-fr.ts';
 
 export const frApps: AppsMessages = {
@@ -13,6 +14,7 @@ export const frApps: AppsMessages = {
   'apps.col.ssoMode': 'Mode SSO',
   'apps.col.order': 'Ordre',
   'apps.theAutomaticApp': '(l’application automatique)',
+  'apps.passwordAppName': 'E-mail et mot de passe',
   'apps.welcome.title': 'Bienvenue : les prochaines étapes',
   'apps.welcome.installApp': '{link} pour vos utilisateurs ou vos agents (Google, Microsoft, Okta, OneLogin, OpenID Connect, SAML, JWT) ; l’e-mail et le mot de passe fonctionnent déjà.',
   'apps.welcome.installAppLink': 'Installez une application d’authentification',
@@ -206,6 +208,7 @@ export const frApps: AppsMessages = {
   'apps.check.service_bind': 'Bind du compte de service',
   'apps.check.search': 'Recherche du nom d’utilisateur de test',
   'apps.check.account': 'Compte de test',
+  'apps.check.idp_certificate': 'Certificat de signature {number} de l’IdP',
   'apps.tokenCheck.token': 'Forme et taille',
   'apps.tokenCheck.algorithm': 'Algorithme et en-tête',
   'apps.tokenCheck.signature': 'Signature avec la clé de cette application',
@@ -226,16 +229,20 @@ export const frApps: AppsMessages = {
   'apps.detail.registrationOpen': 'de nouveaux comptes peuvent être créés par cette application',
   'apps.detail.registrationClosed': 'aucun nouveau compte par cette application (les comptes existants peuvent toujours se connecter)',
   'apps.detail.answerVerified': 'vérifiée par la connexion {type}, comme pour toute connexion',
+  'apps.detail.answerRefused': '{code} : {refusal}',
+  'apps.detail.answerRefusedCheck': '{code} (vérification {check}) : {refusal}',
   'apps.account.signedIn': 'Connecterait {name} <{email}>, déjà relié à cette application.',
   'apps.account.linked': 'Relierait cette identité au compte existant {name} <{email}> (même adresse e-mail, vérifiée et de confiance), puis connecterait.',
   'apps.account.created': 'Créerait un nouveau compte pour {email}{approval, select, yes {, en attente de l’approbation d’un agent avant de pouvoir se connecter} other {}}.',
   'apps.account.refused': 'Serait refusé ({code}) : {message}',
+  'apps.account.createdUnknownEmail': 'Créerait un nouveau compte pour cette personne{approval, select, yes {, en attente de l’approbation d’un agent avant de pouvoir se connecter} other {}}.',
   'apps.account.notReached': 'Non atteint : la réponse a été refusée ({code}).',
   'apps.secondFactor.trustsProvider': 'non demandé : cette application fait confiance à l’authentification multifacteur du service d’identité (trustProviderMfa)',
   'apps.secondFactor.enrolled': 'demandé : la personne a configuré un second facteur',
   'apps.secondFactor.required': 'la personne doit configurer un second facteur avant que la session soit la sienne',
   'apps.secondFactor.grace': 'facultatif pour l’instant : le délai pour en configurer un court encore',
   'apps.secondFactor.optional': 'non demandé : aucun second facteur n’est configuré ni exigé',
+  'apps.secondFactor.notReached': 'non atteint : {refusal}',
 
   'apps.problem.url': 'URL non valide',
   'apps.problem.email': 'Adresse e-mail non valide',
@@ -246,6 +253,10 @@ export const frApps: AppsMessages = {
   'apps.problem.min': 'Au moins {min}',
   'apps.problem.max': 'Au plus {max}',
   'apps.problem.option': 'L’une de ces valeurs : {options}',
+  'apps.problem.number': 'Un nombre, s’il vous plaît',
+  'apps.problem.controlCharacters': 'Contient des caractères de contrôle',
+  'apps.problem.oneLanguage': 'Proposez au moins une langue',
 
   ...frAppFields,
+  ...frCheckDetails,
 };

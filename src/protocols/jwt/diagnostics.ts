@@ -1,5 +1,6 @@
 import { isFrontdoorError } from '../../core/errors.ts';
-import type { DiagnosticCheck } from '../oidc/diagnostics.ts';
+import { refusalOf } from '../../i18n/check-details.ts';
+import { diagnosticCheck, type DiagnosticCheck } from '../diagnostic-check.ts';
 import { isHmacAlgorithm, type JwtAppConfig } from './config.ts';
 import { JwtKeySets, verificationKeyFor } from './keys.ts';
 
@@ -12,16 +13,20 @@ const JWKS_TIMEOUT_MS = 5000;
  * Automatic mode, only a real sign-in does.
  */
 export async function diagnoseJwtApp(config: JwtAppConfig, secrets: Record<string, unknown>, now: Date): Promise<DiagnosticCheck[]> {
-  const checks: DiagnosticCheck[] = [{ name: 'algorithms', ok: config.algorithms.length > 0, detail: `accepted: ${config.algorithms.join(', ') || 'none'}` }];
+  const checks: DiagnosticCheck[] = [
+    diagnosticCheck('algorithms', config.algorithms.length > 0, 'check.jwt.algorithms', { count: config.algorithms.length, algorithms: config.algorithms.join(', ') }),
+  ];
   try {
     // The same key lookup as a sign-in (keys.ts): what fails here fails every sign-in.
     verificationKeyFor(config, secrets, new JwtKeySets({ timeoutMs: JWKS_TIMEOUT_MS }), now);
   } catch (error) {
-    checks.push({ name: 'key', ok: false, detail: isFrontdoorError(error) ? error.message : `the key cannot be read: ${(error as Error).message}` });
+    checks.push(isFrontdoorError(error)
+      ? diagnosticCheck('key', false, 'check.refusal', { refusal: refusalOf(error) })
+      : diagnosticCheck('key', false, 'check.jwt.key.unreadable', { message: (error as Error).message }));
     return checks;
   }
-  if (config.algorithms.some(isHmacAlgorithm)) checks.push({ name: 'key', ok: true, detail: 'a shared secret is set' });
-  else if (config.publicKey) checks.push({ name: 'key', ok: true, detail: 'the public key reads as a key' });
+  if (config.algorithms.some(isHmacAlgorithm)) checks.push(diagnosticCheck('key', true, 'check.jwt.key.secret'));
+  else if (config.publicKey) checks.push(diagnosticCheck('key', true, 'check.jwt.key.publicKey'));
   else if (config.jwksUrl) checks.push(await jwksCheck(config.jwksUrl));
   return checks;
 }
@@ -30,13 +35,13 @@ export async function diagnoseJwtApp(config: JwtAppConfig, secrets: Record<strin
 async function jwksCheck(url: string): Promise<DiagnosticCheck> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(JWKS_TIMEOUT_MS), redirect: 'error', headers: { accept: 'application/json' } });
-    if (!response.ok) return { name: 'jwks', ok: false, detail: `${url} answered HTTP ${response.status}` };
+    if (!response.ok) return diagnosticCheck('jwks', false, 'check.jwt.jwks.status', { url, status: response.status });
     const body = (await response.json()) as { keys?: unknown };
     const count = Array.isArray(body?.keys) ? body.keys.length : 0;
     return count > 0
-      ? { name: 'jwks', ok: true, detail: `${url} lists ${count} key(s)` }
-      : { name: 'jwks', ok: false, detail: `${url} answered without keys` };
+      ? diagnosticCheck('jwks', true, 'check.jwt.jwks.keys', { url, count })
+      : diagnosticCheck('jwks', false, 'check.jwt.jwks.noKeys', { url });
   } catch (error) {
-    return { name: 'jwks', ok: false, detail: `${url}: ${(error as Error).message}` };
+    return diagnosticCheck('jwks', false, 'check.whereCause', { where: url, message: (error as Error).message });
   }
 }

@@ -1,13 +1,18 @@
 import { decodeJwt } from 'jose';
 import type { ExternalProfile } from '../../core/account-resolution.ts';
 import { FrontdoorError } from '../../core/errors.ts';
+import { checkDetailText, checkMessage, refusalOf, type CheckMessage } from '../../i18n/check-details.ts';
+import { durationMessage } from '../diagnostic-check.ts';
 import type { JwtAppConfig } from './config.ts';
 import type { JwtVerificationKey } from './keys.ts';
 import { profileFromJwtClaims } from './profile.ts';
-import { duration, verifySignInJwt } from './verify.ts';
+import { verifySignInJwt } from './verify.ts';
 
-/** One line of a pasted token's report. `skipped`: the verifier stopped before it. */
-export type TokenCheckLine = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string };
+/**
+ * One line of a pasted token's report. `skipped`: the verifier stopped before it. `message` is
+ * the detail to say in the page's language, `detail` the same in English.
+ */
+export type TokenCheckLine = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string; message: CheckMessage };
 
 export type TokenCheckReport = {
   ok: boolean;
@@ -49,22 +54,26 @@ export async function checkPastedJwt(
   input: { config: JwtAppConfig; key: JwtVerificationKey; now: Date; /** Read-only: was this jti used by a sign-in already? */ isUsed: (jti: string) => Promise<boolean> },
 ): Promise<TokenCheckReport> {
   const { config } = input;
-  const passedDetail = (name: string, skewMs?: number): string => {
+  const passedDetail = (name: string, skewMs?: number): CheckMessage => {
     switch (name) {
-      case 'token': return 'a signed compact JWT of acceptable size';
-      case 'algorithm': return `allowed (${config.algorithms.join(', ')}), no key-carrying header`;
-      case 'signature': return 'verified with the key configured for this app';
-      case 'issuer': return `"${config.issuer}"`;
-      case 'audience': return `includes "${config.audience}"`;
+      case 'token': return checkMessage('check.token.shape');
+      case 'algorithm': return checkMessage('check.token.algorithm', { algorithms: config.algorithms.join(', ') });
+      case 'signature': return checkMessage('check.token.signature');
+      // Unset in the app, the verifier requires no issuer or audience (verify.ts).
+      case 'issuer': return config.issuer === undefined ? checkMessage('check.token.anyIssuer') : checkMessage('check.token.issuer', { issuer: config.issuer });
+      case 'audience': return config.audience === undefined ? checkMessage('check.token.anyAudience') : checkMessage('check.token.audience', { audience: config.audience });
       case 'time': {
-        const skew = skewMs === undefined ? '' : `; the signing clock is ${duration(Math.abs(skewMs) / 1000)} ${skewMs >= 0 ? 'behind' : 'ahead'}`;
-        return `within ${duration(config.maxTokenAgeSeconds)} of iat, not expired, with ${config.clockToleranceSeconds} s clock tolerance${skew}`;
+        const times = { age: durationMessage(config.maxTokenAgeSeconds), tolerance: config.clockToleranceSeconds };
+        return skewMs === undefined ? checkMessage('check.token.time', times)
+          : checkMessage('check.token.timeSkew', { ...times, skew: durationMessage(Math.abs(skewMs) / 1000), direction: skewMs >= 0 ? 'behind' : 'ahead' });
       }
-      case 'jti': return 'present';
-      case 'email': return `"${config.claims.email}" is an email address`;
-      default: return 'no sign-in used this jti yet; this check does not use it up';
+      case 'jti': return checkMessage('check.token.jti');
+      case 'email': return checkMessage('check.token.email', { claim: config.claims.email });
+      default: return checkMessage('check.token.replay');
     }
   };
+  const line = (of: (typeof LINES)[number], state: TokenCheckLine['state'], message: CheckMessage): TokenCheckLine =>
+    ({ name: of.name, label: of.label, state, detail: checkDetailText(message, 'en'), message });
   try {
     // The verifier's own replay rule, asked of the store without writing to it: a jti a sign-in
     // already used is refused here as it would be there; an unused one stays unused.
@@ -73,17 +82,17 @@ export async function checkPastedJwt(
     const profile = profileFromJwtClaims(config, verified.claims);
     return {
       ok: true,
-      checks: LINES.map((line) => ({ name: line.name, label: line.label, state: 'passed', detail: passedDetail(line.name, verified.clockSkewMs) })),
+      checks: LINES.map((of) => line(of, 'passed', passedDetail(of.name, verified.clockSkewMs))),
       claims: verified.claims, verified: true, profile, clockSkewMs: verified.clockSkewMs, code: undefined,
     };
   } catch (error) {
     if (!(error instanceof FrontdoorError)) throw error;
     const failedCheck = error.failedCheck ?? '';
     const failed = LINES.find((line) => (line.checks as readonly string[]).includes(failedCheck)) ?? LINES.find((line) => line.name === 'email')!;
-    const checks: TokenCheckLine[] = LINES.map((line) => {
-      if (line === failed) return { name: line.name, label: line.label, state: 'failed', detail: error.message };
-      if (line.stage < failed.stage) return { name: line.name, label: line.label, state: 'passed', detail: passedDetail(line.name) };
-      return { name: line.name, label: line.label, state: 'skipped', detail: 'not checked: the verifier stops at the first failure' };
+    const checks: TokenCheckLine[] = LINES.map((of) => {
+      if (of === failed) return line(of, 'failed', checkMessage('check.refusal', { refusal: refusalOf(error) }));
+      if (of.stage < failed.stage) return line(of, 'passed', passedDetail(of.name));
+      return line(of, 'skipped', checkMessage('apps.notChecked'));
     });
     const verifiedClaims = error.claims;
     return {

@@ -4,8 +4,7 @@ import { findOne, withNestedGroups } from './authenticate.ts';
 import { closeQuietly, openServiceConnection } from './connection.ts';
 import type { DirectoryPerson } from './entry.ts';
 import type { LdapConfig, LdapSecrets } from './settings.ts';
-
-export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
+import { diagnosticCheck, type DiagnosticCheck } from '../diagnostic-check.ts';
 
 /**
  * The admin's "Test" for an LDAP app: connect (TLS verified), bind as the service account,
@@ -22,16 +21,14 @@ export async function diagnoseDirectory(
     client = await openServiceConnection(config, secrets);
   } catch (error) {
     const bindRefused = isFrontdoorError(error) && error.code === 'sso.ldap.service_bind_failed';
-    if (bindRefused) checks.push({ name: 'connect', ok: true, detail: `${config.url} answered over ${transport(config)}` });
-    checks.push({
-      name: bindRefused ? 'service_bind' : 'connect',
-      ok: false,
-      detail: bindRefused ? `${config.bindDn}: ${(error as Error).message}` : `${config.url}: ${String((isFrontdoorError(error) && error.details?.reason) || (error as Error).message)}`,
-    });
+    if (bindRefused) checks.push(diagnosticCheck('connect', true, 'check.ldap.connect.answered', { url: config.url, transport: transport(config) }));
+    checks.push(bindRefused
+      ? diagnosticCheck('service_bind', false, 'check.whereCause', { where: config.bindDn, message: (error as Error).message })
+      : diagnosticCheck('connect', false, 'check.whereCause', { where: config.url, message: String((isFrontdoorError(error) && error.details?.reason) || (error as Error).message) }));
     return { checks, sample: undefined };
   }
-  checks.push({ name: 'connect', ok: true, detail: `${config.url} answered over ${transport(config)}` });
-  checks.push({ name: 'service_bind', ok: true, detail: `bound as ${config.bindDn}` });
+  checks.push(diagnosticCheck('connect', true, 'check.ldap.connect.answered', { url: config.url, transport: transport(config) }));
+  checks.push(diagnosticCheck('service_bind', true, 'check.ldap.service_bind.bound', { bindDn: config.bindDn }));
   let sample: DirectoryPerson | undefined;
   if (!sampleUsername) {
     await closeQuietly(client);
@@ -41,17 +38,20 @@ export async function diagnoseDirectory(
     sample = await findOne(client, config, sampleUsername);
     if (sample) sample = await withNestedGroups(client, config, sample);
     checks.push(sample
-      ? { name: 'search', ok: true, detail: `${sampleUsername} is ${sample.dn}` }
-      : { name: 'search', ok: false, detail: `the user filter finds no single entry for ${sampleUsername} under ${config.baseDn} (none, several, or one without ${config.attributes.id} or ${config.attributes.username})` });
-    if (sample?.disabled) checks.push({ name: 'account', ok: false, detail: `${sample.dn} is disabled (userAccountControl): it cannot sign in` });
+      ? diagnosticCheck('search', true, 'check.ldap.search.found', { username: sampleUsername, dn: sample.dn })
+      : diagnosticCheck('search', false, 'check.ldap.search.none', {
+        username: sampleUsername, baseDn: config.baseDn, idAttribute: config.attributes.id, usernameAttribute: config.attributes.username,
+      }));
+    if (sample?.disabled) checks.push(diagnosticCheck('account', false, 'check.ldap.account.disabled', { dn: sample.dn }));
   } catch (error) {
-    checks.push({ name: 'search', ok: false, detail: (error as Error).message });
+    checks.push(diagnosticCheck('search', false, 'check.cause', { message: (error as Error).message }));
   } finally {
     await closeQuietly(client);
   }
   return { checks, sample };
 }
 
-function transport(config: LdapConfig): string {
-  return config.url.startsWith('ldaps://') ? 'LDAPS' : config.startTls ? 'StartTLS' : 'plain LDAP (loopback)';
+/** How the connection is protected: a select of check.ldap.connect.answered. */
+function transport(config: LdapConfig): 'ldaps' | 'starttls' | 'plain' {
+  return config.url.startsWith('ldaps://') ? 'ldaps' : config.startTls ? 'starttls' : 'plain';
 }

@@ -1,5 +1,5 @@
 import { isFrontdoorError } from '../../core/errors.ts';
-import type { DiagnosticCheck } from '../oidc/diagnostics.ts';
+import { diagnosticCheck, type DiagnosticCheck } from '../diagnostic-check.ts';
 import type { GitHubConfig } from './config.ts';
 import { probeAuthorizeEndpoint, probeTokenEndpoint, probeUserEndpoint } from './github-api.ts';
 
@@ -23,18 +23,19 @@ export async function diagnoseGitHubApp(config: Endpoints, clientSecret: unknown
 // GitHub's client ids: `Ov23li…` (OAuth Apps), `Iv1.…` or `Iv23li…` (GitHub Apps), 20 hex digits (older OAuth Apps).
 function clientIdShape(clientId: string): DiagnosticCheck {
   const ok = /^[A-Za-z0-9._-]{1,100}$/.test(clientId);
-  return { name: 'client_id', ok, detail: ok ? `client id ${clientId}` : 'the client id has characters GitHub never uses (a space or a quote copied with it?)' };
+  return ok ? diagnosticCheck('client_id', true, 'check.github.clientId', { clientId }) : diagnosticCheck('client_id', false, 'check.github.clientIdOdd');
 }
 
 function clientSecretShape(secret: string | undefined): DiagnosticCheck {
-  if (!secret) return { name: 'client_secret', ok: false, detail: 'no client secret is stored: generate one at GitHub and save it in the app' };
-  if (/\s/.test(secret)) return { name: 'client_secret', ok: false, detail: 'the client secret contains a space or a line break (copied with it?)' };
+  if (!secret) return diagnosticCheck('client_secret', false, 'check.github.secretMissing');
+  if (/\s/.test(secret)) return diagnosticCheck('client_secret', false, 'check.github.secretSpace');
   const usual = /^[0-9a-f]{40}$/.test(secret);
-  return { name: 'client_secret', ok: true, detail: usual ? 'set, 40 hexadecimal digits as GitHub issues them' : `set (${secret.length} characters, not GitHub's usual 40 hexadecimal digits)` };
+  return usual ? diagnosticCheck('client_secret', true, 'check.github.secretUsual') : diagnosticCheck('client_secret', true, 'check.github.secretUnusual', { length: secret.length });
 }
 
-const unreachable = (error: unknown) => {
-  if (isFrontdoorError(error)) return error.internalDetail ?? error.message;
+// What the network or GitHub said, as it came.
+const unreachable = (name: string, error: unknown) => {
+  if (isFrontdoorError(error)) return diagnosticCheck(name, false, 'check.cause', { message: error.internalDetail ?? error.message });
   throw error;
 };
 
@@ -45,14 +46,18 @@ async function checkAuthorizeEndpoint(config: Endpoints, redirectUri: string): P
     // GitHub sends a wrong redirect_uri back to the registered callback with this error.
     const error = location?.searchParams.get('error');
     if (error && error !== 'access_denied') {
-      const hint = error === 'redirect_uri_mismatch' ? `: register ${redirectUri} as the Authorization callback URL` : '';
-      return { name, ok: false, detail: `GitHub answered ${error}${hint}` };
+      return error === 'redirect_uri_mismatch'
+        ? diagnosticCheck(name, false, 'check.github.redirectMismatch', { error, redirectUri })
+        : diagnosticCheck(name, false, 'check.github.authorizeError', { error });
     }
-    if (status === 404) return { name, ok: false, detail: `${config.serverUrl} answered 404: no OAuth app with this client id there (or not a GitHub URL)` };
+    if (status === 404) return diagnosticCheck(name, false, 'check.github.authorize404', { url: config.serverUrl });
     const ok = status === 200 || (status >= 300 && status < 400);
-    return { name, ok, detail: `${config.serverUrl}/login/oauth/authorize answered ${status}${location ? ` (to ${location.origin}${location.pathname})` : ''}` };
+    const url = `${config.serverUrl}/login/oauth/authorize`;
+    return location
+      ? diagnosticCheck(name, ok, 'check.github.authorizeAnsweredTo', { url, status, location: `${location.origin}${location.pathname}` })
+      : diagnosticCheck(name, ok, 'check.github.authorizeAnswered', { url, status });
   } catch (error) {
-    return { name, ok: false, detail: unreachable(error) };
+    return unreachable(name, error);
   }
 }
 
@@ -61,13 +66,15 @@ async function checkClientCredentials(config: Endpoints, secret: string, redirec
   try {
     const { status, body } = await probeTokenEndpoint(config, secret, redirectUri);
     const answer = (body ?? {}) as { error?: unknown; error_description?: unknown; access_token?: unknown };
-    if (answer.error === 'bad_verification_code') return { name, ok: true, detail: 'GitHub knows this client id and secret (it answered bad_verification_code to a made-up code)' };
-    if (typeof answer.access_token === 'string') return { name, ok: false, detail: 'GitHub accepted a made-up code: this is not safe to use' };
-    if (answer.error === 'incorrect_client_credentials') return { name, ok: false, detail: 'GitHub refused the client id and secret (incorrect_client_credentials)' };
-    const described = typeof answer.error === 'string' ? `${answer.error}${typeof answer.error_description === 'string' ? `: ${answer.error_description}` : ''}` : `status ${status}`;
-    return { name, ok: false, detail: `the token endpoint answered ${described}` };
+    if (answer.error === 'bad_verification_code') return diagnosticCheck(name, true, 'check.github.knowsClient');
+    if (typeof answer.access_token === 'string') return diagnosticCheck(name, false, 'check.github.acceptedMadeUpCode');
+    if (answer.error === 'incorrect_client_credentials') return diagnosticCheck(name, false, 'check.github.refusedClient');
+    if (typeof answer.error !== 'string') return diagnosticCheck(name, false, 'check.github.tokenStatus', { status });
+    return typeof answer.error_description === 'string'
+      ? diagnosticCheck(name, false, 'check.github.tokenErrorDescribed', { error: answer.error, description: answer.error_description })
+      : diagnosticCheck(name, false, 'check.github.tokenError', { error: answer.error });
   } catch (error) {
-    return { name, ok: false, detail: unreachable(error) };
+    return unreachable(name, error);
   }
 }
 
@@ -77,8 +84,9 @@ async function checkUserEndpoint(config: Endpoints): Promise<DiagnosticCheck> {
     const { status, body } = await probeUserEndpoint(config);
     // Without a token, GitHub's API answers 401 and a JSON message; anything else is not it.
     const ok = status === 401 && typeof (body as { message?: unknown } | null)?.message === 'string';
-    return { name, ok, detail: ok ? `${config.apiUrl}/user answers (401 without a token, as GitHub's API does)` : `${config.apiUrl}/user answered ${status}: is the API URL right?` };
+    const url = `${config.apiUrl}/user`;
+    return ok ? diagnosticCheck(name, true, 'check.github.userAnswers', { url }) : diagnosticCheck(name, false, 'check.github.userAnswered', { url, status });
   } catch (error) {
-    return { name, ok: false, detail: unreachable(error) };
+    return unreachable(name, error);
   }
 }

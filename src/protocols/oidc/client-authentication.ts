@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { importJWK } from 'jose';
+import { checkMessage, type CheckMessage } from '../../i18n/check-details.ts';
 
 /**
  * How Frontdoor authenticates to a provider's token endpoint (RFC 6749 2.3, OIDC Core 9),
@@ -16,8 +17,8 @@ export type ClientAuthChoice = {
   method: ClientAuthMethod;
   /** What the provider's discovery lists (OIDC Discovery 1.0 section 3: client_secret_basic when it lists nothing). */
   supported: string[];
-  /** Why this method, in words for the Test report and the trace. */
-  reason: string;
+  /** Why this method, for the Test report: a message in the reader's language (i18n/check-details.ts). */
+  reason: CheckMessage;
 };
 
 /** The provider's `token_endpoint_auth_methods_supported`, with the default Discovery 1.0 gives an absent one. */
@@ -47,12 +48,12 @@ export function methodsWithCredentials(credentials: ClientCredentials): ClientAu
  * an app into one.
  */
 export function chooseClientAuthMethod(setting: ClientAuthSetting, supported: string[], credentials: ClientCredentials): ClientAuthChoice {
-  if (setting !== 'auto') return { method: setting, supported, reason: 'set in the app (clientAuth)' };
+  if (setting !== 'auto') return { method: setting, supported, reason: checkMessage('check.oidc.reasonSet') };
   const possible = methodsWithCredentials(credentials);
   const listed = possible.find((method) => supported.includes(method));
-  if (listed) return { method: listed, supported, reason: `auto: the first of this app's methods the provider lists (${supported.join(', ')})` };
+  if (listed) return { method: listed, supported, reason: checkMessage('check.oidc.reasonFirstListed', { supported: supported.join(', ') }) };
   const fallback = possible[0] ?? 'client_secret_basic';
-  return { method: fallback, supported, reason: `auto: the provider lists none of this app's methods (it lists ${supported.join(', ')})` };
+  return { method: fallback, supported, reason: checkMessage('check.oidc.reasonNoneListed', { supported: supported.join(', ') }) };
 }
 
 /**

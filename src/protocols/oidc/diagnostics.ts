@@ -1,9 +1,11 @@
 import * as client from 'openid-client';
 import type { AuthApp } from '../../core/apps.ts';
+import { checkMessage, type CheckMessage } from '../../i18n/check-details.ts';
+import { diagnosticCheck, diagnosticCheckOf, type DiagnosticCheck } from '../diagnostic-check.ts';
 import { methodsWithCredentials, type ClientAuthChoice, type ClientAuthMethod } from './client-authentication.ts';
 import type { OidcConfigurations } from './provider-config.ts';
 
-export type DiagnosticCheck = { name: string; ok: boolean; detail: string };
+export type { DiagnosticCheck };
 
 /**
  * The admin's "Test" button for an OIDC app: can we discover the provider, read its keys,
@@ -23,29 +25,35 @@ export async function diagnoseOidcApp(
   try {
     configuration = await configurations.forApp(app, secrets, now);
     const server = configuration.serverMetadata();
-    checks.push({ name: 'discovery', ok: true, detail: `${configurations.issuerFor(app)} publishes its configuration (issuer ${server.issuer})` });
+    checks.push(diagnosticCheck('discovery', true, 'check.oidc.discovered', { url: configurations.issuerFor(app), issuer: server.issuer }));
   } catch (error) {
-    checks.push({ name: 'discovery', ok: false, detail: `${configurations.issuerFor(app)}: ${(error as Error).message}` });
+    checks.push(diagnosticCheck('discovery', false, 'check.whereCause', { where: configurations.issuerFor(app), message: (error as Error).message }));
     return checks;
   }
   const server = configuration.serverMetadata();
-  try {
-    if (!server.jwks_uri) throw new Error('no jwks_uri in the discovery document');
-    const response = await fetch(server.jwks_uri, { signal: AbortSignal.timeout(10_000) });
-    const jwks = (await response.json()) as { keys?: { use?: string; kty?: string }[] };
-    const signingKeys = (jwks.keys ?? []).filter((key) => key.use !== 'enc');
-    if (!response.ok || signingKeys.length === 0) throw new Error(`no signing keys at ${server.jwks_uri} (HTTP ${response.status})`);
-    checks.push({ name: 'signing_keys', ok: true, detail: `${signingKeys.length} signing key(s) at ${server.jwks_uri}` });
-  } catch (error) {
-    checks.push({ name: 'signing_keys', ok: false, detail: (error as Error).message });
-  }
-  checks.push({
-    name: 'endpoints',
-    ok: Boolean(server.authorization_endpoint && server.token_endpoint),
-    detail: `authorization ${server.authorization_endpoint ?? 'missing'}, token ${server.token_endpoint ?? 'missing'}, logout ${server.end_session_endpoint ?? 'none (the app\'s logout URL is used)'}`,
-  });
+  checks.push(await signingKeysCheck(server.jwks_uri));
+  const missing = checkMessage('check.oidc.endpointMissing');
+  checks.push(diagnosticCheck('endpoints', Boolean(server.authorization_endpoint && server.token_endpoint), 'check.oidc.endpoints', {
+    authorization: server.authorization_endpoint ?? missing,
+    token: server.token_endpoint ?? missing,
+    logout: server.end_session_endpoint ?? checkMessage('check.oidc.noLogoutEndpoint'),
+  }));
   checks.push(await probeClientAuthentication(configurations, app, secrets, now, configuration));
   return checks;
+}
+
+/** The provider's key set answers with at least one key that signs (not only encryption keys). */
+async function signingKeysCheck(jwksUri: string | undefined): Promise<DiagnosticCheck> {
+  if (!jwksUri) return diagnosticCheck('signing_keys', false, 'check.oidc.noJwksUri');
+  try {
+    const response = await fetch(jwksUri, { signal: AbortSignal.timeout(10_000) });
+    const jwks = (await response.json()) as { keys?: { use?: string; kty?: string }[] };
+    const signingKeys = (jwks.keys ?? []).filter((key) => key.use !== 'enc');
+    if (!response.ok || signingKeys.length === 0) return diagnosticCheck('signing_keys', false, 'check.oidc.noSigningKeys', { url: jwksUri, status: response.status });
+    return diagnosticCheck('signing_keys', true, 'check.oidc.signingKeys', { url: jwksUri, count: signingKeys.length });
+  } catch (error) {
+    return diagnosticCheck('signing_keys', false, 'check.cause', { message: (error as Error).message });
+  }
 }
 
 /**
@@ -61,32 +69,38 @@ async function probeClientAuthentication(
   const choice = await configurations.clientAuthOf(app, secrets);
   const probe = await probeClientCredentials(configuration);
   if (probe.outcome === 'accepted') {
-    return { name: 'client_credentials', ok: true, detail: `${probe.detail}, with ${choice.method} (${choice.reason})` };
+    return diagnosticCheck('client_credentials', true, 'check.oidc.clientAccepted', { probe: probe.detail, method: choice.method, reason: choice.reason });
   }
-  if (probe.outcome !== 'refused' || choice.method === 'none') return { name: 'client_credentials', ok: false, detail: `${probe.detail} (${choice.method}, ${choice.reason})` };
+  if (probe.outcome !== 'refused' || choice.method === 'none') {
+    return diagnosticCheck('client_credentials', false, 'check.oidc.clientNotAccepted', { probe: probe.detail, method: choice.method, reason: choice.reason });
+  }
   const others = methodsWithCredentials(secrets).filter((m) => m !== choice.method && choice.supported.includes(m));
   for (const method of others) {
     const other = await probeClientCredentials(await configurations.forApp(app, secrets, now, method));
     if (other.outcome === 'accepted') {
-      return { name: 'client_credentials', ok: false, detail: acceptsAnotherMethod(choice, method, probe.detail) };
+      return diagnosticCheckOf('client_credentials', false, acceptsAnotherMethod(choice, method, probe.detail));
     }
   }
-  const tried = [choice.method, ...others].join(' and ');
-  const needKey = choice.supported.includes('private_key_jwt') && !secrets.privateKeyJwk ? '; it also accepts private_key_jwt, which needs privateKeyJwk' : '';
-  return {
-    name: 'client_credentials', ok: false,
-    detail: `${probe.detail} with ${tried}: check the client id and secret (the provider lists ${choice.supported.join(', ')}${needKey})`,
-  };
+  const needKey = choice.supported.includes('private_key_jwt') && !secrets.privateKeyJwk;
+  return diagnosticCheck('client_credentials', false, 'check.oidc.clientRefused', {
+    probe: probe.detail, tried: methodList([choice.method, ...others]), supported: choice.supported.join(', '), needKey: needKey ? 'yes' : 'no',
+  });
 }
 
-function acceptsAnotherMethod(choice: ClientAuthChoice, accepted: ClientAuthMethod, refusal: string): string {
-  const basicEncoding = choice.method === 'client_secret_basic'
-    ? ' (it may not decode the form-encoding of the Basic credentials that RFC 6749 section 2.3.1 asks for, or the client is registered for the other method)'
-    : ' (the client is registered there for that method)';
-  return `${refusal} with ${choice.method} (${choice.reason}), but accepts the same credentials with ${accepted}${basicEncoding}: set clientAuth to "${accepted}" in the app`;
+/** The methods tried, "a and b": at most three (methodsWithCredentials). */
+function methodList(methods: readonly string[]): CheckMessage | string {
+  const [a, b, c] = methods;
+  if (c !== undefined) return checkMessage('check.oidc.methodsThree', { a: a!, b: b!, c });
+  return b !== undefined ? checkMessage('check.oidc.methodsTwo', { a: a!, b }) : a!;
 }
 
-type ProbeResult = { outcome: 'accepted' | 'refused' | 'unsafe' | 'unreachable'; detail: string };
+function acceptsAnotherMethod(choice: ClientAuthChoice, accepted: ClientAuthMethod, refusal: CheckMessage): CheckMessage {
+  return checkMessage('check.oidc.acceptsAnotherMethod', {
+    probe: refusal, method: choice.method, reason: choice.reason, accepted, basic: choice.method === 'client_secret_basic' ? 'yes' : 'no',
+  });
+}
+
+type ProbeResult = { outcome: 'accepted' | 'refused' | 'unsafe' | 'unreachable'; detail: CheckMessage };
 
 async function probeClientCredentials(configuration: client.Configuration): Promise<ProbeResult> {
   try {
@@ -95,21 +109,27 @@ async function probeClientCredentials(configuration: client.Configuration): Prom
       redirect_uri: 'https://frontdoor.invalid/probe',
       code_verifier: client.randomPKCECodeVerifier(),
     });
-    return { outcome: 'unsafe', detail: 'the provider accepted a made-up code: it is not safe to use' };
+    return { outcome: 'unsafe', detail: checkMessage('check.oidc.acceptedMadeUpCode') };
   } catch (error) {
     const e = error as { error?: string; status?: number; message?: string; cause?: { parameters?: { error?: string } }[] };
     // A 401 with a WWW-Authenticate challenge is how many providers (oidc-provider, Keycloak)
     // refuse client credentials at the token endpoint.
     if (error instanceof client.WWWAuthenticateChallengeError) {
       const challenge = e.cause?.[0]?.parameters?.error;
-      return { outcome: 'refused', detail: `the provider refused the client authentication (HTTP ${e.status}${challenge ? `, ${challenge}` : ''})` };
+      return { outcome: 'refused', detail: refusedWith(e.status, challenge) };
     }
     if (error instanceof client.ResponseBodyError) {
       if (e.error === 'invalid_client' || e.error === 'unauthorized_client' || e.status === 401) {
-        return { outcome: 'refused', detail: `the provider refused the client authentication (HTTP ${e.status}, ${e.error})` };
+        return { outcome: 'refused', detail: refusedWith(e.status, e.error) };
       }
-      return { outcome: 'accepted', detail: `the provider knows this client (it answered ${e.error} to a made-up code)` };
+      return { outcome: 'accepted', detail: checkMessage('check.oidc.knowsClient', { error: String(e.error) }) };
     }
-    return { outcome: 'unreachable', detail: `the token endpoint could not be asked: ${e.message}` };
+    return { outcome: 'unreachable', detail: checkMessage('check.oidc.tokenUnreachable', { message: String(e.message) }) };
   }
+}
+
+function refusedWith(status: number | undefined, error: string | undefined): CheckMessage {
+  return error
+    ? checkMessage('check.oidc.clientRefusedWith', { status: String(status), error })
+    : checkMessage('check.oidc.clientRefusedStatus', { status: String(status) });
 }

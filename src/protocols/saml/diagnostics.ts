@@ -1,5 +1,6 @@
 import type { AuthApp } from '../../core/apps.ts';
-import type { DiagnosticCheck } from '../oidc/diagnostics.ts';
+import { checkMessage, type CheckValue } from '../../i18n/check-details.ts';
+import { diagnosticCheck, type DiagnosticCheck } from '../diagnostic-check.ts';
 import type { IdpDescriptor, IdpMetadataCache } from './idp-metadata.ts';
 import { certificateFacts, keyMatchesCertificate } from './sp-keys.ts';
 import { presetMetadataUrl, samlConfigOf, samlUrlsFor } from './settings.ts';
@@ -23,41 +24,38 @@ export async function diagnoseSamlApp(cache: IdpMetadataCache, app: AuthApp, sec
   let idp: IdpDescriptor | undefined;
   try {
     idp = await cache.forApp(app, now);
-    const from = idp.source === 'url' ? `fetched from ${config.idpMetadataUrl ?? presetMetadataUrl(app)}` : idp.source === 'xml' ? 'pasted metadata' : 'the fields entered';
-    checks.push({ name: 'metadata', ok: true, detail: `identity service ${idp.entityId}, from ${from}` });
+    const from = idp.source === 'url' ? checkMessage('check.saml.fromUrl', { url: String(config.idpMetadataUrl ?? presetMetadataUrl(app)) })
+      : checkMessage(idp.source === 'xml' ? 'check.saml.fromXml' : 'check.saml.fromFields');
+    checks.push(diagnosticCheck('metadata', true, 'check.saml.metadata', { entityId: idp.entityId, from }));
     if (idp.validUntil) {
       if (soon(idp.validUntil)) warnings.push(`The metadata is valid only until ${idp.validUntil}: ask the identity service for fresh metadata.`);
-      checks.push({ name: 'metadata_valid_until', ok: true, detail: `valid until ${idp.validUntil}` });
+      checks.push(diagnosticCheck('metadata_valid_until', true, 'check.saml.validUntil', { date: idp.validUntil }));
     }
   } catch (error) {
-    checks.push({ name: 'metadata', ok: false, detail: (error as Error).message });
+    checks.push(diagnosticCheck('metadata', false, 'check.cause', { message: (error as Error).message }));
   }
   if (idp) {
     for (const [index, cert] of idp.signingCertificates.entries()) {
       const facts = certificateFacts(cert);
-      checks.push({
-        name: `idp_certificate_${index + 1}`,
-        ok: Date.parse(facts.notAfter) > now.getTime(),
-        detail: `${facts.subject}, valid until ${facts.notAfter}, SHA-256 ${facts.sha256}`,
-      });
+      checks.push(diagnosticCheck(`idp_certificate_${index + 1}`, Date.parse(facts.notAfter) > now.getTime(), 'check.saml.idpCertificate', {
+        subject: facts.subject, notAfter: facts.notAfter, sha256: facts.sha256,
+      }));
       if (soon(facts.notAfter)) warnings.push(`The identity service's signing certificate ${facts.sha256.slice(0, 16)}… expires on ${facts.notAfter}.`);
     }
     const ssoUrl = config.authnRequestBinding === 'post' ? idp.ssoPostUrl ?? idp.ssoRedirectUrl : idp.ssoRedirectUrl ?? idp.ssoPostUrl;
-    checks.push(ssoUrl ? await reachability('sso_url', ssoUrl) : { name: 'sso_url', ok: false, detail: 'the identity service has no single sign-on address' });
-    checks.push(idp.sloRedirectUrl ? await reachability('slo_url', idp.sloRedirectUrl) : {
-      name: 'slo_url', ok: true,
-      detail: config.logoutUrl ? `no single logout; sign-out goes to ${config.logoutUrl}` : 'no single logout; sign-out ends here',
-    });
+    checks.push(ssoUrl ? await reachability('sso_url', ssoUrl) : diagnosticCheck('sso_url', false, 'check.saml.noSsoUrl'));
+    checks.push(idp.sloRedirectUrl ? await reachability('slo_url', idp.sloRedirectUrl)
+      : config.logoutUrl ? diagnosticCheck('slo_url', true, 'check.saml.noSloLogoutUrl', { url: config.logoutUrl })
+        : diagnosticCheck('slo_url', true, 'check.saml.noSlo'));
   }
   const privateKey = typeof secrets.spPrivateKey === 'string' ? secrets.spPrivateKey : undefined;
   const spKeyOk = Boolean(privateKey && config.spCertificate && keyMatchesCertificate(privateKey, config.spCertificate));
   const spFacts = config.spCertificate ? certificateFacts(config.spCertificate) : undefined;
   // An expired SP certificate: identity services that check our signatures refuse our requests.
   const spExpired = spFacts !== undefined && Date.parse(spFacts.notAfter) <= now.getTime();
-  checks.push({
-    name: 'sp_key', ok: spKeyOk && !spExpired,
-    detail: spFacts ? `our signing certificate, ${spExpired ? 'EXPIRED on' : 'valid until'} ${spFacts.notAfter}, SHA-256 ${spFacts.sha256}` : 'no SP key',
-  });
+  checks.push(spFacts
+    ? diagnosticCheck('sp_key', spKeyOk && !spExpired, 'check.saml.spKey', { expired: spExpired ? 'yes' : 'no', notAfter: spFacts.notAfter, sha256: spFacts.sha256 })
+    : diagnosticCheck('sp_key', false, 'check.saml.noSpKey'));
   if (spFacts && soon(spFacts.notAfter)) warnings.push(`Our SP certificate expires on ${spFacts.notAfter}: rotate it (POST /api/v1/apps/${app.slug}/saml/sp-keys).`);
   return {
     checks,
@@ -86,17 +84,18 @@ async function reachability(name: string, url: string): Promise<DiagnosticCheck>
   try {
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(REACHABILITY_TIMEOUT_MS) });
     await response.body?.cancel();
-    return { name, ok: true, detail: `${url} answers (HTTP ${response.status})` };
+    return diagnosticCheck(name, true, 'check.saml.answers', { url, status: response.status });
   } catch (error) {
-    return { name, ok: false, detail: `${url} gives no answer: ${whyUnreachable(error)}` };
+    return diagnosticCheck(name, false, 'check.saml.noAnswer', { url, cause: whyUnreachable(error) });
   }
 }
 
-function whyUnreachable(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${REACHABILITY_TIMEOUT_MS / 1000} s`;
+/** Why the address gave no answer: in words of ours for the usual causes, else the cause as it came. */
+function whyUnreachable(error: unknown): CheckValue {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return checkMessage('check.saml.timeout', { seconds: REACHABILITY_TIMEOUT_MS / 1000 });
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
-  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'unknown host';
-  if (cause?.code && /CERT|SSL|TLS/.test(cause.code)) return `TLS error (${cause.code})`;
+  if (cause?.code === 'ECONNREFUSED') return checkMessage('check.saml.connectionRefused');
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return checkMessage('check.saml.unknownHost');
+  if (cause?.code && /CERT|SSL|TLS/.test(cause.code)) return checkMessage('check.saml.tlsError', { code: cause.code });
   return cause?.message ?? (error as Error).message;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { authenticateWithDirectory } from '../../../src/protocols/ldap/authenticate.ts';
+import { checkDetailText } from '../../../src/i18n/check-details.ts';
 import { diagnoseDirectory } from '../../../src/protocols/ldap/diagnostics.ts';
 import { parseLdapConfig, type LdapConfig } from '../../../src/protocols/ldap/settings.ts';
 import { SERVICE_DN, SERVICE_PASSWORD, Slapd, SUFFIX } from '../../peers/slapd.ts';
@@ -116,7 +117,10 @@ describe('LDAP Test diagnostics against slapd', () => {
     const bind = await diagnoseDirectory(config, { bindPassword: 'wrong' }, 'ada');
     assert.deepEqual(bind.checks.map((c) => [c.name, c.ok]), [['connect', true], ['service_bind', false]]);
     const search = await diagnoseDirectory(config, { bindPassword: SERVICE_PASSWORD }, 'nobody');
-    assert.deepEqual(search.checks.at(-1), { name: 'search', ok: false, detail: `the user filter finds no single entry for nobody under ${SUFFIX} (none, several, or one without objectGUID or sAMAccountName)` });
+    const { message, ...searchCheck } = search.checks.at(-1)!;
+    assert.deepEqual(searchCheck, { name: 'search', ok: false, detail: `the user filter finds no single entry for nobody under ${SUFFIX} (none, several, or one without objectGUID or sAMAccountName)` });
+    // The same detail as a message, for the console to say in the page's language.
+    assert.equal(checkDetailText(message, 'de'), `Der Benutzerfilter findet unter ${SUFFIX} keinen eindeutigen Eintrag für nobody (keinen, mehrere oder einen ohne objectGUID oder sAMAccountName)`);
     const disabled = await diagnoseDirectory(config, { bindPassword: SERVICE_PASSWORD }, 'bob');
     assert.deepEqual(disabled.checks.at(-1)!.name, 'account');
     const down = await diagnoseDirectory({ ...config, url: 'ldaps://127.0.0.1:1', timeoutMs: 1_000 }, { bindPassword: SERVICE_PASSWORD }, 'ada');

@@ -4,6 +4,7 @@ import type * as client from 'openid-client';
 import {
   chooseClientAuthMethod, clientSecretBasic, formUrlEncoded, supportedClientAuthMethods,
 } from '../../../src/protocols/oidc/client-authentication.ts';
+import { checkDetailText } from '../../../src/i18n/check-details.ts';
 
 const secret = { clientSecret: 'demo-client-secret' };
 const key = { privateKeyJwk: '{"kty":"RSA"}' };
@@ -25,7 +26,7 @@ describe('OIDC client authentication', () => {
     it('is client_secret_post when that is all the provider lists', () => {
       const choice = chooseClientAuthMethod('auto', ['client_secret_post'], secret);
       assert.equal(choice.method, 'client_secret_post');
-      assert.match(choice.reason, /^auto: .*client_secret_post/);
+      assert.match(checkDetailText(choice.reason, 'en'), /^auto: .*client_secret_post/);
     });
     it('is client_secret_basic when discovery lists nothing (OIDC Discovery 1.0 section 3 default)', () => {
       assert.deepEqual(supportedClientAuthMethods({}), ['client_secret_basic']);
@@ -39,13 +40,13 @@ describe('OIDC client authentication', () => {
     it('never chooses none (a public client) on its own, and says so when the provider lists nothing the app can do', () => {
       const choice = chooseClientAuthMethod('auto', ['none', 'tls_client_auth'], secret);
       assert.equal(choice.method, 'client_secret_basic');
-      assert.match(choice.reason, /lists none of this app's methods/);
+      assert.match(checkDetailText(choice.reason, 'en'), /lists none of this app's methods/);
       assert.equal(chooseClientAuthMethod('auto', ['none'], {}).method, 'client_secret_basic');
     });
     it("takes the admin's choice over discovery", () => {
       const choice = chooseClientAuthMethod('client_secret_post', ['client_secret_basic'], secret);
       assert.equal(choice.method, 'client_secret_post');
-      assert.match(choice.reason, /set in the app/);
+      assert.match(checkDetailText(choice.reason, 'en'), /set in the app/);
     });
   });
 

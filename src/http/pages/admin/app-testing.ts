@@ -1,7 +1,6 @@
 import type { AuthApp } from '../../../core/apps.ts';
 import type { TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
-import type { MessageKey } from '../../../i18n/en.ts';
-import { errorMessage } from '../../../i18n/error-messages.ts';
+import { storedDetailText, type CheckMessage } from '../../../i18n/check-details.ts';
 import { isMessageKey, t } from '../../../i18n/t.ts';
 import { tHtml } from '../../../i18n/rich.ts';
 import { html, type SafeHtml } from '../../html.ts';
@@ -12,72 +11,32 @@ import { confirmLink, consolePage, csrfField, listTable, textArea, when, type Co
 // Testing an app beyond its Test (docs/ADMIN-CONSOLE.md, "Testing an app"): a JWT app's pasted
 // token, its shared secret regenerated, and the report of a test sign-in.
 
-type Line = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string };
+type Line = { name: string; label: string; state: 'passed' | 'failed' | 'skipped'; detail: string; message?: CheckMessage | undefined };
 
 const STATE_WORD = { passed: 'apps.state.passed', failed: 'apps.state.failed', skipped: 'apps.state.skipped' } as const;
 
 /**
  * A check's name in the page's language: in English the label the check came with (the API
  * answers the same words), in another language the message `<prefix><name>` when there is one.
+ * A SAML app's certificates are numbered checks (`idp_certificate_2`): one message, the number.
  */
 export function checkName(prefix: string, name: string, english: string): string {
+  if (currentPage().language === 'en') return english;
   const key = `${prefix}${name}`;
-  return currentPage().language !== 'en' && isMessageKey(key) ? t(key) : english;
+  if (isMessageKey(key)) return t(key);
+  const numbered = /^(.*)_(\d+)$/.exec(name);
+  const family = numbered ? `${prefix}${numbered[1]}` : '';
+  return numbered && isMessageKey(family) ? t(family, { number: Number(numbered[2]) }) : english;
 }
 
-// The details the checks write themselves, always the same words (a cause from the service or the network stays as it came).
-const FIXED_DETAILS: Readonly<Record<string, 'apps.notChecked' | 'apps.notReached'>> = {
-  'not checked: the verifier stops at the first failure': 'apps.notChecked',
-  'not reached': 'apps.notReached',
-};
-const detailOf = (detail: string) => (currentPage().language !== 'en' && FIXED_DETAILS[detail] ? t(FIXED_DETAILS[detail]) : detail);
+/** A check's detail in the page's language: its message, or the English it was stored with (an earlier version's report). */
+export const detailText = (check: { detail: string; message?: CheckMessage | undefined }) => storedDetailText(check.message, check.detail, currentPage().language);
 
-// The fixed details of a test sign-in's own checks (test-sign-in.ts).
-const SIGN_IN_DETAILS: Readonly<Record<string, MessageKey>> = {
-  allowed: 'apps.detail.allowed',
-  'new accounts may be created through this app': 'apps.detail.registrationOpen',
-  'no new accounts through this app (existing ones may still sign in)': 'apps.detail.registrationClosed',
-};
-function signInDetail(report: TestSignInReport, line: Line): string {
-  if (currentPage().language === 'en') return line.detail;
-  if (line.name === 'account' && line.detail === report.account.message) return accountText(report.account);
-  if (line.name === 'second_factor' && line.detail === report.secondFactor) return secondFactorText(line.detail);
-  const answer = /^verified by the (\w+) sign-in, as for every sign-in$/.exec(line.detail);
-  if (answer) return t('apps.detail.answerVerified', { type: answer[1]! });
-  return SIGN_IN_DETAILS[line.detail] ? t(SIGN_IN_DETAILS[line.detail]!) : detailOf(line.detail);
-}
+/** A stored sentence of a test sign-in report: a message, or an earlier version's English. */
+const reportText = (stored: CheckMessage | string) => storedDetailText(stored, typeof stored === 'string' ? stored : '', currentPage().language);
 
-// The second factor a test sign-in would ask for: one of a few fixed sentences (test-sign-in.ts).
-const SECOND_FACTOR: Readonly<Record<string, MessageKey>> = {
-  'not asked: this app trusts the identity service\'s own multi-factor authentication (trustProviderMfa)': 'apps.secondFactor.trustsProvider',
-  'asked: they have a second factor set up': 'apps.secondFactor.enrolled',
-  'they must set up a second factor before the session is theirs': 'apps.secondFactor.required',
-  'optional for now: the grace period to set one up is still running': 'apps.secondFactor.grace',
-  'not asked: no second factor is set up or required': 'apps.secondFactor.optional',
-};
-function secondFactorText(text: string): string {
-  if (currentPage().language === 'en') return text;
-  return SECOND_FACTOR[text] ? t(SECOND_FACTOR[text]) : detailOf(text);
-}
-
-/**
- * What the sign-in would do with the account. The report is stored with its English sentence
- * (test-sign-in.ts); another language says it again from the outcome, the person and the code.
- */
-function accountText(account: TestSignInReport['account']): string {
-  if (currentPage().language === 'en') return account.message;
-  const { outcome, person, code } = account;
-  if ((outcome === 'signed_in' || outcome === 'linked') && person) return t(outcome === 'signed_in' ? 'apps.account.signedIn' : 'apps.account.linked', { name: person.name, email: person.email });
-  const created = /^Would create a new account for (.+?)(, waiting for approval by an agent before it can sign in)?\.$/.exec(account.message);
-  if (outcome === 'created' && created) return t('apps.account.created', { email: created[1]!, approval: created[2] ? 'yes' : 'no' });
-  const refused = /^Would be refused \([^)]*\): (.*)$/s.exec(account.message);
-  if (outcome === 'refused' && code && refused) return t('apps.account.refused', { code, message: errorMessage({ code, message: refused[1]! }) });
-  if (outcome === 'refused' && code && account.message.startsWith('Not reached:')) return t('apps.account.notReached', { code });
-  return account.message;
-}
-
-function checkList(lines: readonly Line[], prefix: 'apps.tokenCheck.' | 'apps.signInCheck.', detail: (line: Line) => string = (line) => detailOf(line.detail)): SafeHtml {
-  return html`<ul class="checks">${lines.map((c) => html`<li class="${c.state === 'passed' ? 'ok' : c.state === 'failed' ? 'failed' : 'skipped'}" data-check="${c.name}"><strong>${t(STATE_WORD[c.state])}</strong> · ${checkName(prefix, c.name, c.label)}: ${detail(c)}</li>`)}</ul>`;
+function checkList(lines: readonly Line[], prefix: 'apps.tokenCheck.' | 'apps.signInCheck.'): SafeHtml {
+  return html`<ul class="checks">${lines.map((c) => html`<li class="${c.state === 'passed' ? 'ok' : c.state === 'failed' ? 'failed' : 'skipped'}" data-check="${c.name}"><strong>${t(STATE_WORD[c.state])}</strong> · ${checkName(prefix, c.name, c.label)}: ${detailText(c)}</li>`)}</ul>`;
 }
 
 function claimsTable(claims: Record<string, unknown> | undefined): SafeHtml {
@@ -123,7 +82,7 @@ export function testSignInReportPage(frame: ConsoleFrame, report: TestSignInRepo
 <p class="muted">${tHtml('apps.report.meta', { when: when(report.finishedAt), trace: html`<a href="/admin/sso-traces/${report.traceId}"><code>${report.traceId}</code></a>` })}</p>
 <section class="card" aria-labelledby="checks-h"><h2 id="checks-h">${t('apps.report.checks')}</h2>
 <div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${t(report.ok ? 'apps.report.wouldSucceed' : 'apps.report.wouldBeRefused')}</strong></p>
-${checkList(report.checks, 'apps.signInCheck.', (line) => signInDetail(report, line))}</div></section>
+${checkList(report.checks, 'apps.signInCheck.')}</div></section>
 ${m ? html`<section class="card" aria-labelledby="map-h"><h2 id="map-h">${t('apps.report.mapsTo')}</h2>
 <dl class="facts">
 <dt>${t('apps.map.subject')}</dt><dd>${m.issuer ? tHtml('apps.report.at', { subject: html`<code>${m.subject}</code>`, issuer: html`<code>${m.issuer}</code>` }) : html`<code>${m.subject}</code>`}</dd>
@@ -132,8 +91,8 @@ ${m ? html`<section class="card" aria-labelledby="map-h"><h2 id="map-h">${t('app
 <dt>${t('apps.map.name')}</dt><dd>${m.name ?? t('apps.none')}</dd>
 <dt>${t('apps.map.groups')}</dt><dd>${list(m.groups)}</dd>
 <dt>${t('apps.report.usergroupsAdded')}</dt><dd>${list(m.usergroups)}</dd>
-<dt>${t('apps.report.account')}</dt><dd>${accountText(report.account)}${person ? html` <a href="/admin/people/${report.app.audience}/${person.id}">${person.name}</a>` : ''}</dd>
-<dt>${t('apps.report.secondFactor')}</dt><dd>${secondFactorText(report.secondFactor)}</dd>
+<dt>${t('apps.report.account')}</dt><dd>${reportText(report.account.message)}${person ? html` <a href="/admin/people/${report.app.audience}/${person.id}">${person.name}</a>` : ''}</dd>
+<dt>${t('apps.report.secondFactor')}</dt><dd>${reportText(report.secondFactor)}</dd>
 </dl></section>` : html`<section class="card" aria-labelledby="map-h"><h2 id="map-h">${t('apps.report.mapsTo')}</h2><p>${t('apps.report.notReached')}</p></section>`}
 <section class="card" aria-labelledby="claims-h"><h2 id="claims-h">${t('apps.report.received')}</h2>${claimsTable(report.claims)}</section>
 <p><a href="/admin/apps/${report.app.id}">${t('apps.report.back', { name })}</a></p>`);

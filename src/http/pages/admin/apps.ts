@@ -1,8 +1,9 @@
 import type { AppType } from '../../../core/app-config.ts';
 import { isHmacAlgorithm } from '../../../protocols/jwt/config.ts';
 import type { TokenCheckReport } from '../../../protocols/jwt/token-check.ts';
-import { checkName, sharedSecretSection, tokenCheckSection } from './app-testing.ts';
+import { checkName, detailText, sharedSecretSection, tokenCheckSection } from './app-testing.ts';
 import { defaultAppName } from '../../../protocols/registry.ts';
+import { appDisplayName } from '../app-name.ts';
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { SsoTrace } from '../../../core/sso-traces.ts';
@@ -29,7 +30,7 @@ export function appsListPage(frame: ConsoleFrame, all: readonly AuthApp[], artic
     return html`<section class="card" aria-labelledby="apps-${audience}"><h2 id="apps-${audience}">${t(`admin.audience.${audience}`)}</h2>
 ${listTable([t('apps.col.name'), t('apps.col.type'), t('apps.col.enabled'), t('apps.col.ssoMode'), t('apps.col.order')], apps.map((a) => ({
   className: a.sso === 'automatic' ? 'automatic' : '',
-  cells: [html`<a href="/admin/apps/${a.id}">${a.name}</a>${a.sso === 'automatic' ? html` <strong>${t('apps.theAutomaticApp')}</strong>` : ''}`, a.type, yesNo(a.enabled), ssoBadge(a), a.displayOrder],
+  cells: [html`<a href="/admin/apps/${a.id}">${appDisplayName(a)}</a>${a.sso === 'automatic' ? html` <strong>${t('apps.theAutomaticApp')}</strong>` : ''}`, a.type, yesNo(a.enabled), ssoBadge(a), a.displayOrder],
 })), { card: false })}</section>`;
   };
   return consolePage(frame, t('apps.title'), 'apps', html`<h1>${t('apps.title')}</h1>
@@ -101,7 +102,7 @@ export function appDetailPage(frame: ConsoleFrame, detail: AppDetail): SafeHtml 
   const { app, urls, lastSuccess, usergroups } = detail;
   const { csrf, state } = frame;
   const external = app.type !== 'password';
-  return consolePage(frame, app.name, 'apps', html`<h1>${app.name}</h1>
+  return consolePage(frame, appDisplayName(app), 'apps', html`<h1>${appDisplayName(app)}</h1>
 <p class="muted">${t(`admin.audience.${app.audience}`)} · ${tHtml('apps.detail.meta', { type: html`<code>${app.type}</code>`, slug: html`<code>${app.slug}</code>`, state: t(app.enabled ? 'apps.detail.enabled' : 'apps.detail.turnedOff') })} · ${ssoBadge(app)}</p>
 ${detail.sharedSecret ? html`<div class="notice" role="status"><p><strong>${detail.regenerated ? t('apps.detail.newSecret', { until: when(detail.regenerated.until) }) : t('apps.detail.secretOnce')}</strong> ${t('apps.detail.giveSecret')}</p>${copyList({ sharedSecret: detail.sharedSecret }, { sharedSecret: t('apps.copy.sharedSecret') })}</div>` : ''}
 ${urls && Object.keys(urls).length ? html`<div class="card">${copySection(urls, app.type, typeof app.config.protocol === 'string' ? app.config.protocol : undefined)}</div>` : ''}
@@ -158,10 +159,13 @@ ${success
 <p><a href="/admin/apps/${app.id}">${t('apps.automatic.cancel')}</a></p></div>`);
 }
 
-/** The Test's report: each check under its name in the page's language; the detail (often from the network) as it came. */
+/**
+ * The Test's report: each check under its name and with its detail in the page's language; what
+ * the service or the network answered (an address, an error text) stays inside it as it came.
+ */
 function testReport(report: AppTestReport): SafeHtml {
   return html`<div class="${report.ok ? 'notice' : 'error'}" role="status"><p><strong>${t(report.ok ? 'apps.test.allPassed' : 'apps.test.someFailed')}</strong></p>
-<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><strong>${t(c.ok ? 'apps.test.ok' : 'apps.test.failed')}</strong> · ${checkName('apps.check.', c.name, c.name)}: ${c.detail}</li>`)}</ul></div>`;
+<ul class="checks">${report.checks.map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}" data-check="${c.name}"><strong>${t(c.ok ? 'apps.test.ok' : 'apps.test.failed')}</strong> · ${checkName('apps.check.', c.name, c.name)}: ${detailText(c)}</li>`)}</ul></div>`;
 }
 
 // --- The per-type form of an auth app ---------------------------------------------------------

@@ -2,6 +2,7 @@ import { auditKey, type AuditName, type AuditSubject } from '../../../core/audit
 import type { AuditEvent } from '../../../core/audit.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { appDisplayName } from '../app-name.ts';
 import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The Audit log section: events filtered by action, outcome and audience, newest first.
@@ -38,7 +39,8 @@ function subjectCell(subject: AuditSubject, names: ReadonlyMap<string, AuditName
   const label = TYPE_LABEL[subject.type] ?? subject.type;
   if (!name) return html`${subject.type} <span class="muted">(no longer exists)</span> <code title="${subject.id}">${subject.id.slice(0, 8)}</code>`;
   const href = hrefOf(subject, name);
-  return html`${label ? `${label} ` : ''}${href ? html`<a href="${href}">${name.name}</a>` : name.name}`;
+  const shown = name.appType ? appDisplayName({ type: name.appType, name: name.name }) : name.name;
+  return html`${label ? `${label} ` : ''}${href ? html`<a href="${href}">${shown}</a>` : shown}`;
 }
 
 function actorCell(actor: AuditEvent['actor'], names: ReadonlyMap<string, AuditName>): SafeHtml {

@@ -7,6 +7,7 @@ import { tHtml } from '../../../i18n/rich.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { layout } from '../layout.ts';
+import { problemInPageLanguage } from './app-problems.ts';
 
 // The admin console's building blocks: the section navigation, refusals shown with their
 // stable code and each field's problem next to the field, and small form controls that
@@ -70,7 +71,7 @@ export function errorBox(error: FrontdoorError | undefined): SafeHtml {
   return html`<div class="error" role="alert">
 <p>${errorMessage(error)}</p>
 <p class="muted">${tHtml('admin.errorCode', { code: html`<code>${error.code}</code>` })}</p>
-${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${p.problem}</li>`)}</ul>` : ''}
+${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${problemInPageLanguage(p.problem)}</li>`)}</ul>` : ''}
 </div>`;
 }
 
@@ -80,7 +81,7 @@ const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 function fieldProblem(state: ViewState, name: string): SafeHtml {
   const found = problemsOf(state.error).filter((p) => p.field === name || p.field.startsWith(`${name}.`));
   if (!found.length) return html``;
-  return html`<span class="field-error" id="${idOf(name)}-error"><code>${name}</code>: ${found.map((p) => p.problem).join('; ')}</span>`;
+  return html`<span class="field-error" id="${idOf(name)}-error"><code>${name}</code>: ${found.map((p) => problemInPageLanguage(p.problem)).join('; ')}</span>`;
 }
 const describedBy = (state: ViewState, name: string) =>
   problemsOf(state.error).some((p) => p.field === name || p.field.startsWith(`${name}.`)) ? html` aria-describedby="${idOf(name)}-error" aria-invalid="true"` : '';

@@ -3,6 +3,7 @@ import type { SsoTrace } from '../../../core/sso-traces.ts';
 import { tHtml } from '../../../i18n/rich.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { appDisplayName } from '../app-name.ts';
 import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
 
 // The SSO traces section: one trace per SSO attempt, found by the id an error page showed or
@@ -17,7 +18,7 @@ export type TraceList = {
 
 export function ssoTracesPage(frame: ConsoleFrame, { apps, filter, traces, next }: TraceList): SafeHtml {
   const { appId, outcome, audience } = filter;
-  const appName = new Map(apps.map((a) => [a.id, a.name]));
+  const appName = new Map(apps.map((a) => [a.id, appDisplayName(a)]));
   return consolePage(frame, t('admin.section.ssoTraces'), 'sso-traces', html`<h1>${t('admin.section.ssoTraces')}</h1>
 <form class="filters card" method="get" action="/admin/sso-traces/find" role="search">
 ${textInput({}, 'id', t('console.traces.idLabel'), '')}<button type="submit" class="secondary">${t('console.traces.open')}</button></form>
@@ -35,7 +36,7 @@ export function ssoTracePage(frame: ConsoleFrame, trace: SsoTrace, app: AuthApp 
   const tr = trace;
   return consolePage(frame, t('console.traces.traceTitle', { id: tr.id }), 'sso-traces', html`<h1>${tHtml('console.traces.traceHeading', { id: html`<code>${tr.id}</code>` })}</h1>
 <dl class="facts card">
-<dt>${t('console.traces.app')}</dt><dd>${app ? html`<a href="/admin/apps/${app.id}">${app.name}</a>` : (tr.appId ?? '')}</dd>
+<dt>${t('console.traces.app')}</dt><dd>${app ? html`<a href="/admin/apps/${app.id}">${appDisplayName(app)}</a>` : (tr.appId ?? '')}</dd>
 <dt>${t('console.traces.audience')}</dt><dd>${tr.audience}</dd><dt>${t('console.person.started')}</dt><dd>${when(tr.startedAt)}</dd><dt>${t('console.traces.finished')}</dt><dd>${when(tr.finishedAt)}</dd>
 <dt>${t('console.traces.outcome')}</dt><dd>${t('console.outcome', { outcome: tr.outcome })}</dd><dt>${t('console.traces.errorCode')}</dt><dd>${tr.errorCode ? html`<code>${tr.errorCode}</code>` : ''}</dd>
 <dt>${t('console.traces.failedCheck')}</dt><dd>${tr.failedCheck ?? ''}</dd><dt>${t('console.traces.detail')}</dt><dd>${tr.detail ?? ''}</dd>
