@@ -76,17 +76,24 @@ export async function consumeSamlResponse(input: {
 
   // Signature wrapping needs a second element with the signed one's ID, or a second
   // assertion hidden somewhere a careless reader finds first: refuse both outright.
+  // One pass over the elements the parse walked (xml.ts): IDs (an attribute named ID, Id or id;
+  // an element has each name once, the parse refused it otherwise) and assertions anywhere.
   const ids = new Set<string>();
+  let assertionsAnywhere = 0;
+  let encryptedAnywhere = 0;
   for (const element of allElements(doc)) {
-    for (const name of ['ID', 'Id', 'id']) {
-      const id = element.getAttribute(name);
-      if (!id) continue;
+    const attributes = element.attributes;
+    for (let i = 0; i < attributes.length; i++) {
+      const { name, value: id } = attributes[i]!;
+      if ((name !== 'ID' && name !== 'Id' && name !== 'id') || !id) continue;
       if (ids.has(id)) fail('sso.saml.structure_invalid', 'The SAML Response contains duplicate IDs.', 'duplicate_id', id);
       ids.add(id);
     }
+    if (element.namespaceURI === NS.assertion) {
+      if (element.localName === 'Assertion') assertionsAnywhere += 1;
+      else if (element.localName === 'EncryptedAssertion') encryptedAnywhere += 1;
+    }
   }
-  const assertionsAnywhere = elements(doc, NS.assertion, 'Assertion');
-  const encryptedAnywhere = elements(doc, NS.assertion, 'EncryptedAssertion');
   const directAssertions = children(response, NS.assertion, 'Assertion');
   const directEncrypted = children(response, NS.assertion, 'EncryptedAssertion');
 
@@ -99,9 +106,9 @@ export async function consumeSamlResponse(input: {
   }
   // Direct children are also counted in any namespace, as node-saml did ("multiple assertions").
   const directAnyNamespace = childElements(response, 'Assertion').length + childElements(response, 'EncryptedAssertion').length;
-  if (assertionsAnywhere.length + encryptedAnywhere.length !== 1 || directAssertions.length + directEncrypted.length !== 1 || directAnyNamespace !== 1) {
+  if (assertionsAnywhere + encryptedAnywhere !== 1 || directAssertions.length + directEncrypted.length !== 1 || directAnyNamespace !== 1) {
     fail('sso.saml.structure_invalid', 'The SAML Response must contain exactly one assertion, directly inside it.', 'one_assertion',
-      `${assertionsAnywhere.length} assertions, ${encryptedAnywhere.length} encrypted`);
+      `${assertionsAnywhere} assertions, ${encryptedAnywhere} encrypted`);
   }
   checkSignatureAlgorithms(doc, config.allowSha1);
 

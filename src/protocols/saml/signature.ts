@@ -1,6 +1,6 @@
 import { SignedXml } from 'xml-crypto';
 import { FrontdoorError } from '../../core/errors.ts';
-import { NS, children } from './xml.ts';
+import { NS, allElements, children } from './xml.ts';
 
 // XML Signature verification of one element (XML-DSig Core 3.2, SAML Core 5.4) through
 // xml-crypto's public API only: SignedXml.loadSignature, getReferences, checkSignature and
@@ -62,7 +62,7 @@ export function signedBytesOf(xml: string, element: Element, certificates: strin
 /** How many elements carry `id` as an ID, Id or id attribute, in any namespace (xmlns excluded). */
 function idHolders(doc: Document, id: string): number {
   let count = 0;
-  for (const candidate of Array.from(doc.getElementsByTagName('*') as unknown as ArrayLike<Element>)) {
+  for (const candidate of allElements(doc)) {
     const attributes = candidate.attributes;
     for (let i = 0; i < attributes.length; i++) {
       const attribute = attributes[i]!;

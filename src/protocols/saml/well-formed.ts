@@ -100,29 +100,28 @@ function legalCharacterReference(reference: string): boolean {
 }
 
 /**
- * Namespaces in XML 1.0 (section 5 and 7) on a parsed document: every prefix of an element or
- * attribute name is declared, no prefix is declared empty, and no element has two attributes
- * with the same namespace and local name. xmldom leaves an unbound prefix's namespace null.
+ * Namespaces in XML 1.0 (section 5 and 7) on one parsed element: its prefix and those of its
+ * attributes are declared, no prefix is declared empty, and it has no two attributes with the
+ * same namespace and local name. xmldom leaves an unbound prefix's namespace null.
+ * parseUntrustedXml applies it to every element in the one walk it makes of a document.
  */
-export function namespaceError(root: Element): string | undefined {
+export function elementNamespaceError(element: Element): string | undefined {
   const XMLNS = 'http://www.w3.org/2000/xmlns/';
-  const stack: Element[] = [root];
-  while (stack.length > 0) {
-    const element = stack.pop()!;
-    if ((element.tagName.match(/:/g)?.length ?? 0) > 1) return `the name <${element.tagName}> has more than one colon`;
-    if (element.prefix && !element.namespaceURI) return `the namespace prefix ${element.prefix} of <${element.tagName}> is not declared`;
-    const seen = new Set<string>();
-    for (let i = 0; i < element.attributes.length; i++) {
-      const attribute = element.attributes[i]!;
-      if (attribute.prefix === 'xmlns' && attribute.value === '') return `the namespace prefix ${attribute.localName} is declared empty on <${element.tagName}>`;
-      if (attribute.prefix && attribute.prefix !== 'xmlns' && !attribute.namespaceURI) return `the namespace prefix ${attribute.prefix} of the attribute ${attribute.name} is not declared`;
-      if (attribute.namespaceURI && attribute.namespaceURI !== XMLNS) {
-        const key = `${attribute.namespaceURI} ${attribute.localName}`;
-        if (seen.has(key)) return `two attributes ${attribute.localName} in one namespace on <${element.tagName}>`;
-        seen.add(key);
-      }
+  if ((element.tagName.match(/:/g)?.length ?? 0) > 1) return `the name <${element.tagName}> has more than one colon`;
+  if (element.prefix && !element.namespaceURI) return `the namespace prefix ${element.prefix} of <${element.tagName}> is not declared`;
+  const attributes = element.attributes;
+  // Two attributes can only clash in a namespace when two are namespaced (xmlns aside).
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i]!;
+    if (attribute.prefix === 'xmlns' && attribute.value === '') return `the namespace prefix ${attribute.localName} is declared empty on <${element.tagName}>`;
+    if (attribute.prefix && attribute.prefix !== 'xmlns' && !attribute.namespaceURI) return `the namespace prefix ${attribute.prefix} of the attribute ${attribute.name} is not declared`;
+    if (attribute.namespaceURI && attribute.namespaceURI !== XMLNS) {
+      const key = `${attribute.namespaceURI} ${attribute.localName}`;
+      seen ??= new Set<string>();
+      if (seen.has(key)) return `two attributes ${attribute.localName} in one namespace on <${element.tagName}>`;
+      seen.add(key);
     }
-    for (let node = element.firstChild; node; node = node.nextSibling) if (node.nodeType === 1) stack.push(node as Element);
   }
   return undefined;
 }

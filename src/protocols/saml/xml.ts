@@ -1,6 +1,6 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { FrontdoorError } from '../../core/errors.ts';
-import { namespaceError, wellFormednessError } from './well-formed.ts';
+import { elementNamespaceError, wellFormednessError } from './well-formed.ts';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -15,6 +15,7 @@ const TEXT = 3;
 const CDATA = 4;
 const PROCESSING_INSTRUCTION = 7;
 const COMMENT = 8;
+const DOCUMENT = 9;
 const DOCUMENT_TYPE = 10;
 
 /** Decoded SAML messages larger than this are refused before any parsing. */
@@ -128,23 +129,40 @@ export function parseUntrustedXml(xml: string, maxBytes: number = MAX_XML_BYTES)
   if (roots !== 1) {
     throw new FrontdoorError('sso.saml.structure_invalid', 'The SAML message must have exactly one root element.', { check: 'single_root' });
   }
-  walk(doc.documentElement, 0);
-  const unbound = namespaceError(doc.documentElement);
-  if (unbound) throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its namespaces).', { check: 'well_formed', detail: unbound });
+  const walked: Walk = { all: [], unbound: undefined };
+  walk(doc.documentElement, 0, walked);
+  if (walked.unbound) throw new FrontdoorError('sso.saml.message_invalid', 'The SAML message is not well-formed XML (its namespaces).', { check: 'well_formed', detail: walked.unbound });
+  elementsOf.set(doc, walked.all);
   return doc;
 }
 
-function walk(element: Element, depth: number): void {
+// Every element of each document parseUntrustedXml returned, in document order, from the one
+// walk that checked it: xmldom's getElementsByTagName(NS) walks the whole tree again on every
+// call, and the ACS asks for IDs, assertions and signature algorithms of the same document.
+// Nothing here changes a parsed document, so the list stays its elements.
+const elementsOf = new WeakMap<Document, readonly Element[]>();
+
+type Walk = { all: Element[]; unbound: string | undefined };
+
+/** Depth, processing instructions and namespaces of every element, in document order. */
+function walk(element: Element, depth: number, walked: Walk): void {
   if (depth > MAX_DEPTH) throw new FrontdoorError('sso.saml.structure_invalid', 'The SAML message is nested too deeply.', { check: 'depth' });
+  walked.unbound ??= elementNamespaceError(element);
+  walked.all.push(element);
   for (let node = element.firstChild; node; node = node.nextSibling) {
     if (node.nodeType === PROCESSING_INSTRUCTION) {
       throw new FrontdoorError('sso.saml.xml_forbidden', 'The SAML message contains processing instructions, which are not allowed.', { check: 'processing_instruction' });
     }
-    if (node.nodeType === ELEMENT) walk(node as Element, depth + 1);
+    if (node.nodeType === ELEMENT) walk(node as Element, depth + 1, walked);
   }
 }
 
+const walkedElementsOf = (root: Document | Element): readonly Element[] | undefined =>
+  root.nodeType === DOCUMENT ? elementsOf.get(root as Document) : undefined;
+
 export function elements(root: Document | Element, ns: string, localName: string): Element[] {
+  const all = walkedElementsOf(root);
+  if (all) return all.filter((element) => element.localName === localName && element.namespaceURI === ns);
   return Array.from(root.getElementsByTagNameNS(ns, localName) as unknown as ArrayLike<Element>);
 }
 
@@ -184,8 +202,8 @@ export function textOnly(element: Element): string | undefined {
 }
 
 /** Every element of the document, for checks that must see wrapped or hidden copies. */
-export function allElements(doc: Document | Element): Element[] {
-  return Array.from(doc.getElementsByTagName('*') as unknown as ArrayLike<Element>);
+export function allElements(doc: Document | Element): readonly Element[] {
+  return walkedElementsOf(doc) ?? Array.from(doc.getElementsByTagName('*') as unknown as ArrayLike<Element>);
 }
 
 export function hasComment(element: Element): boolean {

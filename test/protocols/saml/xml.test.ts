@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { isFrontdoorError } from '../../../src/core/errors.ts';
 import { readRedirectBinding, redirectBindingUrl } from '../../../src/protocols/saml/bindings.ts';
 import { verifyLogoutWithNodeSaml } from '../../../src/protocols/saml/verifier.ts';
-import { decodeXmlBytes, parseUntrustedXml } from '../../../src/protocols/saml/xml.ts';
+import { allElements, decodeXmlBytes, elements, parseUntrustedXml } from '../../../src/protocols/saml/xml.ts';
 
 // The XML declaration (XML 1.0 section 2.8) and the document's character encoding (section
 // 4.3.3, appendix F): what Okta, OneLogin, Entra, ADFS, SimpleSAMLphp and LemonLDAP::NG send.
@@ -145,5 +145,24 @@ describe('well-formedness (XML 1.0 section 2.1, Namespaces in XML 1.0): message_
 
   it('a second root element is structure_invalid (CVE-2022-39353), as before', () => {
     assert.equal(refusal(() => parseUntrustedXml(`<s:a ${NS}/><s:a ${NS}/>`)), 'sso.saml.structure_invalid single_root');
+  });
+});
+
+describe('the elements of a parsed document (one walk, xml.ts)', () => {
+  it('are the ones xmldom finds, in document order, the root included, for the ACS\'s queries', () => {
+    const xml = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r">
+      <saml:Issuer>idp</saml:Issuer><!-- c --><samlp:Status><samlp:StatusCode Value="x"/></samlp:Status>
+      <saml:Assertion ID="_a"><saml:Subject><saml:NameID>n</saml:NameID></saml:Subject>
+        <x:Assertion xmlns:x="urn:other"><saml:Assertion ID="_b"/></x:Assertion></saml:Assertion>
+      <saml:EncryptedAssertion/></samlp:Response>`;
+    const doc = parseUntrustedXml(xml);
+    const tree = (query: ArrayLike<Element>) => Array.from(query);
+    assert.deepEqual(allElements(doc), tree(doc.getElementsByTagName('*') as unknown as ArrayLike<Element>));
+    assert.equal(allElements(doc)[0], doc.documentElement);
+    for (const [ns, name] of [['urn:oasis:names:tc:SAML:2.0:assertion', 'Assertion'], ['urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion'], ['urn:other', 'Assertion'], ['urn:oasis:names:tc:SAML:2.0:protocol', 'Response']]) {
+      const found = elements(doc, ns!, name!);
+      assert.deepEqual(found, tree(doc.getElementsByTagNameNS(ns!, name!) as unknown as ArrayLike<Element>), `${ns} ${name}`);
+    }
+    assert.deepEqual(elements(doc, 'urn:oasis:names:tc:SAML:2.0:assertion', 'Assertion').map((a) => a.getAttribute('ID')), ['_a', '_b']);
   });
 });
