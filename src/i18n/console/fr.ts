@@ -347,6 +347,7 @@ export const frConsole: ConsoleMessages = {
   'error.mail_template.subject_line_break': 'L’objet doit tenir sur une ligne.',
   'error.mail_template.syntax_invalid': 'Le modèle n’est pas valide : vérifiez les accolades et les formes du pluriel.',
   'error.mail_template.test_refused': 'L’e-mail de test n’a pas été envoyé : le serveur de messagerie l’a refusé.',
+  'error.mail_template.test_throttled': 'Vous avez envoyé le nombre maximal d’e-mails de test autorisé en une heure. Vérifiez un brouillon avec l’aperçu ; les envois de test seront de nouveau possibles dans l’heure.',
   'error.mail_template.too_long': 'L’objet ou le corps est trop long.',
   'error.mail_template.variable_missing': 'Il manque une variable obligatoire dans le modèle.',
   'error.mail_template.variable_type': 'Une variable est utilisée sous une forme qui ne convient pas à son type (un pluriel demande un nombre).',
