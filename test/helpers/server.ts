@@ -46,6 +46,18 @@ export async function startTestServer(
   };
 }
 
+/**
+ * The first admin agent, Ada (ada@example.com), created with `password` and signed in through
+ * the real agent sign-in form: the client of most admin-console tests.
+ */
+export async function signedInAdmin(server: TestServer, password: string): Promise<TestClient> {
+  await server.services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password, isAdmin: true });
+  const admin = server.client();
+  const signedIn = await admin.signIn('ada@example.com', password, 'agents');
+  if (signedIn.status !== 303) throw new Error(`the admin's sign-in answered ${signedIn.status}, not 303`);
+  return admin;
+}
+
 /** A loopback port nobody listens on right now. */
 async function freePort(): Promise<number> {
   const probe = createServer();

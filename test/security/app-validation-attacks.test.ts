@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { assertRefused } from '../helpers/attacks.ts';
 import { formFields } from '../helpers/pages.ts';
-import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
+import { signedInAdmin, startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
 
 // An attacker's look at POST /admin/apps/validate (issue 18 part 1), the check console.js runs
 // as an admin types: as a server-side request forgery (an address typed into a form must not be
@@ -31,9 +31,7 @@ describe('attacks on the app validation', () => {
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     listenerUrl = `http://127.0.0.1:${(listener.address() as { port: number }).port}`;
     server = await startTestServer();
-    await server.services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
-    admin = server.client();
-    assert.equal((await admin.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
+    admin = await signedInAdmin(server, PASSWORD);
   });
   after(async () => {
     await server.close();

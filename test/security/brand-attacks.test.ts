@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertRefused, refusalCode } from '../helpers/attacks.ts';
-import { startTestServer, type TestClient, type TestResponse, type TestServer } from '../helpers/server.ts';
+import { signedInAdmin, startTestServer, type TestClient, type TestResponse, type TestServer } from '../helpers/server.ts';
 
 // An attacker's look at the brand (issue 18 part 6): the logo is the one file an admin uploads
 // that every visitor's browser then loads from our origin, the colour is written into a
@@ -62,9 +62,7 @@ describe('attacks on the brand', () => {
 
   before(async () => {
     server = await startTestServer();
-    await server.services.people.create({ audience: 'agents', name: 'Ada Admin', email: 'ada@example.com', password: PASSWORD, isAdmin: true });
-    admin = server.client();
-    assert.equal((await admin.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
+    admin = await signedInAdmin(server, PASSWORD);
   });
   after(async () => {
     await server.close();
