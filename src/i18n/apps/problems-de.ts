@@ -28,7 +28,7 @@ export const deFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.jwtUnreadableKey': 'Konnte weder als öffentlicher PEM-Schlüssel noch als JWK gelesen werden',
   'apps.problem.jwtKeyKind': '{algorithm} kann damit nicht prüfen: Nötig ist {wanted}, dies ist ein Schlüssel vom Typ {kind}',
   'apps.problem.ldapUrl': 'Eine ldaps://- oder ldap://-URL (Schema, Host, Port)',
-  'apps.problem.ldapFilter': 'Muss {username} enthalten',
+  'apps.problem.ldapFilter': "Muss '{username}' enthalten",
   'apps.problem.ldapEncrypted': 'Muss ldaps:// sein oder StartTLS verwenden (unverschlüsseltes ldap:// nur für localhost)',
   'apps.problem.fingerprint': 'Ein SHA-256- (64 Hexadezimalziffern) oder SHA-1-Fingerabdruck (40 Hexadezimalziffern)',
   'apps.problem.samlIdp': 'Geben Sie die Metadaten des Identitätsdienstes an (URL oder XML) oder seine Entity-ID, SSO-URL und sein Zertifikat',

@@ -32,7 +32,7 @@ export const enFieldProblems = {
   'apps.problem.jwtUnreadableKey': 'Could not be read as a PEM public key or a JWK',
   'apps.problem.jwtKeyKind': 'Cannot verify {algorithm}: it needs {wanted}, this is {kind} key',
   'apps.problem.ldapUrl': 'An ldaps:// or ldap:// URL (scheme, host, port)',
-  'apps.problem.ldapFilter': 'Must hold {username}',
+  'apps.problem.ldapFilter': "Must hold '{username}'",
   'apps.problem.ldapEncrypted': 'Must be ldaps:// or use StartTLS (plain ldap:// only for localhost)',
   'apps.problem.fingerprint': 'A SHA-256 (64 hex digits) or SHA-1 (40 hex digits) fingerprint',
   'apps.problem.samlIdp': 'Give the identity service metadata (URL or XML), or its entity id, SSO URL and certificate',

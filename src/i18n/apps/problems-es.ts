@@ -28,7 +28,7 @@ export const esFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.jwtUnreadableKey': 'No se pudo leer como clave pública PEM ni como JWK',
   'apps.problem.jwtKeyKind': 'No puede verificar {algorithm}: necesita {wanted}, esta es una clave de tipo {kind}',
   'apps.problem.ldapUrl': 'Una URL ldaps:// o ldap:// (esquema, host, puerto)',
-  'apps.problem.ldapFilter': 'Debe contener {username}',
+  'apps.problem.ldapFilter': "Debe contener '{username}'",
   'apps.problem.ldapEncrypted': 'Debe ser ldaps:// o usar StartTLS (ldap:// sin cifrar solo para localhost)',
   'apps.problem.fingerprint': 'Una huella SHA-256 (64 dígitos hexadecimales) o SHA-1 (40 dígitos hexadecimales)',
   'apps.problem.samlIdp': 'Indique los metadatos del servicio de identidad (URL o XML), o su entity ID, su URL de SSO y su certificado',

@@ -28,7 +28,7 @@ export const frFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.jwtUnreadableKey': 'N’a pu être lue ni comme clé publique PEM ni comme JWK',
   'apps.problem.jwtKeyKind': 'Impossible de vérifier {algorithm} : il faut {wanted}, cette clé est de type {kind}',
   'apps.problem.ldapUrl': 'Une URL ldaps:// ou ldap:// (schéma, hôte, port)',
-  'apps.problem.ldapFilter': 'Doit contenir {username}',
+  'apps.problem.ldapFilter': "Doit contenir '{username}'",
   'apps.problem.ldapEncrypted': 'Doit être en ldaps:// ou utiliser StartTLS (ldap:// en clair seulement pour localhost)',
   'apps.problem.fingerprint': 'Une empreinte SHA-256 (64 chiffres hexadécimaux) ou SHA-1 (40 chiffres hexadécimaux)',
   'apps.problem.samlIdp': 'Indiquez les métadonnées du service d’identité (URL ou XML), ou son entity ID, son URL SSO et son certificat',
