@@ -346,7 +346,6 @@ export const deConsole: ConsoleMessages = {
   'error.languages.default_not_offered': 'Die Standardsprache muss zu den angebotenen Sprachen gehören.',
   'error.mail_template.subject_line_break': 'Der Betreff muss eine Zeile sein.',
   'error.mail_template.syntax_invalid': 'Die Vorlage ist ungültig: Prüfen Sie die geschweiften Klammern und die Pluralformen.',
-  'error.mail_template.test_throttled': 'Sie haben in der letzten Stunde so viele Test-E-Mails gesendet wie erlaubt. Prüfen Sie Entwürfe mit der Vorschau; Testsendungen sind innerhalb der Stunde wieder möglich.',
   'error.mail_template.test_refused': 'Die Test-E-Mail wurde nicht gesendet: Der Mailserver hat sie abgelehnt.',
   'error.mail_template.test_throttled': 'Sie haben in der letzten Stunde so viele Test-E-Mails gesendet, wie erlaubt sind. Prüfen Sie einen Entwurf mit der Vorschau; Testsendungen sind innerhalb der Stunde wieder möglich.',
   'error.mail_template.too_long': 'Betreff oder Text ist zu lang.',

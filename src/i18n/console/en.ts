@@ -356,7 +356,6 @@ export const enConsole = {
   'error.languages.default_not_offered': 'The default language must be one of the languages offered.',
   'error.mail_template.subject_line_break': 'The subject must be one line.',
   'error.mail_template.syntax_invalid': 'The template is not valid: check the braces and the plural forms.',
-  'error.mail_template.test_throttled': 'You sent the most test emails allowed in an hour. Use Preview to check a draft; test sends are possible again within the hour.',
   'error.mail_template.test_refused': 'The test email was not sent: the mail server refused it.',
   'error.mail_template.test_throttled': 'You have sent the most test emails allowed in an hour. Use Preview to check a draft; test sends are possible again within the hour.',
   'error.mail_template.too_long': 'The subject or body is too long.',

@@ -346,7 +346,6 @@ export const esConsole: ConsoleMessages = {
   'error.languages.default_not_offered': 'El idioma predeterminado debe ser uno de los idiomas ofrecidos.',
   'error.mail_template.subject_line_break': 'El asunto debe ser una sola línea.',
   'error.mail_template.syntax_invalid': 'La plantilla no es válida: revise las llaves y las formas del plural.',
-  'error.mail_template.test_throttled': 'Ha enviado el máximo de correos de prueba permitido en una hora. Use la vista previa para revisar un borrador; los envíos de prueba vuelven a ser posibles dentro de la hora.',
   'error.mail_template.test_refused': 'El correo de prueba no se ha enviado: el servidor de correo lo ha rechazado.',
   'error.mail_template.test_throttled': 'Ha enviado el máximo de correos de prueba permitido en una hora. Compruebe el borrador con la vista previa; podrá volver a enviar pruebas dentro de la hora.',
   'error.mail_template.too_long': 'El asunto o el cuerpo es demasiado largo.',

@@ -346,7 +346,6 @@ export const frConsole: ConsoleMessages = {
   'error.languages.default_not_offered': 'La langue par défaut doit faire partie des langues proposées.',
   'error.mail_template.subject_line_break': 'L’objet doit tenir sur une ligne.',
   'error.mail_template.syntax_invalid': 'Le modèle n’est pas valide : vérifiez les accolades et les formes du pluriel.',
-  'error.mail_template.test_throttled': 'Vous avez envoyé le nombre maximal d’e-mails de test autorisé en une heure. Vérifiez un brouillon avec l’aperçu ; les envois de test redeviennent possibles dans l’heure.',
   'error.mail_template.test_refused': 'L’e-mail de test n’a pas été envoyé : le serveur de messagerie l’a refusé.',
   'error.mail_template.test_throttled': 'Vous avez envoyé le nombre maximal d’e-mails de test autorisé en une heure. Vérifiez un brouillon avec l’aperçu ; les envois de test seront de nouveau possibles dans l’heure.',
   'error.mail_template.too_long': 'L’objet ou le corps est trop long.',
