@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { checkAgainst, fieldProblemOf, type FieldProblem } from '../../src/core/field-problems.ts';
+import { templateProblems } from '../../src/core/mail-templates/template-check.ts';
 import { NameSchema } from '../../src/core/validation.ts';
 import { drawnWith } from '../../src/http/page-context.ts';
 import { problemInPageLanguage } from '../../src/http/pages/admin/app-problems.ts';
@@ -66,6 +67,16 @@ describe('field problems', () => {
     const [short] = problemsOf(z.string().min(8), 'abc');
     assert.equal(drawnWith({ language: 'en' }, () => problemInPageLanguage(short!)), 'Too small: expected string to have >=8 characters');
     assert.equal(inGerman('something only a protocol says'), 'something only a protocol says');
+  });
+
+  it('an email template’s problems (beyond its syntax) are said in German, with their variables', () => {
+    const problems = templateProblems('passwordReset', { subject: 'Zeile\nzwei', body: 'Hallo {nobody}, {name, plural, one {#} other {#}}' }).map((p) => inGerman(p.problem));
+    assert.deepEqual(problems.sort(), [
+      'Muss eine Zeile sein: Ein Zeilenumbruch in einer E-Mail-Kopfzeile könnte eigene Kopfzeilen hinzufügen.',
+      'Muss {link} enthalten (außerhalb jedes Plurals und jeder Auswahl): Ohne sie ist die E-Mail nutzlos.',
+      '{name} ist Text: Sie kann nicht als plural-Wert verwendet werden.',
+      '{nobody} ist keine Variable dieser E-Mail; sie darf {name}, {helpdeskName}, {link}, {expiresMinutes} verwenden.',
+    ].sort());
   });
 
   it('every sentence a schema in src/ writes is said in German, French and Spanish', () => {

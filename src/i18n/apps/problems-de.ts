@@ -44,4 +44,12 @@ export const deFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.slugTaken': 'Der Kurzname {slug} ist schon vergeben',
   'apps.problem.chooseType': 'Wählen Sie Benutzer oder Agenten und einen Typ aus dem Katalog',
   'apps.problem.noSuchApp': 'Diese App gibt es nicht',
+
+  'apps.problem.mailEmpty': 'Darf nicht leer sein.',
+  'apps.problem.mailTooLong': 'Hat {length} Zeichen; höchstens {max}.',
+  'apps.problem.mailOneLine': 'Muss eine Zeile sein: Ein Zeilenumbruch in einer E-Mail-Kopfzeile könnte eigene Kopfzeilen hinzufügen.',
+  'apps.problem.mailControl': 'Enthält ein Steuerzeichen.',
+  'apps.problem.mailUnknownVariable': '{variable} ist keine Variable dieser E-Mail; sie darf {variables} verwenden.',
+  'apps.problem.mailVariableType': '{type, select, number {{variable} ist eine Zahl} other {{variable} ist Text}}: Sie kann nicht als {form}-Wert verwendet werden.',
+  'apps.problem.mailMissingVariable': 'Muss {variable} enthalten (außerhalb jedes Plurals und jeder Auswahl): Ohne sie ist die E-Mail nutzlos.',
 };

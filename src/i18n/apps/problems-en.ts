@@ -49,6 +49,15 @@ export const enFieldProblems = {
   'apps.problem.slugTaken': 'The slug {slug} is taken',
   'apps.problem.chooseType': 'Choose an audience and a type from the catalogue',
   'apps.problem.noSuchApp': 'No such app',
+
+  // An email template's check (core/mail-templates/template-check.ts)
+  'apps.problem.mailEmpty': 'Must not be empty.',
+  'apps.problem.mailTooLong': 'Is {length} characters; at most {max}.',
+  'apps.problem.mailOneLine': 'Must be one line: a line break in an email header could add headers of its own.',
+  'apps.problem.mailControl': 'Contains a control character.',
+  'apps.problem.mailUnknownVariable': '{variable} is not a variable of this email; it may use {variables}.',
+  'apps.problem.mailVariableType': '{type, select, number {{variable} is a number} other {{variable} is text}}: it cannot be used as a {form} value.',
+  'apps.problem.mailMissingVariable': 'Must contain {variable} (outside any plural or select): without it the email is useless.',
 };
 
 export type FieldProblemKey = keyof typeof enFieldProblems;

@@ -44,4 +44,12 @@ export const esFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.slugTaken': 'El identificador corto {slug} ya está en uso',
   'apps.problem.chooseType': 'Elija usuarios o agentes y un tipo del catálogo',
   'apps.problem.noSuchApp': 'Esta aplicación no existe',
+
+  'apps.problem.mailEmpty': 'No debe estar vacío.',
+  'apps.problem.mailTooLong': 'Tiene {length} caracteres; como máximo {max}.',
+  'apps.problem.mailOneLine': 'Debe ser una sola línea: un salto de línea en un encabezado de correo podría añadir encabezados propios.',
+  'apps.problem.mailControl': 'Contiene un carácter de control.',
+  'apps.problem.mailUnknownVariable': '{variable} no es una variable de este correo; puede usar {variables}.',
+  'apps.problem.mailVariableType': '{type, select, number {{variable} es un número} other {{variable} es texto}}: no puede usarse como valor {form}.',
+  'apps.problem.mailMissingVariable': 'Debe contener {variable} (fuera de cualquier plural o selección): sin ella el correo no sirve.',
 };

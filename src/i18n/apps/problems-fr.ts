@@ -44,4 +44,12 @@ export const frFieldProblems: { readonly [K in FieldProblemKey]: string } = {
   'apps.problem.slugTaken': 'L’identifiant court {slug} est déjà pris',
   'apps.problem.chooseType': 'Choisissez utilisateurs ou agents et un type dans le catalogue',
   'apps.problem.noSuchApp': 'Cette application n’existe pas',
+
+  'apps.problem.mailEmpty': 'Ne doit pas être vide.',
+  'apps.problem.mailTooLong': 'Fait {length} caractères ; {max} au plus.',
+  'apps.problem.mailOneLine': 'Doit tenir sur une ligne : un saut de ligne dans un en-tête d’e-mail pourrait y ajouter ses propres en-têtes.',
+  'apps.problem.mailControl': 'Contient un caractère de contrôle.',
+  'apps.problem.mailUnknownVariable': '{variable} n’est pas une variable de cet e-mail ; il peut utiliser {variables}.',
+  'apps.problem.mailVariableType': '{type, select, number {{variable} est un nombre} other {{variable} est du texte}} : elle ne peut pas servir de valeur {form}.',
+  'apps.problem.mailMissingVariable': 'Doit contenir {variable} (hors de tout pluriel ou choix) : sans elle, l’e-mail ne sert à rien.',
 };

@@ -85,6 +85,14 @@ export const OUR_WORDS: readonly [RegExp, (m: RegExpExecArray) => Translation][]
   [/^not (?:one of the languages offered|a language offered)$/, () => ['apps.problem.languageNotOffered']],
   [/^at least (\d+) characters$/, (m) => ['apps.problem.searchTooShort', { min: n(m) }]],
   [/^unknown type$/, () => ['apps.problem.chooseType']],
+  // An email template's check (core/mail-templates/template-check.ts); its syntax hints stay English.
+  [/^must not be empty\.$/, () => ['apps.problem.mailEmpty']],
+  [/^is (\d+) characters; at most (\d+)\.$/, (m) => ['apps.problem.mailTooLong', { length: n(m), max: n(m, 2) }]],
+  [/^must be one line: a line break in an email header could add headers of its own\.$/, () => ['apps.problem.mailOneLine']],
+  [/^contains a control character\.$/, () => ['apps.problem.mailControl']],
+  [/^(\{\w+\}) is not a variable of this email; it may use (.+)\.$/, (m) => ['apps.problem.mailUnknownVariable', { variable: m[1]!, variables: m[2]! }]],
+  [/^(\{\w+\}) is (a number|text): it cannot be used as a (\w+) value\.$/, (m) => ['apps.problem.mailVariableType', { variable: m[1]!, type: m[2] === 'a number' ? 'number' : 'text', form: m[3]! }]],
+  [/^must contain (\{\w+\}) \(outside any plural or select\): without it the email is useless\.$/, (m) => ['apps.problem.mailMissingVariable', { variable: m[1]! }]],
 ];
 
 /** A problem (a field problem from a refusal, or a sentence) in the page's language. */
