@@ -7,6 +7,7 @@ import { BriefCache, deepFreeze } from './brief-cache.ts';
 import { splitSecrets, type AppCatalog, type AppType } from './app-config.ts';
 import type { Actor, AuditLog } from './audit.ts';
 import { FrontdoorError, isFrontdoorError } from './errors.ts';
+import { checkAgainst, fieldProblemOf, type FieldProblem } from './field-problems.ts';
 import type { SecretBox } from './secrets.ts';
 
 export type SsoMode = 'disabled' | 'automatic';
@@ -225,7 +226,7 @@ export class AuthAppRegistry {
    * schema and nothing written: the console's validation as you type (POST /admin/apps/validate).
    * A new app is checked without the SAML key pair create would generate (it is not the admin's).
    */
-  async configProblems(type: AppType, audience: Audience, config: Record<string, unknown>, current?: AuthApp): Promise<{ field: string; problem: string }[]> {
+  async configProblems(type: AppType, audience: Audience, config: Record<string, unknown>, current?: AuthApp): Promise<FieldProblem[]> {
     let given: Record<string, unknown>;
     if (current) given = { ...current.config, ...(await this.secretsOf(current.id)), ...config };
     else given = audience === 'agents' ? { ...AGENT_APP_DEFAULTS, ...config } : config;
@@ -234,7 +235,7 @@ export class AuthAppRegistry {
       this.#validateConfig(type, given);
       return [];
     } catch (error) {
-      if (isFrontdoorError(error) && Array.isArray(error.details?.fields)) return error.details.fields as { field: string; problem: string }[];
+      if (isFrontdoorError(error) && Array.isArray(error.details?.fields)) return error.details.fields as FieldProblem[];
       throw error;
     }
   }
@@ -325,9 +326,9 @@ export class AuthAppRegistry {
   }
 
   #validateConfig(type: AppType, config: Record<string, unknown>): Record<string, unknown> {
-    const result = this.#catalog.schemaFor(type, config).safeParse(config);
+    const result = checkAgainst(this.#catalog.schemaFor(type, config), config);
     if (result.success) return result.data as Record<string, unknown>;
-    const fields = result.error.issues.map((issue) => ({ field: `config.${issue.path.join('.')}`.replace(/\.$/, ''), problem: issue.message }));
+    const fields = result.error.issues.map((issue) => fieldProblemOf(issue, `config.${issue.path.join('.')}`.replace(/\.$/, '')));
     throw new FrontdoorError(
       'app.config_invalid',
       `The ${type} app's configuration is not valid: ${fields.map((f) => `${f.field}: ${f.problem}`).join('; ')}.`,

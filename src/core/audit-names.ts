@@ -1,8 +1,8 @@
 import type { Queryable } from '../storage/database.ts';
 import type { Audience } from './audience.ts';
 import type { AuditEvent } from './audit.ts';
-import { isLanguage } from './languages.ts';
-import { isMailKind, MAIL_KINDS } from './mail-templates/kinds.ts';
+import { isLanguage, type Language } from './languages.ts';
+import { isMailKind, MAIL_KINDS, type MailKind } from './mail-templates/kinds.ts';
 
 // The audit log shows who and what by name (issue 18 part 4): the ids of a page of events,
 // looked up in one query per kind of thing. What no longer exists has no name, and the page
@@ -12,6 +12,8 @@ export type AuditSubject = { type: string; id: string };
 export type AuditName = {
   name: string; audience?: Audience | undefined; /** A session: whose it is. */ personId?: string | undefined;
   /** An app: its type, so that a page can say the built-in app's default name in its language. */ appType?: string | undefined;
+  /** An email template: its kind and language, so that a page can name it in its own language (`name` is the English). */
+  mailTemplate?: { kind: MailKind; language: Language } | undefined;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,7 +33,7 @@ export const auditKey = (subject: AuditSubject) => `${subject.type}:${subject.id
 function fixedName(subject: AuditSubject): AuditName | undefined {
   if (subject.type !== 'mail_template') return undefined;
   const [kind, language] = subject.id.split(':');
-  return isMailKind(kind) && isLanguage(language) ? { name: `${MAIL_KINDS[kind].label} (${language})` } : undefined;
+  return isMailKind(kind) && isLanguage(language) ? { name: `${MAIL_KINDS[kind].label} (${language})`, mailTemplate: { kind, language } } : undefined;
 }
 
 /** Names of the actors and targets of `events`, by auditKey. */

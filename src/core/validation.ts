@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FrontdoorError } from './errors.ts';
+import { checkAgainst, fieldProblemOf } from './field-problems.ts';
 
 // Shapes shared by the API, the pages and the CLI, so every door checks input the same way.
 
@@ -18,9 +19,9 @@ export const UuidSchema = z.uuid();
 
 /** Parses `input` or throws `request.invalid` naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = checkAgainst(schema, input);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
+  const fields = result.error.issues.map((issue) => fieldProblemOf(issue, issue.path.join('.') || '(body)'));
   const summary = fields.map((f) => `${f.field}: ${f.problem}`).join('; ');
   throw new FrontdoorError('request.invalid', `The request is not valid: ${summary}.`, { fields });
 }

@@ -97,7 +97,7 @@ describe('admin: email templates', () => {
     assert.equal(event?.actor.type, 'person');
     assert.deepEqual(event?.target, { type: 'mail_template', id: 'passwordReset:de' });
     const log = await admin.get('/admin/audit?action=mail_template.updated');
-    assert.match(log.text, /email <a href="\/admin\/emails\/passwordReset\/de">Password reset \(de\)<\/a>/, 'the audit log names the email');
+    assert.match(log.text, /email <a href="\/admin\/emails\/passwordReset\/de">Password reset \(German\)<\/a>/, 'the audit log names the email');
 
     // Until people have a language setting, a German person is the renderer with 'de'.
     const german = await server.services.mailTemplates.compose('passwordReset', 'de', { name: 'Dora', link: 'https://help.example.com/password/reset?token=t', expiresMinutes: 60 });

@@ -75,7 +75,7 @@ describe('attacks on the app validation', () => {
       const answer = await validate('/admin/apps', { appId });
       assertRefused(answer, 'app.not_found');
       assert.equal(answer.json.error.message, 'There is no such app.');
-      assert.deepEqual(answer.json.problems, { appId: 'no such app' }, 'console.js still finds its field');
+      assert.deepEqual(answer.json.problems, { appId: 'No such app' }, 'console.js still finds its field');
     }
     const password = (await server.services.apps.list()).find((a) => a.type === 'password')!;
     const unchecked: Record<string, string>[] = [{ appId: password.id }, { audience: 'users', type: 'password' }, { audience: 'nobody', type: 'oidc' }, { audience: 'users', type: '__proto__' }, {}];

@@ -1,6 +1,7 @@
 import type { AppsMessages } from './en.ts';
 import { deCheckDetails } from './checks-de.ts';
 import { deAppFields } from './fields-de.ts';
+import { deFieldProblems } from './problems-de.ts';
 
 export const deApps: AppsMessages = {
   'apps.problems.none': 'Im Formular wurden keine Probleme gefunden.',
@@ -258,5 +259,6 @@ export const deApps: AppsMessages = {
   'apps.problem.oneLanguage': 'Bieten Sie mindestens eine Sprache an',
 
   ...deAppFields,
+  ...deFieldProblems,
   ...deCheckDetails,
 };

@@ -1,6 +1,7 @@
 // English messages of the auth apps pages: catalogue, install and edit forms, protocol fields, trust fields, Test, Test sign-in report, shared secret. Spread into ../en.ts; de.ts, fr.ts and es.ts here must have the same keys.
 import { enCheckDetails } from './checks-en.ts';
 import { enAppFields } from './fields-en.ts';
+import { enFieldProblems } from './problems-en.ts';
 
 export const enApps = {
   'apps.problems.none': 'No problems found in the form.',
@@ -268,6 +269,7 @@ export const enApps = {
   'apps.problem.oneLanguage': 'Offer at least one language',
 
   ...enAppFields,
+  ...enFieldProblems,
   ...enCheckDetails,
 };
 

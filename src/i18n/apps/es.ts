@@ -1,6 +1,7 @@
 import type { AppsMessages } from './en.ts';
 import { esCheckDetails } from './checks-es.ts';
 import { esAppFields } from './fields-es.ts';
+import { esFieldProblems } from './problems-es.ts';
 
 export const esApps: AppsMessages = {
   'apps.problems.none': 'No se encontraron problemas en el formulario.',
@@ -258,5 +259,6 @@ export const esApps: AppsMessages = {
   'apps.problem.oneLanguage': 'Ofrezca al menos un idioma',
 
   ...esAppFields,
+  ...esFieldProblems,
   ...esCheckDetails,
 };

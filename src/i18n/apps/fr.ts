@@ -1,6 +1,7 @@
 import type { AppsMessages } from './en.ts';
 import { frCheckDetails } from './checks-fr.ts';
 import { frAppFields } from './fields-fr.ts';
+import { frFieldProblems } from './problems-fr.ts';
 
 export const frApps: AppsMessages = {
   'apps.problems.none': 'Aucun problème dans le formulaire.',
@@ -258,5 +259,6 @@ export const frApps: AppsMessages = {
   'apps.problem.oneLanguage': 'Proposez au moins une langue',
 
   ...frAppFields,
+  ...frFieldProblems,
   ...frCheckDetails,
 };

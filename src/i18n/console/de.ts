@@ -424,4 +424,19 @@ export const deConsole: ConsoleMessages = {
   'error.usergroup.name_taken': 'Eine Benutzergruppe mit diesem Namen gibt es schon.',
   'error.usergroup.not_found': 'Diese Benutzergruppe gibt es nicht (Everyone und Registered sind implizit).',
   'error.usergroup.system': 'Eingebaute Benutzergruppen können nicht entfernt werden.',
+
+  'console.audit.kind': '{type, select, person {Person} session {Sitzung} app {App} auth_app {App} usergroup {Benutzergruppe} article {Artikel} api_key {API-Schlüssel} mail_template {E-Mail} scim_connection {SCIM-Verbindung} device {gemerktes Gerät} cli {Befehlszeile} system {Frontdoor selbst} anonymous {anonym} other {{type}}}',
+  'console.audit.named': '{type, select, session {Sitzung von {name}} app {App {name}} auth_app {App {name}} usergroup {Benutzergruppe {name}} article {Artikel {name}} api_key {API-Schlüssel {name}} mail_template {E-Mail {name}} scim_connection {SCIM-Verbindung {name}} other {{name}}}',
+  'console.audit.noLongerExists': '(existiert nicht mehr)',
+
+  'console.confirm.secretTitle': 'Das gemeinsame Geheimnis von {name} neu erzeugen?',
+  'console.confirm.secretButton': 'Gemeinsames Geheimnis neu erzeugen',
+  'console.confirm.secretOldStops': 'Mit dem alten Geheimnis signierte Tokens gelten sofort nicht mehr: Jede Anmeldung über Ihre Website schlägt fehl, bis sie mit dem neuen signiert.',
+  'console.confirm.secretShownOnce': 'Das neue Geheimnis wird Ihnen in dieser Sitzung 15 Minuten lang angezeigt, danach nie wieder.',
+  'console.confirm.appTitle': 'Die App {name} entfernen?',
+  'console.confirm.appButton': '{name} entfernen',
+  'console.confirm.appLinks': '{count, plural, one {# Person behält ihr Konto, verliert aber die Verknüpfung} other {# Personen behalten ihre Konten, verlieren aber die Verknüpfung}} mit {name}; um sich wieder damit anzumelden, muss die App neu installiert werden.',
+  'console.confirm.appAutomatic': '{audience, select, users {Sie ist die automatische App des Help Centers: Das Anmeldeformular erscheint wieder für alle.} other {Sie ist die automatische App der Agenten-Konsole: Das Anmeldeformular erscheint wieder für alle.}}',
+  'console.notice.noSecretToShow': 'Hier ist kein neues gemeinsames Geheimnis anzuzeigen: Es wird nur der Sitzung angezeigt, die es neu erzeugt hat, und nur 15 Minuten lang.',
+  'console.notice.secretRegenerated': 'Das gemeinsame Geheimnis wurde neu erzeugt: Das alte gilt nicht mehr.',
 };

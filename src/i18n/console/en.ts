@@ -434,6 +434,23 @@ export const enConsole = {
   'error.usergroup.name_taken': 'A usergroup with this name exists.',
   'error.usergroup.not_found': 'There is no such usergroup (Everyone and Registered are implicit).',
   'error.usergroup.system': 'Built-in usergroups cannot be removed.',
+
+  // The audit log's actors and targets (pages/admin/audit.ts): a kind of thing, and a thing by name
+  'console.audit.kind': '{type, select, person {person} session {session} app {app} auth_app {app} usergroup {usergroup} article {article} api_key {API key} mail_template {email} scim_connection {SCIM connection} device {remembered device} cli {command line} system {Frontdoor itself} anonymous {anonymous} other {{type}}}',
+  'console.audit.named': '{type, select, session {session of {name}} app {app {name}} auth_app {app {name}} usergroup {usergroup {name}} article {article {name}} api_key {API key {name}} mail_template {email {name}} scim_connection {SCIM connection {name}} other {{name}}}',
+  'console.audit.noLongerExists': '(no longer exists)',
+
+  // An app's confirmations and notices (routes/admin/apps.ts)
+  'console.confirm.secretTitle': 'Regenerate the shared secret of {name}?',
+  'console.confirm.secretButton': 'Regenerate the shared secret',
+  'console.confirm.secretOldStops': 'Tokens signed with the old secret stop working at once: every sign-in through your site fails until it signs with the new one.',
+  'console.confirm.secretShownOnce': 'The new secret is shown to you, in this session, for 15 minutes; then it is never shown again.',
+  'console.confirm.appTitle': 'Remove the app {name}?',
+  'console.confirm.appButton': 'Remove {name}',
+  'console.confirm.appLinks': '{count, plural, one {# person keeps their account but loses the link} other {# people keep their accounts but lose the link}} to {name}; signing in with it again needs a new install.',
+  'console.confirm.appAutomatic': '{audience, select, users {It is the Automatic app of the Help Center: the login form comes back for everyone.} other {It is the Automatic app of the agent console: the login form comes back for everyone.}}',
+  'console.notice.noSecretToShow': 'No new shared secret to show here: it is shown only to the session that regenerated it, for 15 minutes.',
+  'console.notice.secretRegenerated': 'The shared secret was regenerated: the old one no longer works.',
 };
 
 export type ConsoleMessages = { readonly [K in keyof typeof enConsole]: string };

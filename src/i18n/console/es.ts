@@ -424,4 +424,19 @@ export const esConsole: ConsoleMessages = {
   'error.usergroup.name_taken': 'Ya existe un grupo de usuarios con este nombre.',
   'error.usergroup.not_found': 'Ese grupo de usuarios no existe (Everyone y Registered son implícitos).',
   'error.usergroup.system': 'Los grupos de usuarios integrados no se pueden eliminar.',
+
+  'console.audit.kind': '{type, select, person {persona} session {sesión} app {aplicación} auth_app {aplicación} usergroup {grupo de usuarios} article {artículo} api_key {clave de API} mail_template {correo} scim_connection {conexión SCIM} device {dispositivo recordado} cli {línea de comandos} system {el propio Frontdoor} anonymous {anónimo} other {{type}}}',
+  'console.audit.named': '{type, select, session {sesión de {name}} app {aplicación {name}} auth_app {aplicación {name}} usergroup {grupo de usuarios {name}} article {artículo {name}} api_key {clave de API {name}} mail_template {correo {name}} scim_connection {conexión SCIM {name}} other {{name}}}',
+  'console.audit.noLongerExists': '(ya no existe)',
+
+  'console.confirm.secretTitle': '¿Volver a generar el secreto compartido de {name}?',
+  'console.confirm.secretButton': 'Volver a generar el secreto compartido',
+  'console.confirm.secretOldStops': 'Los tokens firmados con el secreto anterior dejan de funcionar de inmediato: todo inicio de sesión a través de su sitio falla hasta que firme con el nuevo.',
+  'console.confirm.secretShownOnce': 'El nuevo secreto se le muestra en esta sesión durante 15 minutos; después no se vuelve a mostrar nunca.',
+  'console.confirm.appTitle': '¿Quitar la aplicación {name}?',
+  'console.confirm.appButton': 'Quitar {name}',
+  'console.confirm.appLinks': '{count, plural, one {# persona conserva su cuenta pero pierde el vínculo} other {# personas conservan sus cuentas pero pierden el vínculo}} con {name}; para volver a iniciar sesión con ella habrá que instalarla de nuevo.',
+  'console.confirm.appAutomatic': '{audience, select, users {Es la aplicación automática del Help Center: el formulario de inicio de sesión vuelve para todos.} other {Es la aplicación automática de la consola de agentes: el formulario de inicio de sesión vuelve para todos.}}',
+  'console.notice.noSecretToShow': 'No hay ningún secreto compartido nuevo que mostrar aquí: solo se muestra a la sesión que lo volvió a generar, durante 15 minutos.',
+  'console.notice.secretRegenerated': 'El secreto compartido se volvió a generar: el anterior ya no funciona.',
 };

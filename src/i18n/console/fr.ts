@@ -424,4 +424,19 @@ export const frConsole: ConsoleMessages = {
   'error.usergroup.name_taken': 'Un groupe d’utilisateurs porte déjà ce nom.',
   'error.usergroup.not_found': 'Ce groupe d’utilisateurs n’existe pas (Everyone et Registered sont implicites).',
   'error.usergroup.system': 'Les groupes d’utilisateurs intégrés ne peuvent pas être supprimés.',
+
+  'console.audit.kind': '{type, select, person {personne} session {session} app {application} auth_app {application} usergroup {groupe d’utilisateurs} article {article} api_key {clé d’API} mail_template {e-mail} scim_connection {connexion SCIM} device {appareil mémorisé} cli {ligne de commande} system {Frontdoor lui-même} anonymous {anonyme} other {{type}}}',
+  'console.audit.named': '{type, select, session {session de {name}} app {application {name}} auth_app {application {name}} usergroup {groupe d’utilisateurs {name}} article {article {name}} api_key {clé d’API {name}} mail_template {e-mail {name}} scim_connection {connexion SCIM {name}} other {{name}}}',
+  'console.audit.noLongerExists': '(n’existe plus)',
+
+  'console.confirm.secretTitle': 'Régénérer le secret partagé de {name} ?',
+  'console.confirm.secretButton': 'Régénérer le secret partagé',
+  'console.confirm.secretOldStops': 'Les jetons signés avec l’ancien secret cessent aussitôt d’être acceptés : toute connexion par votre site échoue jusqu’à ce qu’il signe avec le nouveau.',
+  'console.confirm.secretShownOnce': 'Le nouveau secret vous est affiché, dans cette session, pendant 15 minutes ; ensuite, il ne l’est plus jamais.',
+  'console.confirm.appTitle': 'Supprimer l’application {name} ?',
+  'console.confirm.appButton': 'Supprimer {name}',
+  'console.confirm.appLinks': '{count, plural, one {# personne garde son compte mais perd le lien} other {# personnes gardent leur compte mais perdent le lien}} avec {name} ; pour se connecter de nouveau avec elle, il faudra la réinstaller.',
+  'console.confirm.appAutomatic': '{audience, select, users {C’est l’application automatique du Help Center : le formulaire de connexion revient pour tout le monde.} other {C’est l’application automatique de la console des agents : le formulaire de connexion revient pour tout le monde.}}',
+  'console.notice.noSecretToShow': 'Aucun nouveau secret partagé à afficher ici : il n’est affiché qu’à la session qui l’a régénéré, pendant 15 minutes.',
+  'console.notice.secretRegenerated': 'Le secret partagé a été régénéré : l’ancien ne fonctionne plus.',
 };

@@ -1,9 +1,14 @@
 import { auditKey, type AuditName, type AuditSubject } from '../../../core/audit-names.ts';
 import type { AuditEvent } from '../../../core/audit.ts';
+import type { Audience } from '../../../core/audience.ts';
+import { tHtml } from '../../../i18n/rich.ts';
 import { t } from '../../../i18n/t.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { appDisplayName } from '../app-name.ts';
 import { consolePage, listTable, select, textInput, when, type ConsoleFrame } from './blocks.ts';
+import { LANGUAGE_LABEL, mailKindLabel } from './emails.ts';
+
+const AUDIENCE_NAME: Record<Audience, () => string> = { users: () => t('adminAudit.users'), agents: () => t('adminAudit.agents') };
 
 // The Audit log section: events filtered by action, outcome and audience, newest first.
 
@@ -31,20 +36,18 @@ function hrefOf(subject: AuditSubject, name: AuditName): string | undefined {
   }
 }
 
-const TYPE_LABEL: Record<string, string> = { person: '', session: 'session of', app: 'app', usergroup: 'usergroup', article: 'article', api_key: 'API key', mail_template: 'email' };
-
-/** A subject by name and link; one that is gone says so, with its id to search for. */
+/** A subject by name and link, in the page's language; one that is gone says so, with its id to search for. */
 function subjectCell(subject: AuditSubject, names: ReadonlyMap<string, AuditName>): SafeHtml {
   const name = names.get(auditKey(subject));
-  const label = TYPE_LABEL[subject.type] ?? subject.type;
-  if (!name) return html`${subject.type} <span class="muted">(no longer exists)</span> <code title="${subject.id}">${subject.id.slice(0, 8)}</code>`;
+  if (!name) return html`${t('console.audit.kind', { type: subject.type })} <span class="muted">${t('console.audit.noLongerExists')}</span> <code title="${subject.id}">${subject.id.slice(0, 8)}</code>`;
   const href = hrefOf(subject, name);
-  const shown = name.appType ? appDisplayName({ type: name.appType, name: name.name }) : name.name;
-  return html`${label ? `${label} ` : ''}${href ? html`<a href="${href}">${shown}</a>` : shown}`;
+  const shown = name.mailTemplate ? `${mailKindLabel(name.mailTemplate.kind)} (${LANGUAGE_LABEL[name.mailTemplate.language]})`
+    : name.appType ? appDisplayName({ type: name.appType, name: name.name }) : name.name;
+  return tHtml('console.audit.named', { type: subject.type, name: href ? html`<a href="${href}">${shown}</a>` : html`${shown}` });
 }
 
 function actorCell(actor: AuditEvent['actor'], names: ReadonlyMap<string, AuditName>): SafeHtml {
-  if (!actor.id) return html`${actor.type}`;
+  if (!actor.id) return html`${t('console.audit.kind', { type: actor.type })}`;
   return subjectCell({ type: actor.type, id: actor.id }, names);
 }
 
@@ -52,11 +55,11 @@ export function auditPage(frame: ConsoleFrame, { filter, typedAction, events, ne
   return consolePage(frame, t('admin.section.audit'), 'audit', html`<h1>${t('admin.section.audit')}</h1>
 <form class="filters card" method="get" action="/admin/audit" role="search">
 ${textInput({}, 'action', t('adminAudit.action'), filter.action ?? typedAction ?? '')}
-${select({}, 'outcome', t('adminAudit.outcome'), filter.outcome ?? '', [['', t('adminAudit.any')], ['success', 'success'], ['failure', 'failure']])}
+${select({}, 'outcome', t('adminAudit.outcome'), filter.outcome ?? '', [['', t('adminAudit.any')], ['success', t('console.outcome', { outcome: 'success' })], ['failure', t('console.outcome', { outcome: 'failure' })]])}
 ${select({}, 'audience', t('adminAudit.audience'), filter.audience ?? '', [['', t('adminAudit.any')], ['users', t('adminAudit.users')], ['agents', t('adminAudit.agents')]])}
 <button type="submit" class="secondary">${t('adminAudit.filter')}</button></form>
 ${typedAction && !filter.action ? html`<p class="error" role="alert">${t('adminAudit.ignored')}</p>` : ''}
-${listTable([t('adminAudit.when'), t('adminAudit.actionColumn'), t('adminAudit.outcome'), t('adminAudit.audience'), t('adminAudit.actor'), t('adminAudit.target')], events.map((e) => [when(e.at), html`<code>${e.action}</code>`, html`${e.outcome}${e.reason ? html` <code>${e.reason}</code>` : ''}`, e.audience ?? '', actorCell(e.actor, names), e.target ? subjectCell(e.target, names) : '']))}
+${listTable([t('adminAudit.when'), t('adminAudit.actionColumn'), t('adminAudit.outcome'), t('adminAudit.audience'), t('adminAudit.actor'), t('adminAudit.target')], events.map((e) => [when(e.at), html`<code>${e.action}</code>`, html`${t('console.outcome', { outcome: e.outcome })}${e.reason ? html` <code>${e.reason}</code>` : ''}`, e.audience ? AUDIENCE_NAME[e.audience]() : '', actorCell(e.actor, names), e.target ? subjectCell(e.target, names) : '']))}
 ${events.length === 0 ? html`<p class="muted">${t('adminAudit.none')}</p>` : ''}
 ${next ? html`<p><a href="/admin/audit?${next.toString()}">${t('adminAudit.older')}</a></p>` : ''}`);
 }

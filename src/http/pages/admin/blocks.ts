@@ -1,6 +1,7 @@
 import type { AuthApp } from '../../../core/apps.ts';
 import type { Audience } from '../../../core/audience.ts';
 import type { FrontdoorError } from '../../../core/errors.ts';
+import type { FieldProblem } from '../../../core/field-problems.ts';
 import type { MessageKey } from '../../../i18n/en.ts';
 import { errorMessage } from '../../../i18n/error-messages.ts';
 import { tHtml } from '../../../i18n/rich.ts';
@@ -61,7 +62,6 @@ export const AUDIENCE_LABEL: Readonly<Record<Audience, string>> = Object.defineP
   agents: { get: () => audienceLabel('agents'), enumerable: true },
 });
 
-type FieldProblem = { field: string; problem: string };
 const problemsOf = (error: FrontdoorError | undefined): FieldProblem[] =>
   Array.isArray(error?.details?.fields) ? (error.details.fields as FieldProblem[]) : [];
 
@@ -71,7 +71,7 @@ export function errorBox(error: FrontdoorError | undefined): SafeHtml {
   return html`<div class="error" role="alert">
 <p>${errorMessage(error)}</p>
 <p class="muted">${tHtml('admin.errorCode', { code: html`<code>${error.code}</code>` })}</p>
-${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${problemInPageLanguage(p.problem)}</li>`)}</ul>` : ''}
+${problems.length ? html`<ul>${problems.map((p) => html`<li><code>${p.field}</code>: ${problemInPageLanguage(p)}</li>`)}</ul>` : ''}
 </div>`;
 }
 
@@ -81,7 +81,7 @@ const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 function fieldProblem(state: ViewState, name: string): SafeHtml {
   const found = problemsOf(state.error).filter((p) => p.field === name || p.field.startsWith(`${name}.`));
   if (!found.length) return html``;
-  return html`<span class="field-error" id="${idOf(name)}-error"><code>${name}</code>: ${found.map((p) => problemInPageLanguage(p.problem)).join('; ')}</span>`;
+  return html`<span class="field-error" id="${idOf(name)}-error"><code>${name}</code>: ${found.map((p) => problemInPageLanguage(p)).join('; ')}</span>`;
 }
 const describedBy = (state: ViewState, name: string) =>
   problemsOf(state.error).some((p) => p.field === name || p.field.startsWith(`${name}.`)) ? html` aria-describedby="${idOf(name)}-error" aria-invalid="true"` : '';

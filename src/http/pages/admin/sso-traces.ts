@@ -23,7 +23,7 @@ export function ssoTracesPage(frame: ConsoleFrame, { apps, filter, traces, next 
 <form class="filters card" method="get" action="/admin/sso-traces/find" role="search">
 ${textInput({}, 'id', t('console.traces.idLabel'), '')}<button type="submit" class="secondary">${t('console.traces.open')}</button></form>
 <form class="filters card" method="get" action="/admin/sso-traces">
-${select({}, 'appId', t('console.traces.app'), appId ?? '', [['', t('adminAudit.any')], ...apps.filter((a) => a.type !== 'password').map((a) => [a.id, `${a.name} (${a.audience})`] as const)])}
+${select({}, 'appId', t('console.traces.app'), appId ?? '', [['', t('adminAudit.any')], ...apps.filter((a) => a.type !== 'password').map((a) => [a.id, `${a.name} (${t('console.people.audience', { audience: a.audience })})`] as const)])}
 ${select({}, 'outcome', t('console.traces.outcome'), outcome ?? '', [['', t('adminAudit.any')], ['success', t('console.outcome', { outcome: 'success' })], ['failure', t('console.outcome', { outcome: 'failure' })], ['pending', t('console.outcome', { outcome: 'pending' })]])}
 ${select({}, 'audience', t('console.traces.audience'), audience ?? '', [['', t('adminAudit.any')], ['users', t('adminAudit.users')], ['agents', t('adminAudit.agents')]])}
 <button type="submit" class="secondary">${t('adminAudit.filter')}</button></form>
@@ -37,7 +37,7 @@ export function ssoTracePage(frame: ConsoleFrame, trace: SsoTrace, app: AuthApp 
   return consolePage(frame, t('console.traces.traceTitle', { id: tr.id }), 'sso-traces', html`<h1>${tHtml('console.traces.traceHeading', { id: html`<code>${tr.id}</code>` })}</h1>
 <dl class="facts card">
 <dt>${t('console.traces.app')}</dt><dd>${app ? html`<a href="/admin/apps/${app.id}">${appDisplayName(app)}</a>` : (tr.appId ?? '')}</dd>
-<dt>${t('console.traces.audience')}</dt><dd>${tr.audience}</dd><dt>${t('console.person.started')}</dt><dd>${when(tr.startedAt)}</dd><dt>${t('console.traces.finished')}</dt><dd>${when(tr.finishedAt)}</dd>
+<dt>${t('console.traces.audience')}</dt><dd>${t('console.people.audience', { audience: tr.audience })}</dd><dt>${t('console.person.started')}</dt><dd>${when(tr.startedAt)}</dd><dt>${t('console.traces.finished')}</dt><dd>${when(tr.finishedAt)}</dd>
 <dt>${t('console.traces.outcome')}</dt><dd>${t('console.outcome', { outcome: tr.outcome })}</dd><dt>${t('console.traces.errorCode')}</dt><dd>${tr.errorCode ? html`<code>${tr.errorCode}</code>` : ''}</dd>
 <dt>${t('console.traces.failedCheck')}</dt><dd>${tr.failedCheck ?? ''}</dd><dt>${t('console.traces.detail')}</dt><dd>${tr.detail ?? ''}</dd>
 <dt>${t('console.traces.clockSkew')}</dt><dd>${tr.clockSkewMs === null ? '' : `${tr.clockSkewMs} ms`}</dd>

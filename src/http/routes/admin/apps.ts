@@ -27,6 +27,7 @@ import { APP_FORM_BODY_LIMIT_BYTES, configFromForm, modeOf } from './app-config-
 import { offerSpKeyPair, takeSpKeyPair } from './sp-key-offer.ts';
 import { registerAppValidation } from './app-validation.ts';
 import { AudienceParam, formOf, frameOf, send, type Admin, type AdminConsole, type Form, type Render } from './console.ts';
+import { t } from '../../../i18n/t.ts';
 
 // Auth apps: install, change, test, remove, and the SSO mode.
 
@@ -185,11 +186,8 @@ export function registerAppRoutes(section: AdminConsole): void {
   confirmed('/admin/apps/:id/regenerate-secret', async (request) => {
     const app = await regenerableApp(request);
     return {
-      section: 'apps', title: `Regenerate the shared secret of ${app.name}?`, button: 'Regenerate the shared secret', cancel: `/admin/apps/${app.id}`,
-      takes: [
-        'Tokens signed with the old secret stop working at once: every sign-in through your site fails until it signs with the new one.',
-        'The new secret is shown to you, in this session, for 15 minutes; then it is never shown again.',
-      ],
+      section: 'apps', title: t('console.confirm.secretTitle', { name: app.name }), button: t('console.confirm.secretButton'), cancel: `/admin/apps/${app.id}`,
+      takes: [t('console.confirm.secretOldStops'), t('console.confirm.secretShownOnce')],
     };
   }, async (request, admin) => {
     const { app, sharedSecret } = await regenerateJwtSharedSecret(services, await appOf(request), admin.actor, 'console', request.ip);
@@ -201,10 +199,10 @@ export function registerAppRoutes(section: AdminConsole): void {
   page('/admin/apps/:id/shared-secret', async (request, reply, admin, state) => {
     const app = await appOf(request);
     const shown = await services.consoleResults.latest<{ secret: string }>('shared_secret', admin.sessionId, app.id);
-    if (!shown) return appDetail(request, reply, admin, { notice: 'No new shared secret to show here: it is shown only to the session that regenerated it, for 15 minutes.' }, app);
+    if (!shown) return appDetail(request, reply, admin, { notice: t('console.notice.noSecretToShow') }, app);
     const until = new Date(shown.createdAt.getTime() + SHOWN_SECRET_TTL_MS).toISOString();
     const installed = (request.query as { installed?: string }).installed === '1';
-    const notice = installed ? 'The app is installed.' : 'The shared secret was regenerated: the old one no longer works.';
+    const notice = installed ? t('console.notice.installed') : t('console.notice.secretRegenerated');
     return appDetail(request, reply, admin, { notice }, app, { sharedSecret: shown.payload.secret, regenerated: { until } });
   });
 
@@ -230,10 +228,10 @@ export function registerAppRoutes(section: AdminConsole): void {
     const [linked] = await services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM identities WHERE app_id = $1', [app.id]);
     const people = linked?.n ?? 0;
     return {
-      section: 'apps', title: `Remove the app ${app.name}?`, button: `Remove ${app.name}`, cancel: `/admin/apps/${app.id}`,
+      section: 'apps', title: t('console.confirm.appTitle', { name: app.name }), button: t('console.confirm.appButton', { name: app.name }), cancel: `/admin/apps/${app.id}`,
       takes: [
-        `${people} ${people === 1 ? 'person keeps their account but loses the link' : 'people keep their accounts but lose the link'} to ${app.name}; signing in with it again needs a new install.`,
-        ...(app.sso === 'automatic' ? [`It is the Automatic app of ${app.audience === 'users' ? 'the Help Center' : 'the agent console'}: the login form comes back for everyone.`] : []),
+        t('console.confirm.appLinks', { count: people, name: app.name }),
+        ...(app.sso === 'automatic' ? [t('console.confirm.appAutomatic', { audience: app.audience })] : []),
       ],
     };
   }, async (request, admin) => {
