@@ -1,5 +1,6 @@
 import type { ExternalProfile } from './account-resolution.ts';
 import { FrontdoorError } from './errors.ts';
+import { oneLine } from './one-line.ts';
 
 // What an identity service says about a person is text someone else typed: a display name a
 // user set on their own profile at the service, or on the website that signs JWTs for us. It
@@ -8,10 +9,6 @@ import { FrontdoorError } from './errors.ts';
 
 /** The longest name a person has here (NameSchema). */
 export const NAME_MAX_CHARACTERS = 200;
-
-// C0 and C1 controls (tab, CR, LF, NEL, NUL, escape), the Unicode line and paragraph separators,
-// and the bidirectional overrides that reorder what a reader sees.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
 /**
  * A name from an identity service as a name here: controls and line breaks become spaces,
@@ -25,7 +22,7 @@ export function nameFromService(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   let name = '';
   // Whole characters up to the limit as NameSchema counts it (UTF-16 units): never half an emoji.
-  for (const character of raw.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim()) {
+  for (const character of oneLine(raw).replace(/\s+/g, ' ')) {
     if (name.length + character.length > NAME_MAX_CHARACTERS) break;
     name += character;
   }

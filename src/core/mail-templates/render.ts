@@ -1,6 +1,7 @@
 import IntlMessageFormat from 'intl-messageformat';
 import type { Language } from '../languages.ts';
 import { variablesOf, type MailKind, type MailTemplate } from './kinds.ts';
+import { oneLine } from '../one-line.ts';
 import { ICU_OPTIONS } from './template-check.ts';
 
 export type RenderedMail = { subject: string; text: string };
@@ -17,10 +18,6 @@ export function renderTemplate(template: MailTemplate, language: Language, value
   };
 }
 
-// Line breaks of every kind (NEL, U+0085, arrives intact in an HTTP header as the byte 0x85),
-// other C0 and C1 controls, and the bidirectional overrides that reorder what a reader sees.
-const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-
 /**
  * The values of an email made one line each, but for the ones the kind says are ours and span
  * lines (appLinks). Values come from outside the template: a person's name as an identity
@@ -34,7 +31,7 @@ export function oneLineValues(kind: MailKind, values: Record<string, string | nu
   // fails to render, and the email goes out with the default (MailTemplates.compose).
   const cleaned = Object.create(null) as Record<string, string | number>;
   for (const [name, value] of Object.entries(values)) {
-    cleaned[name] = typeof value === 'string' && !(Object.hasOwn(specs, name) && specs[name]!.lines) ? value.replace(BREAKS_AND_CONTROLS, ' ').trim() : value;
+    cleaned[name] = typeof value === 'string' && !(Object.hasOwn(specs, name) && specs[name]!.lines) ? oneLine(value) : value;
   }
   return cleaned;
 }
