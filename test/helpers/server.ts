@@ -26,10 +26,16 @@ export async function startTestServer(
     publicUrlIsListening?: boolean;
   } = {},
 ): Promise<TestServer> {
-  const port = options.publicUrlIsListening ? await freePort() : 0;
-  const env = options.publicUrlIsListening ? { ...options.env, PUBLIC_URL: `http://127.0.0.1:${port}` } : options.env;
+  // The port PUBLIC_URL names stays held by a probe while the services are built (seconds on
+  // PGlite): a port merely found free was taken meanwhile by another test's outgoing connection
+  // in CI (EADDRINUSE). Linux never hands a bound port out as an ephemeral one, so holding it
+  // leaves only the instant between the probe's close and our listen.
+  const probe = options.publicUrlIsListening ? await heldPort() : undefined;
+  const port = probe?.port ?? 0;
+  const env = probe ? { ...options.env, PUBLIC_URL: `http://127.0.0.1:${port}` } : options.env;
   const services = await testServices({ ...options, env });
   const app = await buildServer(services, { logger: false, oidcPresetIssuers: options.oidcPresetIssuers });
+  await probe?.release();
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -58,13 +64,12 @@ export async function signedInAdmin(server: TestServer, password: string): Promi
   return admin;
 }
 
-/** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
+/** A loopback port held by a listening probe until `release()`. */
+async function heldPort(): Promise<{ port: number; release(): Promise<void> }> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+  return { port, release: () => new Promise<void>((resolve) => probe.close(() => resolve())) };
 }
 
 export type TestResponse = { status: number; headers: Headers; text: string; json: any; location: string | null };
