@@ -185,8 +185,10 @@ function planCommand(argv: string[]): PlannedCommand | string {
             if (!found) throw new FrontdoorError('person.not_found', `No agent has the email ${email}.`);
             await s.people.setPassword(found.person.id, password!);
             await s.sessions.revokeAllFor(found.person.id, 'password reset from the CLI');
+            // As after a reset link: a browser remembered for the second factor goes too.
+            const forgottenDevices = await s.rememberedDevices.revokeAllFor(found.person, 'password reset from the CLI', { type: 'cli' });
             await s.audit.record({ action: 'person.password_reset', outcome: 'success', audience: 'agents', actor: { type: 'cli' }, target: { type: 'person', id: found.person.id } });
-            out.stdout.write(`password set for ${email}; their sessions were signed out\n`);
+            out.stdout.write(`password set for ${email}; their sessions were signed out${forgottenDevices ? ` and ${forgottenDevices} remembered device(s) forgotten` : ''}\n`);
           },
         };
       }

@@ -154,7 +154,7 @@ export async function createServices(db: Database, config: Config, clock: Clock 
     passwordReset: new PasswordReset({
       db, people, apps, sessions, audit, tokens: accountTokens, mail: emails, throttle, registration, publicUrl: config.publicUrl, devices: rememberedDevices,
     }),
-    passwordChange: new PasswordChange({ people, sessions, audit, tokens: accountTokens, throttle, registration }),
+    passwordChange: new PasswordChange({ people, sessions, audit, tokens: accountTokens, throttle, registration, devices: rememberedDevices }),
     adminBypass: new AdminBypass({ people, audit, tokens: accountTokens, mail: emails, throttle, publicUrl: config.publicUrl }),
     secretBox,
     replay: new ReplayCache(db, clock),

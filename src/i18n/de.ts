@@ -189,7 +189,7 @@ export const de: Messages = {
   'account.languageSaved': 'Ihre Sprache ist gespeichert.',
   'account.linkedNotice': 'Die Anmeldemethode ist verknüpft: Ab jetzt können Sie sich damit anmelden.',
   'account.alreadyLinked': 'Diese Anmeldemethode war schon mit Ihrem Konto verknüpft.',
-  'account.passwordChanged': 'Ihr Passwort ist geändert.{ended, plural, =0 {} one { # andere Sitzung wurde beendet.} other { # andere Sitzungen wurden beendet.}}',
+  'account.passwordChanged': 'Ihr Passwort ist geändert.{ended, plural, =0 {} one { # andere Sitzung wurde beendet.} other { # andere Sitzungen wurden beendet.}}{forgotten, plural, =0 {} one { Das für den zweiten Faktor gemerkte Gerät wurde vergessen.} other { Die # für den zweiten Faktor gemerkten Geräte wurden vergessen.}}',
   'account.sessionEnded': 'Die Sitzung wurde beendet.',
   'account.sessionsEnded': '{count, plural, one {# andere Sitzung wurde beendet.} other {# andere Sitzungen wurden beendet.}}',
   'account.deviceForgotten': 'Das Gerät ist vergessen: Es fragt wieder nach dem zweiten Faktor.',

@@ -195,7 +195,7 @@ export const en = {
   'account.languageSaved': 'Your language is saved.',
   'account.linkedNotice': 'The sign-in method is linked: you can sign in with it from now on.',
   'account.alreadyLinked': 'That sign-in method was already linked to your account.',
-  'account.passwordChanged': 'Your password is changed.{ended, plural, =0 {} one { # other session was ended.} other { # other sessions were ended.}}',
+  'account.passwordChanged': 'Your password is changed.{ended, plural, =0 {} one { # other session was ended.} other { # other sessions were ended.}}{forgotten, plural, =0 {} one { The device remembered for the second factor was forgotten.} other { The # devices remembered for the second factor were forgotten.}}',
   'account.sessionEnded': 'The session was ended.',
   'account.sessionsEnded': '{count, plural, one {# other session was ended.} other {# other sessions were ended.}}',
   'account.deviceForgotten': 'The device is forgotten: it asks for the second factor again.',

@@ -189,7 +189,7 @@ export const es: Messages = {
   'account.languageSaved': 'Su idioma se ha guardado.',
   'account.linkedNotice': 'El método de inicio de sesión está vinculado: a partir de ahora puede iniciar sesión con él.',
   'account.alreadyLinked': 'Ese método de inicio de sesión ya estaba vinculado a su cuenta.',
-  'account.passwordChanged': 'Su contraseña se ha cambiado.{ended, plural, =0 {} one { Se ha cerrado # sesión más.} other { Se han cerrado # sesiones más.}}',
+  'account.passwordChanged': 'Su contraseña se ha cambiado.{ended, plural, =0 {} one { Se ha cerrado # sesión más.} other { Se han cerrado # sesiones más.}}{forgotten, plural, =0 {} one { Se ha olvidado el dispositivo recordado para el segundo factor.} other { Se han olvidado los # dispositivos recordados para el segundo factor.}}',
   'account.sessionEnded': 'La sesión se ha cerrado.',
   'account.sessionsEnded': '{count, plural, one {Se ha cerrado # sesión más.} other {Se han cerrado # sesiones más.}}',
   'account.deviceForgotten': 'El dispositivo se ha olvidado: volverá a pedir el segundo paso.',

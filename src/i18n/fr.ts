@@ -190,7 +190,7 @@ export const fr: Messages = {
   'account.languageSaved': 'Votre langue est enregistrée.',
   'account.linkedNotice': 'Le mode de connexion est lié : vous pouvez désormais l’utiliser pour vous connecter.',
   'account.alreadyLinked': 'Ce mode de connexion était déjà lié à votre compte.',
-  'account.passwordChanged': 'Votre mot de passe est modifié.{ended, plural, =0 {} one { # autre session a été fermée.} other { # autres sessions ont été fermées.}}',
+  'account.passwordChanged': 'Votre mot de passe est modifié.{ended, plural, =0 {} one { # autre session a été fermée.} other { # autres sessions ont été fermées.}}{forgotten, plural, =0 {} one { L’appareil mémorisé pour le second facteur a été oublié.} other { Les # appareils mémorisés pour le second facteur ont été oubliés.}}',
   'account.sessionEnded': 'La session a été fermée.',
   'account.sessionsEnded': '{count, plural, one {# autre session a été fermée.} other {# autres sessions ont été fermées.}}',
   'account.deviceForgotten': 'L’appareil est oublié : il demandera de nouveau le deuxième facteur.',

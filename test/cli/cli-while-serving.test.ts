@@ -153,6 +153,7 @@ describe(`the CLI while frontdoor serve runs (${POSTGRES ? 'PostgreSQL' : 'embed
     assert.equal((await browser.signIn('ada@example.com', PASSWORD, 'agents')).status, 303);
     const reset = await cli(['admin', 'reset-password', '--email', 'ada@example.com', '--password-stdin'], `${NEW_PASSWORD}\n`);
     assert.equal(reset.code, 0, reset.stderr);
+    assert.equal(reset.stdout, 'password set for ada@example.com; their sessions were signed out\n', 'no device was remembered to forget');
     if (POSTGRES) await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal((await browser.get('/admin')).status, 302, 'the old session ended');
     assert.equal((await new TestClient(server.url).signIn('ada@example.com', NEW_PASSWORD, 'agents')).status, 303);

@@ -252,6 +252,29 @@ describe('remember this device (second factor)', () => {
     assert.equal((await signInToChallenge(browser, 'rita@example.com')).status, 200, 'enabling again does not bring the device back');
   });
 
+  it('is forgotten when its person changes the password on the account page, even without ending the other sessions; the notice says so', async () => {
+    // Someone who learned the old password and ticked "remember" in their own browser must not
+    // skip the second factor there with the next password they learn.
+    const s = server.services;
+    const bob = people.get('bob@example.com')!;
+    const other = await rememberedBrowser('bob@example.com');
+    const own = await rememberedBrowser('bob@example.com');
+    assert.equal((await s.rememberedDevices.list(bob.id)).length, 2);
+    const account = await own.get('/account');
+    const NEW = 'another brand new passphrase';
+    const changed = await own.postForm('/account/password', { _csrf: csrfOf(account.text), current_password: PASSWORD, new_password: NEW });
+    assert.equal(changed.status, 200);
+    assert.match(changed.text, /Your password is changed\. The 2 devices remembered for the second factor were forgotten\./);
+    assert.equal((await s.rememberedDevices.list(bob.id)).length, 0);
+    assert.ok(await signedIn(other), 'the other session was not asked to end, and goes on');
+    assert.equal((await signInToChallenge(other, 'bob@example.com', NEW)).status, 200, 'the other browser is asked for the code again');
+    const [revoked] = await s.audit.list({ action: 'two_factor.device_revoked', limit: 1 });
+    assert.deepEqual([revoked?.details.reason, revoked?.details.revoked], ['password changed', 2]);
+    const [audited] = await s.audit.list({ action: 'password.changed', limit: 1 });
+    assert.equal(audited?.details.forgottenDevices, 2);
+    await s.people.setPassword(bob.id, PASSWORD);
+  });
+
   it('admins forget a person\'s devices through the API (one or all) and the console button, audited', async () => {
     const s = server.services;
     const tess = people.get('tess@example.com')!;

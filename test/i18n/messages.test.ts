@@ -57,8 +57,9 @@ describe('messages', () => {
     assert.equal(translate('de', 'twoFactor.remember', { days: 30 }), 'Dieses Gerät 30 Tage lang merken');
     assert.equal(translate('fr', 'account.sessionsEnded', { count: 2 }), '2 autres sessions ont été fermées.');
     assert.equal(translate('es', 'account.sessionsEnded', { count: 1 }), 'Se ha cerrado 1 sesión más.');
-    assert.equal(translate('en', 'account.passwordChanged', { ended: 0 }), 'Your password is changed.');
-    assert.equal(translate('en', 'account.passwordChanged', { ended: 3 }), 'Your password is changed. 3 other sessions were ended.');
+    assert.equal(translate('en', 'account.passwordChanged', { ended: 0, forgotten: 0 }), 'Your password is changed.');
+    assert.equal(translate('en', 'account.passwordChanged', { ended: 3, forgotten: 0 }), 'Your password is changed. 3 other sessions were ended.');
+    assert.equal(translate('de', 'account.passwordChanged', { ended: 0, forgotten: 1 }), 'Ihr Passwort ist geändert. Das für den zweiten Faktor gemerkte Gerät wurde vergessen.');
     assert.match(translate('de', 'register.checkEmailMessage', { email: 'a@example.com', approval: 'yes' }), /danach gibt ein Agent Ihr Konto frei/);
   });
 });

@@ -4,6 +4,7 @@ import { burnVerifyTime, verifyPassword } from '../credentials/password-hash.ts'
 import { FrontdoorError, isFrontdoorError } from '../errors.ts';
 import { primaryEmail, type PeopleDirectory, type Person } from '../people.ts';
 import type { Registration } from '../registration.ts';
+import type { RememberedDevices } from '../remembered-devices.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { SignInThrottle } from '../throttle.ts';
 
@@ -15,14 +16,18 @@ export class PasswordChange {
   readonly #tokens: AccountTokens;
   readonly #throttle: SignInThrottle;
   readonly #registration: Registration;
+  readonly #devices: RememberedDevices;
 
-  constructor(deps: { people: PeopleDirectory; sessions: SessionStore; audit: AuditLog; tokens: AccountTokens; throttle: SignInThrottle; registration: Registration }) {
+  constructor(deps: {
+    people: PeopleDirectory; sessions: SessionStore; audit: AuditLog; tokens: AccountTokens; throttle: SignInThrottle; registration: Registration; devices: RememberedDevices;
+  }) {
     this.#people = deps.people;
     this.#sessions = deps.sessions;
     this.#audit = deps.audit;
     this.#tokens = deps.tokens;
     this.#throttle = deps.throttle;
     this.#registration = deps.registration;
+    this.#devices = deps.devices;
   }
 
   /**
@@ -43,10 +48,15 @@ export class PasswordChange {
     }
   }
 
-  /** Needs the current password; optionally ends the person's other sessions. */
+  /**
+   * Needs the current password; optionally ends the person's other sessions. Devices remembered
+   * for the second factor are always forgotten, as after a reset: a password is changed most
+   * often because someone else may know it, and that someone's browser, remembered while they
+   * were in, would otherwise still skip the second factor with the next password they learn.
+   */
   async changePassword(input: {
     person: Person; sessionId: string; current: string; next: string; endOtherSessions: boolean; ip: string | undefined;
-  }): Promise<{ endedSessions: number }> {
+  }): Promise<{ endedSessions: number; forgottenDevices: number }> {
     const { person } = input;
     try {
       // Someone who signs in only through an external app changes their password there: a
@@ -59,11 +69,12 @@ export class PasswordChange {
       await this.#people.setPassword(person.id, input.next, undefined, settings.passwordMinLength);
       await this.#tokens.revokeAll(person.id, ['password_reset']);
       const endedSessions = input.endOtherSessions ? await this.#sessions.revokeAllFor(person.id, 'password changed', input.sessionId) : 0;
+      const forgottenDevices = await this.#devices.revokeAllFor(person, 'password changed', { type: 'person', id: person.id });
       await this.#audit.record({
         action: 'password.changed', outcome: 'success', audience: person.audience, actor: { type: 'person', id: person.id },
-        target: { type: 'person', id: person.id }, ip: input.ip, details: { endedSessions },
+        target: { type: 'person', id: person.id }, ip: input.ip, details: { endedSessions, forgottenDevices },
       });
-      return { endedSessions };
+      return { endedSessions, forgottenDevices };
     } catch (error) {
       await this.#audit.record({
         action: 'password.changed', outcome: 'failure', reason: isFrontdoorError(error) ? error.code : 'internal', audience: person.audience,

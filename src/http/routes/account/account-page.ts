@@ -92,12 +92,12 @@ export function registerAccountPage(routes: DoorRoutes, renderAccount: RenderAcc
     ctx.csrf.verify(request);
     const signedIn = await requireSignedIn(request);
     try {
-      const { endedSessions } = await services.passwordChange.changePassword({
+      const { endedSessions, forgottenDevices } = await services.passwordChange.changePassword({
         person: signedIn.person, sessionId: signedIn.session.id, current: field(request.body, 'current_password'),
         next: field(request.body, 'new_password'), endOtherSessions: field(request.body, 'end_other_sessions') === '1', ip: request.ip,
       });
       return renderAccount(request, reply, signedIn, 200, {
-        notice: t('account.passwordChanged', { ended: endedSessions }),
+        notice: t('account.passwordChanged', { ended: endedSessions, forgotten: forgottenDevices }),
       });
     } catch (error) {
       const fd = refusal(error);
