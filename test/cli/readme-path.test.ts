@@ -93,10 +93,18 @@ describe("the README's Run it", () => {
       rmSync(workDir, { recursive: true, force: true });
     });
 
-    it('npm install installs from the lockfile, warning only as the README says', async () => {
+    /**
+     * The port the server is given: found free just before the first `npm start`, not before the
+     * install's minute, during which another test's outgoing connection may take it.
+     */
+    const choosePort = async () => {
       const port = await freePort();
       env = newcomerEnv(port);
       url = `http://localhost:${port}`;
+    };
+
+    it('npm install installs from the lockfile, warning only as the README says', async () => {
+      await choosePort();
       const cloned = spawnSync('git', ['clone', '--quiet', ROOT, clone]);
       assert.equal(cloned.status, 0, cloned.stderr.toString());
       const installed = await sh(EXPECTED_PATH[0]!);
@@ -110,6 +118,7 @@ describe("the README's Run it", () => {
     });
 
     it('npm start prints the setup link; opening it makes the first admin, who signs in to the admin console', async () => {
+      await choosePort();
       server = npmStart();
       const [link] = await server.waitFor(/http:\/\/localhost:\d+\/setup\?token=[A-Za-z0-9_-]+/);
       const browser = new TestClient(url);
