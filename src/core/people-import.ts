@@ -120,7 +120,16 @@ export class PeopleImport {
       return group && !group.system ? [group.id] : [];
     });
 
-    const emails = records.map((r) => r.email.trim().toLowerCase());
+    // An address's key is PostgreSQL's lower(), the one person_emails_unique and every sign-in
+    // lookup use; JavaScript's toLowerCase differs beyond ASCII (and PostgreSQL's own with the
+    // database's collation), so a plan keyed on it could call "new" an address the insert then
+    // finds taken, or let two lines that are one address through.
+    const keyOf = new Map((await this.#db.query<{ raw: string; key: string }>(
+      'SELECT DISTINCT raw, lower(raw) AS key FROM unnest($1::text[]) AS raw',
+      [records.map((r) => r.email.trim())],
+    )).map((r) => [r.raw, r.key]));
+    const keyFor = (email: string) => keyOf.get(email.trim())!;
+    const emails = [...new Set(keyOf.values())];
     const existing = new Map<string, Existing>();
     for (const row of await this.#db.query<{ email: string; id: string; name: string; group_ids: string[] }>(
       `SELECT lower(e.email) AS email, p.id, p.name,
@@ -135,7 +144,7 @@ export class PeopleImport {
     )).map((r) => r.email));
 
     const linesOf = new Map<string, number[]>();
-    for (const r of records) linesOf.set(r.email.trim().toLowerCase(), [...(linesOf.get(r.email.trim().toLowerCase()) ?? []), r.line]);
+    for (const r of records) linesOf.set(keyFor(r.email), [...(linesOf.get(keyFor(r.email)) ?? []), r.line]);
 
     const rows = records.map((record): ImportRow => {
       const named = record.usergroups?.split(GROUP_SEPARATOR).map((g) => g.trim()).filter(Boolean);
@@ -147,7 +156,7 @@ export class PeopleImport {
       if (!name.success) return refuse('name_invalid', `The name is not valid: ${name.error.issues[0]!.message}.`);
       const email = EmailSchema.safeParse(record.email);
       if (!email.success) return refuse('email_invalid', `${base.email || '(empty)'} is not an email address.`);
-      const key = email.data.toLowerCase();
+      const key = keyFor(email.data);
       const lines = linesOf.get(key)!;
       // Every occurrence is refused: which one the admin meant is not ours to guess.
       if (lines.length > 1) return refuse('duplicate_in_file', `${email.data} is on more than one line (${lines.join(', ')}).`);

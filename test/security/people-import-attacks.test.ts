@@ -70,6 +70,36 @@ describe('attacks on the people import', () => {
     assert.notEqual((await mallory.signIn('una@example.com', 'anything the file could have said')).status, 303);
   });
 
+  it('matches addresses beyond ASCII the way the database does: the plan agrees with the unique index and with sign-in, on any collation', async () => {
+    // JavaScript's toLowerCase and PostgreSQL's lower() part ways beyond ASCII: 'İ' becomes
+    // 'i' plus a combining dot in one and 'i' in the other; 'É' is folded to 'é' only under a
+    // collation that knows it. A plan keyed on JavaScript's called an address the database holds
+    // (person_emails_unique, sign-in) "created", and the apply then refused it as taken.
+    const s = server.services;
+    const sameInDatabase = async (a: string, b: string) => (await s.db.query<{ same: boolean }>('SELECT lower($1) = lower($2) AS same', [a, b]))[0]!.same;
+    const ivan = await s.people.create({ audience: 'users', name: 'Ivan', email: 'ivan@example.com', password: PASSWORD, emailVerified: true });
+    const elodie = await s.people.create({ audience: 'users', name: 'Élodie', email: 'élodie@example.com', password: PASSWORD, emailVerified: true });
+    const cases = [
+      { csvEmail: 'İVAN@example.com', person: ivan, same: await sameInDatabase('İVAN@example.com', 'ivan@example.com') },
+      { csvEmail: 'ÉLODIE@example.com', person: elodie, same: await sameInDatabase('ÉLODIE@example.com', 'élodie@example.com') },
+    ];
+    assert.equal(cases[0]!.same, true, 'lower() folds İ to i under every collation');
+    for (const { csvEmail, person, same } of cases) {
+      assert.equal((await s.people.findForSignIn('users', csvEmail))?.person.id === person.id, same, `sign-in and lower() agree for ${csvEmail} (the premise)`);
+    }
+
+    const csv = `name,email\n${cases.map((c) => `${c.person.name} Renamed,${c.csvEmail}`).join('\n')}\nÉmile,ÉMILE@example.com\nÉmile Twice,émile@example.com\n`;
+    const plan = await dryRun(csv);
+    const emileTwice = await sameInDatabase('ÉMILE@example.com', 'émile@example.com');
+    assert.deepEqual(plan.rows.map((r) => r.outcome), [
+      ...cases.map((c) => (c.same ? 'updated' : 'created')), ...(emileTwice ? ['refused', 'refused'] : ['created', 'created']),
+    ]);
+    cases.forEach((c, i) => c.same && assert.equal(plan.rows[i]!.personId, c.person.id));
+    const applied = await apply(csv);
+    assert.deepEqual(applied.rows.map((r) => r.outcome), plan.rows.map((r) => r.outcome), 'the apply does what the plan said: nothing refused as taken');
+    assert.equal((await s.people.get(ivan.id))?.name, 'Ivan Renamed');
+  });
+
   it("refuses a User row on an Agent's or an admin's address, in any case, creating nothing", async () => {
     await createsNothing(server.services.db, async () => {
       const plan = await dryRun('name,email\nFake Ada,ADA@example.com\nFake Abe,abe@EXAMPLE.com\n');
