@@ -303,10 +303,12 @@ async function decideAccount(
     return { outcome: 'signed_in', personId: known[0].person_id };
   }
   if (email) {
-    const owners = await q.query<{ person_id: string }>(
-      'SELECT DISTINCT person_id FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
+    const matches = await q.query<{ person_id: string; email: string }>(
+      'SELECT person_id, email FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)',
       [app.audience, email],
     );
+    refuseCaseCollision(matches, email);
+    const owners = [...new Set(matches.map((m) => m.person_id))].map((person_id) => ({ person_id }));
     if (owners.length > 1) {
       throw new FrontdoorError('sso.email_ambiguous', 'More than one account has this email. Ask the helpdesk to sort it out.');
     }
@@ -357,6 +359,27 @@ async function refuseUnprovenOwner(q: Queryable, personId: string, audience: str
         'or reset its password (the link goes to this address, confirms it and ends every other way into the account), then sign in here again. ' +
         'Where there is no password form, ask the helpdesk.',
       { check: 'account_link_unproven', audience },
+    );
+  }
+}
+
+/**
+ * Unicode case-mapping collisions ("dotless i": GitHub's 2019 password-reset takeover; John
+ * Gracey, "Hacking GitHub with Unicode's dotless 'i'"): lower() folds some letters outside ASCII
+ * into ASCII ones, 'İ' (U+0130) to 'i' and the Kelvin sign (U+212A) to 'k', and, under the
+ * database's collation, 'É' to 'é'. Whoever owns the look-alike domain vİctİm.com (an IDN, a
+ * domain of its own) could have an identity service verify bob@vİctİm.com, which lower() makes
+ * bob@victim.com, and be joined to Bob's account. An address joins an account only when it is
+ * that account's address up to ASCII letter case; any other lower()-match is refused (no new
+ * account either: person_emails_unique holds the lower() form).
+ */
+function refuseCaseCollision(matches: { email: string }[], email: string): void {
+  const asciiLower = (value: string) => value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  if (matches.some((m) => asciiLower(m.email) !== asciiLower(email))) {
+    throw new FrontdoorError(
+      'sso.email_case_collision',
+      'An account here has an email address that differs from yours only in how letters beyond A to Z are written, so we will not join your sign-in to it. Ask the helpdesk.',
+      { check: 'email_case_collision' },
     );
   }
 }

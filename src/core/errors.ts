@@ -49,6 +49,7 @@ export const ERROR_STATUS = {
   'sso.account_link_unproven': 409,
   'sso.identity_taken': 409,
   'sso.email_ambiguous': 409,
+  'sso.email_case_collision': 409,
   'sso.filter_refused': 403,
   'sso.hosted_domain_mismatch': 403,
   'sso.unknown_agent': 403,

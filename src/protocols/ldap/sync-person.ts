@@ -44,9 +44,9 @@ export async function applyDirectoryPerson(tx: Queryable, app: SyncApp, entry: D
   }
   if (entry.email && !EmailSchema.safeParse(entry.email).success) return { kind: 'refused', reason: 'its email is not a valid address' };
   if (entry.email && entry.email !== known.email?.toLowerCase()) {
-    const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = $2 AND person_id <> $3', [app.audience, entry.email, known.person_id]);
+    const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = lower($2) AND person_id <> $3', [app.audience, entry.email, known.person_id]);
     if (taken) return { kind: 'refused', reason: 'its new email belongs to another account' };
-    await tx.query('DELETE FROM person_emails WHERE person_id = $1 AND lower(email) = $2 AND NOT is_primary', [known.person_id, entry.email]);
+    await tx.query('DELETE FROM person_emails WHERE person_id = $1 AND lower(email) = lower($2) AND NOT is_primary', [known.person_id, entry.email]);
     await tx.query('UPDATE person_emails SET email = $2, verified_at = NULL WHERE person_id = $1 AND is_primary', [known.person_id, entry.email]);
     changed = true;
   }
@@ -60,7 +60,7 @@ async function createPerson(tx: Queryable, app: SyncApp, entry: DirectoryPerson,
   if (!EmailSchema.safeParse(entry.email).success) return { kind: 'refused', reason: 'its email is not a valid address' };
   // Agents come only from a sign-in with Auto Agent (as for every Agents app), never from a listing.
   if (app.audience === 'agents') return { kind: 'refused', reason: 'not an Agent yet (Agents are created at sign-in with Auto Agent)' };
-  const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = $2', [app.audience, entry.email]);
+  const [taken] = await tx.query('SELECT 1 FROM person_emails WHERE audience = $1 AND lower(email) = lower($2)', [app.audience, entry.email]);
   if (taken) return { kind: 'refused', reason: 'its email belongs to an account this directory does not own (never linked by email alone)' };
   const [row] = await tx.query<{ id: string }>('INSERT INTO people (audience, name) VALUES ($1, $2) RETURNING id', [app.audience, entry.name]);
   const personId = row!.id;
