@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { PLAN_WITH_VALUES } from './plan-hints.ts';
@@ -41,6 +42,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
 /**
+ * PGlite's PostgreSQL is about 8 MB of WebAssembly. V8 compiles it at once with its baseline
+ * compiler (Liftoff) and then, by default, compiles its hot functions again with the optimizing
+ * one (TurboFan), keeping both: 60-70 MB more resident memory, and the compiling itself costs
+ * more CPU than the faster code saves over the first tens of thousands of queries
+ * (`bench/probes/pglite-flags-probe.ts`: 6,000 queries 2.0-2.1 s of CPU against 2.7-3.3 s,
+ * 185 MB against 250 MB; 30,000 queries 7.0 s against 7.9 s; past that the optimized code is
+ * about 9% faster per query). Memory is the embedded database's scarcer resource (issue 20's goal
+ * is 200 MB at rest); a deployment whose load makes those 9% matter belongs on a PostgreSQL
+ * server. V8's flags are the process's: this one touches only WebAssembly compiled from now on,
+ * and PGlite is the only WebAssembly here (argon2 is a native addon).
+ */
+function compileWebAssemblyWithBaselineOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}
+
+/**
  * PGlite on a worker thread: PostgreSQL in WebAssembly runs each query synchronously, and on
  * the event loop's thread it held every other request while it did (a session check behind a
  * sign-in's queries waited for them). On its own thread the queries run beside the event loop.
@@ -49,6 +66,7 @@ const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb
  */
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  compileWebAssemblyWithBaselineOnly();
   const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir }, resourceLimits: WORKER_HEAP_LIMITS });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
