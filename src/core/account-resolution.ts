@@ -332,7 +332,7 @@ async function decideAccount(
       ? new FrontdoorError('registration.closed', 'Registration is closed, and there is no account for you here yet. Ask the helpdesk for one.')
       : new FrontdoorError('sso.unknown_agent', 'There is no agent account for you. An admin must create it first.');
   }
-  if (!email) throw new FrontdoorError('sso.email_missing', 'The identity service did not share an email address, which an account needs.');
+  if (!email) throw new FrontdoorError('sso.email_missing', 'The identity service did not share an email address we can use (none, or one written in a form this helpdesk does not accept), which an account needs.');
   return { outcome: 'created', email };
 }
 

@@ -368,7 +368,7 @@ export const deConsole: ConsoleMessages = {
   'error.sso.code_invalid': 'Die Antwort des Anmeldedienstes war ungültig. Versuchen Sie es erneut.',
   'error.sso.email_ambiguous': 'Mehrere Konten haben diese E-Mail-Adresse; ein Admin muss das klären.',
   'error.sso.email_case_collision': 'Ein Konto hier hat eine E-Mail-Adresse, die sich von Ihrer nur in Buchstaben jenseits von A bis Z unterscheidet; wenden Sie sich an den Helpdesk.',
-  'error.sso.email_missing': 'Der Anmeldedienst hat keine E-Mail-Adresse gesendet.',
+  'error.sso.email_missing': 'Der Anmeldedienst hat keine verwendbare E-Mail-Adresse gesendet.',
   'error.sso.email_unverified': 'Der Anmeldedienst hat Ihre E-Mail-Adresse nicht bestätigt.',
   'error.sso.filter_refused': 'Ihr Konto ist für diese Anmeldemethode nicht zugelassen.',
   'error.sso.hosted_domain_mismatch': 'Die Domain Ihres Kontos ist für diese Anmeldemethode nicht zugelassen.',

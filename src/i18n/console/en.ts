@@ -378,7 +378,7 @@ export const enConsole = {
   'error.sso.code_invalid': 'The sign-in service’s answer was not valid. Try again.',
   'error.sso.email_ambiguous': 'More than one account has this email; an admin must sort it out.',
   'error.sso.email_case_collision': 'An account here has an email that differs from yours only in letters beyond A to Z; ask the helpdesk.',
-  'error.sso.email_missing': 'The sign-in service did not send an email address.',
+  'error.sso.email_missing': 'The sign-in service did not send an email address we can use.',
   'error.sso.email_unverified': 'The sign-in service has not verified your email address.',
   'error.sso.filter_refused': 'Your account is not allowed by this sign-in method.',
   'error.sso.hosted_domain_mismatch': 'Your account’s domain is not allowed by this sign-in method.',

@@ -368,7 +368,7 @@ export const esConsole: ConsoleMessages = {
   'error.sso.code_invalid': 'La respuesta del servicio de inicio de sesión no era válida. Inténtelo de nuevo.',
   'error.sso.email_ambiguous': 'Varias cuentas tienen este correo; un admin debe resolverlo.',
   'error.sso.email_case_collision': 'Una cuenta de aquí tiene un correo que solo se diferencia del suyo en letras fuera de la A a la Z; consulte al servicio de ayuda.',
-  'error.sso.email_missing': 'El servicio de inicio de sesión no ha enviado una dirección de correo.',
+  'error.sso.email_missing': 'El servicio de inicio de sesión no ha enviado una dirección de correo utilizable.',
   'error.sso.email_unverified': 'El servicio de inicio de sesión no ha verificado su dirección de correo.',
   'error.sso.filter_refused': 'Su cuenta no está permitida en este método de inicio de sesión.',
   'error.sso.hosted_domain_mismatch': 'El dominio de su cuenta no está permitido en este método de inicio de sesión.',

@@ -368,7 +368,7 @@ export const frConsole: ConsoleMessages = {
   'error.sso.code_invalid': 'La réponse du service de connexion n’était pas valide. Réessayez.',
   'error.sso.email_ambiguous': 'Plusieurs comptes ont cette adresse ; un admin doit régler cela.',
   'error.sso.email_case_collision': 'Un compte ici a une adresse qui ne diffère de la vôtre que par des lettres hors de A à Z ; adressez-vous au support.',
-  'error.sso.email_missing': 'Le service de connexion n’a pas envoyé d’adresse e-mail.',
+  'error.sso.email_missing': 'Le service de connexion n’a pas envoyé d’adresse e-mail utilisable.',
   'error.sso.email_unverified': 'Le service de connexion n’a pas vérifié votre adresse e-mail.',
   'error.sso.filter_refused': 'Votre compte n’est pas autorisé par cette méthode de connexion.',
   'error.sso.hosted_domain_mismatch': 'Le domaine de votre compte n’est pas autorisé par cette méthode de connexion.',
