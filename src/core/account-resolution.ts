@@ -308,11 +308,12 @@ async function decideAccount(
       [app.audience, email],
     );
     refuseCaseCollision(matches, email);
-    const owners = [...new Set(matches.map((m) => m.person_id))].map((person_id) => ({ person_id }));
+    const owners = [...new Set(matches.map((m) => m.person_id))];
     if (owners.length > 1) {
       throw new FrontdoorError('sso.email_ambiguous', 'More than one account has this email. Ask the helpdesk to sort it out.');
     }
-    if (owners[0]) {
+    const owner = owners[0];
+    if (owner) {
       if (!(profile.emailVerified && settings.trustEmail)) {
         throw new FrontdoorError(
           'sso.email_unverified',
@@ -322,9 +323,9 @@ async function decideAccount(
           { check: settings.trustEmail ? 'email_verified' : 'trust_email' },
         );
       }
-      await refuseDisabled(q, owners[0].person_id);
-      await refuseUnprovenOwner(q, owners[0].person_id, app.audience, email);
-      return { outcome: 'linked', personId: owners[0].person_id };
+      await refuseDisabled(q, owner);
+      await refuseUnprovenOwner(q, owner, app.audience, email);
+      return { outcome: 'linked', personId: owner };
     }
   }
   if (!registrationOpen) {
